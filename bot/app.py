@@ -1,0 +1,175 @@
+"""Wiring: every shared resource is opened in `start` and closed in `stop`, in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack, suppress
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from bot.dispatch import Dispatcher
+from bot.metrics import Metrics
+from bot.pacing import Pacer
+from bot.server import WebServer, build_web_app
+from bot.settings import Settings
+from conversations.engine import Engine
+from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
+from conversations.rendering import Branding
+from conversations.turn import EngineConfig
+from handlers.console import ConsoleChannel
+from handlers.telegram import (
+    TelegramChannel,
+    TelegramPoller,
+    make_bot,
+    register_commands,
+    webhook_handler,
+)
+from locales.catalog import catalogs
+from storage.mongo import open_database
+from storage.store import Store
+
+log = logging.getLogger("bot.app")
+TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
+PURGE_INTERVAL = timedelta(hours=6)
+
+
+async def install_questionnaires(store: Store, settings: Settings) -> int:
+    """Load shipped and configured questionnaire files into MongoDB (idempotent)."""
+    directories = [BUILTIN_DIR] + ([settings.questionnaires_dir] if settings.questionnaires_dir else [])
+    installed = 0
+    for directory in directories:
+        if not directory.is_dir():
+            raise QuestionnaireError(f"{directory}: questionnaire folder not found")
+        for questionnaire in load_directory(directory):
+            if await store.questionnaires.install(questionnaire, source=str(directory)):
+                installed += 1
+    if await store.questionnaires.latest(questionnaire_id=settings.default_questionnaire) is None:
+        raise QuestionnaireError(
+            f"DEFAULT_QUESTIONNAIRE={settings.default_questionnaire}: no such questionnaire"
+        )
+    return installed
+
+
+class FeedbackBot:
+    def __init__(self, settings: Settings, *, console: ConsoleChannel | None = None) -> None:
+        self.settings = settings
+        self.metrics = Metrics()
+        self.console = console
+        self._stack = AsyncExitStack()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.server: WebServer | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        try:
+            await self._start(settings)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self, settings: Settings) -> None:
+        uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+        db = await self._stack.enter_async_context(
+            open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database)
+        )
+        self.store = await Store.open(db)
+        count = await install_questionnaires(self.store, settings)
+        log.info("questionnaires ready (%d newly installed)", count)
+        ui = catalogs()
+        if not ui.has(settings.default_language):
+            raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
+        self.engine = Engine(
+            store=self.store,
+            catalogs=ui,
+            config=EngineConfig(
+                branding=Branding(
+                    company=settings.company_name,
+                    privacy_url=settings.privacy_notice_url,
+                    retention_days=settings.data_retention_days,
+                ),
+                default_language=settings.default_language,
+                default_questionnaire=settings.default_questionnaire,
+            ),
+        )
+        self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
+        self._stack.push_async_callback(self.dispatcher.close)
+
+        async def healthy() -> bool:
+            await db.command("ping")
+            return True
+
+        web_app = build_web_app(metrics=self.metrics, healthy=healthy)
+        if settings.telegram_bot_token is not None:
+            await self._start_telegram(settings, web_app)
+        if self.console is not None:
+            self.dispatcher.register(self.console)
+        self.server = WebServer(web_app, host=settings.host, port=settings.port)
+        await self.server.start()
+        self._stack.push_async_callback(self.server.stop)
+        await self.dispatcher.replay_pending()
+        self._spawn(self._purge_loop(), "retention purge")
+
+    async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
+        token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+        bot = make_bot(
+            token=token, base_url=settings.telegram_api_base_url, poll_timeout=settings.telegram_poll_timeout
+        )
+        await bot.initialize()
+        self._stack.push_async_callback(bot.shutdown)
+        pacer = Pacer(
+            global_rate=settings.telegram_global_rate,
+            chat_rate=settings.telegram_chat_rate,
+            chat_burst=settings.telegram_chat_burst,
+        )
+        self.telegram = TelegramChannel(bot=bot, pacer=pacer)
+        self.dispatcher.register(self.telegram)
+        self._spawn(register_commands(bot, catalogs()), "command menu")
+        if settings.public_url and settings.telegram_webhook_secret is not None:
+            secret = settings.telegram_webhook_secret.get_secret_value()
+            web_app.router.add_post(
+                TELEGRAM_WEBHOOK_PATH, webhook_handler(bot=bot, secret=secret, submit=self.dispatcher.submit)
+            )
+            url = settings.public_url.rstrip("/") + TELEGRAM_WEBHOOK_PATH
+            await bot.set_webhook(
+                url, secret_token=secret, allowed_updates=["message", "edited_message", "callback_query"]
+            )
+            log.info("Telegram webhook mode")
+        else:
+            poller = TelegramPoller(
+                bot=bot, submit=self.dispatcher.submit, timeout=settings.telegram_poll_timeout
+            )
+            self._spawn(poller.run(), "telegram polling")
+            log.info("Telegram long-polling mode")
+
+    def _spawn(self, coroutine: object, name: str) -> None:
+        task: asyncio.Task[None] = asyncio.create_task(coroutine, name=name)  # type: ignore[arg-type]
+        task.add_done_callback(_report_crash)
+        self._tasks.append(task)
+
+    async def _purge_loop(self) -> None:
+        while True:
+            cutoff = datetime.now(UTC) - timedelta(days=self.settings.data_retention_days)
+            removed = await self.store.responses.purge_started_before(cutoff=cutoff)
+            if removed:
+                log.info(
+                    "retention: %d responses older than %d days erased",
+                    removed,
+                    self.settings.data_retention_days,
+                )
+            await asyncio.sleep(PURGE_INTERVAL.total_seconds())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self._stack.aclose()
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %r stopped: %r", task.get_name(), task.exception())

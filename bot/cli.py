@@ -1,0 +1,100 @@
+"""The `feedback-bot` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import FeedbackBot
+from bot.export import export_responses
+from bot.settings import Settings, SettingsError, load_settings
+from conversations.questionnaire import QuestionnaireError
+from handlers.console import ConsoleChannel
+from storage.mongo import open_database
+from storage.store import Store
+
+log = logging.getLogger("bot.cli")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="feedback-bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the bot with every configured channel")
+    run.add_argument(
+        "--no-console",
+        action="store_true",
+        help="without TELEGRAM_BOT_TOKEN, do not open the terminal chat (serve HTTP only)",
+    )
+    export = commands.add_parser("export", help="write stored data to standard output")
+    export.add_argument("what", choices=["responses"])
+    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    return parser
+
+
+async def _run(settings: Settings, *, console_wanted: bool) -> None:
+    console = ConsoleChannel() if console_wanted and settings.telegram_bot_token is None else None
+    app = FeedbackBot(settings, console=console)
+    await app.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if console is not None:
+            chat = asyncio.create_task(console.run(app.dispatcher.submit))
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({chat, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (chat, waiter):
+                task.cancel()
+        else:
+            if settings.telegram_bot_token is None:
+                log.info("no TELEGRAM_BOT_TOKEN: serving HTTP only")
+            await stop.wait()
+    finally:
+        await app.stop()
+
+
+async def _export(settings: Settings, fmt: str) -> None:
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
+        store = await Store.open(db)
+        count = await export_responses(store, sys.stdout, fmt=fmt)
+    log.info("%d responses exported", count)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except (SettingsError, ValidationError) as error:
+        print(f"feedback-bot: invalid settings: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL, and Telegram URLs contain the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "run":
+            asyncio.run(_run(settings, console_wanted=not args.no_console))
+        else:
+            asyncio.run(_export(settings, args.format))
+    except QuestionnaireError as error:
+        print(f"feedback-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

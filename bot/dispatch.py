@@ -1,0 +1,125 @@
+"""From accepted event to reply: durable inbox first, then each chat's events in order, chats concurrently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from typing import Protocol
+
+from bot.metrics import Metrics
+from conversations.engine import Engine
+from conversations.events import InboundEvent
+from conversations.turn import Reply
+from storage.inbox import Inbox
+
+log = logging.getLogger("bot.dispatch")
+
+
+class Channel(Protocol):
+    """A channel adapter's sending side."""
+
+    name: str
+
+    async def deliver(self, event: InboundEvent, reply: Reply) -> None: ...
+
+
+class Dispatcher:
+    def __init__(self, *, engine: Engine, inbox: Inbox, metrics: Metrics) -> None:
+        self._engine = engine
+        self._inbox = inbox
+        self._metrics = metrics
+        self._channels: dict[str, Channel] = {}
+        self._queues: dict[tuple[str, str], deque[InboundEvent]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def register(self, channel: Channel) -> None:
+        self._channels[channel.name] = channel
+
+    async def submit(self, event: InboundEvent) -> bool:
+        """Store the event durably, then queue it; False for a redelivery already stored.
+
+        Returning means the event is safe to acknowledge to the platform.
+        """
+        if not await self._inbox.accept(event):
+            self._metrics.count("events_duplicate", event.channel)
+            log.info("duplicate %s event %s ignored", event.channel, event.event_id)
+            return False
+        self._metrics.count("events_accepted", event.channel)
+        self._enqueue(event)
+        return True
+
+    async def replay_pending(self) -> int:
+        """Queue events accepted before a crash or restart but never finished."""
+        pending = await self._inbox.pending()
+        for event in pending:
+            self._enqueue(event)
+        if pending:
+            log.info("replaying %d unfinished events", len(pending))
+        return len(pending)
+
+    def _enqueue(self, event: InboundEvent) -> None:
+        key = (event.channel, event.chat_key)
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(event)
+            return
+        self._queues[key] = deque([event])
+        self._idle.clear()
+        task = asyncio.create_task(self._drain(key), name=f"chat {event.channel}")
+        self._workers.add(task)
+        task.add_done_callback(self._worker_done)
+
+    def _worker_done(self, task: asyncio.Task[None]) -> None:
+        self._workers.discard(task)
+        if not self._workers:
+            self._idle.set()
+
+    async def _drain(self, key: tuple[str, str]) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                await self._process(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[key]
+
+    async def _process(self, event: InboundEvent) -> None:
+        started = time.perf_counter()
+        channel = self._channels.get(event.channel)
+        try:
+            reply = await self._engine.handle(event)
+            if channel is not None:
+                await channel.deliver(event, reply)
+            else:
+                log.warning("no adapter for channel %s; reply dropped", event.channel)
+            await self._inbox.mark_done(event)
+            self._metrics.count("events_processed", event.channel)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The event stays pending in the inbox and is replayed at the next start.
+            self._metrics.count("events_failed", event.channel)
+            log.exception("processing %s event %s failed", event.channel, event.event_id)
+            try:
+                await self._inbox.mark_failed(event, reason="exception")
+            except Exception:
+                log.exception("could not record the failure of event %s", event.event_id)
+        finally:
+            self._metrics.observe_processing(time.perf_counter() - started)
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def close(self, *, timeout: float = 10.0) -> None:
+        """Let queued events finish; cancel what is still running after `timeout`."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self.wait_idle()
+        except TimeoutError:
+            for task in list(self._workers):
+                task.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)

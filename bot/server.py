@@ -1,0 +1,52 @@
+"""The one aiohttp application behind every webhook, health and metrics."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.metrics import Metrics
+
+log = logging.getLogger("bot.server")
+HealthCheck = Callable[[], Awaitable[bool]]
+
+
+def build_web_app(*, metrics: Metrics, healthy: HealthCheck) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def healthz(request: web.Request) -> web.Response:
+        try:
+            ok = await healthy()
+        except Exception as error:
+            log.warning("health check failed (%s)", type(error).__name__)
+            ok = False
+        return web.json_response({"status": "ok" if ok else "unavailable"}, status=200 if ok else 503)
+
+    async def metrics_text(request: web.Request) -> web.Response:
+        return web.Response(text=metrics.render(), content_type="text/plain")
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_text)
+    return app
+
+
+class WebServer:
+    def __init__(self, app: web.Application, *, host: str, port: int) -> None:
+        self._runner = web.AppRunner(app, access_log=None)
+        self._host = host
+        self._port = port
+        self.port = port
+
+    async def start(self) -> None:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        addresses = self._runner.addresses
+        if addresses:
+            self.port = int(addresses[0][1])
+        log.info("listening on http://%s:%d", self._host, self.port)
+
+    async def stop(self) -> None:
+        await self._runner.cleanup()

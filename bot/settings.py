@@ -1,0 +1,129 @@
+"""Settings from environment variables and an optional TOML file; secrets only from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
+DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
+SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "MONGODB_URI"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=False, frozen=True)
+
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("FEEDBACK_BOT_HOST", "feedback_bot_host"))
+    port: int = Field(
+        8080, ge=0, le=65535, validation_alias=AliasChoices("FEEDBACK_BOT_PORT", "feedback_bot_port")
+    )
+    data_dir: Path = Field(
+        Path("data"), validation_alias=AliasChoices("FEEDBACK_BOT_DATA_DIR", "feedback_bot_data_dir")
+    )
+    log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+
+    mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
+    mongodb_database: str = Field(
+        "feedback_bot", validation_alias=AliasChoices("MONGODB_DATABASE", "mongodb_database")
+    )
+
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
+    )
+    telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    public_url: str | None = Field(None, validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
+    telegram_poll_timeout: int = Field(
+        30, ge=0, le=50, validation_alias=AliasChoices("TELEGRAM_POLL_TIMEOUT", "telegram_poll_timeout")
+    )
+    telegram_global_rate: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("TELEGRAM_GLOBAL_RATE", "telegram_global_rate")
+    )
+    telegram_chat_rate: float = Field(
+        1.0, gt=0, validation_alias=AliasChoices("TELEGRAM_CHAT_RATE", "telegram_chat_rate")
+    )
+    telegram_chat_burst: int = Field(
+        4, ge=1, validation_alias=AliasChoices("TELEGRAM_CHAT_BURST", "telegram_chat_burst")
+    )
+
+    company_name: str = Field("our shop", validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
+    privacy_notice_url: str = Field(
+        "https://example.com/privacy",
+        validation_alias=AliasChoices("PRIVACY_NOTICE_URL", "privacy_notice_url"),
+    )
+    data_retention_days: int = Field(
+        365, ge=1, validation_alias=AliasChoices("DATA_RETENTION_DAYS", "data_retention_days")
+    )
+    default_language: str = Field("en", validation_alias=AliasChoices("DEFAULT_LANGUAGE", "default_language"))
+    default_questionnaire: str = Field(
+        "default", validation_alias=AliasChoices("DEFAULT_QUESTIONNAIRE", "default_questionnaire")
+    )
+    questionnaires_dir: Path | None = Field(
+        None, validation_alias=AliasChoices("QUESTIONNAIRES_DIR", "questionnaires_dir")
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlFileSource(settings_cls))
+
+    @property
+    def telegram_webhook_mode(self) -> bool:
+        return bool(self.public_url)
+
+
+class SettingsError(ValueError):
+    """A settings file or value that cannot be used."""
+
+
+class TomlFileSource(PydanticBaseSettingsSource):
+    """Non-secret settings from `FEEDBACK_BOT_CONFIG` (default ./feedback-bot.toml, if present)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self._values = self._read()
+
+    @staticmethod
+    def _read() -> dict[str, Any]:
+        named = os.environ.get(CONFIG_FILE_ENV)
+        path = Path(named) if named else DEFAULT_CONFIG_FILE
+        if not path.is_file():
+            if named:
+                raise SettingsError(f"{CONFIG_FILE_ENV}={named}: no such file")
+            return {}
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise SettingsError(f"{path}: {error}") from None
+        secrets = sorted(k for k in values if k.upper() in SECRETS)
+        if secrets:
+            raise SettingsError(f"{path}: {', '.join(secrets)} may only be set in the environment")
+        return {key.lower(): value for key, value in values.items()}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    settings = Settings(**overrides)
+    if settings.public_url and settings.telegram_bot_token and not settings.telegram_webhook_secret:
+        raise SettingsError(
+            "TELEGRAM_WEBHOOK_SECRET is required when PUBLIC_URL enables the Telegram webhook"
+        )
+    return settings

@@ -1,0 +1,76 @@
+"""A chat's dialogue state as stored in the `conversations` collection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class State(StrEnum):
+    NEW = "new"
+    CONSENT = "awaiting_consent"
+    SURVEY = "in_survey"
+    RESUME = "resume_choice"
+    CONFIRM_DELETE = "confirm_delete"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(slots=True)
+class Dialogue:
+    key: str
+    channel: str
+    chat_key: str
+    customer_id: str
+    state: State = State.NEW
+    version: int = 0
+    questionnaire_id: str | None = None
+    questionnaire_version: int | None = None
+    order_ref: str | None = None
+    consent_version: str | None = None
+    response_id: str | None = None
+    question_id: str | None = None
+    history: list[str] = field(default_factory=list)
+    return_state: State | None = None
+    recent_events: list[str] = field(default_factory=list)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "_id": self.key,
+            "channel": self.channel,
+            "chat_key": self.chat_key,
+            "customer_id": self.customer_id,
+            "state": self.state.value,
+            "version": self.version,
+            "questionnaire_id": self.questionnaire_id,
+            "questionnaire_version": self.questionnaire_version,
+            "order_ref": self.order_ref,
+            "consent_version": self.consent_version,
+            "response_id": self.response_id,
+            "question_id": self.question_id,
+            "history": list(self.history),
+            "return_state": self.return_state.value if self.return_state else None,
+            "recent_events": list(self.recent_events),
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Dialogue:
+        return cls(
+            key=doc["_id"],
+            channel=doc["channel"],
+            chat_key=doc["chat_key"],
+            customer_id=doc["customer_id"],
+            state=State(doc.get("state", State.NEW)),
+            version=int(doc.get("version", 0)),
+            questionnaire_id=doc.get("questionnaire_id"),
+            questionnaire_version=doc.get("questionnaire_version"),
+            order_ref=doc.get("order_ref"),
+            consent_version=doc.get("consent_version"),
+            response_id=doc.get("response_id"),
+            question_id=doc.get("question_id"),
+            history=list(doc.get("history") or []),
+            return_state=State(doc["return_state"]) if doc.get("return_state") else None,
+            recent_events=list(doc.get("recent_events") or []),
+        )

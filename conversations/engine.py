@@ -1,0 +1,211 @@
+"""The dialogue engine: load a chat's state, run one step of its state machine, save it (versioned)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from conversations import language as languages
+from conversations.dialogue import Dialogue, State
+from conversations.events import Choice, EventKind, InboundEvent
+from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
+from conversations.rendering import language_buttons
+from conversations.start_payload import StartPayload, parse_start_payload
+from conversations.survey import (
+    ask_current,
+    current_answers,
+    offer_consent,
+    on_consent,
+    on_resume,
+    on_survey,
+    show_consent,
+)
+from conversations.turn import EngineConfig, Reply, Turn
+from locales.catalog import Catalogs
+from storage.conversations import Conversations
+from storage.store import Store
+
+log = logging.getLogger("conversations.engine")
+MAX_SAVE_ATTEMPTS = 5
+Step = Callable[[Turn], Awaitable[State]]
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """Another worker kept saving the same conversation; the event stays pending for replay."""
+
+
+async def on_new(turn: Turn) -> State:
+    if turn.event.kind is EventKind.BUTTON:
+        turn.notice = turn.t("unknown.button")
+        return State.NEW
+    return await offer_consent(turn, StartPayload())
+
+
+async def on_completed(turn: Turn) -> State:
+    return _idle(turn, "done.already")
+
+
+async def on_declined(turn: Turn) -> State:
+    return _idle(turn, "idle.prompt")
+
+
+async def on_withdrawn(turn: Turn) -> State:
+    return _idle(turn, "stopped.reminder")
+
+
+def _idle(turn: Turn, key: str) -> State:
+    if turn.event.kind is EventKind.BUTTON:
+        turn.notice = turn.t("unknown.button")
+    else:
+        turn.say_key(key)
+    return turn.dialogue.state
+
+
+STEPS: dict[State, Step] = {
+    State.NEW: on_new,
+    State.CONSENT: on_consent,
+    State.SURVEY: on_survey,
+    State.RESUME: on_resume,
+    State.CONFIRM_DELETE: on_confirm_delete,
+    State.COMPLETED: on_completed,
+    State.DECLINED: on_declined,
+    State.WITHDRAWN: on_withdrawn,
+}
+
+
+async def on_start(turn: Turn) -> State:
+    d = turn.dialogue
+    if d.state in {State.SURVEY, State.RESUME} and d.question_id is not None:
+        questionnaire = await turn.questionnaire()
+        total = len(questionnaire.questions)
+        turn.say(
+            turn.t("resume.prompt", n=len(d.history) + 1, total=total),
+            (
+                (
+                    Choice(turn.t("button.continue"), "resume:continue"),
+                    Choice(turn.t("button.restart"), "resume:restart"),
+                ),
+            ),
+        )
+        return State.RESUME
+    payload = parse_start_payload(turn.event.text)
+    if payload is None:
+        log.info("malformed start payload ignored")
+        payload = StartPayload()
+    return await offer_consent(turn, payload)
+
+
+async def on_help(turn: Turn) -> State:
+    turn.say_key("help.text")
+    return turn.dialogue.state
+
+
+async def on_language_menu(turn: Turn) -> State:
+    turn.say(turn.t("language.prompt"), language_buttons(turn.catalogs))
+    return turn.dialogue.state
+
+
+COMMANDS: dict[str, Step] = {
+    "start": on_start,
+    "help": on_help,
+    "language": on_language_menu,
+    "stop": withdraw,
+    "mydata": my_data,
+    "delete": ask_erase,
+}
+
+
+class Engine:
+    def __init__(self, *, store: Store, catalogs: Catalogs, config: EngineConfig) -> None:
+        self._store = store
+        self._catalogs = catalogs
+        self._config = config
+
+    async def handle(self, event: InboundEvent) -> Reply:
+        """Apply one event; an event already applied to this chat returns no reply."""
+        for _ in range(MAX_SAVE_ATTEMPTS):
+            turn = await self._prepare(event)
+            if turn is None:
+                return Reply()
+            turn.dialogue.state = await self._step(turn)
+            if turn.erased:
+                return turn.reply()
+            saved = await self._store.conversations.save(
+                state=turn.dialogue.to_document(),
+                expected_version=turn.dialogue.version,
+                event_id=event.event_id,
+            )
+            if saved:
+                return turn.reply()
+            log.info("conversation changed concurrently; re-running the event")
+        raise ConcurrentUpdateError(f"could not save the conversation after {MAX_SAVE_ATTEMPTS} tries")
+
+    async def _prepare(self, event: InboundEvent) -> Turn | None:
+        doc = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
+        if doc is not None and event.event_id in doc.get("recent_events", []):
+            return None
+        if doc is not None:
+            dialogue = Dialogue.from_document(doc)
+            customer = await self._store.customers.get(customer_id=dialogue.customer_id)
+        else:
+            customer = None
+        if customer is None:
+            customer = await self._store.customers.identify(channel=event.channel, user_key=event.user_key)
+            dialogue = Dialogue(
+                key=Conversations.key(channel=event.channel, chat_key=event.chat_key),
+                channel=event.channel,
+                chat_key=event.chat_key,
+                customer_id=customer.id,
+                version=0 if doc is None else int(doc.get("version", 0)),
+            )
+        supported = self._catalogs.languages
+        chosen = languages.choose(
+            explicit=customer.language if customer.language_explicit else None,
+            stored=customer.language,
+            hint=event.language_hint,
+            default=self._config.default_language,
+            supported=supported,
+        )
+        if customer.language is None:
+            await self._store.customers.set_language(customer_id=customer.id, language=chosen, explicit=False)
+        return Turn(
+            event=event,
+            dialogue=dialogue,
+            customer=customer,
+            language=chosen,
+            store=self._store,
+            catalogs=self._catalogs,
+            config=self._config,
+        )
+
+    async def _step(self, turn: Turn) -> State:
+        event = turn.event
+        if event.kind is EventKind.COMMAND:
+            command = COMMANDS.get(event.command)
+            if command is None:
+                turn.say_key("unknown.command")
+                return turn.dialogue.state
+            return await command(turn)
+        if event.kind is EventKind.BUTTON and event.text == "language":
+            return await on_language_menu(turn)
+        if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
+            return await self._switch_language(turn, event.text.removeprefix("lang:"))
+        if event.kind in {EventKind.MEDIA, EventKind.UNSUPPORTED}:
+            turn.say_key("unsupported.media")
+            return turn.dialogue.state
+        return await STEPS[turn.dialogue.state](turn)
+
+    async def _switch_language(self, turn: Turn, code: str) -> State:
+        if not self._catalogs.has(code):
+            turn.notice = turn.t("unknown.button")
+            return turn.dialogue.state
+        await self._store.customers.set_language(customer_id=turn.customer.id, language=code, explicit=True)
+        turn.language = code
+        turn.say(turn.t("language.set"), edit_ref=turn.pressed_ref())
+        d = turn.dialogue
+        # Re-show whatever the customer was looking at, now in the new language.
+        if d.state is State.CONSENT:
+            return await show_consent(turn, await turn.questionnaire())
+        if d.state in {State.SURVEY, State.RESUME} and d.question_id is not None:
+            return ask_current(turn, await turn.questionnaire(), await current_answers(turn))
+        return d.state

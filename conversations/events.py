@@ -1,0 +1,94 @@
+"""The one inbound event type every channel adapter produces, and the one outbound model it renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    TEXT = "text"
+    BUTTON = "button"
+    COMMAND = "command"
+    MEDIA = "media"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    """A customer action on any channel, already stripped of platform detail.
+
+    `text` holds the message text (TEXT), the button payload (BUTTON), the command
+    argument (COMMAND) or the media kind (MEDIA/UNSUPPORTED). `message_ref` names the
+    platform message a pressed button belongs to, so the engine can edit it.
+    """
+
+    kind: EventKind
+    channel: str
+    chat_key: str
+    user_key: str
+    event_id: str
+    text: str = ""
+    command: str = ""
+    message_ref: str | None = None
+    language_hint: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "channel": self.channel,
+            "chat_key": self.chat_key,
+            "user_key": self.user_key,
+            "event_id": self.event_id,
+            "text": self.text,
+            "command": self.command,
+            "message_ref": self.message_ref,
+            "language_hint": self.language_hint,
+            "raw": self.raw,
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> InboundEvent:
+        return cls(
+            kind=EventKind(doc["kind"]),
+            channel=doc["channel"],
+            chat_key=doc["chat_key"],
+            user_key=doc["user_key"],
+            event_id=doc["event_id"],
+            text=doc.get("text", ""),
+            command=doc.get("command", ""),
+            message_ref=doc.get("message_ref"),
+            language_hint=doc.get("language_hint"),
+            raw=doc.get("raw") or {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message to the customer.
+
+    `choices` are rows of buttons; adapters without buttons number them in plain text.
+    `edit_ref` asks the adapter to edit that earlier message instead of sending a new one
+    (it falls back to sending when editing fails). `rtl` marks right-to-left text.
+    """
+
+    text: str
+    choices: tuple[tuple[Choice, ...], ...] = ()
+    edit_ref: str | None = None
+    rtl: bool = False
+    remember_as_question: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What an adapter reports back after sending an Outbound."""
+
+    message_ref: str | None

@@ -1,0 +1,39 @@
+"""Choosing the language to speak: explicit choice > stored preference > platform hint > default."""
+
+from __future__ import annotations
+
+# Platform codes that name a supported language differently (BCP 47 script/region variants).
+ALIASES = {
+    "zh-hans": "zh",
+    "zh-cn": "zh",
+    "zh-sg": "zh",
+    "pt-br": "pt",
+    "pt-pt": "pt",
+}
+
+
+def normalise(code: str | None, supported: tuple[str, ...]) -> str | None:
+    """A platform language code ("pt-br", "zh-Hans", "en_US") mapped to a supported one, or None."""
+    if not code:
+        return None
+    lowered = code.strip().lower().replace("_", "-")
+    if lowered in ALIASES and ALIASES[lowered] in supported:
+        return ALIASES[lowered]
+    if lowered in supported:
+        return lowered
+    base = lowered.split("-", 1)[0]
+    return base if base in supported else None
+
+
+def choose(
+    *,
+    explicit: str | None,
+    stored: str | None,
+    hint: str | None,
+    default: str,
+    supported: tuple[str, ...],
+) -> str:
+    for candidate in (explicit, stored, normalise(hint, supported)):
+        if candidate and candidate in supported:
+            return candidate
+    return default

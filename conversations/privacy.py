@@ -1,0 +1,146 @@
+"""The customer's rights: withdraw consent (/stop), see their data (/mydata), erase it (/delete)."""
+
+from __future__ import annotations
+
+from conversations.dialogue import State
+from conversations.events import Choice, EventKind
+from conversations.questionnaire import Questionnaire
+from conversations.rendering import answer_label
+from conversations.survey import SURVEY_CONSENT
+from conversations.turn import Turn
+from storage.consents import Decision
+
+
+async def withdraw(turn: Turn) -> State:
+    d = turn.dialogue
+    current = await turn.store.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
+    active = d.state in {State.CONSENT, State.SURVEY, State.RESUME}
+    if current is not Decision.GRANTED and not active:
+        turn.say_key("stop.not_active")
+        return d.state
+    if current is Decision.GRANTED:
+        await turn.store.consents.record(
+            entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
+            customer_id=turn.customer.id,
+            kind=SURVEY_CONSENT,
+            text_version=d.consent_version or "",
+            language=turn.language,
+            channel=turn.event.channel,
+            decision=Decision.WITHDRAWN,
+        )
+    if d.response_id and d.state in {State.SURVEY, State.RESUME}:
+        await turn.store.responses.abandon(response_id=d.response_id)
+    d.question_id, d.history = None, []
+    turn.say_key("stop.done")
+    return State.WITHDRAWN
+
+
+async def my_data(turn: Turn) -> State:
+    """Send everything stored about the customer, in their language."""
+    history = await turn.store.consents.history(customer_id=turn.customer.id)
+    responses = await turn.store.responses.for_customer(customer_id=turn.customer.id)
+    lines = [
+        turn.t("mydata.header"),
+        "",
+        turn.t("mydata.customer", customer_id=turn.customer.id, language=turn.t("language.name")),
+    ]
+    if history:
+        lines += ["", turn.t("mydata.consents")]
+        for e in history:
+            decision = turn.t(f"decision.{e.decision.value}")
+            where = f"{e.channel}, {e.language}, v{e.text_version}"
+            lines.append(f"• {e.at:%Y-%m-%d %H:%M} UTC — {decision} ({where})")
+    if responses:
+        lines += ["", turn.t("mydata.responses")]
+        for doc in responses:
+            lines += await _describe_response(turn, doc)
+    turn.say("\n".join(lines))
+    return turn.dialogue.state
+
+
+async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
+    questionnaire = await turn.store.questionnaires.get(
+        questionnaire_id=str(doc["questionnaire_id"]),
+        version=int(str(doc["questionnaire_version"])),
+    )
+    status_key = "status.complete" if doc.get("status") == "complete" else "status.in_progress"
+    started = doc.get("started_at")
+    header = f"— {doc['questionnaire_id']} v{doc['questionnaire_version']}, {turn.t(status_key)}"
+    if started is not None:
+        header += f", {started:%Y-%m-%d %H:%M} UTC"
+    if doc.get("order_ref"):
+        header += f", #{doc['order_ref']}"
+    lines = [header]
+    answers = doc.get("answers")
+    if not isinstance(answers, dict) or questionnaire is None:
+        return lines
+    for question in questionnaire.questions:
+        if question.id in answers:
+            answer = answers[question.id]
+            label = answer_label(
+                questionnaire,
+                question,
+                answer.get("value"),
+                skipped=bool(answer.get("skipped")),
+                language=turn.language,
+                catalogs=turn.catalogs,
+            )
+            lines.append(f"  {_short(questionnaire, question.id, turn.language)}: {label}")
+    return lines
+
+
+def _short(questionnaire: Questionnaire, question_id: str, language: str) -> str:
+    question = questionnaire.question(question_id)
+    text = question.text[questionnaire.language_for(language)] if question else question_id
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+async def ask_erase(turn: Turn) -> State:
+    d = turn.dialogue
+    if d.state is not State.CONFIRM_DELETE:
+        d.return_state = d.state
+    turn.say(
+        turn.t("delete.confirm"),
+        (
+            (
+                Choice(turn.t("button.delete_confirm"), "delete:yes"),
+                Choice(turn.t("button.cancel"), "delete:no"),
+            ),
+        ),
+    )
+    return State.CONFIRM_DELETE
+
+
+async def on_confirm_delete(turn: Turn) -> State:
+    event = turn.event
+    if event.kind is EventKind.BUTTON and event.text == "delete:yes":
+        return await erase(turn)
+    if event.kind is EventKind.BUTTON and event.text == "delete:no":
+        turn.say(turn.t("delete.cancelled"), edit_ref=turn.pressed_ref())
+        back = turn.dialogue.return_state or State.NEW
+        turn.dialogue.return_state = None
+        return back
+    return await ask_erase(turn)
+
+
+async def erase(turn: Turn) -> State:
+    """Erase answers and personal data. The consent ledger keeps its entries: they prove what was
+    agreed, and once the identity is gone they point to nobody."""
+    store, customer_id = turn.store, turn.customer.id
+    if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
+        await store.consents.record(
+            entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
+            customer_id=customer_id,
+            kind=SURVEY_CONSENT,
+            text_version=turn.dialogue.consent_version or "",
+            language=turn.language,
+            channel=turn.event.channel,
+            decision=Decision.WITHDRAWN,
+        )
+    await store.responses.erase_for_customer(customer_id=customer_id)
+    await store.conversations.delete_for_customer(customer_id=customer_id)
+    await store.inbox.scrub_chat(channel=turn.event.channel, chat_key=turn.event.chat_key)
+    await store.customers.erase(customer_id=customer_id)
+    turn.erased = True
+    turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())
+    return State.NEW

@@ -1,0 +1,300 @@
+"""The consent and survey steps: show consent, record the decision, ask, record and advance."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from conversations.answers import parse_button, parse_typed
+from conversations.dialogue import State
+from conversations.events import EventKind
+from conversations.questionnaire import Question, Questionnaire, QuestionType
+from conversations.rendering import (
+    answer_label,
+    consent_buttons,
+    consent_text,
+    question_buttons,
+    question_text,
+    text_version,
+    visible_total,
+)
+from conversations.start_payload import StartPayload
+from conversations.turn import Turn
+from storage.consents import Decision
+from storage.responses import new_response_id
+
+log = logging.getLogger("conversations.survey")
+SURVEY_CONSENT = "survey"
+
+
+async def offer_consent(turn: Turn, payload: StartPayload, *, edit_ref: str | None = None) -> State:
+    """Pick the questionnaire and show the consent text; nothing is collected before agreement."""
+    d = turn.dialogue
+    questionnaire = None
+    if payload.questionnaire_id:
+        questionnaire = await turn.store.questionnaires.latest(questionnaire_id=payload.questionnaire_id)
+        if questionnaire is None:
+            log.info("start link names an unknown questionnaire; using the default")
+    if questionnaire is None:
+        d.questionnaire_id = None
+        questionnaire = await turn.questionnaire()
+    d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
+    d.order_ref = payload.order_ref
+    return await show_consent(turn, questionnaire, edit_ref=edit_ref)
+
+
+async def show_consent(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
+    text = consent_text(
+        questionnaire, language=turn.language, catalogs=turn.catalogs, branding=turn.config.branding
+    )
+    turn.dialogue.consent_version = text_version(text)
+    turn.say(text, consent_buttons(turn.language, turn.catalogs), edit_ref=edit_ref)
+    return State.CONSENT
+
+
+async def on_consent(turn: Turn) -> State:
+    event = turn.event
+    if event.kind is EventKind.BUTTON and event.text in {"consent:yes", "consent:no"}:
+        agreed = event.text == "consent:yes"
+    elif event.kind is EventKind.TEXT:
+        typed = parse_typed(_YES_NO, event.text, language=turn.language, catalogs=turn.catalogs)
+        if not isinstance(typed, bool):
+            return await show_consent(turn, await turn.questionnaire())
+        agreed = typed
+    else:
+        turn.notice = turn.t("unknown.button")
+        return State.CONSENT
+    questionnaire = await turn.questionnaire()
+    await _record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
+    if event.kind is EventKind.BUTTON:
+        # Keep the consent text in the chat as the customer saw it, with their decision under it.
+        label = turn.t("button.agree" if agreed else "button.decline")
+        shown = consent_text(
+            questionnaire,
+            language=turn.language,
+            catalogs=turn.catalogs,
+            branding=turn.config.branding,
+        )
+        turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
+    if not agreed:
+        turn.say_key("consent.declined")
+        return State.DECLINED
+    return await begin_survey(turn, questionnaire)
+
+
+async def _record_consent(turn: Turn, decision: Decision) -> None:
+    await turn.store.consents.record(
+        entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
+        customer_id=turn.customer.id,
+        kind=SURVEY_CONSENT,
+        text_version=turn.dialogue.consent_version or "",
+        language=turn.language,
+        channel=turn.event.channel,
+        decision=decision,
+    )
+
+
+async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
+    d = turn.dialogue
+    d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
+    d.history, d.question_id = [], None
+    await turn.store.responses.start(
+        response_id=d.response_id,
+        customer_id=turn.customer.id,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        language=turn.language,
+        channel=turn.event.channel,
+        order_ref=d.order_ref,
+        consent_version=d.consent_version or "",
+    )
+    return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
+
+
+async def current_answers(turn: Turn) -> dict[str, Any]:
+    """Answer values so far (skipped questions count as unanswered for show_if)."""
+    if turn.dialogue.response_id is None:
+        return {}
+    doc = await turn.store.responses.get(response_id=turn.dialogue.response_id)
+    stored: dict[str, Any] = (doc or {}).get("answers", {})
+    return {qid: a["value"] for qid, a in stored.items() if not a.get("skipped")}
+
+
+def _render(
+    turn: Turn, questionnaire: Questionnaire, question: Question, answers: dict[str, Any]
+) -> tuple[str, Any]:
+    number = len(turn.dialogue.history) + 1
+    total = max(number, visible_total(questionnaire, answers))
+    text = question_text(
+        questionnaire,
+        question,
+        number=number,
+        total=total,
+        language=turn.language,
+        catalogs=turn.catalogs,
+    )
+    buttons = question_buttons(
+        questionnaire,
+        question,
+        language=turn.language,
+        catalogs=turn.catalogs,
+        can_go_back=bool(turn.dialogue.history),
+    )
+    return text, buttons
+
+
+def ask_current(
+    turn: Turn,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    *,
+    prefix: str = "",
+    edit_ref: str | None = None,
+) -> State:
+    question = questionnaire.question(turn.dialogue.question_id or "")
+    if question is None:
+        raise RuntimeError("no current question to ask")
+    text, buttons = _render(turn, questionnaire, question, answers)
+    turn.say(f"{prefix}{text}", buttons, edit_ref=edit_ref)
+    return State.SURVEY
+
+
+async def _advance(
+    turn: Turn,
+    questionnaire: Questionnaire,
+    answers: dict[str, Any],
+    *,
+    edit_ref: str | None = None,
+) -> State:
+    d = turn.dialogue
+    if d.question_id is not None:
+        d.history.append(d.question_id)
+    following = questionnaire.next_question(d.question_id, answers)
+    if following is None:
+        return await _finish(turn, questionnaire, answers)
+    d.question_id = following.id
+    return ask_current(turn, questionnaire, answers, edit_ref=edit_ref)
+
+
+async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, Any]) -> State:
+    d = turn.dialogue
+    doc = await turn.store.responses.get(response_id=d.response_id or "")
+    stored = (doc or {}).get("answers", {})
+    # An answer whose question is hidden by the final answers (after a Back) is not part of the response.
+    dropped = [
+        qid
+        for qid in stored
+        if (q := questionnaire.question(qid)) is not None
+        and q.show_if is not None
+        and not q.show_if.holds(answers)
+    ]
+    await turn.store.responses.complete(response_id=d.response_id or "", dropped_answers=dropped)
+    d.question_id, d.history = None, []
+    turn.say_key("survey.thanks")
+    return State.COMPLETED
+
+
+async def on_survey(turn: Turn) -> State:
+    event = turn.event
+    questionnaire = await turn.questionnaire()
+    question = questionnaire.question(turn.dialogue.question_id or "")
+    if question is None:
+        log.warning("conversation in survey without a current question; restarting it")
+        return await begin_survey(turn, questionnaire)
+    answers = await current_answers(turn)
+    if event.kind is EventKind.BUTTON:
+        return await _on_survey_button(turn, questionnaire, question, answers)
+    if event.kind is not EventKind.TEXT:
+        turn.say_key("unsupported.media")
+        return State.SURVEY
+    if question.type is QuestionType.TEXT and len(event.text) > question.max_length:
+        hint = turn.t("survey.hint.too_long", max=question.max_length)
+        return ask_current(turn, questionnaire, answers, prefix=f"{hint}\n\n")
+    value = parse_typed(question, event.text, language=turn.language, catalogs=turn.catalogs)
+    if value is None:
+        hint = turn.t(f"survey.hint.{question.type.value}")
+        return ask_current(turn, questionnaire, answers, prefix=f"{hint}\n\n")
+    return await _accept(turn, questionnaire, question, answers, value, skipped=False, edit_ref=None)
+
+
+async def _on_survey_button(
+    turn: Turn, questionnaire: Questionnaire, question: Question, answers: dict[str, Any]
+) -> State:
+    action, _, rest = turn.event.text.partition(":")
+    qid, _, value_text = rest.partition(":")
+    if qid != question.id or action not in {"a", "skip", "back"}:
+        turn.notice = turn.t("unknown.button")
+        return State.SURVEY
+    if action == "back":
+        if not turn.dialogue.history:
+            turn.notice = turn.t("unknown.button")
+            return State.SURVEY
+        turn.dialogue.question_id = turn.dialogue.history.pop()
+        return ask_current(turn, questionnaire, answers, edit_ref=turn.pressed_ref())
+    if action == "skip":
+        if question.required:
+            turn.notice = turn.t("survey.required")
+            return State.SURVEY
+        return await _accept(
+            turn, questionnaire, question, answers, None, skipped=True, edit_ref=turn.pressed_ref()
+        )
+    value = parse_button(question, value_text)
+    if value is None:
+        turn.notice = turn.t("unknown.button")
+        return State.SURVEY
+    return await _accept(
+        turn, questionnaire, question, answers, value, skipped=False, edit_ref=turn.pressed_ref()
+    )
+
+
+async def _accept(
+    turn: Turn,
+    questionnaire: Questionnaire,
+    question: Question,
+    answers: dict[str, Any],
+    value: Any,
+    *,
+    skipped: bool,
+    edit_ref: str | None,
+) -> State:
+    await turn.store.responses.record_answer(
+        response_id=turn.dialogue.response_id or "",
+        question_id=question.id,
+        value=value,
+        skipped=skipped,
+    )
+    answers = {k: v for k, v in answers.items() if k != question.id}
+    if not skipped:
+        answers[question.id] = value
+    if edit_ref is not None:
+        # The answered question stays in the chat with the choice under it.
+        text, _ = _render(turn, questionnaire, question, answers)
+        label = answer_label(
+            questionnaire,
+            question,
+            value,
+            skipped=skipped,
+            language=turn.language,
+            catalogs=turn.catalogs,
+        )
+        turn.say(f"{text}\n\n✓ {turn.t('survey.answered', answer=label)}", edit_ref=edit_ref)
+    return await _advance(turn, questionnaire, answers)
+
+
+async def on_resume(turn: Turn) -> State:
+    event = turn.event
+    questionnaire = await turn.questionnaire()
+    if event.kind is EventKind.BUTTON and event.text == "resume:continue":
+        return ask_current(turn, questionnaire, await current_answers(turn), edit_ref=turn.pressed_ref())
+    if event.kind is EventKind.BUTTON and event.text == "resume:restart":
+        if turn.dialogue.response_id:
+            await turn.store.responses.abandon(response_id=turn.dialogue.response_id)
+        return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
+    if event.kind is EventKind.BUTTON and not event.text.startswith(("a:", "skip:", "back:")):
+        turn.notice = turn.t("unknown.button")
+        return State.RESUME
+    # Writing or answering instead of choosing means carrying on where they were.
+    return await on_survey(turn)
+
+
+_YES_NO = Question(id="consent", type=QuestionType.YESNO, text={"en": "consent"})

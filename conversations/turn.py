@@ -1,0 +1,79 @@
+"""Everything one step of a dialogue needs, and the replies it collects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conversations.dialogue import Dialogue
+from conversations.events import Choice, InboundEvent, Outbound
+from conversations.questionnaire import Questionnaire
+from conversations.rendering import Branding
+from locales.catalog import Catalogs, is_rtl
+from storage.customers import Customer
+from storage.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    branding: Branding
+    default_language: str
+    default_questionnaire: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    messages: tuple[Outbound, ...] = ()
+    notice: str | None = None
+    """A short note attached to the acknowledgement of a button press (a Telegram toast)."""
+
+
+@dataclass(slots=True)
+class Turn:
+    event: InboundEvent
+    dialogue: Dialogue
+    customer: Customer
+    language: str
+    store: Store
+    catalogs: Catalogs
+    config: EngineConfig
+    messages: list[Outbound] = field(default_factory=list)
+    notice: str | None = None
+    erased: bool = False
+
+    def t(self, key: str, /, **values: object) -> str:
+        return self.catalogs.text(self.language, key, **values)
+
+    def say(
+        self,
+        text: str,
+        choices: tuple[tuple[Choice, ...], ...] = (),
+        *,
+        edit_ref: str | None = None,
+    ) -> None:
+        self.messages.append(
+            Outbound(text=text, choices=choices, edit_ref=edit_ref, rtl=is_rtl(self.language))
+        )
+
+    def say_key(self, key: str, /, **values: object) -> None:
+        self.say(self.t(key, **values))
+
+    def pressed_ref(self) -> str | None:
+        """The message whose button was pressed, to be edited in place."""
+        return self.event.message_ref
+
+    async def questionnaire(self) -> Questionnaire:
+        d = self.dialogue
+        if d.questionnaire_id is not None and d.questionnaire_version is not None:
+            found = await self.store.questionnaires.get(
+                questionnaire_id=d.questionnaire_id, version=d.questionnaire_version
+            )
+            if found is not None:
+                return found
+        fallback = await self.store.questionnaires.latest(questionnaire_id=self.config.default_questionnaire)
+        if fallback is None:
+            raise RuntimeError(f"default questionnaire {self.config.default_questionnaire!r} missing")
+        d.questionnaire_id, d.questionnaire_version = fallback.id, fallback.version
+        return fallback
+
+    def reply(self) -> Reply:
+        return Reply(messages=tuple(self.messages), notice=self.notice)

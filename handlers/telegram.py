@@ -1,0 +1,276 @@
+"""Telegram adapter: Bot API updates ⇄ InboundEvent / Outbound, over python-telegram-bot as transport."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.pacing import Pacer
+from conversations.events import Choice, EventKind, InboundEvent, Outbound
+from conversations.turn import Reply
+from locales.catalog import Catalogs
+
+log = logging.getLogger("handlers.telegram")
+CHANNEL = "telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_TEXT_IN = 8192
+MAX_SEND_ATTEMPTS = 4
+COMMANDS = ("start", "language", "help", "stop", "mydata", "delete")
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+Submit = Callable[[InboundEvent], Awaitable[bool]]
+
+
+def make_bot(*, token: str, base_url: str, poll_timeout: int = 30) -> Bot:
+    # getUpdates holds the connection for the poll timeout, so reads must be allowed to last longer.
+    polling = HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10)
+    sending = HTTPXRequest(connection_pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
+    return Bot(token=token, base_url=base_url, request=sending, get_updates_request=polling)
+
+
+def to_event(update: Update) -> InboundEvent | None:
+    """The event an update carries, or None for updates the bot deliberately ignores."""
+    event_id = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        if message is None or message.chat.type != "private" or not query.data:
+            return None
+        return InboundEvent(
+            kind=EventKind.BUTTON,
+            channel=CHANNEL,
+            chat_key=str(message.chat.id),
+            user_key=str(query.from_user.id),
+            event_id=event_id,
+            text=query.data[:64],
+            message_ref=str(message.message_id),
+            language_hint=query.from_user.language_code,
+            raw={"callback_query_id": query.id},
+        )
+    message = update.message
+    # Edits of earlier messages, channel posts and group chats are not conversations with a customer.
+    if message is None or message.chat.type != "private" or message.from_user is None:
+        return None
+    common: dict[str, Any] = {
+        "channel": CHANNEL,
+        "chat_key": str(message.chat.id),
+        "user_key": str(message.from_user.id),
+        "event_id": event_id,
+        "language_hint": message.from_user.language_code,
+    }
+    if message.text is not None:
+        command = _command(message)
+        if command is not None:
+            name, argument = command
+            return InboundEvent(kind=EventKind.COMMAND, command=name, text=argument, **common)
+        return InboundEvent(kind=EventKind.TEXT, text=message.text[:MAX_TEXT_IN], **common)
+    if message.photo or message.document or message.video:
+        kind = "photo" if message.photo else "document" if message.document else "video"
+        file_id = message.photo[-1].file_id if message.photo else (message.document or message.video).file_id  # type: ignore[union-attr]
+        return InboundEvent(kind=EventKind.MEDIA, text=kind, raw={"file_id": file_id}, **common)
+    return InboundEvent(kind=EventKind.UNSUPPORTED, text=_content_kind(message), **common)
+
+
+def _command(message: Message) -> tuple[str, str] | None:
+    text = message.text or ""
+    entity = next((e for e in message.entities if e.type == "bot_command" and e.offset == 0), None)
+    if entity is None:
+        return None
+    name = text[1 : entity.length].split("@", 1)[0].lower()
+    return name, text[entity.length :].strip()
+
+
+def _content_kind(message: Message) -> str:
+    for kind in ("sticker", "voice", "audio", "video_note", "animation", "location", "contact", "poll"):
+        if getattr(message, kind, None):
+            return kind
+    return "other"
+
+
+def _markup(choices: tuple[tuple[Choice, ...], ...]) -> InlineKeyboardMarkup | None:
+    if not choices:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(c.label, callback_data=c.payload) for c in row] for row in choices]
+    )
+
+
+def _chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split at line breaks so no message exceeds Telegram's length limit."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            parts.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramChannel:
+    """Sends replies with pacing and retries; edits in place where the engine asks to."""
+
+    name = CHANNEL
+
+    def __init__(self, *, bot: Bot, pacer: Pacer) -> None:
+        self.bot = bot
+        self._pacer = pacer
+
+    async def deliver(self, event: InboundEvent, reply: Reply) -> None:
+        callback_id = event.raw.get("callback_query_id") if event.kind is EventKind.BUTTON else None
+        if callback_id:
+            await self._call(
+                event.chat_key, lambda: self.bot.answer_callback_query(callback_id, text=reply.notice)
+            )
+        for outbound in reply.messages:
+            await self._send(event.chat_key, outbound)
+
+    async def _send(self, chat_key: str, outbound: Outbound) -> None:
+        markup = _markup(outbound.choices)
+        chat_id = int(chat_key)
+        if outbound.edit_ref is not None and len(outbound.text) <= MessageLimit.MAX_TEXT_LENGTH:
+            message_id = int(outbound.edit_ref)
+            try:
+                await self._call(
+                    chat_key,
+                    lambda: self.bot.edit_message_text(
+                        outbound.text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                    ),
+                    raise_bad_request=True,
+                )
+                return
+            except BadRequest as error:
+                if "not modified" in str(error).lower():
+                    return
+                log.info("editing message failed (%s); sending a new one", type(error).__name__)
+        pieces = _chunks(outbound.text)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            await self._call(
+                chat_key,
+                lambda piece=piece, last=last: self.bot.send_message(  # type: ignore[misc]
+                    chat_id, piece, reply_markup=markup if last else None
+                ),
+            )
+
+    async def _call(
+        self, chat_key: str, request: Callable[[], Awaitable[object]], *, raise_bad_request: bool = False
+    ) -> None:
+        for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
+            await self._pacer.wait(chat_key)
+            try:
+                await request()
+                return
+            except RetryAfter as error:
+                delay = _seconds(error.retry_after)
+                log.warning("Telegram asked to retry after %.1f s", delay)
+                self._pacer.retry_after(chat_key, delay)
+            except BadRequest:
+                if raise_bad_request:
+                    raise
+                log.warning("Telegram refused a request (bad request); not retried")
+                return
+            except Forbidden:
+                log.info("the customer blocked the bot; reply dropped")
+                return
+            except (TimedOut, NetworkError) as error:
+                if attempt == MAX_SEND_ATTEMPTS:
+                    raise
+                log.warning("Telegram unreachable (%s); retrying", type(error).__name__)
+                await asyncio.sleep(min(2.0**attempt, 10.0))
+        raise TelegramError("Telegram kept asking to retry later")
+
+
+async def register_commands(bot: Bot, catalogs: Catalogs) -> None:
+    """Publish the command menu per language; a failure here must not stop the bot."""
+    try:
+        for language in catalogs.languages:
+            commands = [BotCommand(c, catalogs.text(language, f"command.{c}")) for c in COMMANDS]
+            code = None if language == "en" else language
+            await bot.set_my_commands(commands, language_code=code)
+    except TelegramError as error:
+        log.warning("could not register the command menu (%s); continuing", type(error).__name__)
+
+
+class TelegramPoller:
+    """Long polling: an update's offset is confirmed only after the update is stored."""
+
+    def __init__(self, *, bot: Bot, submit: Submit, timeout: int) -> None:
+        self._bot = bot
+        self._submit = submit
+        self._timeout = timeout
+        self._offset: int | None = None
+
+    async def run(self) -> None:
+        await self._bot.delete_webhook(drop_pending_updates=False)
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self._bot.get_updates(
+                    offset=self._offset, timeout=self._timeout, allowed_updates=ALLOWED_UPDATES
+                )
+                backoff = 1.0
+            except RetryAfter as error:
+                await asyncio.sleep(_seconds(error.retry_after))
+                continue
+            except TelegramError as error:
+                log.warning("getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            for update in updates:
+                await _accept(update, self._submit)
+                self._offset = update.update_id + 1
+
+
+async def _accept(update: Update, submit: Submit) -> None:
+    event = to_event(update)
+    if event is None:
+        log.debug("update %s ignored", update.update_id)
+        return
+    await submit(event)
+
+
+def webhook_handler(
+    *, bot: Bot, secret: str, submit: Submit
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`POST /webhooks/telegram`: 200 only once the update is stored, so Telegram redelivers otherwise."""
+
+    async def handle(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            log.warning("Telegram webhook call with a wrong secret token rejected")
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        try:
+            data = await request.json(loads=json.loads)
+            if not isinstance(data, dict):
+                raise ValueError("update is not an object")
+            update = Update.de_json(data, bot)
+        except Exception as error:  # a malformed body must never take the server down
+            log.warning("malformed Telegram update rejected (%s)", type(error).__name__)
+            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
+        await _accept(update, submit)
+        return web.json_response({"ok": True})
+
+    return handle

@@ -1,0 +1,56 @@
+"""Dialogue state per chat, written with optimistic concurrency (a version number)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+RECENT_EVENTS_KEPT = 20
+
+
+class Conversations:
+    """Documents keyed `<channel>:<chat_key>`; `version` counts successful saves."""
+
+    def __init__(self, db: Database) -> None:
+        self._docs = db["conversations"]
+
+    @staticmethod
+    def key(*, channel: str, chat_key: str) -> str:
+        return f"{channel}:{chat_key}"
+
+    async def load(self, *, channel: str, chat_key: str) -> Document | None:
+        return await self._docs.find_one({"_id": self.key(channel=channel, chat_key=chat_key)})
+
+    async def save(self, *, state: Document, expected_version: int, event_id: str) -> bool:
+        """Write `state` if nobody saved since `expected_version`; False on a lost race.
+
+        A versioned `update_one` rather than `find_one_and_update`: equally atomic on MongoDB,
+        and the embedded server's slow path is `find_one_and_update`.
+        """
+        body: dict[str, Any] = {
+            k: v for k, v in state.items() if k not in {"_id", "version", "recent_events"}
+        }
+        body["updated_at"] = datetime.now(UTC)
+        recent = [*state.get("recent_events", []), event_id][-RECENT_EVENTS_KEPT:]
+        body["recent_events"] = recent
+        if expected_version == 0:
+            try:
+                await self._docs.insert_one({"_id": state["_id"], "version": 1, **body})
+            except DuplicateKeyError:
+                return False
+            return True
+        result = await self._docs.update_one(
+            {"_id": state["_id"], "version": expected_version},
+            {"$set": body, "$inc": {"version": 1}},
+        )
+        return result.matched_count == 1
+
+    async def delete(self, *, channel: str, chat_key: str) -> None:
+        await self._docs.delete_one({"_id": self.key(channel=channel, chat_key=chat_key)})
+
+    async def delete_for_customer(self, *, customer_id: str) -> None:
+        await self._docs.delete_many({"customer_id": customer_id})

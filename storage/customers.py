@@ -1,0 +1,77 @@
+"""Pseudonymous customers and the platform identities (personal data) that point to them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    language: str | None
+    language_explicit: bool
+
+
+def _customer(doc: Document) -> Customer:
+    return Customer(
+        id=doc["_id"],
+        language=doc.get("language"),
+        language_explicit=bool(doc.get("language_explicit")),
+    )
+
+
+class Customers:
+    """Answers refer only to `Customer.id`; the platform user id lives in `identities`."""
+
+    def __init__(self, db: Database) -> None:
+        self._customers = db["customers"]
+        self._identities = db["identities"]
+
+    async def identify(self, *, channel: str, user_key: str) -> Customer:
+        identity_id = f"{channel}:{user_key}"
+        found = await self._identities.find_one({"_id": identity_id})
+        if found is None:
+            candidate = secrets.token_hex(12)
+            try:
+                await self._identities.insert_one(
+                    {
+                        "_id": identity_id,
+                        "customer_id": candidate,
+                        "channel": channel,
+                        "user_key": user_key,
+                        "created_at": datetime.now(UTC),
+                    }
+                )
+            except DuplicateKeyError:
+                pass  # another worker identified this user first: use its id
+            found = await self._identities.find_one({"_id": identity_id})
+            if found is None:
+                raise RuntimeError("identity vanished right after it was written")
+        customer_id: str = found["customer_id"]
+        await self._customers.update_one(
+            {"_id": customer_id},
+            {"$setOnInsert": {"created_at": datetime.now(UTC)}},
+            upsert=True,
+        )
+        doc = await self._customers.find_one({"_id": customer_id})
+        return _customer(doc or {"_id": customer_id})
+
+    async def get(self, *, customer_id: str) -> Customer | None:
+        doc = await self._customers.find_one({"_id": customer_id})
+        return None if doc is None else _customer(doc)
+
+    async def set_language(self, *, customer_id: str, language: str, explicit: bool) -> None:
+        await self._customers.update_one(
+            {"_id": customer_id},
+            {"$set": {"language": language, "language_explicit": explicit}},
+        )
+
+    async def erase(self, *, customer_id: str) -> None:
+        await self._identities.delete_many({"customer_id": customer_id})
+        await self._customers.delete_one({"_id": customer_id})

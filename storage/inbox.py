@@ -1,0 +1,64 @@
+"""Accepted inbound events: stored before acknowledgement, de-duplicated, replayed after a crash."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from conversations.events import InboundEvent
+from storage.types import Database
+
+MAX_ATTEMPTS = 3
+
+
+class Inbox:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["inbox"]
+
+    async def accept(self, event: InboundEvent) -> bool:
+        """Store the event; False when the platform redelivered one we already have."""
+        try:
+            await self._docs.insert_one(
+                {
+                    "_id": f"{event.channel}:{event.event_id}",
+                    "channel": event.channel,
+                    "event_id": event.event_id,
+                    "chat_key": event.chat_key,
+                    "event": event.to_document(),
+                    "status": "pending",
+                    "received_at": datetime.now(UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def mark_done(self, event: InboundEvent) -> None:
+        await self._docs.update_one(
+            {"_id": f"{event.channel}:{event.event_id}"},
+            {"$set": {"status": "done", "done_at": datetime.now(UTC)}},
+        )
+
+    async def mark_failed(self, event: InboundEvent, *, reason: str) -> None:
+        """Count a failed attempt; after MAX_ATTEMPTS the event is parked as failed, not replayed."""
+        key = f"{event.channel}:{event.event_id}"
+        await self._docs.update_one({"_id": key}, {"$inc": {"attempts": 1}, "$set": {"last_error": reason}})
+        await self._docs.update_one(
+            {"_id": key, "attempts": {"$gte": MAX_ATTEMPTS}}, {"$set": {"status": "failed"}}
+        )
+
+    async def pending(self, *, older_than: timedelta = timedelta(0)) -> list[InboundEvent]:
+        """Events accepted but never finished, oldest first (for replay at start-up)."""
+        cutoff = datetime.now(UTC) - older_than
+        cursor = self._docs.find({"status": "pending", "received_at": {"$lte": cutoff}}).sort(
+            "received_at", 1
+        )
+        return [InboundEvent.from_document(doc["event"]) async for doc in cursor]
+
+    async def scrub_chat(self, *, channel: str, chat_key: str) -> None:
+        """Drop message content of a chat but keep the ids that recognise redeliveries."""
+        await self._docs.update_many(
+            {"channel": channel, "chat_key": chat_key},
+            {"$set": {"event.text": "", "event.raw": {}}},
+        )

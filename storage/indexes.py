@@ -1,0 +1,36 @@
+"""Every index the project relies on, created at start-up (idempotent)."""
+
+from __future__ import annotations
+
+from pymongo import ASCENDING, IndexModel
+
+from storage.types import Database
+
+# Processed inbound events are kept this long to recognise late platform redeliveries.
+INBOX_RETENTION_SECONDS = 7 * 24 * 3600
+
+
+async def ensure_indexes(db: Database) -> None:
+    await db["identities"].create_indexes([IndexModel([("customer_id", ASCENDING)])])
+    await db["conversations"].create_indexes([IndexModel([("customer_id", ASCENDING)])])
+    await db["responses"].create_indexes(
+        [
+            IndexModel([("customer_id", ASCENDING)]),
+            IndexModel([("questionnaire_id", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("started_at", ASCENDING)]),
+        ]
+    )
+    await db["consents"].create_indexes(
+        [IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])]
+    )
+    await db["questionnaires"].create_indexes(
+        [IndexModel([("id", ASCENDING), ("version", ASCENDING)])]
+    )
+    await db["inbox"].create_indexes(
+        [
+            IndexModel([("channel", ASCENDING), ("event_id", ASCENDING)], unique=True),
+            IndexModel([("status", ASCENDING), ("received_at", ASCENDING)]),
+            IndexModel([("channel", ASCENDING), ("chat_key", ASCENDING)]),
+            IndexModel([("done_at", ASCENDING)], expireAfterSeconds=INBOX_RETENTION_SECONDS),
+        ]
+    )

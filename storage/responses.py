@@ -1,0 +1,114 @@
+"""Survey responses: answers under a pseudonymous customer id, never contact data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+
+class Responses:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["responses"]
+
+    async def start(
+        self,
+        *,
+        response_id: str,
+        customer_id: str,
+        questionnaire_id: str,
+        questionnaire_version: int,
+        language: str,
+        channel: str,
+        order_ref: str | None,
+        consent_version: str,
+    ) -> None:
+        """Create the response; idempotent, since `response_id` derives from the event."""
+        try:
+            await self._docs.insert_one(
+                {
+                    "_id": response_id,
+                    "customer_id": customer_id,
+                    "questionnaire_id": questionnaire_id,
+                    "questionnaire_version": questionnaire_version,
+                    "language": language,
+                    "channel": channel,
+                    "order_ref": order_ref,
+                    "consent_version": consent_version,
+                    "status": "in_progress",
+                    "started_at": datetime.now(UTC),
+                    "answers": {},
+                }
+            )
+        except DuplicateKeyError:
+            pass
+
+    async def record_answer(
+        self, *, response_id: str, question_id: str, value: Any, skipped: bool = False
+    ) -> None:
+        await self._docs.update_one(
+            {"_id": response_id},
+            {
+                "$set": {
+                    f"answers.{question_id}": {
+                        "value": value,
+                        "skipped": skipped,
+                        "at": datetime.now(UTC),
+                    }
+                }
+            },
+        )
+
+    async def get(self, *, response_id: str) -> Document | None:
+        return await self._docs.find_one({"_id": response_id})
+
+    async def complete(self, *, response_id: str, dropped_answers: list[str]) -> None:
+        """Mark complete with its duration, dropping answers whose question ended up hidden."""
+        doc = await self._docs.find_one({"_id": response_id}, {"started_at": 1})
+        if doc is None:
+            return
+        now = datetime.now(UTC)
+        update: dict[str, Any] = {
+            "$set": {
+                "status": "complete",
+                "completed_at": now,
+                "duration_seconds": round((now - doc["started_at"]).total_seconds(), 1),
+            }
+        }
+        if dropped_answers:
+            update["$unset"] = {f"answers.{qid}": "" for qid in dropped_answers}
+        await self._docs.update_one({"_id": response_id, "status": "in_progress"}, update)
+
+    async def abandon(self, *, response_id: str) -> None:
+        await self._docs.update_one(
+            {"_id": response_id, "status": "in_progress"},
+            {"$set": {"status": "abandoned", "abandoned_at": datetime.now(UTC)}},
+        )
+
+    async def for_customer(self, *, customer_id: str) -> list[Document]:
+        cursor = self._docs.find({"customer_id": customer_id}).sort("started_at", 1)
+        return [doc async for doc in cursor]
+
+    async def erase_for_customer(self, *, customer_id: str) -> int:
+        result = await self._docs.delete_many({"customer_id": customer_id})
+        return result.deleted_count
+
+    async def purge_started_before(self, *, cutoff: datetime) -> int:
+        """Retention: erase responses started before `cutoff`."""
+        result = await self._docs.delete_many({"started_at": {"$lt": cutoff}})
+        return result.deleted_count
+
+    async def export(self, *, status: str | None = None) -> AsyncIterator[Document]:
+        query: Document = {} if status is None else {"status": status}
+        async for doc in self._docs.find(query).sort("started_at", 1):
+            yield doc
+
+
+def new_response_id(*, channel: str, event_id: str) -> str:
+    """Deterministic per triggering event, so re-processing that event reuses the response."""
+    return hashlib.sha256(f"{channel}:{event_id}".encode()).hexdigest()[:24]

@@ -1,0 +1,36 @@
+"""All repositories over one database, created once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.consents import ConsentLedger
+from storage.conversations import Conversations
+from storage.customers import Customers
+from storage.inbox import Inbox
+from storage.indexes import ensure_indexes
+from storage.questionnaires import Questionnaires
+from storage.responses import Responses
+from storage.types import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    customers: Customers
+    conversations: Conversations
+    responses: Responses
+    consents: ConsentLedger
+    inbox: Inbox
+    questionnaires: Questionnaires
+
+    @classmethod
+    async def open(cls, db: Database) -> Store:
+        await ensure_indexes(db)
+        return cls(
+            customers=Customers(db),
+            conversations=Conversations(db),
+            responses=Responses(db),
+            consents=ConsentLedger(db),
+            inbox=Inbox(db),
+            questionnaires=Questionnaires(db),
+        )
