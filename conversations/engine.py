@@ -12,13 +12,11 @@ from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdra
 from conversations.rendering import language_buttons
 from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import (
-    ask_current,
-    current_answers,
     offer_consent,
     on_consent,
     on_resume,
     on_survey,
-    show_consent,
+    reshow,
 )
 from conversations.turn import EngineConfig, Reply, Turn
 from locales.catalog import Catalogs
@@ -202,10 +200,4 @@ class Engine:
         await self._store.customers.set_language(customer_id=turn.customer.id, language=code, explicit=True)
         turn.language = code
         turn.say(turn.t("language.set"), edit_ref=turn.pressed_ref())
-        d = turn.dialogue
-        # Re-show whatever the customer was looking at, now in the new language.
-        if d.state is State.CONSENT:
-            return await show_consent(turn, await turn.questionnaire())
-        if d.state in {State.SURVEY, State.RESUME} and d.question_id is not None:
-            return ask_current(turn, await turn.questionnaire(), await current_answers(turn))
-        return d.state
+        return await reshow(turn, turn.dialogue.state)

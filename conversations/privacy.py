@@ -6,7 +6,7 @@ from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
-from conversations.survey import SURVEY_CONSENT
+from conversations.survey import SURVEY_CONSENT, reshow
 from conversations.turn import Turn
 from storage.consents import Decision
 
@@ -119,7 +119,7 @@ async def on_confirm_delete(turn: Turn) -> State:
         turn.say(turn.t("delete.cancelled"), edit_ref=turn.pressed_ref())
         back = turn.dialogue.return_state or State.NEW
         turn.dialogue.return_state = None
-        return back
+        return await reshow(turn, back)
     return await ask_erase(turn)
 
 

@@ -281,6 +281,16 @@ async def _accept(
     return await _advance(turn, questionnaire, answers)
 
 
+async def reshow(turn: Turn, state: State) -> State:
+    """Show again what the customer was looking at in `state` (after a detour, or in a new language)."""
+    d = turn.dialogue
+    if state is State.CONSENT:
+        return await show_consent(turn, await turn.questionnaire())
+    if state in {State.SURVEY, State.RESUME} and d.question_id is not None:
+        return ask_current(turn, await turn.questionnaire(), await current_answers(turn))
+    return state
+
+
 async def on_resume(turn: Turn) -> State:
     event = turn.event
     questionnaire = await turn.questionnaire()

@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import json
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.pacing import Pacer
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
@@ -124,7 +126,11 @@ def _chunks(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     return parts
 
 
-def _seconds(value: int | timedelta) -> float:
+def _retry_seconds(error: RetryAfter) -> float:
+    # PTB 22 warns that `retry_after` becomes a timedelta; both forms are handled here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: int | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -183,7 +189,7 @@ class TelegramChannel:
                 await request()
                 return
             except RetryAfter as error:
-                delay = _seconds(error.retry_after)
+                delay = _retry_seconds(error)
                 log.warning("Telegram asked to retry after %.1f s", delay)
                 self._pacer.retry_after(chat_key, delay)
             except BadRequest:
@@ -232,7 +238,7 @@ class TelegramPoller:
                 )
                 backoff = 1.0
             except RetryAfter as error:
-                await asyncio.sleep(_seconds(error.retry_after))
+                await asyncio.sleep(_retry_seconds(error))
                 continue
             except TelegramError as error:
                 log.warning("getUpdates failed (%s); retrying in %.0f s", type(error).__name__, backoff)
