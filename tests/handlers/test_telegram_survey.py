@@ -1,0 +1,293 @@
+"""Consent → survey → thanks through python-telegram-bot, the fake Bot API and the embedded MongoDB."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_file
+from tests.handlers.telegram_harness import BotRunner, Customer
+
+DEFAULT = load_file(BUILTIN_DIR / "default.yaml")
+RATINGS = [q.id for q in DEFAULT.questions if q.type == "rating5"]
+
+
+async def _complete_survey(customer: Customer, *, rating: int = 4) -> None:
+    for _ in RATINGS:
+        await customer.answer_current(rating)
+    if "what_went_wrong" in customer.last.text or rating <= 2:
+        await customer.say("The box was crushed")
+    await customer.answer_current(9)  # recommendation 0–10
+    await customer.say("Thanks, all good")  # optional comment
+
+
+async def test_full_path_in_english(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=501, language="en")
+    await customer.say("/start")
+    consent = customer.last
+    assert "Acme Shop" in consent.text and "https://shop.example/privacy" in consent.text
+    assert "/stop" in consent.text and f"about {DEFAULT.estimated_minutes()} min" in consent.text
+    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert await db["responses"].count_documents({}) == 0, "nothing is collected before consent"
+
+    await customer.press("Agree")
+    assert customer.messages[0].text.endswith("✓ Agree") and customer.messages[0].buttons == []
+    assert customer.last.text.startswith("Question 1 of 10")
+
+    await customer.answer_current(4)
+    answered = customer.messages[-2]
+    assert "Your answer: 4 · Satisfied" in answered.text and answered.buttons == []
+    for _ in RATINGS[1:]:
+        await customer.answer_current(4)
+    await customer.answer_current(9)
+    await customer.say("Fast delivery, thank you")
+    assert "Thank you" in customer.last.text
+
+    response = await db["responses"].find_one({})
+    assert response is not None
+    assert response["status"] == "complete" and response["language"] == "en"
+    assert response["duration_seconds"] >= 0
+    assert {qid: a["value"] for qid, a in response["answers"].items()} == {
+        **dict.fromkeys(RATINGS, 4),
+        "recommend": 9,
+        "comments": "Fast delivery, thank you",
+    }
+    ledger = await db["consents"].find({}).to_list()
+    assert [e["decision"] for e in ledger] == ["granted"]
+    shown = consent.text
+    assert ledger[0]["text_version"] == hashlib.sha256(shown.encode()).hexdigest()[:16]
+    assert ledger[0]["language"] == "en" and ledger[0]["channel"] == "telegram"
+    assert ledger[0]["customer_id"] == response["customer_id"]
+    identity = await db["identities"].find_one({"user_key": "501"})
+    assert identity is not None and identity["customer_id"] == response["customer_id"]
+    assert "501" not in str(response), "answers must not carry the platform user id"
+
+
+async def test_full_path_in_spanish_with_typed_answers(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=502, language="es")
+    await customer.say("/start")
+    assert "¿" in customer.last.text  # the consent text is in Spanish
+    agree = customer.last.buttons[0][0][0]
+    await customer.press(agree)
+    assert customer.last.text.startswith("Pregunta 1")
+    await customer.say("cuatro")
+    await customer.say("5")
+    for _ in RATINGS[2:]:
+        await customer.answer_current(3)
+    await customer.say("diez")
+    await customer.say("Todo bien")
+    response = await db["responses"].find_one({})
+    assert response is not None and response["status"] == "complete" and response["language"] == "es"
+    answers = {qid: a["value"] for qid, a in response["answers"].items()}
+    assert answers["product_quality"] == 4 and answers["product_match"] == 5 and answers["recommend"] == 10
+
+
+async def test_refusal_stores_only_the_refusal(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=503)
+    await customer.say("/start")
+    await customer.press("No thanks")
+    assert "nothing has been collected" in customer.last.text
+    assert await db["responses"].count_documents({}) == 0
+    ledger = await db["consents"].find({}).to_list()
+    assert [e["decision"] for e in ledger] == ["refused"] and ledger[0]["text_version"]
+    await customer.say("hello?")
+    assert "/start" in customer.last.text
+    assert await db["responses"].count_documents({}) == 0
+
+
+async def test_conditional_question_only_after_low_rating(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    happy, unhappy = Customer(polling, chat_id=504), Customer(polling, chat_id=505)
+    for customer in (happy, unhappy):
+        await customer.say("/start")
+        await customer.press("Agree")
+    for _ in RATINGS:
+        await happy.answer_current(4)
+    assert "What went wrong" not in happy.last.text and "recommend" in happy.last.text
+    await unhappy.answer_current(2)
+    for _ in RATINGS[1:]:
+        await unhappy.answer_current(4)
+    assert "What went wrong" in unhappy.last.text
+    await unhappy.say("The product broke after one day")
+    assert "recommend" in unhappy.last.text
+    doc = await db["responses"].find_one({"answers.what_went_wrong": {"$exists": True}})
+    assert doc is not None and doc["answers"]["what_went_wrong"]["value"] == "The product broke after one day"
+
+
+async def test_invalid_answers_are_re_asked_with_a_hint(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=506)
+    await customer.say("/start")
+    await customer.press("Agree")
+    for bad in ("banana", "7", "0", '{"$gt": ""}'):
+        await customer.say(bad)
+        assert customer.last.text.startswith("Please tap one of the buttons"), bad
+        assert "Question 1 of 10" in customer.last.text and len(customer.last.buttons) == 5
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"] == {}
+    await customer.press_payload("a:product_quality:99")  # a forged button
+    await customer.press_payload("nonsense")
+    assert (await db["responses"].find_one({}) or {})["answers"] == {}
+    notices = [c.params.get("text") for c in customer.telegram.calls_to("answerCallbackQuery")]
+    assert notices[-2:] == ["That button is no longer active."] * 2
+
+
+async def test_back_and_skip(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=507)
+    await customer.say("/start")
+    await customer.press("Agree")
+    for _ in range(4):
+        await customer.answer_current(3)
+    assert "(optional)" in customer.last.text and "after-sales" in customer.last.text
+    await customer.press("Back")
+    assert "condition of the parcel" in customer.last.text
+    await customer.answer_current(5)
+    await customer.press("Skip")
+    assert "easy our shop is to use" in customer.last.text
+    response = await db["responses"].find_one({})
+    assert response is not None
+    assert response["answers"]["parcel_condition"]["value"] == 5
+    assert response["answers"]["after_sales"]["skipped"] is True
+
+
+async def test_resume_after_restart_on_the_same_data(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=508)
+    await customer.say("/start")
+    await customer.press("Agree")
+    for _ in range(3):
+        await customer.answer_current(4)
+    await polling.stop()
+
+    await polling.start()
+    await customer.say("/start")
+    assert "question 4 of" in customer.last.text
+    await customer.press("Continue")
+    assert "condition of the parcel" in customer.last.text
+    await customer.answer_current(2)
+    await polling.stop()
+
+    await polling.start()
+    await customer.say("3")  # just writing carries on where they were
+    assert "easy our shop is to use" in customer.last.text or "Question 6" in customer.last.text
+    response = await db["responses"].find_one({})
+    assert response is not None and response["status"] == "in_progress"
+    assert len(response["answers"]) == 5
+    assert await db["responses"].count_documents({}) == 1
+
+
+async def test_restart_abandons_the_old_response(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=509)
+    await customer.say("/start")
+    await customer.press("Agree")
+    await customer.answer_current(4)
+    await customer.say("/start")
+    await customer.press("Start again")
+    assert customer.last.text.startswith("Question 1 of")
+    statuses = sorted([d["status"] async for d in db["responses"].find({})])
+    assert statuses == ["abandoned", "in_progress"]
+
+
+async def test_deep_link_payload_and_fallback(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+    await polling.start()
+    linked, broken = Customer(polling, chat_id=510), Customer(polling, chat_id=511)
+    await linked.say("/start q-default__o-A1234")
+    await linked.press("Agree")
+    await broken.say("/start q-unknown_survey")
+    await broken.press("Agree")
+    orders = {d["order_ref"] async for d in db["responses"].find({})}
+    assert orders == {"A1234", None}
+    assert {d["questionnaire_id"] async for d in db["responses"].find({})} == {"default"}
+
+
+async def test_language_button_switches_the_consent_text(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=512, language=None)
+    await customer.say("/start")
+    await customer.press("Language")
+    await customer.press("Deutsch")
+    assert "Deutsch" in customer.messages[-2].text
+    assert "/stop" in customer.last.text and "Acme Shop" in customer.last.text
+    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.last.buttons[0][0][0] == "Einverstanden"
+    agree = customer.last.buttons[0][0][0]
+    await customer.press(agree)
+    ledger = await db["consents"].find_one({})
+    assert ledger is not None and ledger["language"] == "de"
+    await customer.say("/language")
+    await customer.press("العربية")
+    assert "؟" in customer.last.text or "ال" in customer.last.text
+
+
+CUSTOM = """
+id: delivery-check
+version: 2
+languages: [en, fr]
+title: {en: "your delivery", fr: "votre livraison"}
+questions:
+  - id: arrived
+    type: yesno
+    text: {en: "Did your parcel arrive?", fr: "Votre colis est-il arrivé ?"}
+  - id: carrier
+    type: choice
+    show_if: {question: arrived, in: [true]}
+    options:
+      - {value: post, text: {en: "National post", fr: "La Poste"}}
+      - {value: courier, text: {en: "Courier", fr: "Coursier"}}
+    text: {en: "Who delivered it?", fr: "Qui l'a livré ?"}
+  - id: speed
+    type: rating5
+    required: false
+    text: {en: "How satisfied are you with the delivery time?", fr: "Délai de livraison ?"}
+"""
+
+
+async def test_custom_questionnaire_with_choice_and_yes_no(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]], tmp_path: Path
+) -> None:
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    (folder / "delivery.yaml").write_text(CUSTOM, encoding="utf-8")
+    await polling.start(QUESTIONNAIRES_DIR=str(folder))
+    customer = Customer(polling, chat_id=520, language="fr")
+    await customer.say("/start q-delivery-check__o-FR-77")
+    assert "votre livraison" in customer.last.text
+    await customer.press(customer.last.buttons[0][0][0])
+    assert "Votre colis est-il arrivé" in customer.last.text
+    await customer.say("oui")
+    assert customer.payloads()[:2] == ["a:carrier:post", "a:carrier:courier"]
+    await customer.say("coursier")
+    await customer.answer_current(5)
+    response = await db["responses"].find_one({})
+    assert response is not None and response["questionnaire_id"] == "delivery-check"
+    assert response["questionnaire_version"] == 2 and response["order_ref"] == "FR-77"
+    assert response["answers"]["arrived"]["value"] is True
+    assert response["answers"]["carrier"]["value"] == "courier"
+    assert response["status"] == "complete"
+
+
+async def test_invalid_questionnaire_file_stops_the_start(polling: BotRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "broken.yaml").write_text(CUSTOM.replace("type: choice", "type: dropdown"), encoding="utf-8")
+    with pytest.raises(QuestionnaireError, match=r"broken\.yaml.*question 'carrier'.*type"):
+        await polling.start(QUESTIONNAIRES_DIR=str(folder))
