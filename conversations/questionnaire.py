@@ -66,7 +66,8 @@ class Condition(_Strict):
 
 
 class Option(_Strict):
-    value: str = Field(pattern=ID_PATTERN)
+    # Short: it travels in button payloads, which Telegram limits to 64 bytes.
+    value: str = Field(pattern=ID_PATTERN, max_length=20)
     text: dict[str, str]
 
 

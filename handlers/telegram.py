@@ -245,9 +245,15 @@ class TelegramPoller:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            for update in updates:
-                await _accept(update, self._submit)
-                self._offset = update.update_id + 1
+            try:
+                for update in updates:
+                    await _accept(update, self._submit)
+                    self._offset = update.update_id + 1
+            except Exception as error:
+                # Not stored means not confirmed: Telegram serves the update again on the next call.
+                log.error("could not store an update (%s); retrying in %.0f s", type(error).__name__, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
 
 async def _accept(update: Update, submit: Submit) -> None:
