@@ -50,7 +50,7 @@ async def export_responses(store: Store, out: TextIO, *, fmt: str) -> int:
     for row in rows:
         answers = row["answers"]
         writer.writerow(
-            [row[name] if row[name] is not None else "" for name in FIELDS]
+            [_cell(row[name]) for name in FIELDS]
             + [_cell(answers.get(qid)) for qid in question_ids]
         )
     return len(rows)

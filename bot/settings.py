@@ -111,6 +111,9 @@ class TomlFileSource(PydanticBaseSettingsSource):
         secrets = sorted(k for k in values if k.upper() in SECRETS)
         if secrets:
             raise SettingsError(f"{path}: {', '.join(secrets)} may only be set in the environment")
+        unknown = sorted(k for k in values if k.upper() not in _setting_names())
+        if unknown:
+            raise SettingsError(f"{path}: unknown settings {', '.join(unknown)} (names as in the README)")
         return {key.lower(): value for key, value in values.items()}
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
@@ -118,6 +121,15 @@ class TomlFileSource(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         return dict(self._values)
+
+
+def _setting_names() -> set[str]:
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias]
+        names.update(str(choice).upper() for choice in choices if isinstance(choice, str))
+    return names
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -73,7 +73,8 @@ def parse_button(question: Question, value: str) -> int | str | bool | None:
     """The answer a button payload value encodes, or None if it is not one of the question's."""
     match question.type:
         case QuestionType.RATING5 | QuestionType.SCALE10:
-            if not value.isdigit():
+            # isdecimal() alone admits "²" or "٣"; payloads are ours, so only ASCII digits are genuine.
+            if not (value.isascii() and value.isdigit()) or len(value) > 2:
                 return None
             number = int(value)
             low, high = (1, 5) if question.type is QuestionType.RATING5 else (0, 10)

@@ -29,12 +29,11 @@ def parse_start_payload(text: str) -> StartPayload | None:
     questionnaire_id: str | None = None
     order_ref: str | None = None
     for part in text.split("__"):
-        if part.startswith("o-") and _ORDER.match(part[2:]) and order_ref is None:
-            order_ref = part[2:]
-        elif part.startswith("q-") and _QUESTIONNAIRE.match(part[2:]) and questionnaire_id is None:
-            questionnaire_id = part[2:]
-        elif _QUESTIONNAIRE.match(part) and questionnaire_id is None:
-            questionnaire_id = part
+        prefix, value = (part[:2], part[2:]) if part[:2] in {"o-", "q-"} else ("", part)
+        if prefix == "o-" and _ORDER.match(value) and order_ref is None:
+            order_ref = value
+        elif prefix != "o-" and _QUESTIONNAIRE.match(value) and questionnaire_id is None:
+            questionnaire_id = value
         else:
             return None
     return StartPayload(questionnaire_id=questionnaire_id, order_ref=order_ref)

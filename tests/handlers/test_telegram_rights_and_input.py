@@ -1,4 +1,4 @@
-"""/stop, /mydata, /delete, duplicates, webhook security and unsupported updates over the real Telegram stack."""
+"""/stop, /mydata, /delete, duplicates, webhook security and unsupported updates via the real stack."""
 
 from __future__ import annotations
 
@@ -72,7 +72,10 @@ async def test_delete_erases_answers_and_personal_data_after_confirmation(
     assert await db["customers"].count_documents({"_id": {"$ne": kept_customer}}) == 0
     assert await db["conversations"].count_documents({"chat_key": "603"}) == 0
     assert await db["inbox"].count_documents({"chat_key": "603", "event.text": {"$ne": ""}}) == 0
-    ledger = [e["decision"] async for e in db["consents"].find({"customer_id": {"$ne": kept_customer}}).sort("at", 1)]
+    ledger = [
+        e["decision"]
+        async for e in db["consents"].find({"customer_id": {"$ne": kept_customer}}).sort("at", 1)
+    ]
     assert ledger == ["granted", "withdrawn"], "the ledger keeps its (now unlinkable) entries"
     await customer.say("hello")  # a new start: consent again, nothing carried over
     assert customer.payloads() == ["consent:yes", "consent:no", "language"]
@@ -87,12 +90,16 @@ async def test_help_and_unknown_command(polling: BotRunner) -> None:
     assert "/help" in customer.last.text and "don't know" in customer.last.text
 
 
-async def test_redelivered_update_changes_nothing(webhook: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+async def test_redelivered_update_changes_nothing(
+    webhook: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
     await webhook.start()
     customer = Customer(webhook, chat_id=606)
     await customer.say("/start")
     await customer.press("Agree")
-    update = webhook.telegram.callback_update(chat_id=606, message_id=customer.last.message_id, data="a:product_quality:5")
+    update = webhook.telegram.callback_update(
+        chat_id=606, message_id=customer.last.message_id, data="a:product_quality:5"
+    )
     await webhook.deliver(update)
     calls_before = len(webhook.telegram.calls)
     version_before = (await db["conversations"].find_one({}) or {})["version"]
@@ -138,13 +145,17 @@ async def test_unsupported_updates_get_a_polite_answer_or_are_ignored(polling: B
     await polling.deliver(telegram.voice_update(chat_id=608))
     assert len(customer.messages) == 2
     await polling.deliver(telegram.edited_message_update(chat_id=608, text="/start"))
-    await polling.deliver(telegram.text_update(chat_id=-100777, text="/start", user_id=608, chat_type="supergroup"))
+    await polling.deliver(
+        telegram.text_update(chat_id=-100777, text="/start", user_id=608, chat_type="supergroup")
+    )
     assert len(customer.messages) == 2 and telegram.chat(-100777) == []
     await customer.say("x" * 4096)  # a giant message outside a survey gets the consent offer, no crash
     assert customer.payloads() == ["consent:yes", "consent:no", "language"]
 
 
-async def test_giant_free_text_is_refused_with_a_hint(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+async def test_giant_free_text_is_refused_with_a_hint(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=609)
     await _consent_and_answer(customer, 8)

@@ -192,7 +192,9 @@ async def test_resume_after_restart_on_the_same_data(
     assert await db["responses"].count_documents({}) == 1
 
 
-async def test_restart_abandons_the_old_response(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
+async def test_restart_abandons_the_old_response(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=509)
     await customer.say("/start")

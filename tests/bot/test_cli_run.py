@@ -1,0 +1,72 @@
+"""`feedback-bot run` with no token opens the terminal chat on the embedded store; data survives restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+SETTINGS = (
+    "TELEGRAM_BOT_TOKEN",
+    "MONGODB_URI",
+    "PUBLIC_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "FEEDBACK_BOT_CONFIG",
+)
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env.update(
+        FEEDBACK_BOT_DATA_DIR=str(data_dir), FEEDBACK_BOT_PORT="0", LANG="C.UTF-8", COMPANY_NAME="Acme"
+    )
+    return env
+
+
+def _run(args: list[str], data_dir: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "feedback-bot"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=_env(data_dir),
+        cwd=data_dir,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_console_survey_then_export_after_restart(tmp_path: Path) -> None:
+    # Consent (1 = Agree), eight ratings by typed number, NPS by label, a comment, then leave.
+    lines = ["/start", "1", "4", "four", "5", "4", "3", "4", "4", "4", "9", "Nice shop", "/quit"]
+    first = _run(["run"], tmp_path, "\n".join(lines) + "\n")
+    assert first.returncode == 0, first.stderr[-2000:]
+    out = first.stdout
+    assert "Acme" in out and "Do you agree to take part?" in out and "[1] Agree" in out
+    assert "Question 1 of 10" in out and "Your answer: 4 · Satisfied" in out
+    assert "Thank you! Your answers have been saved." in out
+    assert "Nice shop" not in first.stderr, "logs must not contain message text"
+    assert list((tmp_path / "mongo").glob("*.sqlite3")), (
+        "the embedded store keeps its files under the data folder"
+    )
+
+    exported = _run(["export", "responses", "--format", "jsonl"], tmp_path)
+    assert exported.returncode == 0, exported.stderr[-2000:]
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == 1 and rows[0]["status"] == "complete" and rows[0]["channel"] == "console"
+    assert rows[0]["answers"]["product_match"] == 4 and rows[0]["answers"]["recommend"] == 9
+    assert rows[0]["answers"]["comments"] == "Nice shop"
+
+    again = _run(["run"], tmp_path, "/start\n/quit\n")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Do you agree to take part?" in again.stdout
+
+
+def test_invalid_settings_are_reported(tmp_path: Path) -> None:
+    config = tmp_path / "feedback-bot.toml"
+    config.write_text('telegram_bot_token = "123:abc"\n')
+    result = _run(["run", "--no-console"], tmp_path)
+    assert result.returncode == 2 and "only be set in the environment" in result.stderr

@@ -1,0 +1,190 @@
+"""Settings: defaults, environment, the TOML file, and the secrets-only-from-environment rule."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import AliasChoices, ValidationError
+
+from bot.settings import CONFIG_FILE_ENV, Settings, SettingsError, load_settings
+
+
+def _setting_names() -> set[str]:
+    names = {CONFIG_FILE_ENV}
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(choice) for choice in alias.choices)
+        elif isinstance(alias, str):
+            names.add(alias)
+    return {name.upper() for name in names}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No setting of the developer's shell and no ./feedback-bot.toml may reach these tests."""
+    names = _setting_names()
+    for variable in list(os.environ):
+        if variable.upper() in names:
+            monkeypatch.delenv(variable)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _config(tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch, name: str = "bot.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(CONFIG_FILE_ENV, str(path))
+    return path
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8080
+    assert settings.data_dir == Path("data")
+    assert settings.mongodb_uri is None
+    assert settings.mongodb_database == "feedback_bot"
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_webhook_secret is None
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.public_url is None
+    assert settings.telegram_webhook_mode is False
+    assert settings.telegram_chat_rate == 1.0
+    assert settings.telegram_chat_burst == 4
+    assert settings.telegram_global_rate == 30.0
+    assert settings.default_language == "en"
+    assert settings.default_questionnaire == "default"
+    assert settings.questionnaires_dir is None
+    assert settings.data_retention_days == 365
+
+
+def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDBACK_BOT_HOST", "0.0.0.0")
+    monkeypatch.setenv("FEEDBACK_BOT_PORT", "9100")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://db.internal:27017/")
+    monkeypatch.setenv("MONGODB_DATABASE", "shop_feedback")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    monkeypatch.setenv("TELEGRAM_CHAT_BURST", "2")
+    monkeypatch.setenv("COMPANY_NAME", "Acme")
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "de")
+    settings = load_settings()
+    assert settings.host == "0.0.0.0"
+    assert settings.port == 9100
+    assert settings.mongodb_uri is not None
+    assert settings.mongodb_uri.get_secret_value() == "mongodb://db.internal:27017/"
+    assert settings.mongodb_database == "shop_feedback"
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == "123:abc"
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.telegram_chat_burst == 2
+    assert settings.company_name == "Acme"
+    assert settings.default_language == "de"
+
+
+def test_secrets_are_not_shown_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:very-secret-token")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://user:hunter2@db.internal/")
+    shown = repr(load_settings())
+    assert "very-secret-token" not in shown
+    assert "hunter2" not in shown
+
+
+def test_invalid_environment_value_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FEEDBACK_BOT_PORT", "70000")
+    with pytest.raises(ValidationError):
+        load_settings()
+
+
+def test_named_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(
+        tmp_path,
+        'feedback_bot_port = 9001\ncompany_name = "X"\ntelegram_chat_burst = 3\n'
+        'public_url = "https://bot.example.com"\n',
+        monkeypatch,
+    )
+    settings = load_settings()
+    assert settings.port == 9001
+    assert settings.company_name == "X"
+    assert settings.telegram_chat_burst == 3
+    assert settings.public_url == "https://bot.example.com"
+    assert settings.host == "127.0.0.1"  # untouched settings keep their defaults
+
+
+def test_upper_case_keys_in_the_file_work_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(tmp_path, 'FEEDBACK_BOT_PORT = 9002\nCOMPANY_NAME = "Y"\n', monkeypatch)
+    settings = load_settings()
+    assert (settings.port, settings.company_name) == (9002, "Y")
+
+
+def test_environment_beats_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(tmp_path, 'feedback_bot_port = 9001\ncompany_name = "X"\n', monkeypatch)
+    monkeypatch.setenv("FEEDBACK_BOT_PORT", "9500")
+    settings = load_settings()
+    assert settings.port == 9500
+    assert settings.company_name == "X"
+
+
+def test_default_file_in_the_working_directory_is_read(clean_environment: Path) -> None:
+    (clean_environment / "feedback-bot.toml").write_text('company_name = "From cwd"\n', encoding="utf-8")
+    assert load_settings().company_name == "From cwd"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'telegram_bot_token = "123:abc"',
+        'TELEGRAM_BOT_TOKEN = "123:abc"',
+        'MONGODB_URI = "mongodb://u:p@db/"',
+        'mongodb_uri = "mongodb://u:p@db/"',
+        'telegram_webhook_secret = "s3cret"',
+    ],
+)
+def test_secret_in_the_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str) -> None:
+    path = _config(tmp_path, f"feedback_bot_port = 9001\n{line}\n", monkeypatch)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert str(path) in message
+    assert "environment" in message
+    assert "123:abc" not in message and "u:p" not in message and "s3cret" not in message
+
+
+def test_missing_named_file_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CONFIG_FILE_ENV, str(tmp_path / "nowhere.toml"))
+    with pytest.raises(SettingsError, match=r"nowhere\.toml"):
+        load_settings()
+
+
+def test_malformed_toml_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _config(tmp_path, "feedback_bot_port = = 1\n", monkeypatch)
+    with pytest.raises(SettingsError, match=re.escape(str(path))):
+        load_settings()
+
+
+def test_webhook_mode_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.example.com")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):
+        load_settings()
+
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret")
+    settings = load_settings()
+    assert settings.telegram_webhook_mode is True
+    assert settings.telegram_webhook_secret is not None
+    assert settings.telegram_webhook_secret.get_secret_value() == "s3cret"
+
+
+def test_public_url_without_token_needs_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PUBLIC_URL", "https://bot.example.com")
+    assert load_settings().public_url == "https://bot.example.com"
+
+
+def test_unknown_key_in_the_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(tmp_path, "port = 9001\n", monkeypatch)  # the field name, not the documented setting name
+    with pytest.raises(SettingsError, match="unknown settings port"):
+        load_settings()
