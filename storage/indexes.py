@@ -20,12 +20,8 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("started_at", ASCENDING)]),
         ]
     )
-    await db["consents"].create_indexes(
-        [IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])]
-    )
-    await db["questionnaires"].create_indexes(
-        [IndexModel([("id", ASCENDING), ("version", ASCENDING)])]
-    )
+    await db["consents"].create_indexes([IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])])
+    await db["questionnaires"].create_indexes([IndexModel([("id", ASCENDING), ("version", ASCENDING)])])
     await db["inbox"].create_indexes(
         [
             IndexModel([("channel", ASCENDING), ("event_id", ASCENDING)], unique=True),
