@@ -50,8 +50,7 @@ async def export_responses(store: Store, out: TextIO, *, fmt: str) -> int:
     for row in rows:
         answers = row["answers"]
         writer.writerow(
-            [_cell(row[name]) for name in FIELDS]
-            + [_cell(answers.get(qid)) for qid in question_ids]
+            [_cell(row[name]) for name in FIELDS] + [_cell(answers.get(qid)) for qid in question_ids]
         )
     return len(rows)
 

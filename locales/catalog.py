@@ -21,9 +21,7 @@ class Catalogs:
             with path.open("rb") as handle:
                 catalog = read_po(handle, locale=None)
             self._messages[path.stem] = {
-                str(message.id): str(message.string)
-                for message in catalog
-                if message.id and message.string
+                str(message.id): str(message.string) for message in catalog if message.id and message.string
             }
         if SOURCE_LANGUAGE not in self._messages:
             raise RuntimeError(f"the source catalog {SOURCE_LANGUAGE}.po is missing in {directory}")
