@@ -94,7 +94,6 @@ class FeedbackBot:
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
-        self._stack.push_async_callback(self.dispatcher.close)
 
         async def healthy() -> bool:
             await db.command("ping")
@@ -105,6 +104,9 @@ class FeedbackBot:
             await self._start_telegram(settings, web_app)
         if self.console is not None:
             self.dispatcher.register(self.console)
+        # Closed in reverse: stop the server, drain accepted events while the Telegram client
+        # still works, then close the client and the database.
+        self._stack.push_async_callback(self.dispatcher.close)
         self.server = WebServer(web_app, host=settings.host, port=settings.port)
         await self.server.start()
         self._stack.push_async_callback(self.server.stop)
@@ -161,6 +163,7 @@ class FeedbackBot:
             await asyncio.sleep(PURGE_INTERVAL.total_seconds())
 
     async def stop(self) -> None:
+        """Stop taking events, let accepted ones finish, then close everything opened in `start`."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -147,7 +147,9 @@ class TelegramChannel:
         callback_id = event.raw.get("callback_query_id") if event.kind is EventKind.BUTTON else None
         if callback_id:
             await self._call(
-                event.chat_key, lambda: self.bot.answer_callback_query(callback_id, text=reply.notice)
+                event.chat_key,
+                lambda: self.bot.answer_callback_query(callback_id, text=reply.notice),
+                into_chat=False,
             )
         for outbound in reply.messages:
             await self._send(event.chat_key, outbound)
@@ -181,10 +183,18 @@ class TelegramChannel:
             )
 
     async def _call(
-        self, chat_key: str, request: Callable[[], Awaitable[object]], *, raise_bad_request: bool = False
+        self,
+        chat_key: str,
+        request: Callable[[], Awaitable[object]],
+        *,
+        raise_bad_request: bool = False,
+        into_chat: bool = True,
     ) -> None:
+        """Paced and retried. Calls that put no message into a chat (`into_chat=False`, acknowledging a
+        button press) fall outside Telegram's message limits and are not paced."""
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
-            await self._pacer.wait(chat_key)
+            if into_chat:
+                await self._pacer.wait(chat_key)
             try:
                 await request()
                 return
