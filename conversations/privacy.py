@@ -6,7 +6,7 @@ from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
-from conversations.survey import SURVEY_CONSENT, reshow
+from conversations.survey import SURVEY_CONSENT, record_consent, reshow
 from conversations.turn import Turn
 from storage.consents import Decision
 
@@ -19,15 +19,7 @@ async def withdraw(turn: Turn) -> State:
         turn.say_key("stop.not_active")
         return d.state
     if current is Decision.GRANTED:
-        await turn.store.consents.record(
-            entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
-            customer_id=turn.customer.id,
-            kind=SURVEY_CONSENT,
-            text_version=d.consent_version or "",
-            language=turn.language,
-            channel=turn.event.channel,
-            decision=Decision.WITHDRAWN,
-        )
+        await record_consent(turn, Decision.WITHDRAWN)
     if d.response_id and d.state in {State.SURVEY, State.RESUME}:
         await turn.store.responses.abandon(response_id=d.response_id)
     d.question_id, d.history = None, []
@@ -128,15 +120,7 @@ async def erase(turn: Turn) -> State:
     agreed, and once the identity is gone they point to nobody."""
     store, customer_id = turn.store, turn.customer.id
     if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
-        await store.consents.record(
-            entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
-            customer_id=customer_id,
-            kind=SURVEY_CONSENT,
-            text_version=turn.dialogue.consent_version or "",
-            language=turn.language,
-            channel=turn.event.channel,
-            decision=Decision.WITHDRAWN,
-        )
+        await record_consent(turn, Decision.WITHDRAWN)
     await store.responses.erase_for_customer(customer_id=customer_id)
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=turn.event.channel, chat_key=turn.event.chat_key)

@@ -65,7 +65,7 @@ async def on_consent(turn: Turn) -> State:
         turn.notice = turn.t("unknown.button")
         return State.CONSENT
     questionnaire = await turn.questionnaire()
-    await _record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
+    await record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
     if event.kind is EventKind.BUTTON:
         # Keep the consent text in the chat as the customer saw it, with their decision under it.
         label = turn.t("button.agree" if agreed else "button.decline")
@@ -82,7 +82,7 @@ async def on_consent(turn: Turn) -> State:
     return await begin_survey(turn, questionnaire)
 
 
-async def _record_consent(turn: Turn, decision: Decision) -> None:
+async def record_consent(turn: Turn, decision: Decision) -> None:
     await turn.store.consents.record(
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
         customer_id=turn.customer.id,
