@@ -195,3 +195,17 @@ async def test_command_menu_is_registered_per_language(polling: BotRunner) -> No
     english = dict(polling.telegram.commands_for())
     assert set(english) == {"start", "language", "help", "stop", "mydata", "delete"}
     assert polling.telegram.commands_for(language_code="ja")[0][0] == "start"
+
+
+async def test_stopping_the_bot_finishes_accepted_events_first(
+    webhook: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await webhook.start()
+    webhook.telegram.fail_next("sendMessage", error_code=429, retry_after=1)  # the reply waits 1 s
+    update = webhook.telegram.text_update(chat_id=612, text="/start")
+    assert await webhook.telegram.post_webhook(webhook.webhook_url, update, secret=WEBHOOK_SECRET) == 200
+    await webhook.stop()  # while the reply is still waiting
+    assert [c.status for c in webhook.telegram.calls_to("sendMessage")] == [429, 200]
+    assert webhook.telegram.last_message(612).buttons[0][0][1] == "consent:yes"
+    stored = await db["inbox"].find_one({"event_id": str(update["update_id"])})
+    assert stored is not None and stored["status"] == "done"
