@@ -28,7 +28,8 @@ def consent_text(
         language,
         "consent.text",
         company=branding.company,
-        count=len(questionnaire.questions),
+        # Conditional questions appear only for some answers; the promise counts the sure ones.
+        count=sum(1 for q in questionnaire.questions if q.show_if is None),
         title=questionnaire.title[qlang],
         minutes=questionnaire.estimated_minutes(),
         retention_days=branding.retention_days,
