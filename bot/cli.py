@@ -91,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     except QuestionnaireError as error:
         print(f"feedback-bot: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # Typically the HTTP port is taken: say which setting to change rather than show a traceback.
+        print(
+            f"feedback-bot: {error} (FEEDBACK_BOT_HOST={settings.host}, FEEDBACK_BOT_PORT={settings.port})",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         pass
     return 0

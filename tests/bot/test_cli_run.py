@@ -70,3 +70,24 @@ def test_invalid_settings_are_reported(tmp_path: Path) -> None:
     config.write_text('telegram_bot_token = "123:abc"\n')
     result = _run(["run", "--no-console"], tmp_path)
     assert result.returncode == 2 and "only be set in the environment" in result.stderr
+
+
+def test_a_taken_port_is_reported_clearly(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**_env(tmp_path), "FEEDBACK_BOT_PORT": str(port)}
+        result = subprocess.run(
+            [str(BIN / "feedback-bot"), "run", "--no-console"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"FEEDBACK_BOT_PORT={port}" in result.stderr and "Traceback" not in result.stderr

@@ -6,9 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from storage.embedded import EmbeddedMongo
@@ -55,8 +53,3 @@ async def webhook(
     """A bot in webhook mode (not yet started)."""
     async for runner in _runner(telegram, embedded_mongo, db, tmp_path, webhook=True):
         yield runner
-
-
-@pytest.fixture
-def client(mongo_client: AsyncMongoClient[dict[str, Any]]) -> AsyncMongoClient[dict[str, Any]]:
-    return mongo_client

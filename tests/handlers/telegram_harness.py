@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pymongo import AsyncMongoClient
-from pymongo.asynchronous.database import AsyncDatabase
 
 from bot.app import FeedbackBot
 from bot.settings import load_settings
@@ -127,8 +123,3 @@ class Customer:
                     await self.press_payload(data)
                     return
         raise AssertionError(f"no answer button {value!r} on {self.last}")
-
-
-async def new_database(client: AsyncMongoClient[dict[str, Any]]) -> tuple[str, AsyncDatabase[dict[str, Any]]]:
-    name = f"scenario_{uuid.uuid4().hex[:12]}"
-    return name, client[name]
