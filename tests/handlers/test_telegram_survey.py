@@ -293,3 +293,31 @@ async def test_invalid_questionnaire_file_stops_the_start(polling: BotRunner, tm
     (folder / "broken.yaml").write_text(CUSTOM.replace("type: choice", "type: dropdown"), encoding="utf-8")
     with pytest.raises(QuestionnaireError, match=r"broken\.yaml.*question 'carrier'.*type"):
         await polling.start(QUESTIONNAIRES_DIR=str(folder))
+
+
+async def test_each_chat_in_order_chats_concurrently(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customers = [Customer(polling, chat_id=530 + i) for i in range(3)]
+    for customer in customers:
+        await customer.say("/start")
+        await customer.press("Agree")
+    telegram = polling.telegram
+    # One getUpdates batch holding several answers per chat, interleaved across chats.
+    updates = [
+        telegram.text_update(chat_id=customer.chat_id, text=str(value))
+        for value in (3, 5, 4)
+        for customer in customers
+    ]
+    for update in updates:
+        telegram.queue_update(update)
+    await telegram.wait_for(lambda: telegram.confirmed_offset > updates[-1]["update_id"])
+    assert polling.current is not None
+    await polling.current.dispatcher.wait_idle()
+    async for response in db["responses"].find({}):
+        values = {qid: a["value"] for qid, a in response["answers"].items()}
+        assert values == {"product_quality": 3, "product_match": 5, "delivery_speed": 4}
+    assert await db["responses"].count_documents({}) == 3
+    for customer in customers:
+        assert customer.last.text.startswith("Question 4 of 10")
