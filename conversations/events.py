@@ -84,11 +84,4 @@ class Outbound:
     choices: tuple[tuple[Choice, ...], ...] = ()
     edit_ref: str | None = None
     rtl: bool = False
-    remember_as_question: bool = False
 
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """What an adapter reports back after sending an Outbound."""
-
-    message_ref: str | None

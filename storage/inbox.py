@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
@@ -48,12 +48,9 @@ class Inbox:
             {"_id": key, "attempts": {"$gte": MAX_ATTEMPTS}}, {"$set": {"status": "failed"}}
         )
 
-    async def pending(self, *, older_than: timedelta = timedelta(0)) -> list[InboundEvent]:
+    async def pending(self) -> list[InboundEvent]:
         """Events accepted but never finished, oldest first (for replay at start-up)."""
-        cutoff = datetime.now(UTC) - older_than
-        cursor = self._docs.find({"status": "pending", "received_at": {"$lte": cutoff}}).sort(
-            "received_at", 1
-        )
+        cursor = self._docs.find({"status": "pending"}).sort("received_at", 1)
         return [InboundEvent.from_document(doc["event"]) async for doc in cursor]
 
     async def scrub_chat(self, *, channel: str, chat_key: str) -> None:

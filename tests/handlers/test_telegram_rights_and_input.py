@@ -209,3 +209,24 @@ async def test_stopping_the_bot_finishes_accepted_events_first(
     assert webhook.telegram.last_message(612).buttons[0][0][1] == "consent:yes"
     stored = await db["inbox"].find_one({"event_id": str(update["update_id"])})
     assert stored is not None and stored["status"] == "done"
+
+
+async def test_events_accepted_before_a_crash_are_replayed_at_start(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    from telegram import Update
+
+    from handlers.telegram import to_event
+    from storage.inbox import Inbox
+
+    # The previous process stored the update (and confirmed it to Telegram), then died.
+    update = polling.telegram.text_update(chat_id=613, text="/start")
+    event = to_event(Update.de_json(update, None))
+    assert event is not None and await Inbox(db).accept(event)
+    await polling.start()
+    assert polling.current is not None
+    await polling.telegram.wait_for(lambda: bool(polling.telegram.chat(613)))
+    await polling.current.dispatcher.wait_idle()
+    assert Customer(polling, chat_id=613).payloads() == ["consent:yes", "consent:no", "language"]
+    stored = await db["inbox"].find_one({"event_id": str(update["update_id"])})
+    assert stored is not None and stored["status"] == "done"
