@@ -17,7 +17,7 @@ LOCALE_DIR = ROOT / "locales"
 QUESTIONNAIRE = ROOT / "conversations" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
-REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja"}
+REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
 RTL_SHIPPED = "ar"
 COMMANDS = ("/start", "/stop", "/mydata", "/delete", "/help", "/language")
 COMMAND_RE = re.compile(r"/[a-z]+\b")
