@@ -17,6 +17,7 @@ from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.rendering import Branding
+from conversations.translation import Translator
 from conversations.turn import EngineConfig
 from handlers.console import ConsoleChannel
 from handlers.telegram import (
@@ -26,9 +27,11 @@ from handlers.telegram import (
     register_commands,
     webhook_handler,
 )
+from handlers.translation import make_provider
 from locales.catalog import catalogs
 from storage.mongo import open_database
 from storage.store import Store
+from storage.translations import TranslationCache
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -91,9 +94,24 @@ class FeedbackBot:
                 ),
                 default_language=settings.default_language,
                 default_questionnaire=settings.default_questionnaire,
+                detection_min_confidence=settings.detection_min_confidence,
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
+        # Ready for the agents' side (complaint hand-off); it never blocks: failures return the original.
+        self.translator = Translator(
+            make_provider(
+                settings.translation_provider,
+                api_key=settings.translation_api_key.get_secret_value()
+                if settings.translation_api_key
+                else None,
+                base_url=settings.translation_base_url,
+                region=settings.translation_region,
+            ),
+            TranslationCache(db),
+            timeout=settings.translation_timeout_seconds,
+            rate_per_second=settings.translation_rate_per_second,
+        )
 
         async def healthy() -> bool:
             await db.command("ping")

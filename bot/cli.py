@@ -8,14 +8,17 @@ import contextlib
 import logging
 import signal
 import sys
+from typing import TextIO
 
 from pydantic import ValidationError
 
 from bot.app import FeedbackBot
 from bot.export import export_responses
 from bot.settings import Settings, SettingsError, load_settings
+from conversations.detection import detect
 from conversations.questionnaire import QuestionnaireError
 from handlers.console import ConsoleChannel
+from locales.catalog import catalogs
 from storage.mongo import open_database
 from storage.store import Store
 
@@ -30,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
         "--no-console",
         action="store_true",
         help="without TELEGRAM_BOT_TOKEN, do not open the terminal chat (serve HTTP only)",
+    )
+    commands.add_parser(
+        "detect-language",
+        help="read lines on stdin; print each one's detected language code and confidence",
     )
     export = commands.add_parser("export", help="write stored data to standard output")
     export.add_argument("what", choices=["responses"])
@@ -69,8 +76,20 @@ async def _export(settings: Settings, fmt: str) -> None:
     log.info("%d responses exported", count)
 
 
+def _detect_lines(lines: TextIO, out: TextIO) -> None:
+    """One output line per input line: `<code> <confidence>`, or `und 0.00` when nothing is detected."""
+    supported = catalogs().languages
+    for line in lines:
+        found = detect(line.rstrip("\n"), supported=supported)
+        out.write(f"{found.language} {found.confidence:.2f}\n" if found else "und 0.00\n")
+        out.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "detect-language":
+        _detect_lines(sys.stdin, sys.stdout)
+        return 0
     try:
         settings = load_settings()
     except (SettingsError, ValidationError) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic.fields import FieldInfo
@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
-SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "MONGODB_URI"})
+SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "MONGODB_URI", "TRANSLATION_API_KEY"})
 
 
 class Settings(BaseSettings):
@@ -67,6 +67,26 @@ class Settings(BaseSettings):
     )
     questionnaires_dir: Path | None = Field(
         None, validation_alias=AliasChoices("QUESTIONNAIRES_DIR", "questionnaires_dir")
+    )
+
+    detection_min_confidence: float = Field(
+        0.5, ge=0, le=1, validation_alias=AliasChoices("DETECTION_MIN_CONFIDENCE", "detection_min_confidence")
+    )
+    translation_provider: Literal["none", "google", "deepl", "microsoft", "libretranslate"] = Field(
+        "none", validation_alias=AliasChoices("TRANSLATION_PROVIDER", "translation_provider")
+    )
+    translation_api_key: SecretStr | None = Field(None, validation_alias="TRANSLATION_API_KEY")
+    translation_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("TRANSLATION_BASE_URL", "translation_base_url")
+    )
+    translation_region: str | None = Field(
+        None, validation_alias=AliasChoices("TRANSLATION_REGION", "translation_region")
+    )
+    translation_timeout_seconds: float = Field(
+        5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_TIMEOUT_SECONDS", "translation_timeout_seconds")
+    )
+    translation_rate_per_second: float = Field(
+        5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_RATE_PER_SECOND", "translation_rate_per_second")
     )
 
     @classmethod

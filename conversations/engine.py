@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from conversations import language as languages
+from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.events import Choice, EventKind, InboundEvent
 from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
@@ -157,14 +158,22 @@ class Engine:
                 version=0 if doc is None else int(doc.get("version", 0)),
             )
         supported = self._catalogs.languages
+        hinted = languages.normalise(event.language_hint, supported)
+        detected = None
+        if customer.language is None and hinted is None and event.kind is EventKind.TEXT:
+            found = detect(event.text, supported=supported)
+            if found is not None and found.confidence >= self._config.detection_min_confidence:
+                detected = found.language
         chosen = languages.choose(
             explicit=customer.language if customer.language_explicit else None,
             stored=customer.language,
-            hint=event.language_hint,
+            hint=hinted,
+            detected=detected,
             default=self._config.default_language,
             supported=supported,
         )
-        if customer.language is None:
+        # Only a real signal becomes the stored preference; the default must not outrank a later one.
+        if customer.language is None and (hinted or detected):
             await self._store.customers.set_language(customer_id=customer.id, language=chosen, explicit=False)
         return Turn(
             event=event,

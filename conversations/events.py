@@ -84,4 +84,3 @@ class Outbound:
     choices: tuple[tuple[Choice, ...], ...] = ()
     edit_ref: str | None = None
     rtl: bool = False
-

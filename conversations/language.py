@@ -1,4 +1,4 @@
-"""Choosing the language to speak: explicit choice > stored preference > platform hint > default."""
+"""Choosing the language: explicit choice > stored preference > platform hint > detection > default."""
 
 from __future__ import annotations
 
@@ -32,8 +32,9 @@ def choose(
     hint: str | None,
     default: str,
     supported: tuple[str, ...],
+    detected: str | None = None,
 ) -> str:
-    for candidate in (explicit, stored, normalise(hint, supported)):
+    for candidate in (explicit, stored, normalise(hint, supported), detected):
         if candidate and candidate in supported:
             return candidate
     return default

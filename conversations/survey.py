@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from conversations.answers import parse_button, parse_typed
+from conversations.detection import detect
 from conversations.dialogue import State
 from conversations.events import EventKind
 from conversations.questionnaire import Question, Questionnaire, QuestionType
@@ -257,11 +258,16 @@ async def _accept(
     skipped: bool,
     edit_ref: str | None,
 ) -> State:
+    written_in = None
+    if question.type is QuestionType.TEXT and isinstance(value, str):
+        found = detect(value, supported=turn.catalogs.languages)
+        written_in = found.language if found is not None else None
     await turn.store.responses.record_answer(
         response_id=turn.dialogue.response_id or "",
         question_id=question.id,
         value=value,
         skipped=skipped,
+        language=written_in,
     )
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:

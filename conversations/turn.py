@@ -18,6 +18,8 @@ class EngineConfig:
     branding: Branding
     default_language: str
     default_questionnaire: str
+    # Below this confidence a detected language is ignored (the other signals or the default decide).
+    detection_min_confidence: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from storage.types import Database
 
 # Processed inbound events are kept this long to recognise late platform redeliveries.
 INBOX_RETENTION_SECONDS = 7 * 24 * 3600
+TRANSLATION_CACHE_SECONDS = 30 * 24 * 3600
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -22,6 +23,10 @@ async def ensure_indexes(db: Database) -> None:
     )
     await db["consents"].create_indexes([IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])])
     await db["questionnaires"].create_indexes([IndexModel([("id", ASCENDING), ("version", ASCENDING)])])
+    # Cached translations are derived from customers' words: they expire like processed events.
+    await db["translation_cache"].create_indexes(
+        [IndexModel([("created_at", ASCENDING)], expireAfterSeconds=TRANSLATION_CACHE_SECONDS)]
+    )
     await db["inbox"].create_indexes(
         [
             IndexModel([("channel", ASCENDING), ("event_id", ASCENDING)], unique=True),

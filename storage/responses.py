@@ -49,8 +49,15 @@ class Responses:
             pass
 
     async def record_answer(
-        self, *, response_id: str, question_id: str, value: Any, skipped: bool = False
+        self,
+        *,
+        response_id: str,
+        question_id: str,
+        value: Any,
+        skipped: bool = False,
+        language: str | None = None,
     ) -> None:
+        """Store one answer; free text keeps the language it was written in (`language`)."""
         await self._docs.update_one(
             {"_id": response_id},
             {
@@ -59,6 +66,7 @@ class Responses:
                         "value": value,
                         "skipped": skipped,
                         "at": datetime.now(UTC),
+                        **({"language": language} if language else {}),
                     }
                 }
             },

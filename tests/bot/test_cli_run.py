@@ -91,3 +91,13 @@ def test_a_taken_port_is_reported_clearly(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert f"FEEDBACK_BOT_PORT={port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_detect_language_prints_one_line_per_input_line(tmp_path: Path) -> None:
+    lines = ["包裹坏了", "no llegó el pedido", "", "12345", "Das Paket ist beschädigt angekommen"]
+    result = _run(["detect-language"], tmp_path, "\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [line.split() for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert [code for code, _ in out] == ["zh", "es", "und", "und", "de"]
+    assert all(0.0 <= float(confidence) <= 1.0 for _, confidence in out)

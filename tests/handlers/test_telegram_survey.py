@@ -321,3 +321,22 @@ async def test_each_chat_in_order_chats_concurrently(
     assert await db["responses"].count_documents({}) == 3
     for customer in customers:
         assert customer.last.text.startswith("Question 4 of 10")
+
+
+async def test_language_detected_from_text_when_telegram_gives_no_hint(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=540, language=None)
+    await customer.say("Hola, mi paquete todavía no ha llegado")
+    assert customer.last.buttons[0][0] == ("Acepto", "consent:yes")
+    await customer.press(customer.last.buttons[0][0][0])
+    for _ in RATINGS:
+        await customer.answer_current(2)
+    await customer.say("La caja llegó rota y faltaba una pieza")
+    response = await db["responses"].find_one({})
+    assert response is not None and response["language"] == "es"
+    assert response["answers"]["what_went_wrong"]["language"] == "es"
+    customer_doc = await db["customers"].find_one({})
+    assert customer_doc is not None and customer_doc["language"] == "es"
+    assert customer_doc["language_explicit"] is False
