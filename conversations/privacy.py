@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from babel.dates import format_datetime
+
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.questionnaire import Questionnaire
@@ -41,7 +45,7 @@ async def my_data(turn: Turn) -> State:
         for e in history:
             decision = turn.t(f"decision.{e.decision.value}")
             where = f"{e.channel}, {e.language}, v{e.text_version}"
-            lines.append(f"• {e.at:%Y-%m-%d %H:%M} UTC — {decision} ({where})")
+            lines.append(f"• {_when(e.at, turn.language)} — {decision} ({where})")
     if responses:
         lines += ["", turn.t("mydata.responses")]
         for doc in responses:
@@ -58,8 +62,8 @@ async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
     status_key = "status.complete" if doc.get("status") == "complete" else "status.in_progress"
     started = doc.get("started_at")
     header = f"— {doc['questionnaire_id']} v{doc['questionnaire_version']}, {turn.t(status_key)}"
-    if started is not None:
-        header += f", {started:%Y-%m-%d %H:%M} UTC"
+    if isinstance(started, datetime):
+        header += f", {_when(started, turn.language)}"
     if doc.get("order_ref"):
         header += f", #{doc['order_ref']}"
     lines = [header]
@@ -85,6 +89,11 @@ def _short(questionnaire: Questionnaire, question_id: str, language: str) -> str
     question = questionnaire.question(question_id)
     text = question.text[questionnaire.language_for(language)] if question else question_id
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _when(moment: datetime, language: str) -> str:
+    """A date and time the way the customer's locale writes them (Babel/CLDR), in UTC."""
+    return format_datetime(moment, format="medium", tzinfo=UTC, locale=language) + " UTC"
 
 
 async def ask_erase(turn: Turn) -> State:

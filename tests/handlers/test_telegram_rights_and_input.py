@@ -230,3 +230,14 @@ async def test_events_accepted_before_a_crash_are_replayed_at_start(
     assert Customer(polling, chat_id=613).payloads() == ["consent:yes", "consent:no", "language"]
     stored = await db["inbox"].find_one({"event_id": str(update["update_id"])})
     assert stored is not None and stored["status"] == "done"
+
+
+async def test_mydata_writes_dates_the_way_the_locale_does(polling: BotRunner) -> None:
+    import re
+
+    await polling.start()
+    customer = Customer(polling, chat_id=614, language="de")
+    await customer.say("/start")
+    await customer.press("Einverstanden")
+    await customer.say("/mydata")
+    assert re.search(r"\b\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2} UTC", customer.last.text)
