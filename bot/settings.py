@@ -11,6 +11,8 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from conversations.detection import CONFIDENT
+
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
 SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "MONGODB_URI", "TRANSLATION_API_KEY"})
@@ -70,7 +72,10 @@ class Settings(BaseSettings):
     )
 
     detection_min_confidence: float = Field(
-        0.5, ge=0, le=1, validation_alias=AliasChoices("DETECTION_MIN_CONFIDENCE", "detection_min_confidence")
+        CONFIDENT,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("DETECTION_MIN_CONFIDENCE", "detection_min_confidence"),
     )
     translation_provider: Literal["none", "google", "deepl", "microsoft", "libretranslate"] = Field(
         "none", validation_alias=AliasChoices("TRANSLATION_PROVIDER", "translation_provider")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from conversations.detection import CONFIDENT
 from conversations.dialogue import Dialogue
 from conversations.events import Choice, InboundEvent, Outbound
 from conversations.questionnaire import Questionnaire
@@ -19,7 +20,7 @@ class EngineConfig:
     default_language: str
     default_questionnaire: str
     # Below this confidence a detected language is ignored (the other signals or the default decide).
-    detection_min_confidence: float = 0.5
+    detection_min_confidence: float = CONFIDENT
 
 
 @dataclass(frozen=True, slots=True)
