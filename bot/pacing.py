@@ -2,43 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections import OrderedDict
 
-
-class TokenBucket:
-    """`rate` tokens per second, holding at most `burst`; `take` waits until one is available."""
-
-    def __init__(self, *, rate: float, burst: float) -> None:
-        self._rate = rate
-        self._burst = burst
-        self._tokens = burst
-        self._stamp = time.monotonic()
-        self._lock = asyncio.Lock()
-
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._stamp) * self._rate)
-        self._stamp = now
-
-    async def take(self) -> None:
-        async with self._lock:
-            self._refill()
-            if self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
-                self._refill()
-            self._tokens -= 1
-
-    def pause(self, seconds: float) -> None:
-        """Empty the bucket for `seconds` (the platform said: retry after)."""
-        self._refill()
-        self._tokens = min(self._tokens, 0.0) - seconds * self._rate
-
-    @property
-    def idle(self) -> bool:
-        self._refill()
-        return self._tokens >= self._burst
+from conversations.token_bucket import TokenBucket
 
 
 class Pacer:

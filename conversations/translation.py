@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from conversations.token_bucket import TokenBucket
+
 log = logging.getLogger("conversations.translation")
 
 # Order numbers, ticket ids, product codes ("A1234-XY", "TCK-20931") and digit runs of 5 or more.
@@ -127,33 +129,6 @@ def _has_words(protected_text: str) -> bool:
 # --- rate limit and circuit breaker ---------------------------------------------------------
 
 
-class TokenBucket:
-    """`rate` calls per second on average, at most `burst` at once; waiters are served in order."""
-
-    def __init__(self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be > 0 and burst >= 1")
-        self._rate = rate
-        self._burst = float(burst)
-        self._tokens = float(burst)
-        self._clock = clock
-        self._updated = clock()
-        self._lock = asyncio.Lock()
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            self._refill()
-            while self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
-                self._refill()
-            self._tokens -= 1
-
-
 class CircuitBreaker:
     """Closed → (N consecutive failures) → open for M seconds → half-open: one trial call."""
 
@@ -233,7 +208,9 @@ class Translator:
         self._cache = cache
         self._timeout = timeout
         self._cache_timeout = cache_timeout
-        self._bucket = TokenBucket(rate_per_second, burst, clock) if rate_per_second else None
+        self._bucket = (
+            TokenBucket(rate=rate_per_second, burst=burst, clock=clock) if rate_per_second else None
+        )
         self.breaker = CircuitBreaker(failure_threshold, open_seconds, clock)
         self._slots = asyncio.Semaphore(max_concurrent_calls)
         self._tokens = ProtectedTokens(protected_pattern)
@@ -265,7 +242,7 @@ class Translator:
                 allowed = True
                 if self._bucket is not None:
                     reason = "rate limited"
-                    await self._bucket.acquire()
+                    await self._bucket.take()
                 reason = "busy"
                 await self._slots.acquire()
                 reason = "timeout"
