@@ -91,6 +91,11 @@ class Customer:
             self.telegram.text_update(chat_id=self.chat_id, text=text, language_code=self.language)
         )
 
+    async def join(self) -> None:
+        """Open the bot and agree to take part (English)."""
+        await self.say("/start")
+        await self.press("Agree")
+
     async def press(self, label: str) -> None:
         await self.runner.deliver(
             self.telegram.button_update(chat_id=self.chat_id, label=label, language_code=self.language)

@@ -11,8 +11,7 @@ from tests.handlers.telegram_harness import WEBHOOK_SECRET, BotRunner, Customer
 
 
 async def _consent_and_answer(customer: Customer, answers: int) -> None:
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     for _ in range(answers):
         await customer.answer_current(4)
 
@@ -95,8 +94,7 @@ async def test_redelivered_update_changes_nothing(
 ) -> None:
     await webhook.start()
     customer = Customer(webhook, chat_id=606)
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     update = webhook.telegram.callback_update(
         chat_id=606, message_id=customer.last.message_id, data="a:product_quality:5"
     )

@@ -110,8 +110,7 @@ async def test_conditional_question_only_after_low_rating(
     await polling.start()
     happy, unhappy = Customer(polling, chat_id=504), Customer(polling, chat_id=505)
     for customer in (happy, unhappy):
-        await customer.say("/start")
-        await customer.press("Agree")
+        await customer.join()
     for _ in RATINGS:
         await happy.answer_current(4)
     assert "What went wrong" not in happy.last.text and "recommend" in happy.last.text
@@ -130,8 +129,7 @@ async def test_invalid_answers_are_re_asked_with_a_hint(
 ) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=506)
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     for bad in ("banana", "7", "0", '{"$gt": ""}'):
         await customer.say(bad)
         assert customer.last.text.startswith("Please tap one of the buttons"), bad
@@ -148,8 +146,7 @@ async def test_invalid_answers_are_re_asked_with_a_hint(
 async def test_back_and_skip(polling: BotRunner, db: AsyncDatabase[dict[str, Any]]) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=507)
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     for _ in range(4):
         await customer.answer_current(3)
     assert "(optional)" in customer.last.text and "after-sales" in customer.last.text
@@ -169,8 +166,7 @@ async def test_resume_after_restart_on_the_same_data(
 ) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=508)
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     for _ in range(3):
         await customer.answer_current(4)
     await polling.stop()
@@ -197,8 +193,7 @@ async def test_restart_abandons_the_old_response(
 ) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=509)
-    await customer.say("/start")
-    await customer.press("Agree")
+    await customer.join()
     await customer.answer_current(4)
     await customer.say("/start")
     await customer.press("Start again")
@@ -301,8 +296,7 @@ async def test_each_chat_in_order_chats_concurrently(
     await polling.start()
     customers = [Customer(polling, chat_id=530 + i) for i in range(3)]
     for customer in customers:
-        await customer.say("/start")
-        await customer.press("Agree")
+        await customer.join()
     telegram = polling.telegram
     # One getUpdates batch holding several answers per chat, interleaved across chats.
     updates = [
