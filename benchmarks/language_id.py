@@ -13,7 +13,8 @@ holding ``*/LC_MESSAGES/pidgin.mo`` (e.g. the output of ``dpkg-deb -x``), or not
 package is installed (``/usr/share/locale``). Strings are cleaned (format placeholders, markup,
 mnemonic underscores removed; strings equal to the English one, without letters or over 120
 characters dropped) and at most ``--per-language`` samples per language are kept (chosen by hash,
-so the set is the same on every run). ``pt`` and ``pt_BR`` both count as ``pt``; ``zh_CN`` and
+so the set is the same on every run; ``--held-out`` takes the next ones instead, where the project
+detector's constants were chosen). ``pt`` and ``pt_BR`` both count as ``pt``; ``zh_CN`` and
 ``zh_TW`` both as ``zh``.
 
 Each candidate runs in a fresh subprocess: RSS is read before importing the detector and after
@@ -139,7 +140,10 @@ def _mo_files(path: Path) -> Iterator[tuple[str, bytes]]:
         yield mo.parent.parent.name, mo.read_bytes()
 
 
-def load_samples(path: Path, languages: tuple[str, ...], per_language: int) -> list[Sample]:
+def load_samples(
+    path: Path, languages: tuple[str, ...], per_language: int, *, held_out: bool = False
+) -> list[Sample]:
+    """`per_language` strings per language; `held_out`: the next ones instead, never in the benchmark."""
     from babel.messages.mofile import read_mo
 
     texts: dict[str, set[str]] = defaultdict(set)
@@ -170,7 +174,10 @@ def load_samples(path: Path, languages: tuple[str, ...], per_language: int) -> l
 
     samples: list[Sample] = []
     for language in languages:
-        chosen = sorted(texts[language], key=key)[:per_language]
+        ordered = sorted(texts[language], key=key)
+        chosen = ordered[per_language : 2 * per_language] if held_out else ordered[:per_language]
+        if len(chosen) < 2:
+            raise SystemExit(f"{language}: too few strings in {path} for this selection")
         samples.extend(Sample(language, text) for text in chosen)
     return samples
 
@@ -445,6 +452,11 @@ def main() -> None:
     parser.add_argument("--languages", help="comma-separated codes (default: the installed catalogs)")
     parser.add_argument("--per-language", type=int, default=600)
     parser.add_argument("--only", action="append", help="run only this candidate (repeatable)")
+    parser.add_argument(
+        "--held-out",
+        action="store_true",
+        help="measure on the strings after the benchmark's sample (where detector constants are tuned)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--samples", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -461,7 +473,7 @@ def main() -> None:
         return
 
     data = args.data or default_data_path()
-    samples = load_samples(data, supported, args.per_language)
+    samples = load_samples(data, supported, args.per_language, held_out=args.held_out)
     short_count = sum(len(sample.text) <= SHORT for sample in samples)
     print(f"data: {data} -> {len(samples)} samples ({short_count} of <= {SHORT} chars)")
     print(f"languages: {' '.join(supported)}")

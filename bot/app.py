@@ -14,6 +14,7 @@ from bot.metrics import Metrics
 from bot.pacing import Pacer
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
+from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.rendering import Branding
@@ -83,6 +84,8 @@ class FeedbackBot:
         ui = catalogs()
         if not ui.has(settings.default_language):
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
+        # Load the detector's models and word lists now, off the loop, not on a customer's first message.
+        await asyncio.to_thread(detect, "warm up", supported=ui.languages)
         self.engine = Engine(
             store=self.store,
             catalogs=ui,

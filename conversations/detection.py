@@ -4,16 +4,22 @@ Chosen by measurement (``python -m benchmarks.language_id``): the writing system
 names one supported language (kana -> ja, Hangul -> ko, Arabic script -> ar, Cyrillic -> ru); the
 rest goes to lingua (``lingua-language-detector``, high-accuracy mode, models inside the wheel,
 no network), restricted to the supported languages that script allows (Han: zh/ja; Latin: the
-Latin-script ones). Deterministic; a detector per language set is built once, lazily, under a lock.
+Latin-script ones). For Latin script, whose short messages lingua alone confuses most (en/es/pt),
+lingua's confidence is multiplied by how common each word of the message is in each language
+(wordfreq's "small" lists: subtitles, chat, web and Wikipedia text, in the package): a naive-Bayes
+product, so "no llegó" leans to Spanish on "llegó" even when its letters look Portuguese.
+Deterministic; detectors and word lists are built once, lazily, under a lock.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 
+import wordfreq
 from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
 
 # A detection below this is a guess: treat the language as unknown (see the benchmark's threshold table).
@@ -29,8 +35,16 @@ _SINGLE_SCRIPT = ((_KANA, "ja"), (_HANGUL, "ko"), (_ARABIC, "ar"), (_CYRILLIC, "
 _HAN_LANGUAGES = frozenset({"zh", "ja"})
 _LATIN_LANGUAGES = frozenset({"en", "es", "fr", "de", "pt", "tr", "id", "it", "nl", "pl", "vi"})
 
+_WORD = re.compile(r"[^\W\d_]+")
+# Log frequency of a word a language's list does not hold: below the lists' rarest entries (about
+# 1e-6), so an unknown word counts against a language without vetoing it; equal for all languages
+# when no list knows the word, which leaves the decision to lingua.
+_UNLISTED = math.log(1e-7)
+_LEAST_LINGUA = 1e-9  # lingua gives 0.0 to languages it rules out; keep them in the product
+
 _lock = threading.Lock()
 _detectors: dict[tuple[str, ...], LanguageDetector] = {}
+_wordlists: dict[str, dict[str, float]] = {}
 
 
 @dataclass(frozen=True)
@@ -53,11 +67,25 @@ def detect(text: str, *, supported: tuple[str, ...]) -> Detection | None:
     detector = _detector(candidates)
     if detector is None:
         return None
-    for value in detector.compute_language_confidence_values(text):
-        language = value.language.iso_code_639_1.name.lower()
-        if language in candidates:
-            return Detection(language, round(value.value, 6)) if value.value > 0.0 else None
-    return None
+    lingua = {
+        value.language.iso_code_639_1.name.lower(): value.value
+        for value in detector.compute_language_confidence_values(text)
+    }
+    words = [word.casefold() for word in _WORD.findall(text)]
+    lists = _wordlists_for(candidates) if words and set(candidates) <= _LATIN_LANGUAGES else None
+    if lists is None:
+        best = max(candidates, key=lambda code: lingua.get(code, 0.0))
+        confidence = lingua.get(best, 0.0)
+        return Detection(best, round(confidence, 6)) if confidence > 0.0 else None
+    scores = {
+        code: math.log(max(lingua.get(code, 0.0), _LEAST_LINGUA))
+        + sum(lists[code].get(word, _UNLISTED) for word in words)
+        for code in candidates
+    }
+    best = max(candidates, key=scores.__getitem__)
+    # The product's share among the candidates (a softmax of the log scores) is the confidence.
+    total = sum(math.exp(score - scores[best]) for score in scores.values())
+    return Detection(best, round(1.0 / total, 6))
 
 
 def _candidates(text: str, supported: tuple[str, ...]) -> tuple[str, ...]:
@@ -98,3 +126,18 @@ def _detector(languages: tuple[str, ...]) -> LanguageDetector | None:
                 detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
             _detectors[key] = detector
     return detector
+
+
+def _wordlists_for(languages: tuple[str, ...]) -> dict[str, dict[str, float]] | None:
+    """Word -> log frequency for each language, or None when wordfreq lacks one of them."""
+    missing = [code for code in languages if code not in _wordlists]
+    if missing:
+        with _lock:
+            available = wordfreq.available_languages(wordlist="small")
+            for code in missing:
+                if code not in _wordlists and code in available:
+                    frequencies = wordfreq.get_frequency_dict(code, wordlist="small")
+                    _wordlists[code] = {word: math.log(f) for word, f in frequencies.items() if f > 0.0}
+    if any(code not in _wordlists for code in languages):
+        return None
+    return {code: _wordlists[code] for code in languages}

@@ -104,3 +104,32 @@ def test_confident_flag() -> None:
     sure = detect("Vielen Dank für die schnelle Lieferung", supported=ALL)
     assert sure is not None and sure.confident
     assert not Detection("en", 0.2).confident
+
+
+# Two or three words where letters alone mislead lingua; the word lists settle them.
+SHORT_LATIN = [
+    ("no llegó", "es"),
+    ("gracias", "es"),
+    ("não chegou", "pt"),
+    ("obrigada", "pt"),
+    ("thanks a lot", "en"),
+    ("not yet", "en"),
+    ("danke", "de"),
+    ("merci", "fr"),
+    ("teşekkürler", "tr"),
+    ("belum sampai", "id"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), SHORT_LATIN)
+def test_short_latin_messages(text: str, language: str) -> None:
+    result = detect(text, supported=ALL)
+    assert result is not None and result.language == language
+
+
+def test_a_word_shared_by_languages_is_less_certain_than_a_sentence() -> None:
+    shared = detect("no", supported=ALL)
+    sentence = detect("El pedido no llegó", supported=ALL)
+    assert shared is not None and sentence is not None
+    assert sentence.language == "es" and sentence.confident
+    assert shared.confidence < sentence.confidence
