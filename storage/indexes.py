@@ -9,6 +9,7 @@ from storage.types import Database
 # Processed inbound events are kept this long to recognise late platform redeliveries.
 INBOX_RETENTION_SECONDS = 7 * 24 * 3600
 TRANSLATION_CACHE_SECONDS = 30 * 24 * 3600
+FINISHED_JOB_SECONDS = 30 * 24 * 3600
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -33,5 +34,19 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("status", ASCENDING), ("received_at", ASCENDING)]),
             IndexModel([("channel", ASCENDING), ("chat_key", ASCENDING)]),
             IndexModel([("done_at", ASCENDING)], expireAfterSeconds=INBOX_RETENTION_SECONDS),
+        ]
+    )
+    await db["tickets"].create_indexes(
+        [
+            IndexModel([("source", ASCENDING)], unique=True),
+            IndexModel([("customer_id", ASCENDING), ("created_at", ASCENDING)]),
+            IndexModel([("order_ref", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
+        ]
+    )
+    await db["jobs"].create_indexes(
+        [
+            IndexModel([("status", ASCENDING), ("due_at", ASCENDING)]),
+            IndexModel([("done_at", ASCENDING)], expireAfterSeconds=FINISHED_JOB_SECONDS),
         ]
     )

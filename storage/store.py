@@ -9,8 +9,10 @@ from storage.conversations import Conversations
 from storage.customers import Customers
 from storage.inbox import Inbox
 from storage.indexes import ensure_indexes
+from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
 from storage.responses import Responses
+from storage.tickets import Tickets
 from storage.types import Database
 
 
@@ -22,6 +24,8 @@ class Store:
     consents: ConsentLedger
     inbox: Inbox
     questionnaires: Questionnaires
+    tickets: Tickets
+    jobs: Jobs
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -33,4 +37,6 @@ class Store:
             consents=ConsentLedger(db),
             inbox=Inbox(db),
             questionnaires=Questionnaires(db),
+            tickets=Tickets(db),
+            jobs=Jobs(db),
         )

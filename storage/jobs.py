@@ -1,0 +1,146 @@
+"""Durable timers and deferred work: documents with a due time, claimed by one worker under a lease.
+
+A job is claimed with a versioned `update_one` (the same atomicity as `find_one_and_update` on
+MongoDB, without the embedded server's slow path). A worker that dies leaves its lease to expire and
+another worker takes the job again, so job handlers must be idempotent; a job runs to completion
+once even with several workers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+MAX_ATTEMPTS = 8
+
+
+class JobStatus:
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    kind: str
+    due_at: datetime
+    payload: dict[str, Any]
+    attempts: int
+    version: int
+
+
+def _job(doc: Document) -> Job:
+    due = doc["due_at"]
+    return Job(
+        id=doc["_id"],
+        kind=doc["kind"],
+        due_at=due if due.tzinfo else due.replace(tzinfo=UTC),
+        payload=dict(doc.get("payload") or {}),
+        attempts=int(doc.get("attempts", 0)),
+        version=int(doc.get("version", 0)),
+    )
+
+
+class Jobs:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["jobs"]
+
+    async def schedule(
+        self, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> bool:
+        """Add a job; False when one with this id exists already (scheduling is idempotent)."""
+        try:
+            await self._docs.insert_one(
+                {
+                    "_id": job_id,
+                    "kind": kind,
+                    "due_at": due_at,
+                    "payload": payload or {},
+                    "status": JobStatus.PENDING,
+                    "attempts": 0,
+                    "version": 0,
+                    "lease_until": None,
+                    "created_at": datetime.now(UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def cancel(self, *, job_id: str) -> None:
+        await self._docs.update_one(
+            {"_id": job_id, "status": JobStatus.PENDING},
+            {"$set": {"status": JobStatus.CANCELLED, "done_at": datetime.now(UTC)}, "$inc": {"version": 1}},
+        )
+
+    async def claim_due(self, *, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[Job]:
+        """Due jobs this worker now holds; a job another worker holds under a live lease is skipped."""
+        query = {
+            "status": JobStatus.PENDING,
+            "due_at": {"$lte": now},
+            "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
+        }
+        cursor = self._docs.find(query).sort("due_at", 1).limit(limit)
+        claimed: list[Job] = []
+        async for doc in cursor:
+            won = await self._docs.update_one(
+                {"_id": doc["_id"], "version": doc.get("version", 0), "status": JobStatus.PENDING},
+                {
+                    "$set": {"lease_until": now + lease, "leased_by": worker},
+                    "$inc": {"version": 1, "attempts": 1},
+                },
+            )
+            if won.modified_count == 1:
+                job = _job(doc)
+                claimed.append(
+                    Job(job.id, job.kind, job.due_at, job.payload, job.attempts + 1, job.version + 1)
+                )
+        return claimed
+
+    async def complete(self, job: Job) -> bool:
+        """Mark done; False when the lease was lost to another worker meanwhile."""
+        result = await self._docs.update_one(
+            {"_id": job.id, "version": job.version},
+            {
+                "$set": {"status": JobStatus.DONE, "done_at": datetime.now(UTC), "lease_until": None},
+                "$inc": {"version": 1},
+            },
+        )
+        return result.modified_count == 1
+
+    async def retry(self, job: Job, *, due_at: datetime, error: str) -> None:
+        """Release the job to run again at `due_at`; after MAX_ATTEMPTS it is parked as failed."""
+        failed = job.attempts >= MAX_ATTEMPTS
+        await self._docs.update_one(
+            {"_id": job.id, "version": job.version},
+            {
+                "$set": {
+                    "status": JobStatus.FAILED if failed else JobStatus.PENDING,
+                    "due_at": due_at,
+                    "lease_until": None,
+                    "last_error": error[:500],
+                    **({"done_at": datetime.now(UTC)} if failed else {}),
+                },
+                "$inc": {"version": 1},
+            },
+        )
+
+    async def get(self, *, job_id: str) -> Document | None:
+        return await self._docs.find_one({"_id": job_id})
+
+    async def next_due(self) -> datetime | None:
+        doc = await self._docs.find_one({"status": JobStatus.PENDING}, sort=[("due_at", 1)])
+        if doc is None:
+            return None
+        due: datetime = doc["due_at"]
+        return due if due.tzinfo else due.replace(tzinfo=UTC)
+
+    async def backlog(self, *, now: datetime) -> int:
+        return await self._docs.count_documents({"status": JobStatus.PENDING, "due_at": {"$lte": now}})

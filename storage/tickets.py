@@ -1,0 +1,101 @@
+"""Complaint tickets: one document each, with its history, written with a version number."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+# No 0/O, 1/I/L, 5/S or 2/Z: ids are read out on the phone and typed from screenshots.
+ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
+ID_LENGTH = 6
+ID_PREFIX = "C-"
+MAX_ID_TRIES = 8
+
+
+def ticket_id_for(source: str, attempt: int = 0) -> str:
+    """A short id derived from the event that created the ticket (a retried event gets the same)."""
+    number = int.from_bytes(hashlib.sha256(f"{source}#{attempt}".encode()).digest()[:8], "big")
+    chars = []
+    for _ in range(ID_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[index])
+    return ID_PREFIX + "".join(chars)
+
+
+class Tickets:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["tickets"]
+
+    async def create(self, *, source: str, fields: dict[str, Any]) -> Document:
+        """Insert the ticket born of `source` (channel:event id), or return the one it already made."""
+        existing = await self._docs.find_one({"source": source})
+        if existing is not None:
+            return existing
+        now = datetime.now(UTC)
+        for attempt in range(MAX_ID_TRIES):
+            doc = {
+                **fields,
+                "_id": ticket_id_for(source, attempt),
+                "source": source,
+                "version": 1,
+                "created_at": fields.get("created_at", now),
+                "updated_at": now,
+            }
+            try:
+                await self._docs.insert_one(doc)
+                return doc
+            except DuplicateKeyError:
+                # Either this source won a race (unique index on source) or the id is taken.
+                existing = await self._docs.find_one({"source": source})
+                if existing is not None:
+                    return existing
+        raise RuntimeError("no free ticket id after several tries")
+
+    async def get(self, *, ticket_id: str) -> Document | None:
+        return await self._docs.find_one({"_id": ticket_id})
+
+    async def update(
+        self,
+        *,
+        ticket_id: str,
+        expected_version: int,
+        changes: dict[str, Any],
+        event: dict[str, Any] | None = None,
+    ) -> bool:
+        """Apply `changes` (and append `event` to the history) unless someone changed it meanwhile."""
+        update: dict[str, Any] = {
+            "$set": {**changes, "updated_at": datetime.now(UTC)},
+            "$inc": {"version": 1},
+        }
+        if event is not None:
+            update["$push"] = {"history": {**event, "at": event.get("at", datetime.now(UTC))}}
+        result = await self._docs.update_one({"_id": ticket_id, "version": expected_version}, update)
+        return result.matched_count == 1
+
+    async def set_fields(self, *, ticket_id: str, changes: dict[str, Any]) -> None:
+        """Fields no one else writes (delivery bookkeeping); no version check, no history."""
+        await self._docs.update_one({"_id": ticket_id}, {"$set": changes})
+
+    async def count_for_order(self, *, order_ref: str, excluding: str | None = None) -> int:
+        query: dict[str, Any] = {"order_ref": order_ref}
+        if excluding is not None:
+            query["_id"] = {"$ne": excluding}
+        return await self._docs.count_documents(query)
+
+    async def open_for_customer(self, *, customer_id: str) -> list[Document]:
+        cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": "closed"}}).sort(
+            "created_at", -1
+        )
+        return [doc async for doc in cursor]
+
+    async def for_customer(self, *, customer_id: str) -> list[Document]:
+        return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("created_at", 1)]
+
+    async def erase_for_customer(self, *, customer_id: str) -> int:
+        result = await self._docs.delete_many({"customer_id": customer_id})
+        return result.deleted_count
