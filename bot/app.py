@@ -12,15 +12,20 @@ from aiohttp import web
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
 from bot.pacing import Pacer
+from bot.policy import complaint_policy
+from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
 from conversations.detection import detect
 from conversations.engine import Engine
+from conversations.escalation import Escalation
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.rendering import Branding
+from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
 from conversations.translation import Translator
 from conversations.turn import EngineConfig
 from handlers.console import ConsoleChannel
+from handlers.slack import SlackDesk, make_client
 from handlers.telegram import (
     TelegramChannel,
     TelegramPoller,
@@ -30,6 +35,7 @@ from handlers.telegram import (
 )
 from handlers.translation import make_provider
 from locales.catalog import catalogs
+from storage.jobs import Job
 from storage.mongo import open_database
 from storage.store import Store
 from storage.translations import TranslationCache
@@ -64,6 +70,7 @@ class FeedbackBot:
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self.server: WebServer | None = None
+        self.jobs: JobRunner | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -81,6 +88,7 @@ class FeedbackBot:
         self.store = await Store.open(db)
         count = await install_questionnaires(self.store, settings)
         log.info("questionnaires ready (%d newly installed)", count)
+        self.policy = complaint_policy(settings)
         ui = catalogs()
         if not ui.has(settings.default_language):
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
@@ -98,6 +106,7 @@ class FeedbackBot:
                 default_language=settings.default_language,
                 default_questionnaire=settings.default_questionnaire,
                 detection_min_confidence=settings.detection_min_confidence,
+                complaints=self.policy,
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
@@ -133,6 +142,40 @@ class FeedbackBot:
         self._stack.push_async_callback(self.server.stop)
         await self.dispatcher.replay_pending()
         self._spawn(self._purge_loop(), "retention purge")
+        self.jobs = JobRunner(jobs=self.store.jobs, handlers=self._job_handlers(settings))
+        self._spawn(self.jobs.run_forever(), "jobs")
+
+    def _job_handlers(self, settings: Settings) -> dict[str, Handler]:
+        """What this worker can run; jobs of other kinds wait in the database (nothing is dropped)."""
+        if settings.slack_bot_token is None or not settings.slack_default_channel:
+            log.info("no Slack desk (SLACK_BOT_TOKEN, SLACK_DEFAULT_CHANNEL): tickets wait for it")
+            return {}
+        client = make_client(
+            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
+        )
+        desk = SlackDesk(
+            client=client,
+            default_channel=settings.slack_default_channel,
+            escalation_channel=settings.slack_escalation_channel,
+        )
+        escalation = Escalation(
+            store=self.store,
+            desk=desk,
+            translator=self.translator,
+            policy=self.policy,
+            agent_language=settings.agent_language,
+        )
+
+        async def publish(job: Job) -> None:
+            await escalation.publish(job.payload)
+
+        async def remind(job: Job) -> None:
+            await escalation.remind(job.payload)
+
+        async def breach(job: Job) -> None:
+            await escalation.breach(job.payload)
+
+        return {PUBLISH: publish, REMINDER: remind, BREACH: breach}
 
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
         token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
@@ -185,6 +228,8 @@ class FeedbackBot:
 
     async def stop(self) -> None:
         """Stop taking events, let accepted ones finish, then close everything opened in `start`."""
+        if self.jobs is not None:
+            await self.jobs.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

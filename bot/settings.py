@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -15,7 +16,30 @@ from conversations.detection import CONFIDENT
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
-SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "MONGODB_URI", "TRANSLATION_API_KEY"})
+SECRETS = frozenset(
+    {
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "MONGODB_URI",
+        "TRANSLATION_API_KEY",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+    }
+)
+
+
+class TeamSettings(BaseModel):
+    """One team of agents: its Slack channel and its working calendar."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str | None = None
+    timezone: str = "UTC"
+    workdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], description="Monday = 0")
+    opens: time = time(9, 0)
+    closes: time = time(18, 0)
+    holidays: list[date] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):
@@ -92,6 +116,51 @@ class Settings(BaseSettings):
     )
     translation_rate_per_second: float = Field(
         5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_RATE_PER_SECOND", "translation_rate_per_second")
+    )
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_base_url: str = Field(
+        "https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_BASE_URL", "slack_api_base_url")
+    )
+    slack_default_channel: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_DEFAULT_CHANNEL", "slack_default_channel")
+    )
+    slack_escalation_channel: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_ESCALATION_CHANNEL", "slack_escalation_channel")
+    )
+    agent_language: str = Field("en", validation_alias=AliasChoices("AGENT_LANGUAGE", "agent_language"))
+
+    complaint_order_pattern: str = Field(
+        r"[A-Za-z0-9][A-Za-z0-9-]{3,31}",
+        validation_alias=AliasChoices("COMPLAINT_ORDER_PATTERN", "complaint_order_pattern"),
+    )
+    complaint_order_example: str = Field(
+        "A1234-5678", validation_alias=AliasChoices("COMPLAINT_ORDER_EXAMPLE", "complaint_order_example")
+    )
+    teams: dict[str, TeamSettings] = Field(
+        default_factory=lambda: {"support": TeamSettings()}, validation_alias=AliasChoices("TEAMS", "teams")
+    )
+    routing: dict[str, str] = Field(default_factory=dict, validation_alias=AliasChoices("ROUTING", "routing"))
+    default_team: str = Field("support", validation_alias=AliasChoices("DEFAULT_TEAM", "default_team"))
+    sla_counting: Literal["calendar", "working_days", "working_hours"] = Field(
+        "working_days", validation_alias=AliasChoices("SLA_COUNTING", "sla_counting")
+    )
+    sla_first_contact_hours: float = Field(
+        48.0, gt=0, validation_alias=AliasChoices("SLA_FIRST_CONTACT_HOURS", "sla_first_contact_hours")
+    )
+    sla_resolution_hours: float = Field(
+        72.0, gt=0, validation_alias=AliasChoices("SLA_RESOLUTION_HOURS", "sla_resolution_hours")
+    )
+    sla_reminder_share: float = Field(
+        0.75, gt=0, lt=1, validation_alias=AliasChoices("SLA_REMINDER_SHARE", "sla_reminder_share")
+    )
+    followup_working_days: int = Field(
+        3, ge=3, le=7, validation_alias=AliasChoices("FOLLOWUP_WORKING_DAYS", "followup_working_days")
+    )
+    urgent_words: list[str] | None = Field(
+        None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
 
     @classmethod

@@ -16,6 +16,17 @@ class State(StrEnum):
     COMPLETED = "completed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    COMPLAINT_CONSENT = "complaint_consent"
+    COMPLAINT_SENSITIVE = "complaint_sensitive_consent"
+    COMPLAINT_CATEGORY = "complaint_category"
+    COMPLAINT_ORDER = "complaint_order"
+    COMPLAINT_PRODUCT = "complaint_product"
+    COMPLAINT_DESCRIPTION = "complaint_description"
+    COMPLAINT_EXPECTATION = "complaint_expectation"
+    COMPLAINT_CONTACT_TIME = "complaint_contact_time"
+    COMPLAINT_CONTACT = "complaint_contact"
+    COMPLAINT_CONFIRM = "complaint_confirm"
+    COMPLAINT_CORRECT = "complaint_correct"
 
 
 @dataclass(slots=True)
@@ -35,6 +46,8 @@ class Dialogue:
     history: list[str] = field(default_factory=list)
     return_state: State | None = None
     recent_events: list[str] = field(default_factory=list)
+    draft: dict[str, Any] = field(default_factory=dict)
+    """The complaint being written: answers so far, until it becomes a ticket."""
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -53,6 +66,7 @@ class Dialogue:
             "history": list(self.history),
             "return_state": self.return_state.value if self.return_state else None,
             "recent_events": list(self.recent_events),
+            "draft": dict(self.draft),
         }
 
     @classmethod
@@ -73,4 +87,5 @@ class Dialogue:
             history=list(doc.get("history") or []),
             return_state=State(doc["return_state"]) if doc.get("return_state") else None,
             recent_events=list(doc.get("recent_events") or []),
+            draft=dict(doc.get("draft") or {}),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from conversations import complaint
 from conversations import language as languages
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
@@ -69,6 +70,17 @@ STEPS: dict[State, Step] = {
     State.COMPLETED: on_completed,
     State.DECLINED: on_declined,
     State.WITHDRAWN: on_withdrawn,
+    State.COMPLAINT_CONSENT: complaint.on_consent,
+    State.COMPLAINT_SENSITIVE: complaint.on_sensitive,
+    State.COMPLAINT_CATEGORY: complaint.on_category,
+    State.COMPLAINT_ORDER: complaint.on_order,
+    State.COMPLAINT_PRODUCT: complaint.on_product,
+    State.COMPLAINT_DESCRIPTION: complaint.on_description,
+    State.COMPLAINT_EXPECTATION: complaint.on_expectation,
+    State.COMPLAINT_CONTACT_TIME: complaint.on_contact_time,
+    State.COMPLAINT_CONTACT: complaint.on_contact,
+    State.COMPLAINT_CONFIRM: complaint.on_confirm,
+    State.COMPLAINT_CORRECT: complaint.on_correct,
 }
 
 
@@ -104,8 +116,13 @@ async def on_language_menu(turn: Turn) -> State:
     return turn.dialogue.state
 
 
+async def on_complain(turn: Turn) -> State:
+    return await complaint.start_complaint(turn)
+
+
 COMMANDS: dict[str, Step] = {
     "start": on_start,
+    "complain": on_complain,
     "help": on_help,
     "language": on_language_menu,
     "stop": withdraw,
@@ -195,9 +212,12 @@ class Engine:
             return await command(turn)
         if event.kind is EventKind.BUTTON and event.text == "language":
             return await on_language_menu(turn)
+        if event.kind is EventKind.BUTTON and event.text == "complain":
+            return await on_complain(turn)
         if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
             return await self._switch_language(turn, event.text.removeprefix("lang:"))
-        if event.kind in {EventKind.MEDIA, EventKind.UNSUPPORTED}:
+        media_welcome = turn.dialogue.state is State.COMPLAINT_DESCRIPTION and event.kind is EventKind.MEDIA
+        if event.kind in {EventKind.MEDIA, EventKind.UNSUPPORTED} and not media_welcome:
             turn.say_key("unsupported.media")
             return turn.dialogue.state
         return await STEPS[turn.dialogue.state](turn)
@@ -209,4 +229,5 @@ class Engine:
         await self._store.customers.set_language(customer_id=turn.customer.id, language=code, explicit=True)
         turn.language = code
         turn.say(turn.t("language.set"), edit_ref=turn.pressed_ref())
-        return await reshow(turn, turn.dialogue.state)
+        in_complaint = complaint.reshow(turn, turn.dialogue.state)
+        return in_complaint if in_complaint is not None else await reshow(turn, turn.dialogue.state)

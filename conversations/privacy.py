@@ -11,6 +11,7 @@ from conversations.events import Choice, EventKind
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, record_consent, reshow
+from conversations.tickets_intake import PUBLISH
 from conversations.turn import Turn
 from storage.consents import Decision
 
@@ -131,6 +132,16 @@ async def erase(turn: Turn) -> State:
     if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
         await record_consent(turn, Decision.WITHDRAWN)
     await store.responses.erase_for_customer(customer_id=customer_id)
+    await store.contacts.erase_for_customer(customer_id=customer_id)
+    # Tickets keep what statistics need (category, team, times) but lose the customer's words and
+    # any link to them; the agents' desk message is redrawn from the redacted ticket.
+    for ticket_id in await store.tickets.redact_for_customer(customer_id=customer_id):
+        await store.jobs.schedule(
+            job_id=f"{PUBLISH}:{ticket_id}:erased",
+            kind=PUBLISH,
+            due_at=turn.config.clock(),
+            payload={"ticket": ticket_id},
+        )
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=turn.event.channel, chat_key=turn.event.chat_key)
     await store.customers.erase(customer_id=customer_id)

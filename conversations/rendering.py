@@ -48,7 +48,10 @@ def consent_buttons(language: str, catalogs: Catalogs) -> Buttons:
             Choice(catalogs.text(language, "button.agree"), "consent:yes"),
             Choice(catalogs.text(language, "button.decline"), "consent:no"),
         ),
-        (Choice(catalogs.text(language, "button.language"), "language"),),
+        (
+            Choice(catalogs.text(language, "button.language"), "language"),
+            Choice(catalogs.text(language, "button.report_problem"), "complain"),
+        ),
     )
 
 

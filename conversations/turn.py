@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
 from conversations.dialogue import Dialogue
 from conversations.events import Choice, InboundEvent, Outbound
@@ -21,6 +24,8 @@ class EngineConfig:
     default_questionnaire: str
     # Below this confidence a detected language is ignored (the other signals or the default decide).
     detection_min_confidence: float = CONFIDENT
+    complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,7 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT_IN = 8192
 MAX_SEND_ATTEMPTS = 4
-COMMANDS = ("start", "language", "help", "stop", "mydata", "delete")
+COMMANDS = ("start", "complain", "language", "help", "stop", "mydata", "delete")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 

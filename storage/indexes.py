@@ -50,3 +50,4 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("done_at", ASCENDING)], expireAfterSeconds=FINISHED_JOB_SECONDS),
         ]
     )
+    await db["contacts"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

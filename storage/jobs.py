@@ -80,13 +80,23 @@ class Jobs:
             {"$set": {"status": JobStatus.CANCELLED, "done_at": datetime.now(UTC)}, "$inc": {"version": 1}},
         )
 
-    async def claim_due(self, *, now: datetime, worker: str, lease: timedelta, limit: int = 20) -> list[Job]:
-        """Due jobs this worker now holds; a job another worker holds under a live lease is skipped."""
-        query = {
+    async def claim_due(
+        self,
+        *,
+        now: datetime,
+        worker: str,
+        lease: timedelta,
+        limit: int = 20,
+        kinds: list[str] | None = None,
+    ) -> list[Job]:
+        """Due jobs (of `kinds`, if given) this worker now holds; others' live leases are respected."""
+        query: dict[str, Any] = {
             "status": JobStatus.PENDING,
             "due_at": {"$lte": now},
             "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
         }
+        if kinds is not None:
+            query["kind"] = {"$in": kinds}
         cursor = self._docs.find(query).sort("due_at", 1).limit(limit)
         claimed: list[Job] = []
         async for doc in cursor:

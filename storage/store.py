@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.consents import ConsentLedger
+from storage.contacts import Contacts
 from storage.conversations import Conversations
 from storage.customers import Customers
 from storage.inbox import Inbox
@@ -26,6 +27,7 @@ class Store:
     questionnaires: Questionnaires
     tickets: Tickets
     jobs: Jobs
+    contacts: Contacts
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -39,4 +41,5 @@ class Store:
             questionnaires=Questionnaires(db),
             tickets=Tickets(db),
             jobs=Jobs(db),
+            contacts=Contacts(db),
         )

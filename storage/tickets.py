@@ -14,6 +14,7 @@ from storage.types import Database, Document
 ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
 ID_LENGTH = 6
 ID_PREFIX = "C-"
+REDACTED = "[erased at the customer's request]"
 MAX_ID_TRIES = 8
 
 
@@ -96,6 +97,23 @@ class Tickets:
     async def for_customer(self, *, customer_id: str) -> list[Document]:
         return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("created_at", 1)]
 
-    async def erase_for_customer(self, *, customer_id: str) -> int:
-        result = await self._docs.delete_many({"customer_id": customer_id})
-        return result.deleted_count
+    async def redact_for_customer(self, *, customer_id: str) -> list[str]:
+        """Remove the customer's words, photos, order and chat from their tickets; the ids redacted."""
+        ids = [doc["_id"] async for doc in self._docs.find({"customer_id": customer_id}, {"_id": 1})]
+        if ids:
+            await self._docs.update_many(
+                {"_id": {"$in": ids}},
+                {
+                    "$set": {
+                        "customer_id": None,
+                        "chat_key": None,
+                        "description": REDACTED,
+                        "product": REDACTED,
+                        "order_ref": None,
+                        "photos": [],
+                        "redacted_at": datetime.now(UTC),
+                    },
+                    "$inc": {"version": 1},
+                },
+            )
+        return [str(ticket_id) for ticket_id in ids]

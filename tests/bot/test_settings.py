@@ -188,3 +188,63 @@ def test_unknown_key_in_the_file_is_refused(tmp_path: Path, monkeypatch: pytest.
     _config(tmp_path, "port = 9001\n", monkeypatch)  # the field name, not the documented setting name
     with pytest.raises(SettingsError, match="unknown settings port"):
         load_settings()
+
+
+def _readme_toml(marker: str) -> str:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks: list[str] = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+    return next(block for block in blocks if marker in block)
+
+
+def test_the_readme_teams_example_builds_a_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, time
+
+    from bot.policy import complaint_policy
+
+    _config(tmp_path, _readme_toml("[teams.support]"), monkeypatch)
+    policy = complaint_policy(load_settings())
+    assert policy.team_for("logistics").name == "logistics"
+    assert policy.team_for("wrong_item").channel == "C0LOGISTIC"
+    assert policy.team_for("payment").name == "support"
+    logistics = policy.teams["logistics"].calendar
+    assert (
+        logistics.timezone == "Asia/Shanghai" and logistics.opens == time(8, 30) and 5 in logistics.workdays
+    )
+    assert date(2026, 12, 25) in policy.teams["support"].calendar.holidays
+
+
+def test_teams_and_routing_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.policy import complaint_policy
+
+    monkeypatch.setenv("TEAMS", '{"care": {"channel": "C1", "timezone": "America/Sao_Paulo"}}')
+    monkeypatch.setenv("DEFAULT_TEAM", "care")
+    monkeypatch.setenv("ROUTING", '{"payment": "care"}')
+    policy = complaint_policy(load_settings())
+    assert policy.team_for("other").calendar.timezone == "America/Sao_Paulo"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("ROUTING", '{"payment": "nobody"}', "unknown teams: nobody"),
+        ("ROUTING", '{"weather": "support"}', "unknown categories: weather"),
+        ("DEFAULT_TEAM", "ghosts", "default team 'ghosts'"),
+        ("TEAMS", '{"support": {"timezone": "Mars/Base"}}', "TEAMS.support"),
+        ("COMPLAINT_ORDER_PATTERN", "[unclosed", "COMPLAINT_ORDER_PATTERN"),
+        ("COMPLAINT_ORDER_EXAMPLE", "!!", "COMPLAINT_ORDER_EXAMPLE"),
+    ],
+)
+def test_bad_complaint_settings_are_refused_with_their_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, named: str
+) -> None:
+    from bot.policy import complaint_policy
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=re.escape(named)):
+        complaint_policy(load_settings())
+
+
+def test_slack_secrets_are_refused_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config(tmp_path, 'slack_signing_secret = "abc"\n', monkeypatch)
+    with pytest.raises(SettingsError, match=r"slack_signing_secret may only be set in the environment"):
+        load_settings()

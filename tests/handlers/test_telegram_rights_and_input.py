@@ -77,7 +77,7 @@ async def test_delete_erases_answers_and_personal_data_after_confirmation(
     ]
     assert ledger == ["granted", "withdrawn"], "the ledger keeps its (now unlinkable) entries"
     await customer.say("hello")  # a new start: consent again, nothing carried over
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
 
 
 async def test_help_and_unknown_command(polling: BotRunner) -> None:
@@ -148,7 +148,7 @@ async def test_unsupported_updates_get_a_polite_answer_or_are_ignored(polling: B
     )
     assert len(customer.messages) == 2 and telegram.chat(-100777) == []
     await customer.say("x" * 4096)  # a giant message outside a survey gets the consent offer, no crash
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
 
 
 async def test_giant_free_text_is_refused_with_a_hint(
@@ -175,7 +175,7 @@ async def test_flood_control_is_honoured(polling: BotRunner) -> None:
     sends = polling.telegram.calls_to("sendMessage")
     assert [c.status for c in sends] == [429, 200]
     assert sends[1].at - sends[0].at >= 0.9
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
 
 
 async def test_command_menu_failure_does_not_stop_the_bot(polling: BotRunner) -> None:
@@ -184,14 +184,14 @@ async def test_command_menu_failure_does_not_stop_the_bot(polling: BotRunner) ->
     await polling.start()
     customer = Customer(polling, chat_id=611)
     await customer.say("/start")
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
 
 
 async def test_command_menu_is_registered_per_language(polling: BotRunner) -> None:
     await polling.start()
     await polling.telegram.wait_for(lambda: len(polling.telegram.calls_to("setMyCommands")) >= 9)
     english = dict(polling.telegram.commands_for())
-    assert set(english) == {"start", "language", "help", "stop", "mydata", "delete"}
+    assert set(english) == {"start", "complain", "language", "help", "stop", "mydata", "delete"}
     assert polling.telegram.commands_for(language_code="ja")[0][0] == "start"
 
 
@@ -225,7 +225,7 @@ async def test_events_accepted_before_a_crash_are_replayed_at_start(
     assert polling.current is not None
     await polling.telegram.wait_for(lambda: bool(polling.telegram.chat(613)))
     await polling.current.dispatcher.wait_idle()
-    assert Customer(polling, chat_id=613).payloads() == ["consent:yes", "consent:no", "language"]
+    assert Customer(polling, chat_id=613).payloads() == ["consent:yes", "consent:no", "language", "complain"]
     stored = await db["inbox"].find_one({"event_id": str(update["update_id"])})
     assert stored is not None and stored["status"] == "done"
 

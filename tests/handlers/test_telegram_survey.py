@@ -32,7 +32,7 @@ async def test_full_path_in_english(polling: BotRunner, db: AsyncDatabase[dict[s
     consent = customer.last
     assert "Acme Shop" in consent.text and "https://shop.example/privacy" in consent.text
     assert "/stop" in consent.text and f"about {DEFAULT.estimated_minutes()} min" in consent.text
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
     assert await db["responses"].count_documents({}) == 0, "nothing is collected before consent"
 
     await customer.press("Agree")
@@ -224,7 +224,7 @@ async def test_language_button_switches_the_consent_text(
     await customer.press("Deutsch")
     assert "Deutsch" in customer.messages[-2].text
     assert "/stop" in customer.last.text and "Acme Shop" in customer.last.text
-    assert customer.payloads() == ["consent:yes", "consent:no", "language"]
+    assert customer.payloads() == ["consent:yes", "consent:no", "language", "complain"]
     assert customer.last.buttons[0][0][0] == "Einverstanden"
     agree = customer.last.buttons[0][0][0]
     await customer.press(agree)

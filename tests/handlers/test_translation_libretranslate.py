@@ -7,59 +7,13 @@ statuses raise.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
 
 from conversations.translation import Translator
 from handlers.translation import LibreTranslateProvider, make_provider
-
-
-@dataclass
-class FakeLibreTranslate:
-    base_url: str = ""
-    requests: list[dict[str, str]] = field(default_factory=list)
-    status: int = 200
-    hang: bool = False
-    release: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def translate(self, request: web.Request) -> web.Response:
-        params = dict(request.query)
-        if request.can_read_body:
-            params.update({k: str(v) for k, v in (await request.post()).items()})
-        self.requests.append(params)
-        if self.hang:
-            await self.release.wait()
-        if self.status != 200:
-            return web.json_response({"error": "server says no"}, status=self.status)
-        return web.json_response({"translatedText": f"[{params['target']}] {params['q'].upper()}"})
-
-
-@pytest_asyncio.fixture
-async def libre(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeLibreTranslate]:
-    # requests honours proxy variables; loopback must go direct.
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    fake = FakeLibreTranslate()
-    app = web.Application()
-    app.router.add_post("/translate", fake.translate)
-    runner = web.AppRunner(app, shutdown_timeout=1)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.base_url = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        fake.release.set()  # let a hung request finish so its worker thread ends
-        await asyncio.sleep(0.05)
-        await runner.cleanup()
+from tests.fakes.libretranslate import FakeLibreTranslate
 
 
 async def test_translates_through_real_deep_translator(libre: FakeLibreTranslate) -> None:

@@ -19,7 +19,7 @@ QUESTIONNAIRE = ROOT / "conversations" / "questionnaires" / "default.yaml"
 SOURCE = "en"
 REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
 RTL_SHIPPED = "ar"
-COMMANDS = ("/start", "/stop", "/mydata", "/delete", "/help", "/language")
+COMMANDS = ("/start", "/complain", "/stop", "/mydata", "/delete", "/help", "/language")
 COMMAND_RE = re.compile(r"/[a-z]+\b")
 LOCALISED_KEYS = ("title", "text")
 

@@ -79,3 +79,12 @@ async def test_cancelled_jobs_do_not_run(db: Database) -> None:
     await store.jobs.cancel(job_id="j")
     assert await store.jobs.claim_due(now=T0, worker="w", lease=LEASE) == []
     assert await store.jobs.backlog(now=T0) == 0
+
+
+async def test_a_worker_claims_only_the_kinds_it_can_run(db: Database) -> None:
+    store = await Store.open(db)
+    await store.jobs.schedule(job_id="a", kind="ticket.publish", due_at=T0)
+    await store.jobs.schedule(job_id="b", kind="followup", due_at=T0)
+    claimed = await store.jobs.claim_due(now=T0, worker="w", lease=LEASE, kinds=["followup"])
+    assert [job.id for job in claimed] == ["b"]
+    assert await store.jobs.backlog(now=T0) == 2  # claimed is not done: both still pending

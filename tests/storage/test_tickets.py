@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from storage.store import Store
-from storage.tickets import ALPHABET, ID_LENGTH, ID_PREFIX, ticket_id_for
+from storage.tickets import ALPHABET, ID_LENGTH, ID_PREFIX, REDACTED, ticket_id_for
 from storage.types import Database
 
 
@@ -50,5 +50,10 @@ async def test_orders_and_customers(db: Database) -> None:
     assert await store.tickets.count_for_order(order_ref="A1") == 2
     assert await store.tickets.count_for_order(order_ref="A1", excluding=first["_id"]) == 1
     assert len(await store.tickets.for_customer(customer_id="c1")) == 2
-    assert await store.tickets.erase_for_customer(customer_id="c1") == 2
+    redacted = await store.tickets.redact_for_customer(customer_id="c1")
+    assert first["_id"] in redacted
+    assert len(redacted) == 2
     assert await store.tickets.count_for_order(order_ref="A1") == 0
+    assert await store.tickets.for_customer(customer_id="c1") == []
+    kept = await store.tickets.get(ticket_id=first["_id"])
+    assert kept is not None and kept["description"] == REDACTED and kept["customer_id"] is None

@@ -1,0 +1,100 @@
+"""Runs due jobs (deadline reminders, hand-offs, follow-ups): claimed under a lease, retried with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from storage.jobs import Job, Jobs
+
+log = logging.getLogger("bot.scheduler")
+Handler = Callable[[Job], Awaitable[None]]
+Clock = Callable[[], datetime]
+FIRST_BACKOFF_SECONDS = 5.0
+MAX_BACKOFF_SECONDS = 600.0
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(FIRST_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+class JobRunner:
+    def __init__(
+        self,
+        *,
+        jobs: Jobs,
+        handlers: dict[str, Handler],
+        clock: Clock = lambda: datetime.now(UTC),
+        lease: timedelta = timedelta(minutes=2),
+        poll_seconds: float = 1.0,
+        worker: str | None = None,
+    ) -> None:
+        self._jobs = jobs
+        self._handlers = handlers
+        self._clock = clock
+        self._lease = lease
+        self._poll_seconds = poll_seconds
+        self.worker = worker or uuid.uuid4().hex[:12]
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def wake(self) -> None:
+        """Look for due jobs now instead of at the next poll."""
+        self._wake.set()
+
+    async def run_due(self) -> int:
+        """Run every job due now that this worker can claim; the number run (successfully or not)."""
+        done = 0
+        while True:
+            # Only kinds this worker can run: the others wait (e.g. hand-offs while no desk is set up).
+            claimed = await self._jobs.claim_due(
+                now=self._clock(), worker=self.worker, lease=self._lease, limit=20, kinds=list(self._handlers)
+            )
+            if not claimed:
+                return done
+            for index, job in enumerate(claimed):
+                if self._stopping:
+                    # Give the rest back at once instead of leaving them to wait out their lease.
+                    for unrun in claimed[index:]:
+                        await self._jobs.retry(unrun, due_at=self._clock(), error="worker stopped")
+                    return done
+                await self._run(job)
+                done += 1
+
+    async def _run(self, job: Job) -> None:
+        try:
+            await self._handlers[job.kind](job)
+        except Exception as error:  # any failure: the job waits and is tried again
+            await self._jobs.retry(
+                job, due_at=self._clock() + backoff(job.attempts), error=type(error).__name__
+            )
+            log.warning("job %s failed (attempt %d): %s", job.kind, job.attempts, type(error).__name__)
+            return
+        if not await self._jobs.complete(job):
+            log.info("job %s finished after its lease passed to another worker", job.kind)
+
+    async def run_forever(self) -> None:
+        while not self._stopping:
+            self._idle.clear()
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("job pass failed; trying again")
+            finally:
+                self._idle.set()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
+
+    async def stop(self, *, timeout: float = 30.0) -> None:
+        """Finish the job in hand (a half-done hand-off could be repeated), then stop taking jobs."""
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout=timeout)

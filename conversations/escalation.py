@@ -1,0 +1,212 @@
+"""Handing tickets to agents: what the agents' desk shows, and the jobs that keep it current.
+
+The desk itself (Slack today) lives in `handlers/`; this module only knows the `AgentDesk` protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from conversations.complaint_policy import ComplaintPolicy
+from conversations.translation import Translation, Translator
+from storage.store import Store
+from storage.types import Document
+
+log = logging.getLogger("conversations.escalation")
+
+
+@dataclass(frozen=True, slots=True)
+class DeskMessage:
+    """Where a ticket's message sits on the desk (a Slack channel and message timestamp)."""
+
+    channel: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """Everything an agent sees about a ticket, already in the agents' language where translated."""
+
+    id: str
+    status: str
+    urgent: bool
+    urgency_reasons: tuple[str, ...]
+    category: str
+    team: str
+    desk_channel: str | None
+    customer_language: str
+    customer_channel: str
+    order_ref: str | None
+    product: str | None
+    description: Translation
+    photos: int
+    expectation: str | None
+    contact_time: str | None
+    has_contact: bool
+    assignee: str | None
+    deadlines: dict[str, datetime]
+    breached: tuple[str, ...]
+    created_at: datetime
+
+
+class AgentDesk(Protocol):
+    async def publish(self, view: TicketView) -> DeskMessage: ...
+
+    async def refresh(self, view: TicketView, message: DeskMessage) -> None: ...
+
+    async def note(self, message: DeskMessage, text: str) -> None:
+        """A line in the ticket's thread."""
+        ...
+
+    async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
+        """A notice in the escalation channel."""
+        ...
+
+
+class Escalation:
+    """The ticket jobs: publish to the desk, remind before a deadline, mark a breach."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        desk: AgentDesk,
+        translator: Translator,
+        policy: ComplaintPolicy,
+        agent_language: str,
+    ) -> None:
+        self._store = store
+        self._desk = desk
+        self._translator = translator
+        self._policy = policy
+        self._agent_language = agent_language
+
+    async def view(self, ticket: Document) -> TicketView:
+        source = ticket.get("description_language") or ticket.get("language") or self._agent_language
+        translation = await self._translator.translate(
+            str(ticket.get("description") or ""), source=source, target=self._agent_language
+        )
+        return TicketView(
+            id=str(ticket["_id"]),
+            status=str(ticket.get("status", "open")),
+            urgent=bool(ticket.get("urgent")),
+            urgency_reasons=tuple(ticket.get("urgency_reasons") or ()),
+            category=str(ticket.get("category")),
+            team=str(ticket.get("team")),
+            desk_channel=self._policy.teams[ticket["team"]].channel
+            if ticket.get("team") in self._policy.teams
+            else None,
+            customer_language=str(ticket.get("language")),
+            customer_channel=str(ticket.get("channel")),
+            order_ref=ticket.get("order_ref"),
+            product=ticket.get("product"),
+            description=translation,
+            photos=len(ticket.get("photos") or []),
+            expectation=ticket.get("expectation"),
+            contact_time=ticket.get("contact_time"),
+            has_contact=bool(ticket.get("has_contact")),
+            assignee=ticket.get("assignee"),
+            deadlines=dict(ticket.get("deadlines") or {}),
+            breached=tuple(ticket.get("breached") or ()),
+            created_at=ticket["created_at"],
+        )
+
+    async def publish(self, payload: dict[str, Any]) -> None:
+        """Post the ticket (or refresh its post when a retry finds it posted), alert when urgent."""
+        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        if ticket is None:
+            log.info("ticket to publish is gone (erased); nothing to do")
+            return
+        view = await self.view(ticket)
+        words = self._policy.urgent_words_in(view.description.text) if view.description.translated else []
+        new_words = [word for word in words if not any(word in reason for reason in view.urgency_reasons)]
+        if new_words:
+            reason = "mentions " + ", ".join(new_words) + " (translated)"
+            ticket = await self._mark_urgent(ticket, reason)
+            view = await self.view(ticket)
+        message = _desk_message(ticket)
+        if message is None:
+            message = await self._desk.publish(view)
+            await self._store.tickets.set_fields(
+                ticket_id=view.id, changes={"desk": {"channel": message.channel, "ref": message.ref}}
+            )
+        else:
+            await self._desk.refresh(view, message)
+        if view.urgent and not ticket.get("alerted"):
+            await self._desk.alert(view, message, "; ".join(view.urgency_reasons))
+            await self._store.tickets.set_fields(ticket_id=view.id, changes={"alerted": True})
+
+    async def _mark_urgent(self, ticket: Document, reason: str) -> Document:
+        for _ in range(5):
+            reasons = [*(ticket.get("urgency_reasons") or []), reason]
+            saved = await self._store.tickets.update(
+                ticket_id=str(ticket["_id"]),
+                expected_version=int(ticket["version"]),
+                changes={"urgent": True, "urgency_reasons": reasons},
+                event={"actor": "bot", "action": "marked urgent", "reason": reason},
+            )
+            fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
+            if fresh is None or saved:
+                return fresh or ticket
+            ticket = fresh
+        return ticket
+
+    async def remind(self, payload: dict[str, Any]) -> None:
+        ticket, deadline = await self._pending_deadline(payload)
+        if ticket is None:
+            return
+        message = _desk_message(ticket)
+        if message is None:
+            raise RuntimeError("ticket not on the desk yet")  # retried after publishing
+        due = ticket["deadlines"][deadline]
+        await self._desk.note(
+            message, f"⏰ Reminder: {_deadline_label(deadline)} due {due:%Y-%m-%d %H:%M} UTC."
+        )
+
+    async def breach(self, payload: dict[str, Any]) -> None:
+        ticket, deadline = await self._pending_deadline(payload)
+        if ticket is None:
+            return
+        breached = sorted({*(ticket.get("breached") or []), deadline})
+        for _ in range(5):
+            if await self._store.tickets.update(
+                ticket_id=str(ticket["_id"]),
+                expected_version=int(ticket["version"]),
+                changes={"breached": breached},
+                event={"actor": "bot", "action": "deadline missed", "deadline": deadline},
+            ):
+                break
+            fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
+            if fresh is None:
+                return
+            ticket = fresh
+        fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
+        if fresh is None:
+            return
+        view = await self.view(fresh)
+        message = _desk_message(fresh)
+        if message is not None:
+            await self._desk.refresh(view, message)
+        await self._desk.alert(view, message, f"{_deadline_label(deadline)} deadline missed")
+
+    async def _pending_deadline(self, payload: dict[str, Any]) -> tuple[Document | None, str]:
+        """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""
+        deadline = str(payload.get("deadline"))
+        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        if ticket is None or deadline in (ticket.get("met") or {}) or ticket.get("status") == "closed":
+            return None, deadline
+        return ticket, deadline
+
+
+def _desk_message(ticket: Document) -> DeskMessage | None:
+    desk = ticket.get("desk")
+    if not desk:
+        return None
+    return DeskMessage(channel=str(desk["channel"]), ref=str(desk["ref"]))
+
+
+def _deadline_label(deadline: str) -> str:
+    return {"first_contact": "first contact", "resolution": "resolution"}.get(deadline, deadline)

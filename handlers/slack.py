@@ -1,0 +1,172 @@
+"""Slack adapter for agents: tickets as Block Kit messages with their thread, over slack_sdk / slack-bolt."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.pacing import Pacer
+from conversations.escalation import DeskMessage, TicketView
+
+log = logging.getLogger("handlers.slack")
+
+# Slack's documented posting limit is about one message per second per channel, with short bursts.
+CHANNEL_RATE = 1.0
+CHANNEL_BURST = 3
+GLOBAL_RATE = 20.0
+MAX_SECTION_TEXT = 2900  # Block Kit section text is limited to 3000 characters
+
+CATEGORY_LABELS = {
+    "product_quality": "Product quality",
+    "wrong_item": "Wrong or missing item",
+    "logistics": "Delivery delay or damage",
+    "after_sales": "After-sales service",
+    "payment": "Payment or refund",
+    "attitude": "Service attitude",
+    "other": "Other",
+}
+EXPECTATION_LABELS = {
+    "refund": "Refund",
+    "replacement": "Replacement",
+    "repair": "Repair",
+    "partial_refund": "Partial refund",
+    "apology": "Explanation or apology",
+    "other": "Other",
+}
+ACTIONS = (
+    ("ticket_claim", "Claim"),
+    ("ticket_reply", "Reply"),
+    ("ticket_propose", "Propose resolution"),
+    ("ticket_resolve", "Resolve"),
+    ("ticket_reclassify", "Reclassify"),
+    ("ticket_escalate", "Escalate"),
+)
+
+
+def make_client(*, token: str, base_url: str, retries: int = 2) -> AsyncWebClient:
+    """A Web API client that waits out 429s (Retry-After) a few times before giving up to the job queue."""
+    handlers: list[AsyncRetryHandler] = [AsyncRateLimitErrorRetryHandler(max_retry_count=retries)]
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
+
+
+def _escape(text: str) -> str:
+    """Slack mrkdwn treats &, < and > as control characters; customers' words must stay literal."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _date(moment: datetime) -> str:
+    """A Slack date token: shown in each agent's own time zone, with a UTC fallback."""
+    fallback = f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def _clip(text: str, limit: int = MAX_SECTION_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ticket_blocks(view: TicketView) -> tuple[str, list[dict[str, object]]]:
+    """Fallback text and Block Kit blocks for a ticket."""
+    category = CATEGORY_LABELS.get(view.category, view.category)
+    flag = "🔴 URGENT · " if view.urgent else ""
+    title = f"{flag}{view.id} · {category}"
+    status = view.status + (f" · claimed by <@{view.assignee}>" if view.assignee else "")
+    deadlines = "\n".join(
+        f"{name.replace('_', ' ')}: {_date(at)}" + (" ⚠️ missed" if name in view.breached else "")
+        for name, at in sorted(view.deadlines.items(), key=lambda item: item[1])
+    )
+    fields = [
+        f"*Status*\n{status}",
+        f"*Team*\n{view.team}",
+        f"*Customer*\n{view.customer_language} · {view.customer_channel}",
+        f"*Order*\n{_escape(view.order_ref) if view.order_ref else '—'}",
+        f"*Product*\n{_escape(_clip(view.product, 200)) if view.product else '—'}",
+        f"*Expects*\n{EXPECTATION_LABELS.get(view.expectation or '', view.expectation or '—')}",
+        f"*Contact*\n{view.contact_time or 'any'} · {'details on file' if view.has_contact else 'chat only'}",
+        f"*Deadlines*\n{deadlines or '—'}",
+    ]
+    translation = view.description
+    quoted = _escape(_clip(translation.original)).replace("\n", "\n>")
+    words = f"*Customer's words* ({translation.source}):\n>{quoted}"
+    if translation.translated:
+        engine = f"{translation.target}, {translation.provider}"
+        rendered = f"*Translation* ({engine}):\n{_escape(_clip(translation.text))}"
+    else:
+        rendered = f"_Not translated: {translation.note or 'same language'}_"
+    blocks: list[dict[str, object]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _clip(title, 150)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": field} for field in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": words}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": rendered}},
+    ]
+    if view.urgency_reasons:
+        reasons = "; ".join(_escape(reason) for reason in view.urgency_reasons)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Urgent: {reasons}"}]})
+    if view.photos:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"📎 {view.photos} photo(s) in the chat"}],
+            }
+        )
+    if view.status != "closed":
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"ticket:{view.id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": action,
+                        "text": {"type": "plain_text", "text": label},
+                        "value": view.id,
+                    }
+                    for action, label in ACTIONS
+                ],
+            }
+        )
+    return title, blocks
+
+
+class SlackDesk:
+    """The agents' desk in Slack: one message per ticket in its team's channel, history in its thread."""
+
+    def __init__(
+        self, *, client: AsyncWebClient, default_channel: str, escalation_channel: str | None = None
+    ) -> None:
+        self._client = client
+        self._default_channel = default_channel
+        self._escalation_channel = escalation_channel or default_channel
+        self._pacer = Pacer(global_rate=GLOBAL_RATE, chat_rate=CHANNEL_RATE, chat_burst=CHANNEL_BURST)
+
+    async def publish(self, view: TicketView) -> DeskMessage:
+        channel = view.desk_channel or self._default_channel
+        text, blocks = ticket_blocks(view)
+        await self._pacer.wait(channel)
+        response = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        log.info("ticket posted to Slack")
+        return DeskMessage(channel=str(response["channel"]), ref=str(response["ts"]))
+
+    async def refresh(self, view: TicketView, message: DeskMessage) -> None:
+        text, blocks = ticket_blocks(view)
+        await self._pacer.wait(message.channel)
+        await self._client.chat_update(channel=message.channel, ts=message.ref, text=text, blocks=blocks)
+
+    async def note(self, message: DeskMessage, text: str) -> None:
+        await self._pacer.wait(message.channel)
+        await self._client.chat_postMessage(channel=message.channel, thread_ts=message.ref, text=text)
+
+    async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
+        link = ""
+        if message is not None:
+            found = await self._client.chat_getPermalink(channel=message.channel, message_ts=message.ref)
+            link = f" <{found['permalink']}|open>"
+        category = CATEGORY_LABELS.get(view.category, view.category)
+        text = f"🚨 {view.id} ({category}, team {view.team}): {_escape(reason)}{link}"
+        await self._pacer.wait(self._escalation_channel)
+        await self._client.chat_postMessage(channel=self._escalation_channel, text=text)

@@ -1,0 +1,256 @@
+"""The complaint intake dialogue through the engine: consents, questions, corrections, the ticket."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conversations.complaint_policy import ComplaintPolicy, Team
+from conversations.dialogue import State
+from conversations.engine import Engine
+from conversations.events import EventKind
+from conversations.questionnaire import BUILTIN_DIR, load_file
+from conversations.working_time import Calendar
+from storage.store import Store
+from storage.types import Database
+from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
+
+MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+SATURDAY = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+BERLIN = Calendar(timezone="Europe/Berlin")
+POLICY = ComplaintPolicy(
+    teams={"support": Team("support", "C-SUPPORT", BERLIN), "logistics": Team("logistics", "C-LOG", BERLIN)},
+    routing={"logistics": "logistics"},
+)
+
+
+def engine_at(store: Store, moment: datetime) -> Engine:
+    config = dataclasses.replace(CONFIG, complaints=POLICY, clock=lambda: moment)
+    return Engine(store=store, catalogs=ui(), config=config)
+
+
+@pytest.fixture
+async def store(db: Database) -> Store:
+    store = await Store.open(db)
+    await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
+    return store
+
+
+async def state(chat: Chat) -> str:
+    return str((await chat.existing())["state"])
+
+
+async def fill(chat: Chat, *, sensitive: bool, order: str = "A1234-5678") -> None:
+    """Everything up to the summary, with a delivery problem."""
+    await chat.send(chat.command("complain"))
+    await chat.send(chat.button("cc:yes"))
+    await chat.send(chat.button("cs:yes" if sensitive else "cs:no"))
+    await chat.send(chat.button("cat:logistics"))
+    await chat.send(chat.text(order))
+    await chat.send(chat.text("Blue kettle"))
+    await chat.send(chat.text("The box arrived crushed and the kettle is dented."))
+    await chat.send(chat.button("exp:replacement"))
+    await chat.send(chat.button("ct:evening"))
+
+
+async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    reply = await chat.send(chat.command("complain"))
+    assert "Acme Shop" in reply.messages[0].text and "90" in reply.messages[0].text
+    assert payloads(reply.messages[0]) == ["cc:yes", "cc:no"]
+    assert await db["consents"].count_documents({}) == 0  # nothing before agreement
+
+    reply = await chat.send(chat.button("cc:yes"))
+    assert payloads(reply.messages[0]) == ["cs:yes", "cs:no"]
+    reply = await chat.send(chat.button("cs:yes"))
+    assert "cat:logistics" in payloads(reply.messages[0])
+    await chat.send(chat.button("cat:logistics"))
+    reply = await chat.send(chat.text("12"))
+    assert reply.messages[0].text.startswith(t("complaint.order.invalid", example="A1234-5678"))
+    assert await state(chat) == State.COMPLAINT_ORDER
+    await chat.send(chat.text("  A1234-5678 "))
+    await chat.send(chat.text("Blue kettle"))
+    reply = await chat.send(chat.text("x" * 2001))
+    assert t("complaint.text.too_long", max=2000) in reply.messages[0].text
+    photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "FILE-1"})
+    reply = await chat.send(photo)
+    assert reply.messages[0].text == t("complaint.photo.received", count=1)
+    await chat.send(chat.text("The box arrived crushed and the kettle is dented."))
+    await chat.send(chat.button("exp:replacement"))
+    reply = await chat.send(chat.button("ct:evening"))
+    assert "contact:skip" in payloads(reply.messages[0])
+    reply = await chat.send(chat.text("not a phone"))
+    assert reply.messages[0].text.startswith(t("complaint.contact.invalid"))
+    reply = await chat.send(chat.text("kim@example.org"))
+    summary = reply.messages[0].text
+    for part in ("A1234-5678", "Blue kettle", "dented", "kim@example.org", t("complaint.category.logistics")):
+        assert part in summary
+    assert await db["tickets"].count_documents({}) == 0
+
+    submit = chat.button("confirm:submit")
+    reply = await chat.send(submit)
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None
+    assert ticket["_id"] in reply.messages[0].text
+    assert ticket["team"] == "logistics" and ticket["status"] == "open" and not ticket["urgent"]
+    assert ticket["order_ref"] == "A1234-5678" and ticket["photos"] == [{"kind": "photo", "ref": "FILE-1"}]
+    assert ticket["description_language"] == "en" and ticket["has_contact"]
+    assert "kim@example.org" not in str(ticket)  # contact details are kept apart
+    assert await store.contacts.get(ticket_id=ticket["_id"]) == "kim@example.org"
+    # 48 h counted on working days from Monday 10:00 Berlin: Wednesday 10:00.
+    assert ticket["deadlines"]["first_contact"] == MONDAY_10 + timedelta(hours=48)
+    assert "November 25, 2026" in reply.messages[0].text
+    jobs = {doc["_id"]: doc async for doc in db["jobs"].find({})}
+    tid = ticket["_id"]
+    assert set(jobs) == {
+        f"ticket.publish:{tid}",
+        f"ticket.reminder:{tid}:first_contact",
+        f"ticket.breach:{tid}:first_contact",
+        f"ticket.reminder:{tid}:resolution",
+        f"ticket.breach:{tid}:resolution",
+    }
+    assert jobs[f"ticket.reminder:{tid}:first_contact"]["due_at"] == MONDAY_10 + timedelta(hours=36)
+    kinds = [doc["kind"] async for doc in db["consents"].find({}).sort("at", 1)]
+    assert kinds == ["complaint", "complaint_sensitive"]
+    assert (await chat.existing())["draft"] == {}
+
+    # The platform redelivers the confirming press: the engine recognises it, nothing doubles.
+    again = await chat.send(submit)
+    assert again.messages == ()
+    assert await db["tickets"].count_documents({}) == 1
+    assert await db["jobs"].count_documents({}) == 5
+
+
+async def test_chat_only_keeps_no_photo_and_asks_no_contact(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await chat.send(chat.command("complain"))
+    await chat.send(chat.button("cc:yes"))
+    await chat.send(chat.button("cs:no"))
+    await chat.send(chat.button("cat:product_quality"))
+    await chat.send(chat.button("order:none"))
+    await chat.send(chat.text("Phone case"))
+    photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "FILE-9"})
+    reply = await chat.send(photo)
+    assert reply.messages[0].text == t("complaint.photo.not_kept")
+    await chat.send(chat.text("It cracked after a day."))
+    await chat.send(chat.button("exp:refund"))
+    reply = await chat.send(chat.button("ct:any"))
+    assert await state(chat) == State.COMPLAINT_CONFIRM  # no contact question without consent
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["photos"] == [] and ticket["order_ref"] is None
+    assert ticket["team"] == "support" and not ticket["sensitive_consent"]
+    assert await db["contacts"].count_documents({}) == 0
+
+
+async def test_declining_collects_nothing(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await chat.send(chat.command("complain"))
+    reply = await chat.send(chat.button("cc:no"))
+    assert reply.messages[0].text == t("complaint.declined")
+    assert await db["tickets"].count_documents({}) == 0
+    refused = await db["consents"].find_one({})
+    assert refused is not None and refused["kind"] == "complaint" and refused["decision"] == "refused"
+
+
+async def test_correcting_one_field_returns_to_the_summary(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await fill(chat, sensitive=False)
+    reply = await chat.send(chat.button("confirm:correct"))
+    assert payloads(reply.messages[0]) == [
+        f"fix:{f}" for f in ("category", "order", "product", "description", "expectation", "contact_time")
+    ]
+    await chat.send(chat.button("fix:order"))
+    reply = await chat.send(chat.text("B9999-0001"))
+    assert "B9999-0001" in reply.messages[0].text and await state(chat) == State.COMPLAINT_CONFIRM
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["order_ref"] == "B9999-0001"
+
+
+async def test_cancel_and_stale_buttons(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await fill(chat, sensitive=False)
+    reply = await chat.send(chat.button("cat:payment"))  # a button from an earlier message
+    assert reply.notice == t("unknown.button") and await state(chat) == State.COMPLAINT_CONFIRM
+    reply = await chat.send(chat.button("confirm:cancel"))
+    assert reply.messages[0].text == t("complaint.cancelled")
+    assert await db["tickets"].count_documents({}) == 0
+    assert (await chat.existing())["draft"] == {}
+
+
+async def test_operator_looking_text_is_stored_literally(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await chat.send(chat.command("complain"))
+    await chat.send(chat.button("cc:yes"))
+    await chat.send(chat.button("cs:no"))
+    await chat.send(chat.button("cat:other"))
+    await chat.send(chat.text("A1234"))
+    await chat.send(chat.text('{"$gt": ""}'))
+    await chat.send(chat.text("$where: sleep(1000)"))
+    await chat.send(chat.button("exp:other"))
+    await chat.send(chat.button("ct:any"))
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None
+    assert ticket["product"] == '{"$gt": ""}' and ticket["description"] == "$where: sleep(1000)"
+
+
+async def test_urgent_words_and_repeat_orders_mark_tickets_urgent(db: Database, store: Store) -> None:
+    first = Chat(engine_at(store, MONDAY_10), db, chat_key="c1", user_key="u1")
+    await fill(first, sensitive=False, order="Z7777")
+    await first.send(first.button("confirm:submit"))
+    second = Chat(engine_at(store, MONDAY_10), db, chat_key="c2", user_key="u2")
+    await second.send(second.command("complain"))
+    for step in ("cc:yes", "cs:no", "cat:product_quality"):
+        await second.send(second.button(step))
+    await second.send(second.text("Z7777"))
+    await second.send(second.text("Charger"))
+    await second.send(second.text("It caught fire and my son was injured"))
+    await second.send(second.button("exp:refund"))
+    await second.send(second.button("ct:any"))
+    await second.send(second.button("confirm:submit"))
+    tickets = [doc async for doc in db["tickets"].find({}).sort("created_at", 1)]
+    assert [doc["urgent"] for doc in tickets] == [False, True]
+    reasons = tickets[1]["urgency_reasons"]
+    assert "repeat complaint on this order" in reasons
+    assert any("fire" in reason and "injured" in reason for reason in reasons)
+
+
+async def test_outside_working_time_the_customer_learns_when_the_team_is_back(
+    db: Database, store: Store
+) -> None:
+    chat = Chat(engine_at(store, SATURDAY), db)
+    await fill(chat, sensitive=False)
+    reply = await chat.send(chat.button("confirm:submit"))
+    text = reply.messages[0].text
+    assert "Europe/Berlin" in text and "Mon, Nov 30" in text and "09:00" in text
+
+
+async def test_language_switch_mid_complaint_asks_the_same_question_again(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await chat.send(chat.command("complain"))
+    await chat.send(chat.button("cc:yes"))
+    await chat.send(chat.button("cs:no"))
+    reply = await chat.send(chat.button("lang:de"))
+    assert reply.messages[-1].text == ui().text("de", "complaint.category.prompt")
+    assert await state(chat) == State.COMPLAINT_CATEGORY
+
+
+async def test_delete_redacts_tickets_and_erases_contacts(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await fill(chat, sensitive=True)
+    await chat.send(chat.text("+49 30 1234567"))
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and await db["contacts"].count_documents({}) == 1
+    await chat.send(chat.command("delete"))
+    await chat.send(chat.button("delete:yes"))
+    redacted = await db["tickets"].find_one({"_id": ticket["_id"]})
+    assert redacted is not None
+    assert redacted["customer_id"] is None and redacted["order_ref"] is None
+    assert "kettle" not in str(redacted) and redacted["category"] == "logistics"
+    assert await db["contacts"].count_documents({}) == 0
+    assert await db["jobs"].count_documents({"_id": f"ticket.publish:{ticket['_id']}:erased"}) == 1

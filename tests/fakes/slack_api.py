@@ -1,0 +1,209 @@
+"""A fake Slack Web API on 127.0.0.1 for tests, speaking HTTP the way slack_sdk's clients do.
+
+Every call is ``POST {base_url}{method}`` (a few read methods use GET with a query string) with
+``Authorization: Bearer <token>`` and a JSON or form-encoded body; answers are
+``{"ok": true, ...}`` or ``{"ok": false, "error": "..."}``.
+Messages are kept per channel (with thread replies), every call is recorded, and a test can make
+the API answer 429 with Retry-After, or fail outright, for a number of calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+JSONDict = dict[str, Any]
+TOKEN = "xoxb-test-token"
+TEAM_ID = "T0TEST"
+BOT_USER_ID = "U0BOT"
+
+
+@dataclass
+class SlackMessage:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[JSONDict]
+    thread_ts: str | None = None
+    edits: int = 0
+
+
+@dataclass
+class Call:
+    method: str
+    params: JSONDict
+    status: int
+
+
+@dataclass
+class _Trouble:
+    status: int
+    remaining: int
+    retry_after: int = 0
+
+
+@dataclass
+class FakeSlack:
+    token: str = TOKEN
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[str, list[SlackMessage]] = field(default_factory=dict)
+    views: list[JSONDict] = field(default_factory=list)
+    members: dict[str, set[str]] = field(default_factory=dict)
+    _troubles: list[_Trouble] = field(default_factory=list)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    _changed: asyncio.Condition | None = None
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.port = int(self._runner.addresses[0][1])
+        self._changed = asyncio.Condition()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests arrange -------------------------------------------------------------------
+
+    def rate_limit(self, calls: int, *, retry_after: int = 1) -> None:
+        """The next `calls` calls answer 429 with Retry-After."""
+        self._troubles.append(_Trouble(429, calls, retry_after))
+
+    def outage(self, calls: int, *, status: int = 503) -> None:
+        """The next `calls` calls fail with `status`."""
+        self._troubles.append(_Trouble(status, calls))
+
+    # --- what tests inspect -------------------------------------------------------------------
+
+    def channel(self, channel: str) -> list[SlackMessage]:
+        """Top-level messages of a channel (not thread replies), oldest first."""
+        return [m for m in self.messages.get(channel, []) if m.thread_ts is None]
+
+    def thread(self, channel: str, ts: str) -> list[SlackMessage]:
+        return [m for m in self.messages.get(channel, []) if m.thread_ts == ts]
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    async def wait_for(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        assert self._changed is not None
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not condition():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("condition not met in time")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    continue
+
+    # --- the API ------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        if request.headers.get("Authorization") != f"Bearer {self.token}":
+            return self._answer(method, params, {"ok": False, "error": "invalid_auth"})
+        for trouble in self._troubles:
+            if trouble.remaining > 0:
+                trouble.remaining -= 1
+                self.calls.append(Call(method, params, trouble.status))
+                headers = {"Retry-After": str(trouble.retry_after)} if trouble.status == 429 else {}
+                body = {
+                    "ok": False,
+                    "error": "ratelimited" if trouble.status == 429 else "service_unavailable",
+                }
+                return web.json_response(body, status=trouble.status, headers=headers)
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._answer(method, params, {"ok": False, "error": "unknown_method"})
+        result: JSONDict = handler(params)
+        response = self._answer(method, params, result)
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+        return response
+
+    def _answer(self, method: str, params: JSONDict, body: JSONDict) -> web.Response:
+        self.calls.append(Call(method, params, 200))
+        return web.json_response(body)
+
+    def _auth_test(self, params: JSONDict) -> JSONDict:
+        return {"ok": True, "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "B0BOT", "team": "Test"}
+
+    def _chat_postMessage(self, params: JSONDict) -> JSONDict:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not params.get("text") and not params.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        message = SlackMessage(
+            channel=channel,
+            ts=ts,
+            text=str(params.get("text") or ""),
+            blocks=_blocks(params.get("blocks")),
+            thread_ts=params.get("thread_ts"),
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": message.text, "ts": ts}}
+
+    def _chat_update(self, params: JSONDict) -> JSONDict:
+        for message in self.messages.get(str(params.get("channel")), []):
+            if message.ts == params.get("ts"):
+                message.text = str(params.get("text") or message.text)
+                message.blocks = _blocks(params.get("blocks")) or message.blocks
+                message.edits += 1
+                return {"ok": True, "channel": message.channel, "ts": message.ts}
+        return {"ok": False, "error": "message_not_found"}
+
+    def _chat_getPermalink(self, params: JSONDict) -> JSONDict:
+        channel, ts = params.get("channel"), str(params.get("message_ts"))
+        return {"ok": True, "channel": channel, "permalink": f"https://test.slack.example/{channel}/p{ts}"}
+
+    def _views_open(self, params: JSONDict) -> JSONDict:
+        view = params.get("view")
+        view = json.loads(view) if isinstance(view, str) else view
+        self.views.append({"trigger_id": params.get("trigger_id"), "view": view})
+        return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
+
+    def _conversations_members(self, params: JSONDict) -> JSONDict:
+        members = sorted(self.members.get(str(params.get("channel")), set()))
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+
+async def _params(request: web.Request) -> JSONDict:
+    if request.method == "GET":
+        return dict(request.query)
+    if request.content_type == "application/json":
+        body = await request.json()
+        return dict(body) if isinstance(body, dict) else {}
+    form = await request.post()
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def _blocks(value: Any) -> list[JSONDict]:
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or [])
