@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
 
@@ -16,16 +17,18 @@ from bot.policy import complaint_policy
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
+from bot.ticket_jobs import TicketJobs
 from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.rendering import Branding
-from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
+from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translator
 from conversations.turn import EngineConfig
 from handlers.console import ConsoleChannel
 from handlers.slack import SlackDesk, make_client
+from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
 from handlers.telegram import (
     TelegramChannel,
     TelegramPoller,
@@ -35,7 +38,6 @@ from handlers.telegram import (
 )
 from handlers.translation import make_provider
 from locales.catalog import catalogs
-from storage.jobs import Job
 from storage.mongo import open_database
 from storage.store import Store
 from storage.translations import TranslationCache
@@ -63,8 +65,15 @@ async def install_questionnaires(store: Store, settings: Settings) -> int:
 
 
 class FeedbackBot:
-    def __init__(self, settings: Settings, *, console: ConsoleChannel | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        console: ConsoleChannel | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.settings = settings
+        self.clock = clock  # deadlines, jobs and follow-ups read time here (tests move it)
         self.metrics = Metrics()
         self.console = console
         self._stack = AsyncExitStack()
@@ -107,6 +116,7 @@ class FeedbackBot:
                 default_questionnaire=settings.default_questionnaire,
                 detection_min_confidence=settings.detection_min_confidence,
                 complaints=self.policy,
+                clock=self.clock,
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
@@ -130,6 +140,7 @@ class FeedbackBot:
             return True
 
         web_app = build_web_app(metrics=self.metrics, healthy=healthy)
+        handlers = self._job_handlers(settings, web_app)
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
         if self.console is not None:
@@ -142,40 +153,62 @@ class FeedbackBot:
         self._stack.push_async_callback(self.server.stop)
         await self.dispatcher.replay_pending()
         self._spawn(self._purge_loop(), "retention purge")
-        self.jobs = JobRunner(jobs=self.store.jobs, handlers=self._job_handlers(settings))
+        self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
         self._spawn(self.jobs.run_forever(), "jobs")
 
-    def _job_handlers(self, settings: Settings) -> dict[str, Handler]:
+    def _job_handlers(self, settings: Settings, web_app: web.Application) -> dict[str, Handler]:
         """What this worker can run; jobs of other kinds wait in the database (nothing is dropped)."""
+        escalation = None
         if settings.slack_bot_token is None or not settings.slack_default_channel:
             log.info("no Slack desk (SLACK_BOT_TOKEN, SLACK_DEFAULT_CHANNEL): tickets wait for it")
-            return {}
-        client = make_client(
-            token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
-        )
-        desk = SlackDesk(
-            client=client,
-            default_channel=settings.slack_default_channel,
-            escalation_channel=settings.slack_escalation_channel,
-        )
-        escalation = Escalation(
+        else:
+            client = make_client(
+                token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
+            )
+            desk = SlackDesk(
+                client=client,
+                default_channel=settings.slack_default_channel,
+                escalation_channel=settings.slack_escalation_channel,
+            )
+            escalation = Escalation(
+                store=self.store,
+                desk=desk,
+                translator=self.translator,
+                policy=self.policy,
+                agent_language=settings.agent_language,
+            )
+            self._mount_slack(settings, web_app, client)
+        jobs = TicketJobs(
             store=self.store,
-            desk=desk,
             translator=self.translator,
-            policy=self.policy,
+            catalogs=catalogs(),
+            channel=self.dispatcher.channel,
             agent_language=settings.agent_language,
+            escalation=escalation,
+            clock=self.clock,
         )
+        return jobs.handlers()
 
-        async def publish(job: Job) -> None:
-            await escalation.publish(job.payload)
-
-        async def remind(job: Job) -> None:
-            await escalation.remind(job.payload)
-
-        async def breach(job: Job) -> None:
-            await escalation.breach(job.payload)
-
-        return {PUBLISH: publish, REMINDER: remind, BREACH: breach}
+    def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
+        if settings.slack_signing_secret is None:
+            log.warning("SLACK_SIGNING_SECRET unset: agents' buttons in Slack are not accepted")
+            return
+        lifecycle = TicketLifecycle(store=self.store, policy=self.policy, clock=self.clock)
+        agents = SlackAgents(
+            lifecycle=lifecycle,
+            client=client,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            allowed_users=frozenset(settings.slack_agent_users),
+            agent_channels=frozenset(
+                channel
+                for channel in [
+                    settings.slack_default_channel,
+                    *(t.channel for t in self.policy.teams.values()),
+                ]
+                if channel
+            ),
+        )
+        web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)
 
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
         token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""

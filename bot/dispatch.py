@@ -10,7 +10,7 @@ from typing import Protocol
 
 from bot.metrics import Metrics
 from conversations.engine import Engine
-from conversations.events import InboundEvent
+from conversations.events import InboundEvent, Outbound
 from conversations.turn import Reply
 from storage.inbox import Inbox
 
@@ -23,6 +23,8 @@ class Channel(Protocol):
     name: str
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None: ...
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None: ...
 
 
 class Dispatcher:
@@ -38,6 +40,9 @@ class Dispatcher:
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.name] = channel
+
+    def channel(self, name: str) -> Channel | None:
+        return self._channels.get(name)
 
     async def submit(self, event: InboundEvent) -> bool:
         """Store the event durably, then queue it; False for a redelivery already stored.

@@ -27,6 +27,8 @@ class State(StrEnum):
     COMPLAINT_CONTACT = "complaint_contact"
     COMPLAINT_CONFIRM = "complaint_confirm"
     COMPLAINT_CORRECT = "complaint_correct"
+    COMPLAINT_REJECT_REASON = "complaint_reject_reason"
+    FOLLOWUP_COMMENT = "followup_comment"
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from conversations import complaint
+from conversations import complaint, ticket_chat
 from conversations import language as languages
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
@@ -81,6 +81,8 @@ STEPS: dict[State, Step] = {
     State.COMPLAINT_CONTACT: complaint.on_contact,
     State.COMPLAINT_CONFIRM: complaint.on_confirm,
     State.COMPLAINT_CORRECT: complaint.on_correct,
+    State.COMPLAINT_REJECT_REASON: ticket_chat.on_reject_reason,
+    State.FOLLOWUP_COMMENT: ticket_chat.on_followup_comment,
 }
 
 
@@ -214,12 +216,17 @@ class Engine:
             return await on_language_menu(turn)
         if event.kind is EventKind.BUTTON and event.text == "complain":
             return await on_complain(turn)
+        if event.kind is EventKind.BUTTON and event.text.startswith(ticket_chat.TICKET_BUTTONS):
+            return await ticket_chat.on_ticket_button(turn)
         if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
             return await self._switch_language(turn, event.text.removeprefix("lang:"))
         media_welcome = turn.dialogue.state is State.COMPLAINT_DESCRIPTION and event.kind is EventKind.MEDIA
         if event.kind in {EventKind.MEDIA, EventKind.UNSUPPORTED} and not media_welcome:
             turn.say_key("unsupported.media")
             return turn.dialogue.state
+        forwarded = await ticket_chat.forward_to_open_ticket(turn)
+        if forwarded is not None:
+            return forwarded
         return await STEPS[turn.dialogue.state](turn)
 
     async def _switch_language(self, turn: Turn, code: str) -> State:

@@ -57,8 +57,8 @@ class AgentDesk(Protocol):
 
     async def refresh(self, view: TicketView, message: DeskMessage) -> None: ...
 
-    async def note(self, message: DeskMessage, text: str) -> None:
-        """A line in the ticket's thread."""
+    async def note(self, message: DeskMessage, text: str, *, words: Translation | None = None) -> None:
+        """A line in the ticket's thread, with someone's words (original and translation) under it."""
         ...
 
     async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
@@ -191,6 +191,22 @@ class Escalation:
         if message is not None:
             await self._desk.refresh(view, message)
         await self._desk.alert(view, message, f"{_deadline_label(deadline)} deadline missed")
+
+    async def note(self, payload: dict[str, Any]) -> None:
+        """A line in the ticket's thread; the customer's words come with their translation."""
+        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        message = None if ticket is None else _desk_message(ticket)
+        if ticket is None:
+            return
+        if message is None:
+            raise RuntimeError("ticket not on the desk yet")  # retried after publishing
+        words = payload.get("words")
+        shown = None
+        if isinstance(words, str) and words:
+            source = str(payload.get("language") or ticket.get("language") or self._agent_language)
+            target = str(payload.get("target") or self._agent_language)
+            shown = await self._translator.translate(words, source=source, target=target)
+        await self._desk.note(message, str(payload.get("heading") or ""), words=shown)
 
     async def _pending_deadline(self, payload: dict[str, Any]) -> tuple[Document | None, str]:
         """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""

@@ -46,6 +46,10 @@ class ConsoleChannel:
             self._show(outbound)
         self.replied.set()
 
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        for outbound in messages:
+            self._show(outbound)
+
     def _show(self, outbound: Outbound) -> None:
         if outbound.edit_ref is not None and outbound.edit_ref in self._messages:
             # An edit shows only what it added: the answered question is already on screen.

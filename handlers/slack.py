@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.pacing import Pacer
 from conversations.escalation import DeskMessage, TicketView
+from conversations.translation import Translation
 
 log = logging.getLogger("handlers.slack")
 
@@ -157,7 +158,13 @@ class SlackDesk:
         await self._pacer.wait(message.channel)
         await self._client.chat_update(channel=message.channel, ts=message.ref, text=text, blocks=blocks)
 
-    async def note(self, message: DeskMessage, text: str) -> None:
+    async def note(self, message: DeskMessage, text: str, *, words: Translation | None = None) -> None:
+        if words is not None:
+            text += "\n>" + _escape(_clip(words.original)).replace("\n", "\n>")
+            if words.translated:
+                text += f"\n_{words.target}, {words.provider}:_ {_escape(_clip(words.text))}"
+            elif words.note:
+                text += f"\n_not translated: {words.note}_"
         await self._pacer.wait(message.channel)
         await self._client.chat_postMessage(channel=message.channel, thread_ts=message.ref, text=text)
 

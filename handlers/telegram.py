@@ -154,6 +154,11 @@ class TelegramChannel:
         for outbound in reply.messages:
             await self._send(event.chat_key, outbound)
 
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        """Messages the customer did not ask for just now (an agent's answer, a follow-up)."""
+        for outbound in messages:
+            await self._send(chat_key, outbound)
+
     async def _send(self, chat_key: str, outbound: Outbound) -> None:
         markup = _markup(outbound.choices)
         chat_id = int(chat_key)

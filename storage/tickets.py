@@ -98,11 +98,16 @@ class Tickets:
         return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("created_at", 1)]
 
     async def redact_for_customer(self, *, customer_id: str) -> list[str]:
-        """Remove the customer's words, photos, order and chat from their tickets; the ids redacted."""
-        ids = [doc["_id"] async for doc in self._docs.find({"customer_id": customer_id}, {"_id": 1})]
-        if ids:
-            await self._docs.update_many(
-                {"_id": {"$in": ids}},
+        """Remove the customer's words, photos, order and chat from their tickets; the ids redacted.
+
+        History entries keep who did what and when, not what was written (either side may have
+        quoted the customer).
+        """
+        redacted: list[str] = []
+        async for doc in self._docs.find({"customer_id": customer_id}, {"_id": 1, "history": 1}):
+            history = [{k: v for k, v in entry.items() if k != "text"} for entry in doc.get("history") or []]
+            await self._docs.update_one(
+                {"_id": doc["_id"]},
                 {
                     "$set": {
                         "customer_id": None,
@@ -111,9 +116,13 @@ class Tickets:
                         "product": REDACTED,
                         "order_ref": None,
                         "photos": [],
+                        "history": history,
+                        "proposal": None,
+                        "followup.comment": None,
                         "redacted_at": datetime.now(UTC),
                     },
                     "$inc": {"version": 1},
                 },
             )
-        return [str(ticket_id) for ticket_id in ids]
+            redacted.append(str(doc["_id"]))
+        return redacted

@@ -10,6 +10,8 @@ the API answer 429 with Retry-After, or fail outright, for a number of calls.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
 import json
 import time
@@ -17,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlencode, urlsplit
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 
 JSONDict = dict[str, Any]
 TOKEN = "xoxb-test-token"
@@ -56,6 +59,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     messages: dict[str, list[SlackMessage]] = field(default_factory=dict)
     views: list[JSONDict] = field(default_factory=list)
+    ephemeral: list[JSONDict] = field(default_factory=list)
     members: dict[str, set[str]] = field(default_factory=dict)
     _troubles: list[_Trouble] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -182,6 +186,12 @@ class FakeSlack:
         channel, ts = params.get("channel"), str(params.get("message_ts"))
         return {"ok": True, "channel": channel, "permalink": f"https://test.slack.example/{channel}/p{ts}"}
 
+    def _chat_postEphemeral(self, params: JSONDict) -> JSONDict:
+        self.ephemeral.append(
+            {"channel": params.get("channel"), "user": params.get("user"), "text": params.get("text")}
+        )
+        return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
+
     def _views_open(self, params: JSONDict) -> JSONDict:
         view = params.get("view")
         view = json.loads(view) if isinstance(view, str) else view
@@ -207,3 +217,62 @@ def _blocks(value: Any) -> list[JSONDict]:
     if isinstance(value, str):
         value = json.loads(value)
     return list(value or [])
+
+
+def signed_headers(body: str, secret: str, *, timestamp: int | None = None) -> dict[str, str]:
+    """The headers Slack sends with a request: a v0 HMAC-SHA256 signature over timestamp and body."""
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={digest}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def interaction_body(payload: JSONDict) -> str:
+    """An interactivity request body as Slack posts it: form-encoded `payload=<json>`."""
+    return urlencode({"payload": json.dumps(payload)})
+
+
+async def post_to_app(url: str, body: str, headers: dict[str, str]) -> tuple[int, str]:
+    """Post to the bot's Slack endpoint (loopback only), as Slack would."""
+    if urlsplit(url).hostname not in {"127.0.0.1", "localhost"}:
+        raise ValueError("tests post to loopback only")
+    async with ClientSession() as session, session.post(url, data=body.encode(), headers=headers) as response:
+        return response.status, await response.text()
+
+
+def block_action(*, action_id: str, value: str, user: str, channel: str, ts: str) -> JSONDict:
+    return {
+        "type": "block_actions",
+        "team": {"id": TEAM_ID},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "api_app_id": "A0TEST",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{action_id}-{ts}",
+        "channel": {"id": channel},
+        "container": {"type": "message", "channel_id": channel, "message_ts": ts},
+        "message": {"ts": ts, "text": ""},
+        "actions": [
+            {"type": "button", "action_id": action_id, "block_id": f"ticket:{value}", "value": value}
+        ],
+    }
+
+
+def view_submission(*, callback_id: str, ticket_id: str, user: str, value: JSONDict) -> JSONDict:
+    return {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID},
+        "user": {"id": user, "team_id": TEAM_ID},
+        "api_app_id": "A0TEST",
+        "token": "legacy-verification-token",
+        "trigger_id": "trigger-submit",
+        "view": {
+            "id": "V1",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": ticket_id,
+            "state": {"values": {"value": {"value": value}}},
+        },
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ class BotRunner:
     data_dir: Path
     webhook: bool = False
     current: FeedbackBot | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def settings_values(self) -> dict[str, Any]:
         values: dict[str, Any] = {
@@ -46,7 +49,7 @@ class BotRunner:
 
     async def start(self, **overrides: Any) -> FeedbackBot:
         assert self.current is None, "stop the running bot first"
-        bot = FeedbackBot(load_settings(**{**self.settings_values(), **overrides}))
+        bot = FeedbackBot(load_settings(**{**self.settings_values(), **overrides}), clock=self.clock)
         await bot.start()
         self.current = bot
         return bot

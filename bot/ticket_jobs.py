@@ -1,0 +1,109 @@
+"""The job handlers of the complaint lifecycle, wired to the desk, the translator and the chat channels."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.dispatch import Channel
+from bot.scheduler import Handler
+from conversations.escalation import Escalation
+from conversations.ticket_chat import customer_messages
+from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status
+from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
+from conversations.translation import Translation, Translator
+from locales.catalog import Catalogs
+from storage.jobs import Job
+from storage.store import Store
+
+log = logging.getLogger("bot.ticket_jobs")
+
+
+class TicketJobs:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        translator: Translator,
+        catalogs: Catalogs,
+        channel: Callable[[str], Channel | None],
+        agent_language: str,
+        escalation: Escalation | None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._translator = translator
+        self._catalogs = catalogs
+        self._channel = channel
+        self._agent_language = agent_language
+        self._escalation = escalation
+        self._clock = clock
+
+    def handlers(self) -> dict[str, Handler]:
+        """Customer-side jobs always; desk-side jobs only with a desk (without one they wait)."""
+        handlers: dict[str, Handler] = {TO_CUSTOMER: self.to_customer, FOLLOWUP: self.follow_up}
+        escalation = self._escalation
+        if escalation is not None:
+
+            async def publish(job: Job) -> None:
+                await escalation.publish(job.payload)
+
+            async def remind(job: Job) -> None:
+                await escalation.remind(job.payload)
+
+            async def breach(job: Job) -> None:
+                await escalation.breach(job.payload)
+
+            async def note(job: Job) -> None:
+                await escalation.note(job.payload)
+
+            handlers.update({PUBLISH: publish, REMINDER: remind, BREACH: breach, DESK_NOTE: note})
+        return handlers
+
+    async def to_customer(self, job: Job) -> None:
+        """An agent's reply, proposal or resolution, in the customer's language, into their chat."""
+        ticket = await self._store.tickets.get(ticket_id=str(job.payload.get("ticket")))
+        if ticket is None or not ticket.get("chat_key"):
+            log.info("message for an erased ticket or customer dropped")
+            return
+        channel = self._channel(str(ticket["channel"]))
+        if channel is None:
+            raise RuntimeError("the customer's channel is not running in this worker")
+        kind, text = str(job.payload.get("kind")), str(job.payload.get("text") or "")
+        shown = await self._translator.translate(
+            text, source=self._agent_language, target=str(ticket.get("language") or self._agent_language)
+        )
+        await channel.send(str(ticket["chat_key"]), customer_messages(ticket, kind, shown, self._catalogs))
+        heading = f"➡️ Sent to the customer ({kind}) in {shown.target}"
+        await self._store.jobs.schedule(
+            job_id=f"{DESK_NOTE}:{job.id}",
+            kind=DESK_NOTE,
+            due_at=self._clock(),
+            payload={
+                "ticket": str(ticket["_id"]),
+                "heading": heading + (f" via {shown.provider}" if shown.translated else ""),
+                # What the customer read, shown with its translation back for the agents to check.
+                "words": shown.text,
+                "language": shown.target,
+            },
+        )
+
+    async def follow_up(self, job: Job) -> None:
+        """Days after closing: is the problem still solved? (Then the post-complaint rating.)"""
+        ticket = await self._store.tickets.get(ticket_id=str(job.payload.get("ticket")))
+        if ticket is None or not ticket.get("chat_key") or ticket.get("status") != Status.CLOSED:
+            return
+        if (ticket.get("followup") or {}).get("sent_at"):
+            return
+        channel = self._channel(str(ticket["channel"]))
+        if channel is None:
+            raise RuntimeError("the customer's channel is not running in this worker")
+        language = str(ticket.get("language") or self._agent_language)
+        nothing = Translation("", language, language, "none", "", False, None)
+        await channel.send(
+            str(ticket["chat_key"]), customer_messages(ticket, "followup", nothing, self._catalogs)
+        )
+        await self._store.tickets.set_fields(
+            ticket_id=str(ticket["_id"]), changes={"followup.sent_at": self._clock()}
+        )

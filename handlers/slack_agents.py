@@ -1,0 +1,228 @@
+"""Agents' actions from Slack (buttons and modals) through slack-bolt in HTTP mode on our aiohttp server.
+
+Bolt verifies every request with the signing secret (forged or stale → 401) before a listener runs.
+Listeners run before the HTTP answer (`process_before_response`), so a change is stored before Slack
+hears "ok". Only allowed agents act: users listed in `SLACK_AGENT_USERS`, or members of the agents'
+channels; others get an ephemeral refusal, and the refusal is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from conversations.complaint_policy import Category
+from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
+from handlers.slack import CATEGORY_LABELS
+
+__all__ = ["SLACK_EVENTS_PATH", "AsyncWebClient", "SlackAgents"]
+
+log = logging.getLogger("handlers.slack_agents")
+SLACK_EVENTS_PATH = "/slack/events"
+MEMBERS_TTL_SECONDS = 300.0
+MAX_BODY_BYTES = 1_000_000
+# Button → (modal title, input label, what the lifecycle does with the text).
+TEXT_ACTIONS = {
+    "ticket_reply": ("Reply to the customer", "Your reply (it is translated for the customer)"),
+    "ticket_propose": ("Propose a resolution", "The resolution (the customer accepts or rejects it)"),
+    "ticket_resolve": ("Resolve and close", "What was done (sent to the customer)"),
+    "ticket_escalate": ("Escalate", "Why this needs escalation"),
+}
+
+
+class SlackAgents:
+    def __init__(
+        self,
+        *,
+        lifecycle: TicketLifecycle,
+        client: AsyncWebClient,
+        signing_secret: str,
+        allowed_users: frozenset[str] = frozenset(),
+        agent_channels: frozenset[str] = frozenset(),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lifecycle = lifecycle
+        self._client = client
+        self._allowed_users = allowed_users
+        self._agent_channels = agent_channels
+        self._clock = clock
+        self._members: tuple[float, frozenset[str]] | None = None
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            process_before_response=True,
+            raise_error_for_unhandled_request=False,
+        )
+        self.app.action("ticket_claim")(self._claim)
+        for action in (*TEXT_ACTIONS, "ticket_reclassify"):
+            self.app.action(action)(self._open_modal)
+        for action in TEXT_ACTIONS:
+            self.app.view(f"{action}_modal")(self._text_submitted)
+        self.app.view("ticket_reclassify_modal")(self._reclassified)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            log.warning("Slack request refused: body too large")
+            return web.Response(status=413)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # bolt parses the body first; a malformed payload is not JSON
+            log.warning("Slack request refused: malformed body")
+            return web.Response(status=400, text="malformed request")
+        response = await self.app.async_dispatch(bolt_request)
+        if response.status == 401:
+            log.warning("Slack request refused: signature check failed")
+        return await to_aiohttp_response(response)
+
+    # --- authorisation -------------------------------------------------------------------------
+
+    async def allowed(self, user: str) -> bool:
+        if user in self._allowed_users:
+            return True
+        if not self._agent_channels:
+            return False
+        now = self._clock()
+        if self._members is None or now - self._members[0] > MEMBERS_TTL_SECONDS:
+            members: set[str] = set()
+            for channel in sorted(self._agent_channels):
+                try:
+                    async for page in await self._client.conversations_members(channel=channel, limit=1000):
+                        members.update(page.get("members") or [])
+                except SlackApiError as error:
+                    log.warning(
+                        "could not list members of an agents' channel: %s", error.response.get("error")
+                    )
+            self._members = (now, frozenset(members))
+        return user in self._members[1]
+
+    async def _refuse(self, body: dict[str, Any], text: str) -> None:
+        user = _user(body)
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        log.warning("agent action refused (%s)", text)
+        if channel:
+            try:
+                await self._client.chat_postEphemeral(channel=channel, user=user, text=f"⛔ {text}")
+            except SlackApiError:
+                log.info("could not tell the agent why their action was refused")
+
+    # --- listeners -----------------------------------------------------------------------------
+
+    async def _claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        await self._act(
+            body, lambda user: self._lifecycle.claim(ticket_id=str(action.get("value")), agent=user)
+        )
+
+    async def _act(self, body: dict[str, Any], run: Callable[[str], Awaitable[Outcome]]) -> None:
+        user = _user(body)
+        if not await self.allowed(user):
+            await self._refuse(body, "Only the support team's agents can act on tickets.")
+            return
+        try:
+            outcome = await run(user)
+        except Refused as refusal:
+            await self._refuse(body, str(refusal))
+            return
+        log.info("agent action done: %s", outcome.note)
+
+    async def _open_modal(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = _user(body)
+        if not await self.allowed(user):
+            await self._refuse(body, "Only the support team's agents can act on tickets.")
+            return
+        name = str(action.get("action_id"))
+        ticket_id = str(action.get("value"))
+        if name == "ticket_reclassify":
+            options = [
+                {"text": {"type": "plain_text", "text": CATEGORY_LABELS[c.value]}, "value": c.value}
+                for c in Category
+            ]
+            element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
+            title, label = "Reclassify", "New category"
+        else:
+            title, label = TEXT_ACTIONS[name]
+            element = {
+                "type": "plain_text_input",
+                "action_id": "value",
+                "multiline": True,
+                "max_length": 3000,
+            }
+        view = {
+            "type": "modal",
+            "callback_id": f"{name}_modal",
+            "private_metadata": ticket_id,
+            "title": {"type": "plain_text", "text": title[:24]},
+            "submit": {"type": "plain_text", "text": "Send" if name != "ticket_reclassify" else "Save"},
+            "close": {"type": "plain_text", "text": "Cancel"},
+            "blocks": [
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Ticket *{ticket_id}*"}]},
+                {
+                    "type": "input",
+                    "block_id": "value",
+                    "label": {"type": "plain_text", "text": label},
+                    "element": element,
+                },
+            ],
+        }
+        await self._client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+
+    async def _text_submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = _user(body)
+        ticket_id = str(view.get("private_metadata"))
+        text = str(_input(view).get("value") or "")
+        if not await self.allowed(user):
+            await ack(
+                response_action="errors", errors={"value": "Only the support team's agents can do this."}
+            )
+            log.warning("agent action refused (not an agent)")
+            return
+        operation = str(view.get("callback_id")).removesuffix("_modal")
+        try:
+            if operation == "ticket_reply":
+                await self._lifecycle.reply(ticket_id=ticket_id, agent=user, text=text)
+            elif operation == "ticket_propose":
+                await self._lifecycle.propose(ticket_id=ticket_id, agent=user, text=text)
+            elif operation == "ticket_resolve":
+                await self._lifecycle.resolve(ticket_id=ticket_id, agent=user, text=text)
+            else:
+                await self._lifecycle.escalate(ticket_id=ticket_id, agent=user, reason=text)
+        except Refused as refusal:
+            await ack(response_action="errors", errors={"value": str(refusal)})
+            return
+        await ack()
+
+    async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = _user(body)
+        category = str((_input(view).get("selected_option") or {}).get("value") or "")
+        if not await self.allowed(user):
+            await ack(
+                response_action="errors", errors={"value": "Only the support team's agents can do this."}
+            )
+            return
+        try:
+            await self._lifecycle.reclassify(
+                ticket_id=str(view.get("private_metadata")), agent=user, category=category
+            )
+        except Refused as refusal:
+            await ack(response_action="errors", errors={"value": str(refusal)})
+            return
+        await ack()
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def _input(view: dict[str, Any]) -> dict[str, Any]:
+    values = ((view.get("state") or {}).get("values") or {}).get("value") or {}
+    found = values.get("value") or {}
+    return found if isinstance(found, dict) else {}

@@ -1,0 +1,271 @@
+"""The complaint lifecycle with agents in Slack: the real bolt app receives signed interactions.
+
+A Spanish customer on Telegram (fake Bot API), agents in Slack (fake Web API), translation by the
+real deep-translator LibreTranslate client (fake server), one injectable clock for deadlines and the
+follow-up; everything else is the production bot.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest_asyncio
+
+from storage.types import Database
+from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.fakes.slack_api import (
+    FakeSlack,
+    SlackMessage,
+    block_action,
+    interaction_body,
+    post_to_app,
+    signed_headers,
+    view_submission,
+)
+from tests.handlers.telegram_harness import BotRunner, Customer
+from tests.handlers.test_complaint_to_slack import desk_settings, file_complaint
+
+SECRET = "slack-signing-secret-for-tests"
+AGENT = "U0AGENT"
+OUTSIDER = "U0OUTSIDER"
+MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest_asyncio.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        fake.members["C-LOGISTICS"] = {AGENT}
+        yield fake
+
+
+class Agents:
+    """Clicks and modal submissions as Slack would post them to the bot."""
+
+    def __init__(self, runner: BotRunner, slack: FakeSlack) -> None:
+        self.runner = runner
+        self.slack = slack
+
+    @property
+    def url(self) -> str:
+        assert self.runner.current is not None and self.runner.current.server is not None
+        return f"http://127.0.0.1:{self.runner.current.server.port}/slack/events"
+
+    async def post(self, payload: dict[str, Any], *, secret: str = SECRET) -> int:
+        body = interaction_body(payload)
+        status, _ = await post_to_app(self.url, body, signed_headers(body, secret))
+        return status
+
+    async def click(self, action_id: str, message: SlackMessage, *, user: str = AGENT) -> int:
+        ticket_id = message.blocks[-1]["elements"][0]["value"]
+        payload = block_action(
+            action_id=action_id, value=ticket_id, user=user, channel=message.channel, ts=message.ts
+        )
+        return await self.post(payload)
+
+    async def submit(self, action_id: str, message: SlackMessage, text: str, *, user: str = AGENT) -> int:
+        """Click the button, then submit its modal with `text`."""
+        opened = len(self.slack.views)
+        assert await self.click(action_id, message, user=user) == 200
+        assert len(self.slack.views) == opened + 1
+        view = self.slack.views[-1]["view"]
+        assert view["callback_id"] == f"{action_id}_modal"
+        payload = view_submission(
+            callback_id=view["callback_id"],
+            ticket_id=view["private_metadata"],
+            user=user,
+            value={"type": "plain_text_input", "value": text},
+        )
+        return await self.post(payload)
+
+
+async def settle(runner: BotRunner) -> None:
+    """Run every due job now (the runner would within a second)."""
+    assert runner.current is not None and runner.current.jobs is not None
+    await runner.current.jobs.run_due()
+
+
+def shown(message: SlackMessage) -> str:
+    return json.dumps(message.blocks, ensure_ascii=False)
+
+
+async def test_whole_lifecycle_from_claim_to_follow_up(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    clock = polling.clock = Clock(MONDAY_10)
+    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    agents = Agents(polling, slack)
+    customer = Customer(polling, chat_id=701, language="es")
+    await file_complaint(customer, "La caja llegó aplastada y la tetera está abollada.")
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    ticket_id = message.blocks[-1]["elements"][0]["value"]
+
+    # Claim: the ticket is the agent's, the message shows it.
+    assert await agents.click("ticket_claim", message) == 200
+    await settle(polling)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["assignee"] == AGENT and ticket["status"] == "claimed"
+    assert f"claimed by <@{AGENT}>" in shown(message)
+
+    # Reply: translated into Spanish and delivered in the customer's chat; first contact is met.
+    clock.now += timedelta(hours=2)
+    assert await agents.submit("ticket_reply", message, "We are sorry. Could you send the label?") == 200
+    await settle(polling)
+    assert ticket_id in customer.last.text and "(traducción automática)" in customer.last.text
+    assert "[es] WE ARE SORRY. COULD YOU SEND THE LABEL?" in customer.last.text
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["met"]["first_contact"] == MONDAY_10 + timedelta(hours=2)
+    thread = slack.thread("C-LOGISTICS", message.ts)
+    assert any("Sent to the customer (reply) in es" in note.text for note in thread)
+
+    # The customer answers in the chat: the words reach the thread with a translation.
+    await customer.say("Ya la envié ayer")
+    await settle(polling)
+    note = slack.thread("C-LOGISTICS", message.ts)[-1]
+    assert (
+        "The customer wrote" in note.text
+        and "Ya la envié ayer" in note.text
+        and "[en] YA LA ENVIÉ AYER" in note.text
+    )
+
+    # A proposal the customer rejects, with a reason: back to the agent.
+    assert await agents.submit("ticket_propose", message, "We refund 10 %.") == 200
+    await settle(polling)
+    assert customer.payloads() == [f"prop:{ticket_id}:yes", f"prop:{ticket_id}:no"]
+    await customer.press_payload(f"prop:{ticket_id}:no")
+    await customer.say("Quiero una tetera nueva")
+    await settle(polling)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["status"] == "proposal_rejected"
+    assert "rejected" in slack.thread("C-LOGISTICS", message.ts)[-1].text
+
+    # A second proposal, accepted: closed, resolution met, follow-up planned 3 working days later.
+    clock.now += timedelta(hours=3)
+    assert await agents.submit("ticket_propose", message, "We send a new kettle.") == 200
+    await settle(polling)
+    await customer.press_payload(f"prop:{ticket_id}:yes")
+    await settle(polling)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["status"] == "closed" and ticket["met"]["resolution"] == clock.now
+    followup = await db["jobs"].find_one({"kind": "ticket.followup"})
+    assert followup is not None and followup["due_at"] == clock.now + timedelta(days=3)  # Mon → Thu
+    assert not any(block["type"] == "actions" for block in message.blocks)  # closed: no buttons
+
+    # The follow-up: still solved, a rating and a comment, stored on the ticket.
+    clock.now += timedelta(days=3)
+    await settle(polling)
+    assert customer.payloads() == [f"fu:{ticket_id}:yes", f"fu:{ticket_id}:no"]
+    await customer.press_payload(f"fu:{ticket_id}:yes")
+    assert f"fur:{ticket_id}:5" in customer.payloads()
+    await customer.press_payload(f"fur:{ticket_id}:4")
+    await customer.say("Muy amables")
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None
+    assert ticket["followup"]["solved"] is True and ticket["followup"]["rating"] == 4
+    assert ticket["followup"]["comment"] == "Muy amables"
+    actions = [entry["action"] for entry in ticket["history"]]
+    assert actions[:3] == ["created", "claimed", "replied"] and "accepted the resolution" in actions
+
+
+async def test_not_solved_at_follow_up_reopens_and_alerts(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    clock = polling.clock = Clock(MONDAY_10)
+    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    agents = Agents(polling, slack)
+    customer = Customer(polling, chat_id=702, language="es")
+    await file_complaint(customer, "No funciona.")
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    ticket_id = message.blocks[-1]["elements"][0]["value"]
+    assert await agents.submit("ticket_resolve", message, "Refund issued.") == 200
+    await settle(polling)
+    assert "[es] REFUND ISSUED." in customer.last.text
+    clock.now += timedelta(days=5)
+    await settle(polling)
+    await customer.press_payload(f"fu:{ticket_id}:no")
+    await settle(polling)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["status"] == "reopened" and ticket["followup"]["solved"] is False
+    assert any(ticket_id in alert.text for alert in slack.channel("C-ESCALATE"))
+
+
+async def test_forged_signatures_and_outsiders_change_nothing(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    polling.clock = Clock(MONDAY_10)
+    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    agents = Agents(polling, slack)
+    customer = Customer(polling, chat_id=703, language="es")
+    await file_complaint(customer, "No funciona.")
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    ticket_id = message.blocks[-1]["elements"][0]["value"]
+    payload = block_action(
+        action_id="ticket_claim", value=ticket_id, user=AGENT, channel=message.channel, ts=message.ts
+    )
+    assert await agents.post(payload, secret="not-the-secret") == 401
+    body = interaction_body(payload)
+    stale = signed_headers(body, SECRET, timestamp=int(datetime.now(UTC).timestamp()) - 3600)
+    assert (await post_to_app(agents.url, body, stale))[0] == 401
+    assert (await post_to_app(agents.url, "payload=%7Bbroken", signed_headers("payload=%7Bbroken", SECRET)))[
+        0
+    ] < 500
+
+    assert await agents.click("ticket_claim", message, user=OUTSIDER) == 200
+    assert slack.ephemeral and "Only the support team" in slack.ephemeral[-1]["text"]
+    assert slack.ephemeral[-1]["user"] == OUTSIDER
+    assert await agents.click("ticket_reply", message, user=OUTSIDER) == 200
+    assert slack.views == []  # no modal for outsiders
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["status"] == "open" and "assignee" not in ticket
+
+    # A button for a ticket that does not exist: refused in words, nothing breaks.
+    ghost = block_action(
+        action_id="ticket_claim", value="C-NOPE99", user=AGENT, channel=message.channel, ts=message.ts
+    )
+    assert await agents.post(ghost) == 200
+    assert "no such ticket" in slack.ephemeral[-1]["text"]
+
+
+async def test_reclassify_and_escalate(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    polling.clock = Clock(MONDAY_10)
+    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    agents = Agents(polling, slack)
+    customer = Customer(polling, chat_id=704, language="es")
+    await file_complaint(customer, "No funciona.")
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    ticket_id = message.blocks[-1]["elements"][0]["value"]
+
+    assert await agents.click("ticket_reclassify", message) == 200
+    view = slack.views[-1]["view"]
+    submission = view_submission(
+        callback_id=view["callback_id"],
+        ticket_id=ticket_id,
+        user=AGENT,
+        value={"type": "static_select", "selected_option": {"value": "payment"}},
+    )
+    assert await agents.post(submission) == 200
+    await settle(polling)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["category"] == "payment" and ticket["team"] == "support"
+    assert "Payment or refund" in message.text
+
+    assert await agents.submit("ticket_escalate", message, "Customer threatens a chargeback") == 200
+    await settle(polling)
+    (alert,) = slack.channel("C-ESCALATE")
+    assert ticket_id in alert.text and "chargeback" in alert.text
