@@ -214,8 +214,8 @@ class Engine:
             return await command(turn)
         if event.kind is EventKind.BUTTON and event.text == "language":
             return await on_language_menu(turn)
-        if event.kind is EventKind.BUTTON and event.text == "complain":
-            return await on_complain(turn)
+        if event.kind is EventKind.BUTTON and event.text.partition(":")[0] == "complain":
+            return await self._complaint_button(turn, event.text.partition(":")[2])
         if event.kind is EventKind.BUTTON and event.text.startswith(ticket_chat.TICKET_BUTTONS):
             return await ticket_chat.on_ticket_button(turn)
         if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
@@ -228,6 +228,17 @@ class Engine:
         if forwarded is not None:
             return forwarded
         return await STEPS[turn.dialogue.state](turn)
+
+    async def _complaint_button(self, turn: Turn, detail: str) -> State:
+        """`complain` (start menu), `complain:r<rating>` (offer after a low rating), `complain:no`."""
+        if detail == "no":
+            turn.say(turn.t("complaint.offer"), edit_ref=turn.pressed_ref())
+            return turn.dialogue.state
+        rating = int(detail[1:]) if detail in {"r1", "r2"} else None
+        if detail and rating is None:
+            turn.notice = turn.t("unknown.button")
+            return turn.dialogue.state
+        return await complaint.start_complaint(turn, rating=rating)
 
     async def _switch_language(self, turn: Turn, code: str) -> State:
         if not self._catalogs.has(code):

@@ -8,7 +8,7 @@ from typing import Any
 from conversations.answers import parse_button, parse_typed
 from conversations.detection import detect
 from conversations.dialogue import State
-from conversations.events import EventKind
+from conversations.events import Choice, EventKind
 from conversations.questionnaire import Question, Questionnaire, QuestionType
 from conversations.rendering import (
     answer_label,
@@ -192,6 +192,22 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
     await turn.store.responses.complete(response_id=d.response_id or "", dropped_answers=dropped)
     d.question_id, d.history = None, []
     turn.say_key("survey.thanks")
+    # A rating of 1-2 anywhere: offer to look into it (at the end, so the survey is not interrupted).
+    low = [
+        int(value)
+        for qid, value in answers.items()
+        if (q := questionnaire.question(qid)) is not None
+        and q.type is QuestionType.RATING5
+        and value in (1, 2)
+    ]
+    if low:
+        buttons = (
+            (
+                Choice(turn.t("button.yes"), f"complain:r{min(low)}"),
+                Choice(turn.t("button.no"), "complain:no"),
+            ),
+        )
+        turn.say(turn.t("complaint.offer"), buttons)
     return State.COMPLETED
 
 

@@ -254,3 +254,58 @@ async def test_delete_redacts_tickets_and_erases_contacts(db: Database, store: S
     assert "kettle" not in str(redacted) and redacted["category"] == "logistics"
     assert await db["contacts"].count_documents({}) == 0
     assert await db["jobs"].count_documents({"_id": f"ticket.publish:{ticket['_id']}:erased"}) == 1
+
+
+async def finish_survey(chat: Chat, *, low: bool) -> list[str]:
+    """Agree and answer every question (the first rating 1 when `low`); the payloads shown at the end."""
+    from conversations.questionnaire import QuestionType
+
+    questionnaire = load_file(BUILTIN_DIR / "default.yaml")
+    await chat.send(chat.command("start"))
+    reply = await chat.send(chat.button("consent:yes"))
+    while (conversation := await chat.existing())["state"] == State.SURVEY:
+        question = questionnaire.question(conversation["question_id"])
+        assert question is not None
+        if question.type is QuestionType.RATING5:
+            value = 1 if low and question.id == "product_quality" else 4
+            reply = await chat.send(chat.button(f"a:{question.id}:{value}"))
+        elif question.type is QuestionType.SCALE10:
+            reply = await chat.send(chat.button(f"a:{question.id}:8"))
+        elif question.required:
+            reply = await chat.send(chat.text("ok"))
+        else:
+            reply = await chat.send(chat.button(f"skip:{question.id}"))
+    return [p for message in reply.messages for p in payloads(message)]
+
+
+async def test_a_low_rating_is_followed_by_an_offer_that_starts_a_complaint(
+    db: Database, store: Store
+) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    assert await finish_survey(chat, low=True) == ["complain:r1", "complain:no"]
+    reply = await chat.send(chat.button("complain:r1"))
+    assert payloads(reply.messages[0]) == ["cc:yes", "cc:no"]
+    await chat.send(chat.button("cc:yes"))
+    await chat.send(chat.button("cs:no"))
+    await chat.send(chat.button("cat:product_quality"))
+    await chat.send(chat.text("A1234"))
+    await chat.send(chat.text("Kettle"))
+    await chat.send(chat.text("Leaks."))
+    await chat.send(chat.button("exp:refund"))
+    await chat.send(chat.button("ct:any"))
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["rating"] == 1 and ticket["urgent"]
+    assert "rating 1" in ticket["urgency_reasons"]
+    assert await state(chat) == State.COMPLETED
+
+
+async def test_good_ratings_get_no_offer_and_no_thanks_is_quiet(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    assert await finish_survey(chat, low=False) == []
+    other = Chat(engine_at(store, MONDAY_10), db, chat_key="c2", user_key="u2")
+    await finish_survey(other, low=True)
+    reply = await other.send(other.button("complain:no"))
+    assert payloads(reply.messages[0]) == [] and await db["tickets"].count_documents({}) == 0
+    reply = await other.send(other.button("complain:r9"))
+    assert reply.notice == t("unknown.button")

@@ -188,7 +188,8 @@ async def test_consent_then_every_question_then_completion(
         assert len(asked) <= len(default_questionnaire.questions)
 
     assert asked == [q.id for q in default_questionnaire.questions]
-    assert reply.messages[-1].text == t("survey.thanks")
+    # The rating of 2 brings an offer to look into it after the thanks.
+    assert [m.text for m in reply.messages[-2:]] == [t("survey.thanks"), t("complaint.offer")]
     assert conversation["state"] == State.COMPLETED
     assert conversation["version"] == events
     assert conversation["question_id"] is None
