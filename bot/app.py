@@ -176,6 +176,7 @@ class FeedbackBot:
                 translator=self.translator,
                 policy=self.policy,
                 agent_language=settings.agent_language,
+                suggestions_channel=settings.slack_suggestions_channel,
             )
             self._mount_slack(settings, web_app, client)
         jobs = TicketJobs(

@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     slack_escalation_channel: str | None = Field(
         None, validation_alias=AliasChoices("SLACK_ESCALATION_CHANNEL", "slack_escalation_channel")
     )
+    slack_suggestions_channel: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SUGGESTIONS_CHANNEL", "slack_suggestions_channel")
+    )
     slack_agent_users: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("SLACK_AGENT_USERS", "slack_agent_users")
     )

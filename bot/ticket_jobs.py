@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot.dispatch import Channel
 from bot.scheduler import Handler
 from conversations.escalation import Escalation
+from conversations.feedback import FORWARD
 from conversations.ticket_chat import customer_messages
 from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status
 from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
@@ -58,7 +59,12 @@ class TicketJobs:
             async def note(job: Job) -> None:
                 await escalation.note(job.payload)
 
-            handlers.update({PUBLISH: publish, REMINDER: remind, BREACH: breach, DESK_NOTE: note})
+            async def forward(job: Job) -> None:
+                await escalation.forward_feedback(job.payload)
+
+            handlers.update(
+                {PUBLISH: publish, REMINDER: remind, BREACH: breach, DESK_NOTE: note, FORWARD: forward}
+            )
         return handlers
 
     async def to_customer(self, job: Job) -> None:

@@ -190,7 +190,10 @@ def _next(field: str, turn: Turn) -> State:
         return ask("contact", turn)
     if field in {"contact_time", "contact"}:
         return summary(turn)
-    return ask(FIELDS[FIELDS.index(field) + 1], turn)
+    following = FIELDS[FIELDS.index(field) + 1]
+    if following == "description" and draft.get("description"):
+        following = "expectation"  # written already, as the free message that started the complaint
+    return ask(following, turn)
 
 
 async def on_category(turn: Turn) -> State:

@@ -29,6 +29,7 @@ class State(StrEnum):
     COMPLAINT_CORRECT = "complaint_correct"
     COMPLAINT_REJECT_REASON = "complaint_reject_reason"
     FOLLOWUP_COMMENT = "followup_comment"
+    FEEDBACK_CLASSIFY = "feedback_classify"
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from conversations import complaint, ticket_chat
+from conversations import complaint, feedback, ticket_chat
 from conversations import language as languages
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
@@ -83,6 +83,7 @@ STEPS: dict[State, Step] = {
     State.COMPLAINT_CORRECT: complaint.on_correct,
     State.COMPLAINT_REJECT_REASON: ticket_chat.on_reject_reason,
     State.FOLLOWUP_COMMENT: ticket_chat.on_followup_comment,
+    State.FEEDBACK_CLASSIFY: feedback.on_classify,
 }
 
 
@@ -227,6 +228,9 @@ class Engine:
         forwarded = await ticket_chat.forward_to_open_ticket(turn)
         if forwarded is not None:
             return forwarded
+        classifying = feedback.ask_kind(turn)
+        if classifying is not None:
+            return classifying
         return await STEPS[turn.dialogue.state](turn)
 
     async def _complaint_button(self, turn: Turn, detail: str) -> State:

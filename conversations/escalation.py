@@ -65,6 +65,10 @@ class AgentDesk(Protocol):
         """A notice in the escalation channel."""
         ...
 
+    async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
+        """A message in `channel` (None: the default channel), with someone's words under it."""
+        ...
+
 
 class Escalation:
     """The ticket jobs: publish to the desk, remind before a deadline, mark a breach."""
@@ -77,7 +81,9 @@ class Escalation:
         translator: Translator,
         policy: ComplaintPolicy,
         agent_language: str,
+        suggestions_channel: str | None = None,
     ) -> None:
+        self._suggestions_channel = suggestions_channel
         self._store = store
         self._desk = desk
         self._translator = translator
@@ -207,6 +213,27 @@ class Escalation:
             target = str(payload.get("target") or self._agent_language)
             shown = await self._translator.translate(words, source=source, target=target)
         await self._desk.note(message, str(payload.get("heading") or ""), words=shown)
+
+    async def forward_feedback(self, payload: dict[str, Any]) -> None:
+        """A suggestion to the suggestions channel, praise to the default team's channel."""
+        doc = await self._store.feedback.get(feedback_id=str(payload.get("feedback")))
+        if doc is None:
+            return  # erased meanwhile
+        kind = str(doc.get("kind"))
+        words = await self._translator.translate(
+            str(doc.get("text") or ""),
+            source=str(doc.get("language") or self._agent_language),
+            target=self._agent_language,
+        )
+        if kind == "suggestion":
+            channel, heading = self._suggestions_channel, "💡 A customer's suggestion"
+        else:
+            channel, heading = (
+                self._policy.teams[self._policy.default_team].channel,
+                "🌟 Praise from a customer",
+            )
+        heading += f" ({doc.get('language')}, {doc.get('channel')})"
+        await self._desk.announce(channel, heading, words=words)
 
     async def _pending_deadline(self, payload: dict[str, Any]) -> tuple[Document | None, str]:
         """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""

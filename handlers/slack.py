@@ -134,6 +134,18 @@ def ticket_blocks(view: TicketView) -> tuple[str, list[dict[str, object]]]:
     return title, blocks
 
 
+def _with_words(text: str, words: Translation | None) -> str:
+    """`text`, then someone's words quoted literally, then their translation (or why there is none)."""
+    if words is None:
+        return text
+    text += "\n>" + _escape(_clip(words.original)).replace("\n", "\n>")
+    if words.translated:
+        text += f"\n_{words.target}, {words.provider}:_ {_escape(_clip(words.text))}"
+    elif words.note:
+        text += f"\n_not translated: {words.note}_"
+    return text
+
+
 class SlackDesk:
     """The agents' desk in Slack: one message per ticket in its team's channel, history in its thread."""
 
@@ -159,14 +171,15 @@ class SlackDesk:
         await self._client.chat_update(channel=message.channel, ts=message.ref, text=text, blocks=blocks)
 
     async def note(self, message: DeskMessage, text: str, *, words: Translation | None = None) -> None:
-        if words is not None:
-            text += "\n>" + _escape(_clip(words.original)).replace("\n", "\n>")
-            if words.translated:
-                text += f"\n_{words.target}, {words.provider}:_ {_escape(_clip(words.text))}"
-            elif words.note:
-                text += f"\n_not translated: {words.note}_"
         await self._pacer.wait(message.channel)
-        await self._client.chat_postMessage(channel=message.channel, thread_ts=message.ref, text=text)
+        await self._client.chat_postMessage(
+            channel=message.channel, thread_ts=message.ref, text=_with_words(text, words)
+        )
+
+    async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
+        target = channel or self._default_channel
+        await self._pacer.wait(target)
+        await self._client.chat_postMessage(channel=target, text=_with_words(text, words))
 
     async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
         link = ""

@@ -51,3 +51,9 @@ async def ensure_indexes(db: Database) -> None:
         ]
     )
     await db["contacts"].create_indexes([IndexModel([("customer_id", ASCENDING)])])
+    await db["feedback"].create_indexes(
+        [
+            IndexModel([("customer_id", ASCENDING)]),
+            IndexModel([("kind", ASCENDING), ("received_at", ASCENDING)]),
+        ]
+    )

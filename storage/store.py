@@ -8,6 +8,7 @@ from storage.consents import ConsentLedger
 from storage.contacts import Contacts
 from storage.conversations import Conversations
 from storage.customers import Customers
+from storage.feedback import Feedback
 from storage.inbox import Inbox
 from storage.indexes import ensure_indexes
 from storage.jobs import Jobs
@@ -28,6 +29,7 @@ class Store:
     tickets: Tickets
     jobs: Jobs
     contacts: Contacts
+    feedback: Feedback
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -42,4 +44,5 @@ class Store:
             tickets=Tickets(db),
             jobs=Jobs(db),
             contacts=Contacts(db),
+            feedback=Feedback(db),
         )

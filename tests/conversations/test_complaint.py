@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.dialogue import State
 from conversations.engine import Engine
@@ -29,13 +27,6 @@ POLICY = ComplaintPolicy(
 def engine_at(store: Store, moment: datetime) -> Engine:
     config = dataclasses.replace(CONFIG, complaints=POLICY, clock=lambda: moment)
     return Engine(store=store, catalogs=ui(), config=config)
-
-
-@pytest.fixture
-async def store(db: Database) -> Store:
-    store = await Store.open(db)
-    await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
-    return store
 
 
 async def state(chat: Chat) -> str:

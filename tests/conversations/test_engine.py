@@ -52,11 +52,6 @@ async def open_store(db: Database, questionnaire: Questionnaire) -> Store:
 
 
 @pytest.fixture
-async def store(db: Database, default_questionnaire: Questionnaire) -> Store:
-    return await open_store(db, default_questionnaire)
-
-
-@pytest.fixture
 def engine(store: Store) -> Engine:
     return Engine(store=store, catalogs=ui(), config=CONFIG)
 
@@ -208,9 +203,12 @@ async def test_consent_then_every_question_then_completion(
     assert chat.chat_key not in str(response) and chat.user_key not in str(response)
     assert await db["responses"].count_documents({}) == 1
 
-    # A further message after completion changes nothing in the response.
+    # A further message after completion is offered for classification; "Cancel" keeps nothing.
     reply = await chat.send(chat.text("hello again"))
-    assert [m.text for m in reply.messages] == [t("done.already")]
+    assert [m.text for m in reply.messages] == [t("classify.prompt")]
+    reply = await chat.send(chat.button("fb:none"))
+    assert [m.text for m in reply.messages][-1] == t("done.already")
+    assert await db["feedback"].count_documents({}) == 0
     assert (await chat.response())["answers"] == response["answers"]
 
 

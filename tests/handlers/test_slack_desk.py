@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.scheduler import JobRunner
+from bot.ticket_jobs import TicketJobs
 from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.engine import Engine
 from conversations.escalation import Escalation
@@ -21,7 +22,6 @@ from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.translation import Translator
 from conversations.working_time import Calendar, Counting
 from handlers.slack import SlackDesk, make_client
-from storage.jobs import Job
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, ui
@@ -81,28 +81,26 @@ class Desk:
         self.engine = Engine(store=store, catalogs=ui(), config=config)
         client = make_client(token=slack.token, base_url=slack.base_url)
         self.desk = SlackDesk(client=client, default_channel="C-DEFAULT", escalation_channel="C-ESCALATE")
+        self.escalation_translator = Translator(FakeProvider(), None, rate_per_second=None)
         self.escalation = Escalation(
             store=store,
             desk=self.desk,
-            translator=Translator(FakeProvider(), None, rate_per_second=None),
+            translator=self.escalation_translator,
             policy=POLICY,
             agent_language="en",
+            suggestions_channel="C-IDEAS",
         )
 
-        async def publish(job: Job) -> None:
-            await self.escalation.publish(job.payload)
-
-        async def remind(job: Job) -> None:
-            await self.escalation.remind(job.payload)
-
-        async def breach(job: Job) -> None:
-            await self.escalation.breach(job.payload)
-
-        self.runner = JobRunner(
-            jobs=store.jobs,
-            handlers={"ticket.publish": publish, "ticket.reminder": remind, "ticket.breach": breach},
+        jobs = TicketJobs(
+            store=store,
+            translator=self.escalation_translator,
+            catalogs=ui(),
+            channel=lambda name: None,
+            agent_language="en",
+            escalation=self.escalation,
             clock=self.clock,
         )
+        self.runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=self.clock)
         self.db = db
 
     async def complain(self, chat_key: str, description: str, *, order: str = "A1234-5678") -> str:
@@ -245,6 +243,38 @@ async def test_a_second_worker_finds_nothing_left_to_do(db: Database, store: Sto
     await first.complain("c1", "La caja llegó aplastada y la tetera está abollada.")
     done = await first.runner.run_due() + await second.runner.run_due()
     assert done == 1 and len(slack.channel("C-LOGISTICS")) == 1
+
+
+async def test_suggestions_and_praise_reach_their_channels_translated(
+    db: Database, store: Store, slack: FakeSlack
+) -> None:
+    desk = Desk(store, slack, db)
+    now = MONDAY_10
+    for number, (kind, text) in enumerate(
+        [("suggestion", "Podrían ofrecer envoltorio de regalo"), ("praise", "¡Entrega rapidísima, gracias!")]
+    ):
+        await store.feedback.add(
+            feedback_id=f"test:{number}",
+            customer_id="c1",
+            kind=kind,
+            text=text,
+            language="es",
+            channel="telegram",
+            received_at=now,
+            classified_at=now,
+        )
+        await store.jobs.schedule(
+            job_id=f"feedback.forward:test:{number}",
+            kind="feedback.forward",
+            due_at=now,
+            payload={"feedback": f"test:{number}"},
+        )
+    assert await desk.runner.run_due() == 2
+    (idea,) = slack.channel("C-IDEAS")
+    assert "suggestion" in idea.text and "Podrían ofrecer envoltorio" in idea.text
+    assert "[en] Podrían ofrecer envoltorio de regalo" in idea.text
+    (praise,) = slack.channel("C-SUPPORT")  # the default team's channel
+    assert "Praise" in praise.text and "rapidísima" in praise.text
 
 
 def json_text(blocks: list[dict[str, object]]) -> str:

@@ -100,8 +100,11 @@ async def test_refusal_stores_only_the_refusal(polling: BotRunner, db: AsyncData
     ledger = await db["consents"].find({}).to_list()
     assert [e["decision"] for e in ledger] == ["refused"] and ledger[0]["text_version"]
     await customer.say("hello?")
+    assert "is it…" in customer.last.text  # a free message is offered for classification
+    await customer.press("Cancel")
     assert "/start" in customer.last.text
     assert await db["responses"].count_documents({}) == 0
+    assert await db["feedback"].count_documents({}) == 0
 
 
 async def test_conditional_question_only_after_low_rating(

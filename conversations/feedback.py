@@ -1,0 +1,100 @@
+"""Free messages written outside any dialogue: the customer says with one tap what they are.
+
+Every piece of feedback must be classified (complaint, suggestion or praise). The customer's tap is
+both the classification and their agreement to pass the message on; a complaint continues as a
+complaint (consent first, the message becomes its description), the others reach the team.
+"""
+
+from __future__ import annotations
+
+from conversations import complaint, survey
+from conversations.detection import detect
+from conversations.dialogue import State
+from conversations.events import Choice, EventKind
+from conversations.turn import Turn
+from storage.consents import Decision
+
+FORWARD = "feedback.forward"
+KINDS = ("complaint", "suggestion", "praise")
+MAX_TEXT = 2000
+# Chats here have finished or declined a survey; free text in them is feedback to classify.
+CLASSIFIED_FROM = frozenset({State.COMPLETED, State.DECLINED})
+
+
+def ask_kind(turn: Turn) -> State | None:
+    """Offer the three kinds for a free message; None when this state does not take feedback."""
+    d, event = turn.dialogue, turn.event
+    if event.kind is not EventKind.TEXT or d.state not in CLASSIFIED_FROM or not event.text.strip():
+        return None
+    d.draft = {"feedback": event.text.strip()[:MAX_TEXT], "from_state": d.state.value}
+    _prompt(turn)
+    return State.FEEDBACK_CLASSIFY
+
+
+def _prompt(turn: Turn) -> None:
+    choices = tuple(Choice(turn.t(f"classify.{kind}"), f"fb:{kind}") for kind in KINDS)
+    # "Cancel" for a greeting or a slip: nothing is kept or passed on.
+    turn.say(turn.t("classify.prompt"), (choices, (Choice(turn.t("button.cancel"), "fb:none"),)))
+
+
+async def on_classify(turn: Turn) -> State:
+    event, d = turn.event, turn.dialogue
+    if event.kind is EventKind.TEXT and event.text.strip():
+        # More words before choosing: they belong to the same message.
+        joined = f"{d.draft.get('feedback', '')}\n{event.text.strip()}".strip()
+        d.draft["feedback"] = joined[:MAX_TEXT]
+        _prompt(turn)
+        return State.FEEDBACK_CLASSIFY
+    kind = event.text.removeprefix("fb:") if event.kind is EventKind.BUTTON else ""
+    if kind == "none":
+        back = State(d.draft.get("from_state", State.COMPLETED.value))
+        d.draft = {}
+        turn.say(turn.t("classify.prompt"), edit_ref=turn.pressed_ref())
+        turn.say_key("done.already" if back is State.COMPLETED else "idle.prompt")
+        return back
+    if kind not in KINDS:
+        if event.kind is EventKind.BUTTON:
+            turn.notice = turn.t("unknown.button")
+        else:
+            _prompt(turn)
+        return State.FEEDBACK_CLASSIFY
+    text = str(d.draft.get("feedback") or "")
+    back = State(d.draft.get("from_state", State.COMPLETED.value))
+    turn.say(f"{turn.t('classify.prompt')}\n\n✓ {turn.t(f'classify.{kind}')}", edit_ref=turn.pressed_ref())
+    if kind == "complaint":
+        d.state = back
+        started = await complaint.start_complaint(turn)
+        d.draft["description"] = text
+        return started
+    await _pass_on(turn, kind, text)
+    d.draft = {}
+    turn.say_key(f"classify.{kind}.thanks")
+    return await survey.reshow(turn, back)
+
+
+async def _pass_on(turn: Turn, kind: str, text: str) -> None:
+    store, now = turn.store, turn.config.clock()
+    feedback_id = f"{turn.event.channel}:{turn.event.event_id}"
+    await store.consents.record(
+        entry_id=f"{feedback_id}:feedback",
+        customer_id=turn.customer.id,
+        kind="feedback",
+        text_version="feedback",
+        language=turn.language,
+        channel=turn.event.channel,
+        decision=Decision.GRANTED,
+    )
+    written_in = detect(text, supported=turn.catalogs.languages)
+    await store.feedback.add(
+        feedback_id=feedback_id,
+        customer_id=turn.customer.id,
+        kind=kind,
+        text=text,
+        language=written_in.language if written_in else turn.language,
+        channel=turn.event.channel,
+        received_at=now,
+        classified_at=now,
+    )
+    await store.jobs.schedule(
+        job_id=f"{FORWARD}:{feedback_id}", kind=FORWARD, due_at=now, payload={"feedback": feedback_id}
+    )

@@ -1,0 +1,54 @@
+"""Suggestions and praise sent as free messages, with the type the customer confirmed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+
+class Feedback:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["feedback"]
+
+    async def add(
+        self,
+        *,
+        feedback_id: str,
+        customer_id: str,
+        kind: str,
+        text: str,
+        language: str | None,
+        channel: str,
+        received_at: datetime,
+        classified_at: datetime,
+    ) -> bool:
+        """Store once per confirming event; False when this event stored it already."""
+        doc: dict[str, Any] = {
+            "_id": feedback_id,
+            "customer_id": customer_id,
+            "kind": kind,
+            "text": text,
+            "language": language,
+            "channel": channel,
+            "received_at": received_at,
+            "classified_at": classified_at,
+        }
+        try:
+            await self._docs.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def get(self, *, feedback_id: str) -> Document | None:
+        return await self._docs.find_one({"_id": feedback_id})
+
+    async def for_customer(self, *, customer_id: str) -> list[Document]:
+        return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("received_at", 1)]
+
+    async def erase_for_customer(self, *, customer_id: str) -> int:
+        result = await self._docs.delete_many({"customer_id": customer_id})
+        return result.deleted_count
