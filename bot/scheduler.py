@@ -92,6 +92,10 @@ class JobRunner:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
 
+    async def wait_idle(self) -> None:
+        """Until the background loop is between passes (no job of its in hand)."""
+        await self._idle.wait()
+
     async def stop(self, *, timeout: float = 30.0) -> None:
         """Finish the job in hand (a half-done hand-off could be repeated), then stop taking jobs."""
         self._stopping = True

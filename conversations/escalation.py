@@ -57,8 +57,10 @@ class AgentDesk(Protocol):
 
     async def refresh(self, view: TicketView, message: DeskMessage) -> None: ...
 
-    async def note(self, message: DeskMessage, text: str, *, words: Translation | None = None) -> None:
-        """A line in the ticket's thread, with someone's words (original and translation) under it."""
+    async def note(
+        self, message: DeskMessage, text: str, *, words: Translation | None = None, actor: str | None = None
+    ) -> None:
+        """A line in the ticket's thread (by `actor`, an agent), with someone's words under it."""
         ...
 
     async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
@@ -212,7 +214,10 @@ class Escalation:
             source = str(payload.get("language") or ticket.get("language") or self._agent_language)
             target = str(payload.get("target") or self._agent_language)
             shown = await self._translator.translate(words, source=source, target=target)
-        await self._desk.note(message, str(payload.get("heading") or ""), words=shown)
+        actor = payload.get("actor")
+        await self._desk.note(
+            message, str(payload.get("heading") or ""), words=shown, actor=str(actor) if actor else None
+        )
 
     async def forward_feedback(self, payload: dict[str, Any]) -> None:
         """A suggestion to the suggestions channel, praise to the default team's channel."""

@@ -51,6 +51,7 @@ async def my_data(turn: Turn) -> State:
         lines += ["", turn.t("mydata.responses")]
         for doc in responses:
             lines += await _describe_response(turn, doc)
+    lines += await _complaints_and_feedback(turn)
     turn.say("\n".join(lines))
     return turn.dialogue.state
 
@@ -83,6 +84,31 @@ async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
                 catalogs=turn.catalogs,
             )
             lines.append(f"  {_short(questionnaire, question.id, turn.language)}: {label}")
+    return lines
+
+
+async def _complaints_and_feedback(turn: Turn) -> list[str]:
+    store, customer_id = turn.store, turn.customer.id
+    lines: list[str] = []
+    tickets = await store.tickets.for_customer(customer_id=customer_id)
+    if tickets:
+        lines += ["", turn.t("mydata.complaints")]
+        for ticket in tickets:
+            status = turn.t("status.complete" if ticket.get("status") == "closed" else "status.in_progress")
+            header = f"— {ticket['_id']}, {turn.t(f'complaint.category.{ticket.get("category")}')}, {status}"
+            if isinstance(ticket.get("created_at"), datetime):
+                header += f", {_when(ticket['created_at'], turn.language)}"
+            if ticket.get("order_ref"):
+                header += f", #{ticket['order_ref']}"
+            lines += [header, f"  {ticket.get('product') or ''}: {ticket.get('description') or ''}"]
+            contact = await store.contacts.get(ticket_id=str(ticket["_id"]))
+            if contact:
+                lines.append("  " + turn.t("mydata.contact", value=contact))
+    feedback = await store.feedback.for_customer(customer_id=customer_id)
+    if feedback:
+        lines += ["", turn.t("mydata.feedback")]
+        for doc in feedback:
+            lines.append(f"— {turn.t(f'classify.{doc.get("kind")}')}: {doc.get('text')}")
     return lines
 
 
@@ -133,6 +159,7 @@ async def erase(turn: Turn) -> State:
         await record_consent(turn, Decision.WITHDRAWN)
     await store.responses.erase_for_customer(customer_id=customer_id)
     await store.contacts.erase_for_customer(customer_id=customer_id)
+    await store.feedback.erase_for_customer(customer_id=customer_id)
     # Tickets keep what statistics need (category, team, times) but lose the customer's words and
     # any link to them; the agents' desk message is redrawn from the redacted ticket.
     for ticket_id in await store.tickets.redact_for_customer(customer_id=customer_id):

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from conversations.complaint_policy import Category, ComplaintPolicy
+from conversations.complaint_policy import Category, ComplaintPolicy, Deadline
+from conversations.tickets_intake import BREACH, REMINDER
 from storage.store import Store
 from storage.types import Document
 
@@ -69,6 +70,7 @@ class TicketLifecycle:
             return {"assignee": agent, "status": status}
 
         ticket = await self._change(ticket_id, change, {"actor": agent, "action": "claimed"})
+        await self._note(ticket, "claimed the ticket", actor=agent)
         await self._refresh(ticket_id)
         return Outcome(ticket, f"<@{agent}> claimed the ticket")
 
@@ -109,6 +111,7 @@ class TicketLifecycle:
     async def resolve(self, *, ticket_id: str, agent: str, text: str) -> Outcome:
         text = _agent_text(text)
         ticket = await self._close(ticket_id, actor=agent, action="resolved", text=text)
+        await self._note(ticket, "resolved and closed the ticket", actor=agent)
         await self._to_customer(ticket, kind="resolved", text=text)
         return Outcome(ticket, "resolved and closed; the customer was told")
 
@@ -124,6 +127,7 @@ class TicketLifecycle:
 
         event = {"actor": agent, "action": "reclassified", "category": category, "team": team}
         ticket = await self._change(ticket_id, change, event)
+        await self._note(ticket, f"reclassified the ticket as {category} (team {team})", actor=agent)
         await self._refresh(ticket_id)
         return Outcome(ticket, f"reclassified as {category} (team {team})")
 
@@ -182,13 +186,38 @@ class TicketLifecycle:
             event = {"actor": "customer", "action": "reopened: not solved"}
             reasons = [*(ticket.get("urgency_reasons") or []), "reopened after follow-up"]
             changes["urgency_reasons"] = reasons
+        if not solved:
+            # A fresh resolution deadline from now, with its reminder and breach jobs.
+            team = self._policy.team_for(str(ticket.get("category")))
+            now = self._clock()
+            deadline = self._policy.deadlines(team, now)[Deadline.RESOLUTION]
+            met = {k: v for k, v in (ticket.get("met") or {}).items() if k != Deadline.RESOLUTION}
+            changes.update(
+                {"met": met, f"deadlines.{Deadline.RESOLUTION.value}": deadline, "closed_at": None}
+            )
         ticket = await self._change(ticket_id, lambda _: changes, event)
         if not solved:
+            await self._schedule_deadline(
+                ticket_id, Deadline.RESOLUTION, start=now, deadline=deadline, round_="reopened"
+            )
             await self._note(
                 ticket, "🔁 Follow-up: the customer says the problem is NOT solved. Ticket reopened."
             )
             await self._refresh(ticket_id)
         return ticket
+
+    async def _schedule_deadline(
+        self, ticket_id: str, kind: Deadline, *, start: datetime, deadline: datetime, round_: str
+    ) -> None:
+        payload = {"ticket": ticket_id, "deadline": kind.value}
+        reminder_at = self._policy.reminder_at(start, deadline)
+        for job_kind, due in ((REMINDER, reminder_at), (BREACH, deadline)):
+            await self._store.jobs.schedule(
+                job_id=f"{job_kind}:{ticket_id}:{kind.value}:{round_}",
+                kind=job_kind,
+                due_at=due,
+                payload=payload,
+            )
 
     async def follow_up_rating(
         self, *, ticket_id: str, customer_id: str, rating: int | None = None, comment: str | None = None
@@ -276,9 +305,11 @@ class TicketLifecycle:
             payload={"ticket": str(ticket["_id"]), "kind": kind, "text": text},
         )
 
-    async def _note(self, ticket: Document, heading: str, *, words: str | None = None) -> None:
+    async def _note(
+        self, ticket: Document, heading: str, *, words: str | None = None, actor: str | None = None
+    ) -> None:
         number = len(ticket.get("history") or [])
-        payload: dict[str, Any] = {"ticket": str(ticket["_id"]), "heading": heading}
+        payload: dict[str, Any] = {"ticket": str(ticket["_id"]), "heading": heading, "actor": actor}
         if words is not None:
             payload["words"] = words
         await self._store.jobs.schedule(

@@ -170,7 +170,11 @@ class SlackDesk:
         await self._pacer.wait(message.channel)
         await self._client.chat_update(channel=message.channel, ts=message.ref, text=text, blocks=blocks)
 
-    async def note(self, message: DeskMessage, text: str, *, words: Translation | None = None) -> None:
+    async def note(
+        self, message: DeskMessage, text: str, *, words: Translation | None = None, actor: str | None = None
+    ) -> None:
+        if actor:
+            text = f"<@{actor}> {text}"
         await self._pacer.wait(message.channel)
         await self._client.chat_postMessage(
             channel=message.channel, thread_ts=message.ref, text=_with_words(text, words)

@@ -300,3 +300,42 @@ async def test_good_ratings_get_no_offer_and_no_thanks_is_quiet(db: Database, st
     assert payloads(reply.messages[0]) == [] and await db["tickets"].count_documents({}) == 0
     reply = await other.send(other.button("complain:r9"))
     assert reply.notice == t("unknown.button")
+
+
+async def test_mydata_lists_complaints_contacts_and_feedback(db: Database, store: Store) -> None:
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    await fill(chat, sensitive=True)
+    await chat.send(chat.text("kim@example.org"))
+    await chat.send(chat.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None
+    # With a complaint open, a free message goes to it (shown to agents), not to classification.
+    reply = await chat.send(chat.text("Any news?"))
+    assert reply.messages[0].text == t("complaint.message.forwarded", ticket=ticket["_id"])
+    history = (await db["tickets"].find_one({}) or {})["history"]
+    assert history[-1]["action"] == "wrote" and history[-1]["text"] == "Any news?"
+    await store.feedback.add(
+        feedback_id="test:1",
+        customer_id=ticket["customer_id"],
+        kind="suggestion",
+        text="Please add gift wrapping",
+        language="en",
+        channel="test",
+        received_at=MONDAY_10,
+        classified_at=MONDAY_10,
+    )
+    reply = await chat.send(chat.command("mydata"))
+    text = reply.messages[0].text
+    for part in (
+        t("mydata.complaints"),
+        ticket["_id"],
+        "#A1234-5678",
+        "dented",
+        t("mydata.contact", value="kim@example.org"),
+        t("mydata.feedback"),
+        "Please add gift wrapping",
+    ):
+        assert part in text
+    await chat.send(chat.command("delete"))
+    await chat.send(chat.button("delete:yes"))
+    assert await db["feedback"].count_documents({}) == 0

@@ -90,9 +90,14 @@ class Agents:
 
 
 async def settle(runner: BotRunner) -> None:
-    """Run every due job now (the runner would within a second)."""
-    assert runner.current is not None and runner.current.jobs is not None
-    await runner.current.jobs.run_due()
+    """Run every due job now (the runner would within a second), including jobs those jobs schedule."""
+    bot = runner.current
+    assert bot is not None and bot.jobs is not None
+    for _ in range(50):
+        await bot.jobs.wait_idle()  # the background loop may hold a job that schedules another
+        if await bot.jobs.run_due() == 0 and await bot.store.jobs.backlog(now=bot.clock()) == 0:
+            return
+    raise AssertionError("jobs keep coming")
 
 
 def shown(message: SlackMessage) -> str:
@@ -117,6 +122,8 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
     ticket = await db["tickets"].find_one({"_id": ticket_id})
     assert ticket is not None and ticket["assignee"] == AGENT and ticket["status"] == "claimed"
     assert f"claimed by <@{AGENT}>" in shown(message)
+    assert f"<@{AGENT}> claimed the ticket" in slack.thread("C-LOGISTICS", message.ts)[-1].text
+    assert "classification" in ticket["met"]
 
     # Reply: translated into Spanish and delivered in the customer's chat; first contact is met.
     clock.now += timedelta(hours=2)
@@ -127,7 +134,7 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
     ticket = await db["tickets"].find_one({"_id": ticket_id})
     assert ticket is not None and ticket["met"]["first_contact"] == MONDAY_10 + timedelta(hours=2)
     thread = slack.thread("C-LOGISTICS", message.ts)
-    assert any("Sent to the customer (reply) in es" in note.text for note in thread)
+    assert any("Sent to the customer (reply) in es" in note.text for note in thread), [n.text for n in thread]
 
     # The customer answers in the chat: the words reach the thread with a translation.
     await customer.say("Ya la envié ayer")
@@ -199,6 +206,12 @@ async def test_not_solved_at_follow_up_reopens_and_alerts(
     ticket = await db["tickets"].find_one({"_id": ticket_id})
     assert ticket is not None and ticket["status"] == "reopened" and ticket["followup"]["solved"] is False
     assert any(ticket_id in alert.text for alert in slack.channel("C-ESCALATE"))
+    # A fresh resolution deadline from the reopening, with its reminder and breach.
+    assert "resolution" not in ticket["met"]
+    # Reopened on a Saturday: 72 h counted on working days run from Monday 00:00 to Thursday 00:00.
+    assert clock.now.weekday() == 5
+    assert ticket["deadlines"]["resolution"] == datetime(2026, 12, 3, tzinfo=UTC)
+    assert await db["jobs"].count_documents({"_id": {"$regex": "reopened$"}, "status": "pending"}) == 2
 
 
 async def test_forged_signatures_and_outsiders_change_nothing(
