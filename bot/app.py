@@ -80,6 +80,7 @@ class FeedbackBot:
         self._tasks: list[asyncio.Task[None]] = []
         self.server: WebServer | None = None
         self.jobs: JobRunner | None = None
+        self.slack_agents: SlackAgents | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -152,6 +153,9 @@ class FeedbackBot:
         await self.server.start()
         self._stack.push_async_callback(self.server.stop)
         await self.dispatcher.replay_pending()
+        if self.slack_agents is not None and settings.slack_app_token is not None:
+            socket = await self.slack_agents.connect_socket_mode(settings.slack_app_token.get_secret_value())
+            self._stack.push_async_callback(socket.close_async)
         self._spawn(self._purge_loop(), "retention purge")
         self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
         self._spawn(self.jobs.run_forever(), "jobs")
@@ -191,14 +195,19 @@ class FeedbackBot:
         return jobs.handlers()
 
     def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
-        if settings.slack_signing_secret is None:
-            log.warning("SLACK_SIGNING_SECRET unset: agents' buttons in Slack are not accepted")
+        if settings.slack_signing_secret is None and settings.slack_app_token is None:
+            log.warning(
+                "SLACK_SIGNING_SECRET / SLACK_APP_TOKEN unset: agents' buttons in Slack are not accepted"
+            )
             return
         lifecycle = TicketLifecycle(store=self.store, policy=self.policy, clock=self.clock)
         agents = SlackAgents(
             lifecycle=lifecycle,
             client=client,
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            # Socket Mode connections are authenticated by the app token; HTTP requests by this secret.
+            signing_secret=settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else "",
             allowed_users=frozenset(settings.slack_agent_users),
             agent_channels=frozenset(
                 channel
@@ -209,7 +218,9 @@ class FeedbackBot:
                 if channel
             ),
         )
-        web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)
+        if settings.slack_signing_secret is not None:
+            web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)
+        self.slack_agents = agents
 
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
         token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""

@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -67,6 +68,13 @@ class SlackAgents:
         for action in TEXT_ACTIONS:
             self.app.view(f"{action}_modal")(self._text_submitted)
         self.app.view("ticket_reclassify_modal")(self._reclassified)
+
+    async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
+        """Receive interactions over Slack's WebSocket instead of HTTP (no public URL needed)."""
+        handler = AsyncSocketModeHandler(self.app, app_token, web_client=self._client)
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack Socket Mode connected")
+        return handler
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:

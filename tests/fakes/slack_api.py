@@ -25,6 +25,7 @@ from aiohttp import ClientSession, web
 
 JSONDict = dict[str, Any]
 TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-test-app-token"
 TEAM_ID = "T0TEST"
 BOT_USER_ID = "U0BOT"
 
@@ -64,6 +65,8 @@ class FakeSlack:
     _troubles: list[_Trouble] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    acks: dict[str, JSONDict] = field(default_factory=dict)
     _changed: asyncio.Condition | None = None
     port: int = 0
 
@@ -73,6 +76,7 @@ class FakeSlack:
 
     async def __aenter__(self) -> Self:
         app = web.Application()
+        app.router.add_get("/socket", self._socket)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -84,6 +88,8 @@ class FakeSlack:
     async def __aexit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
+        for socket in self.sockets:
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -127,6 +133,11 @@ class FakeSlack:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await _params(request)
+        if method == "apps.connections.open":
+            if request.headers.get("Authorization") != f"Bearer {APP_TOKEN}":
+                return self._answer(method, params, {"ok": False, "error": "invalid_auth"})
+            url = f"ws://127.0.0.1:{self.port}/socket"
+            return self._answer(method, params, {"ok": True, "url": url})
         if request.headers.get("Authorization") != f"Bearer {self.token}":
             return self._answer(method, params, {"ok": False, "error": "invalid_auth"})
         for trouble in self._troubles:
@@ -148,6 +159,39 @@ class FakeSlack:
         async with self._changed:
             self._changed.notify_all()
         return response
+
+    # --- Socket Mode -------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0TEST"}}
+        )
+        async for frame in socket:
+            if frame.type.name != "TEXT":
+                continue
+            ack = json.loads(frame.data)
+            if isinstance(ack, dict) and "envelope_id" in ack:
+                self.acks[str(ack["envelope_id"])] = ack
+                assert self._changed is not None
+                async with self._changed:
+                    self._changed.notify_all()
+        return socket
+
+    async def push_interaction(self, payload: JSONDict) -> str:
+        """Send an interactivity envelope over the open Socket Mode connection; its envelope id."""
+        await self.wait_for(lambda: bool(self.sockets))
+        envelope_id = f"env-{next(self._ts)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": "interactive",
+            "accepts_response_payload": payload.get("type") == "view_submission",
+            "payload": payload,
+        }
+        await self.sockets[-1].send_json(envelope)
+        return envelope_id
 
     def _answer(self, method: str, params: JSONDict, body: JSONDict) -> web.Response:
         self.calls.append(Call(method, params, 200))

@@ -17,6 +17,7 @@ import pytest_asyncio
 from storage.types import Database
 from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.fakes.slack_api import (
+    APP_TOKEN,
     FakeSlack,
     SlackMessage,
     block_action,
@@ -282,3 +283,25 @@ async def test_reclassify_and_escalate(
     await settle(polling)
     (alert,) = slack.channel("C-ESCALATE")
     assert ticket_id in alert.text and "chargeback" in alert.text
+
+
+async def test_socket_mode_receives_the_same_actions_without_a_public_url(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    polling.clock = Clock(MONDAY_10)
+    await polling.start(**desk_settings(slack, libre), SLACK_APP_TOKEN=APP_TOKEN)
+    customer = Customer(polling, chat_id=705, language="es")
+    await file_complaint(customer, "No funciona.")
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    ticket_id = message.blocks[-1]["elements"][0]["value"]
+    claim = block_action(
+        action_id="ticket_claim", value=ticket_id, user=AGENT, channel=message.channel, ts=message.ts
+    )
+    envelope = await slack.push_interaction(claim)
+    await slack.wait_for(lambda: envelope in slack.acks)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and ticket["assignee"] == AGENT
+    # Without SLACK_SIGNING_SECRET there is no HTTP endpoint to forge requests against.
+    agents = Agents(polling, slack)
+    assert await agents.post(claim) == 404
