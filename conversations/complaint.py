@@ -196,12 +196,25 @@ def _next(field: str, turn: Turn) -> State:
     return ask(following, turn)
 
 
-async def on_category(turn: Turn) -> State:
-    value = _pressed(turn, "cat:", {c.value for c in Category})
+# Questions answered by one of a fixed set of buttons: the payload prefix and the allowed values.
+_CHOICES: dict[str, tuple[str, frozenset[str]]] = {
+    "category": ("cat:", frozenset(c.value for c in Category)),
+    "expectation": ("exp:", frozenset(e.value for e in Expectation)),
+    "contact_time": ("ct:", frozenset(c.value for c in ContactTime)),
+}
+
+
+async def _on_choice(turn: Turn, field: str) -> State:
+    prefix, allowed = _CHOICES[field]
+    value = _pressed(turn, prefix, allowed)
     if value is None:
-        return _reask_with_notice(turn, "category")
-    turn.dialogue.draft["category"] = value
-    return _next("category", turn)
+        return _reask_with_notice(turn, field)
+    turn.dialogue.draft[field] = value
+    return _next(field, turn)
+
+
+async def on_category(turn: Turn) -> State:
+    return await _on_choice(turn, "category")
 
 
 async def on_order(turn: Turn) -> State:
@@ -249,19 +262,11 @@ async def on_description(turn: Turn) -> State:
 
 
 async def on_expectation(turn: Turn) -> State:
-    value = _pressed(turn, "exp:", {e.value for e in Expectation})
-    if value is None:
-        return _reask_with_notice(turn, "expectation")
-    turn.dialogue.draft["expectation"] = value
-    return _next("expectation", turn)
+    return await _on_choice(turn, "expectation")
 
 
 async def on_contact_time(turn: Turn) -> State:
-    value = _pressed(turn, "ct:", {c.value for c in ContactTime})
-    if value is None:
-        return _reask_with_notice(turn, "contact_time")
-    turn.dialogue.draft["contact_time"] = value
-    return _next("contact_time", turn)
+    return await _on_choice(turn, "contact_time")
 
 
 async def on_contact(turn: Turn) -> State:
@@ -276,7 +281,7 @@ async def on_contact(turn: Turn) -> State:
     return _next("contact", turn)
 
 
-def _pressed(turn: Turn, prefix: str, allowed: set[str]) -> str | None:
+def _pressed(turn: Turn, prefix: str, allowed: set[str] | frozenset[str]) -> str | None:
     event = turn.event
     if event.kind is EventKind.BUTTON and event.text.startswith(prefix):
         value = event.text.removeprefix(prefix)

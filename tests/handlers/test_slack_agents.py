@@ -105,17 +105,37 @@ def shown(message: SlackMessage) -> str:
     return json.dumps(message.blocks, ensure_ascii=False)
 
 
+async def ticket_on_desk(
+    runner: BotRunner,
+    slack: FakeSlack,
+    libre: FakeLibreTranslate,
+    *,
+    chat_id: int,
+    words: str,
+    **settings: Any,
+) -> tuple[Clock, Customer, SlackMessage, str]:
+    """Start the bot at MONDAY_10, file a Spanish complaint, publish it: its Slack message and id."""
+    clock = runner.clock = Clock(MONDAY_10)
+    await runner.start(**desk_settings(slack, libre), **settings)
+    customer = Customer(runner, chat_id=chat_id, language="es")
+    await file_complaint(customer, words)
+    await settle(runner)
+    (message,) = slack.channel("C-LOGISTICS")
+    return clock, customer, message, str(message.blocks[-1]["elements"][0]["value"])
+
+
 async def test_whole_lifecycle_from_claim_to_follow_up(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
-    clock = polling.clock = Clock(MONDAY_10)
-    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    clock, customer, message, ticket_id = await ticket_on_desk(
+        polling,
+        slack,
+        libre,
+        chat_id=701,
+        words="La caja llegó aplastada y la tetera está abollada.",
+        SLACK_SIGNING_SECRET=SECRET,
+    )
     agents = Agents(polling, slack)
-    customer = Customer(polling, chat_id=701, language="es")
-    await file_complaint(customer, "La caja llegó aplastada y la tetera está abollada.")
-    await settle(polling)
-    (message,) = slack.channel("C-LOGISTICS")
-    ticket_id = message.blocks[-1]["elements"][0]["value"]
 
     # Claim: the ticket is the agent's, the message shows it.
     assert await agents.click("ticket_claim", message) == 200
@@ -189,14 +209,10 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
 async def test_not_solved_at_follow_up_reopens_and_alerts(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
-    clock = polling.clock = Clock(MONDAY_10)
-    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    clock, customer, message, ticket_id = await ticket_on_desk(
+        polling, slack, libre, chat_id=702, words="No funciona.", SLACK_SIGNING_SECRET=SECRET
+    )
     agents = Agents(polling, slack)
-    customer = Customer(polling, chat_id=702, language="es")
-    await file_complaint(customer, "No funciona.")
-    await settle(polling)
-    (message,) = slack.channel("C-LOGISTICS")
-    ticket_id = message.blocks[-1]["elements"][0]["value"]
     assert await agents.submit("ticket_resolve", message, "Refund issued.") == 200
     await settle(polling)
     assert "[es] REFUND ISSUED." in customer.last.text
@@ -218,14 +234,10 @@ async def test_not_solved_at_follow_up_reopens_and_alerts(
 async def test_forged_signatures_and_outsiders_change_nothing(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
-    polling.clock = Clock(MONDAY_10)
-    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    _, _, message, ticket_id = await ticket_on_desk(
+        polling, slack, libre, chat_id=703, words="No funciona.", SLACK_SIGNING_SECRET=SECRET
+    )
     agents = Agents(polling, slack)
-    customer = Customer(polling, chat_id=703, language="es")
-    await file_complaint(customer, "No funciona.")
-    await settle(polling)
-    (message,) = slack.channel("C-LOGISTICS")
-    ticket_id = message.blocks[-1]["elements"][0]["value"]
     payload = block_action(
         action_id="ticket_claim", value=ticket_id, user=AGENT, channel=message.channel, ts=message.ts
     )
@@ -256,14 +268,10 @@ async def test_forged_signatures_and_outsiders_change_nothing(
 async def test_reclassify_and_escalate(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
-    polling.clock = Clock(MONDAY_10)
-    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    _, _, message, ticket_id = await ticket_on_desk(
+        polling, slack, libre, chat_id=704, words="No funciona.", SLACK_SIGNING_SECRET=SECRET
+    )
     agents = Agents(polling, slack)
-    customer = Customer(polling, chat_id=704, language="es")
-    await file_complaint(customer, "No funciona.")
-    await settle(polling)
-    (message,) = slack.channel("C-LOGISTICS")
-    ticket_id = message.blocks[-1]["elements"][0]["value"]
 
     assert await agents.click("ticket_reclassify", message) == 200
     view = slack.views[-1]["view"]
@@ -288,13 +296,9 @@ async def test_reclassify_and_escalate(
 async def test_socket_mode_receives_the_same_actions_without_a_public_url(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
-    polling.clock = Clock(MONDAY_10)
-    await polling.start(**desk_settings(slack, libre), SLACK_APP_TOKEN=APP_TOKEN)
-    customer = Customer(polling, chat_id=705, language="es")
-    await file_complaint(customer, "No funciona.")
-    await settle(polling)
-    (message,) = slack.channel("C-LOGISTICS")
-    ticket_id = message.blocks[-1]["elements"][0]["value"]
+    _, _, message, ticket_id = await ticket_on_desk(
+        polling, slack, libre, chat_id=705, words="No funciona.", SLACK_APP_TOKEN=APP_TOKEN
+    )
     claim = block_action(
         action_id="ticket_claim", value=ticket_id, user=AGENT, channel=message.channel, ts=message.ts
     )
