@@ -12,6 +12,7 @@ from conversations.complaint_policy import Category, ContactTime, Expectation
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.questionnaire import Question, QuestionType
+from conversations.rendering import text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
 from storage.consents import Decision
@@ -46,14 +47,15 @@ def _ask_consent(turn: Turn) -> State:
         retention_days=turn.config.branding.retention_days,
         privacy_url=turn.config.branding.privacy_url,
     )
+    turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)
     turn.say(text, _two("button.agree", "cc:yes", "button.decline", "cc:no", turn))
     return State.COMPLAINT_CONSENT
 
 
 def _ask_sensitive(turn: Turn) -> State:
-    turn.say(
-        turn.t("complaint.sensitive.text"), _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn)
-    )
+    text = turn.t("complaint.sensitive.text")
+    turn.dialogue.draft[f"{SENSITIVE_CONSENT}_version"] = text_version(text)
+    turn.say(text, _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn))
     return State.COMPLAINT_SENSITIVE
 
 
@@ -100,7 +102,8 @@ async def _record(turn: Turn, kind: str, agreed: bool) -> None:
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{kind}",
         customer_id=turn.customer.id,
         kind=kind,
-        text_version=kind,
+        # A hash of the exact text the customer saw, as for the survey consent.
+        text_version=str(turn.dialogue.draft.get(f"{kind}_version", "")),
         language=turn.language,
         channel=turn.event.channel,
         decision=Decision.GRANTED if agreed else Decision.REFUSED,
@@ -122,10 +125,7 @@ async def on_consent(turn: Turn) -> State:
     await _record(turn, COMPLAINT_CONSENT, agreed)
     if not agreed:
         return await _leave(turn, turn.t("complaint.declined"))
-    turn.say(
-        turn.t("complaint.sensitive.text"), _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn)
-    )
-    return State.COMPLAINT_SENSITIVE
+    return _ask_sensitive(turn)
 
 
 async def on_sensitive(turn: Turn) -> State:

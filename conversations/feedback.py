@@ -11,6 +11,7 @@ from conversations import complaint, survey
 from conversations.detection import detect
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
+from conversations.rendering import text_version
 from conversations.turn import Turn
 from storage.consents import Decision
 
@@ -79,7 +80,7 @@ async def _pass_on(turn: Turn, kind: str, text: str) -> None:
         entry_id=f"{feedback_id}:feedback",
         customer_id=turn.customer.id,
         kind="feedback",
-        text_version="feedback",
+        text_version=text_version(turn.t("classify.prompt")),
         language=turn.language,
         channel=turn.event.channel,
         decision=Decision.GRANTED,

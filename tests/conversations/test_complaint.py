@@ -339,3 +339,19 @@ async def test_mydata_lists_complaints_contacts_and_feedback(db: Database, store
     await chat.send(chat.command("delete"))
     await chat.send(chat.button("delete:yes"))
     assert await db["feedback"].count_documents({}) == 0
+
+
+async def test_the_ledger_records_which_consent_text_was_shown(db: Database, store: Store) -> None:
+    from conversations.rendering import text_version
+
+    chat = Chat(engine_at(store, MONDAY_10), db)
+    reply = await chat.send(chat.command("complain"))
+    shown_consent = reply.messages[0].text
+    reply = await chat.send(chat.button("cc:yes"))
+    shown_sensitive = reply.messages[0].text
+    await chat.send(chat.button("cs:yes"))
+    versions = {doc["kind"]: doc["text_version"] async for doc in db["consents"].find({})}
+    assert versions == {
+        "complaint": text_version(shown_consent),
+        "complaint_sensitive": text_version(shown_sensitive),
+    }
