@@ -118,6 +118,13 @@ class FeedbackBot:
                 detection_min_confidence=settings.detection_min_confidence,
                 complaints=self.policy,
                 clock=self.clock,
+                # The terminal chat is the operator's own: it may run admin commands.
+                admins=frozenset(
+                    [f"telegram:{user}" for user in settings.admin_telegram_ids]
+                    + [f"slack:{user}" for user in settings.admin_slack_users]
+                    + ["console:local"]
+                ),
+                questionnaire_max_minutes=settings.questionnaire_max_minutes,
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)

@@ -136,6 +136,18 @@ class Settings(BaseSettings):
     slack_agent_users: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("SLACK_AGENT_USERS", "slack_agent_users")
     )
+    admin_telegram_ids: list[int] = Field(
+        default_factory=list, validation_alias=AliasChoices("ADMIN_TELEGRAM_IDS", "admin_telegram_ids")
+    )
+    admin_slack_users: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("ADMIN_SLACK_USERS", "admin_slack_users")
+    )
+    questionnaire_max_minutes: int = Field(
+        5,
+        ge=1,
+        le=60,
+        validation_alias=AliasChoices("QUESTIONNAIRE_MAX_MINUTES", "questionnaire_max_minutes"),
+    )
     agent_language: str = Field("en", validation_alias=AliasChoices("AGENT_LANGUAGE", "agent_language"))
 
     complaint_order_pattern: str = Field(

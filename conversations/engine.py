@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 
 from conversations import complaint, feedback, ticket_chat
 from conversations import language as languages
+from conversations.admin import AdminCommands, AdminContext
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
-from conversations.events import Choice, EventKind, InboundEvent
+from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
 from conversations.rendering import language_buttons
 from conversations.start_payload import StartPayload, parse_start_payload
@@ -119,6 +120,24 @@ async def on_language_menu(turn: Turn) -> State:
     return turn.dialogue.state
 
 
+async def on_admin(turn: Turn) -> State:
+    """Staff commands; to anyone else `/admin` is an unknown command (and the attempt is audited)."""
+    who = f"{turn.event.channel}:{turn.event.user_key}"
+    if who not in turn.config.admins:
+        await turn.store.audit.add(
+            actor=who, action="admin", target=None, outcome="refused", detail="not an admin"
+        )
+        turn.say_key("unknown.command")
+        return turn.dialogue.state
+    line, _, document = turn.event.text.partition("\n")
+    context = AdminContext(
+        store=turn.store, languages=turn.catalogs.languages, max_minutes=turn.config.questionnaire_max_minutes
+    )
+    reply = await AdminCommands(context, admin=who).run(line, document)
+    turn.messages.append(Outbound(text=reply.text, document=reply.document))
+    return turn.dialogue.state
+
+
 async def on_complain(turn: Turn) -> State:
     return await complaint.start_complaint(turn)
 
@@ -126,6 +145,7 @@ async def on_complain(turn: Turn) -> State:
 COMMANDS: dict[str, Step] = {
     "start": on_start,
     "complain": on_complain,
+    "admin": on_admin,
     "help": on_help,
     "language": on_language_menu,
     "stop": withdraw,

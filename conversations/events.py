@@ -84,3 +84,5 @@ class Outbound:
     choices: tuple[tuple[Choice, ...], ...] = ()
     edit_ref: str | None = None
     rtl: bool = False
+    document: tuple[str, str] | None = None
+    """A text file sent with the message: (file name, content) — e.g. an admin's YAML export."""

@@ -34,8 +34,10 @@ async def offer_consent(turn: Turn, payload: StartPayload, *, edit_ref: str | No
     questionnaire = None
     if payload.questionnaire_id:
         questionnaire = await turn.store.questionnaires.latest(questionnaire_id=payload.questionnaire_id)
+        if questionnaire is not None and await turn.store.drafts.is_closed(questionnaire_id=questionnaire.id):
+            questionnaire = None  # closed by an admin: nobody new starts it
         if questionnaire is None:
-            log.info("start link names an unknown questionnaire; using the default")
+            log.info("start link names an unknown or closed questionnaire; using the default")
     if questionnaire is None:
         d.questionnaire_id = None
         questionnaire = await turn.questionnaire()

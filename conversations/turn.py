@@ -25,6 +25,8 @@ class EngineConfig:
     # Below this confidence a detected language is ignored (the other signals or the default decide).
     detection_min_confidence: float = CONFIDENT
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
+    admins: frozenset[str] = frozenset()  # "<channel>:<user key>" of staff who may run /admin
+    questionnaire_max_minutes: int = 5
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

@@ -63,6 +63,9 @@ class ConsoleChannel:
             ref = str(next(self._refs))
             self._messages[ref] = outbound.text
             self._print("\n" + outbound.text)
+        if outbound.document is not None:
+            name, content = outbound.document
+            self._print(f"--- {name} ---\n{content.rstrip()}\n--- end of {name} ---")
         if outbound.choices:
             self._options = [(choice, ref) for row in outbound.choices for choice in row]
             listing = "   ".join(f"[{n}] {c.label}" for n, (c, _) in enumerate(self._options, start=1))

@@ -12,7 +12,15 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import HTTPXRequest
@@ -185,6 +193,12 @@ class TelegramChannel:
                 lambda piece=piece, last=last: self.bot.send_message(  # type: ignore[misc]
                     chat_id, piece, reply_markup=markup if last else None
                 ),
+            )
+        if outbound.document is not None:
+            name, content = outbound.document
+            await self._call(
+                chat_key,
+                lambda: self.bot.send_document(chat_id, InputFile(content.encode(), filename=name)),
             )
 
     async def _call(

@@ -57,3 +57,4 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("kind", ASCENDING), ("received_at", ASCENDING)]),
         ]
     )
+    await db["audit"].create_indexes([IndexModel([("at", ASCENDING)])])

@@ -52,6 +52,9 @@ class Questionnaires:
         self._cache[(questionnaire_id, version)] = questionnaire
         return questionnaire
 
+    async def ids(self) -> list[str]:
+        return sorted({str(doc["id"]) async for doc in self._docs.find({}, {"id": 1})})
+
     async def latest(self, *, questionnaire_id: str) -> Questionnaire | None:
         cursor = self._docs.find({"id": questionnaire_id}, {"version": 1}).sort("version", -1)
         async for doc in cursor.limit(1):

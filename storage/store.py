@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from storage.admin import AuditLog, QuestionnaireDrafts
 from storage.consents import ConsentLedger
 from storage.contacts import Contacts
 from storage.conversations import Conversations
@@ -30,6 +31,8 @@ class Store:
     jobs: Jobs
     contacts: Contacts
     feedback: Feedback
+    drafts: QuestionnaireDrafts
+    audit: AuditLog
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -45,4 +48,6 @@ class Store:
             jobs=Jobs(db),
             contacts=Contacts(db),
             feedback=Feedback(db),
+            drafts=QuestionnaireDrafts(db),
+            audit=AuditLog(db),
         )

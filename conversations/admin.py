@@ -1,0 +1,467 @@
+"""Admin commands for questionnaires, one engine for every surface (Telegram chat, Slack command).
+
+`/admin <command> [arguments]`, with a YAML document on the following lines where one is needed.
+Review follows the policy's compliance step: draft → submitted → approved by a *different* admin →
+published as a new version → closed. Every command, done or refused, is in the audit log.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from conversations.questionnaire import Questionnaire, QuestionnaireError, parse_questionnaire
+from conversations.questionnaire_lint import lint
+from storage.store import Store
+from storage.types import Document
+
+MAX_DOCUMENT = 200_000
+HELP = """Admin commands (/admin …):
+help — this list
+list — questionnaires: published version and review status
+show <id> — questions, languages, duration, status
+export <id> — the working copy as YAML (the format the project ships)
+new — then the YAML on the following lines: a new working copy (its id from the YAML)
+copy <id> <new-id> — a new working copy from an existing questionnaire
+text <id> <question> <language> <text…> — change one text · title <id> <language> <text…>
+required <id> <question> yes|no · dimension <id> <question> <name>
+move <id> <question> <position> · remove <id> <question>
+add <id> — then one question as YAML on the following lines (added at the end)
+lint <id> — problems to fix before review
+submit <id> · approve <id> · reject <id> <reason…> — review (approval by another admin)
+publish <id> — make the approved copy the new version customers get
+close <id> — no new customers start it (those in it finish)
+audit — the latest admin actions"""
+
+
+class AdminError(Exception):
+    """A command that cannot be done; the message tells the admin why."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdminReply:
+    text: str
+    document: tuple[str, str] | None = None  # (file name, content) for exports
+
+
+@dataclass(frozen=True, slots=True)
+class AdminContext:
+    store: Store
+    languages: tuple[str, ...]
+    max_minutes: int
+
+
+Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
+
+
+class AdminCommands:
+    def __init__(self, context: AdminContext, *, admin: str) -> None:
+        self._context = context
+        self._store = context.store
+        self._admin = admin
+
+    async def run(self, line: str, document: str = "") -> AdminReply:
+        """Run one command line (and its document); refusals come back as replies, audited."""
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            words = line.split()
+        name = words[0].lower() if words else "help"
+        command = COMMANDS.get(name)
+        if command is None:
+            return AdminReply(f"Unknown command {name!r}.\n\n{HELP}")
+        if len(document) > MAX_DOCUMENT:
+            return await self._refused(name, None, f"the document is longer than {MAX_DOCUMENT} characters")
+        try:
+            reply = await command(self, words[1:], document)
+        except AdminError as error:
+            return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
+        if name not in {"help", "list", "show", "export", "lint", "audit"}:
+            await self._store.audit.add(actor=self._admin, action=name, target=_target(words), outcome="done")
+        return reply
+
+    async def _refused(self, action: str, target: str | None, why: str) -> AdminReply:
+        await self._store.audit.add(
+            actor=self._admin, action=action, target=target, outcome="refused", detail=why
+        )
+        return AdminReply(f"Not done: {why}")
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def help_(self, args: list[str], document: str) -> AdminReply:
+        return AdminReply(HELP)
+
+    async def list_(self, args: list[str], document: str) -> AdminReply:
+        lines = ["Questionnaires:"]
+        drafts = {doc["_id"]: doc for doc in await self._store.drafts.all()}
+        ids = sorted(set(drafts) | set(await self._published_ids()))
+        for qid in ids:
+            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+            published = f"v{latest.version}" if latest else "not published"
+            status = drafts[qid]["status"] if qid in drafts else "published"
+            lines.append(f"• {qid} — {published}, {status}")
+        return AdminReply("\n".join(lines) if ids else "No questionnaires yet.")
+
+    async def show(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        questionnaire, doc = await self._current(qid)
+        status = doc["status"] if doc else "published"
+        lines = [
+            f"{qid} v{questionnaire.version} — {status}",
+            f"Languages: {', '.join(questionnaire.languages)}; about {questionnaire.estimated_minutes()} min",
+        ]
+        for number, question in enumerate(questionnaire.questions, 1):
+            flags = "" if question.required else " (optional)"
+            condition = " (conditional)" if question.show_if else ""
+            text = question.text.get("en") or next(iter(question.text.values()))
+            lines.append(
+                f"{number}. {question.id} [{question.type}, {question.dimension}]{flags}{condition}: {text}"
+            )
+        return AdminReply("\n".join(lines))
+
+    async def export(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        questionnaire, _ = await self._current(qid)
+        text = yaml.safe_dump(
+            questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True),
+            allow_unicode=True,
+            sort_keys=False,
+        )
+        return AdminReply(f"{qid} v{questionnaire.version} as YAML.", document=(f"{qid}.yaml", text))
+
+    async def lint(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        questionnaire, doc = await self._current(qid)
+        problems = self._lint(questionnaire, doc)
+        if not problems:
+            return AdminReply(f"{qid}: no problems found.")
+        return AdminReply(f"{qid}: {len(problems)} problem(s):\n" + "\n".join(f"• {p}" for p in problems))
+
+    async def audit(self, args: list[str], document: str) -> AdminReply:
+        entries = await self._store.audit.latest(limit=20)
+        lines = [
+            f"{e['at']:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e.get('target') or ''} — {e['outcome']}"
+            + (f" ({e['detail']})" if e.get("detail") else "")
+            for e in entries
+        ]
+        return AdminReply("Latest admin actions:\n" + "\n".join(lines) if lines else "No admin actions yet.")
+
+    # --- writing the working copy ----------------------------------------------------------------
+
+    async def new(self, args: list[str], document: str) -> AdminReply:
+        if not document.strip():
+            raise AdminError("send the questionnaire as YAML on the lines after the command")
+        questionnaire = _parse_yaml(document)
+        if await self._store.questionnaires.latest(questionnaire_id=questionnaire.id) is not None:
+            raise AdminError(f"{questionnaire.id!r} exists; use copy, or edit its working copy")
+        if not await self._store.drafts.create(
+            questionnaire_id=questionnaire.id, definition=_definition(questionnaire), author=self._admin
+        ):
+            raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
+        return await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+
+    async def copy(self, args: list[str], document: str) -> AdminReply:
+        source, target = _arg(args, 0, "questionnaire id"), _arg(args, 1, "new id")
+        questionnaire, _ = await self._current(source)
+        data = _definition(questionnaire) | {"id": target, "version": 1}
+        copied = _parse(data, source=f"copy of {source}")
+        if await self._store.questionnaires.latest(questionnaire_id=target) or await self._store.drafts.get(
+            questionnaire_id=target
+        ):
+            raise AdminError(f"{target!r} exists already")
+        await self._store.drafts.create(
+            questionnaire_id=target, definition=_definition(copied), author=self._admin
+        )
+        return AdminReply(f"Working copy {target!r} created from {source!r}.")
+
+    async def text(self, args: list[str], document: str) -> AdminReply:
+        qid, question, language = (
+            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "language"))
+        )
+        words = " ".join(args[3:]).strip()
+        if not words:
+            raise AdminError("the new text is missing")
+
+        def change(data: dict[str, Any]) -> None:
+            entry = _question(data, question)
+            entry.setdefault("text", {})[language] = words
+            if language not in data["languages"]:
+                data["languages"] = [*data["languages"], language]
+
+        return await self._edit(qid, change, f"{question} text in {language} changed", reviewed=language)
+
+    async def title(self, args: list[str], document: str) -> AdminReply:
+        qid, language = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        words = " ".join(args[2:]).strip()
+        if not words:
+            raise AdminError("the new title is missing")
+
+        def change(data: dict[str, Any]) -> None:
+            data["title"][language] = words
+            data["languages"] = [*data["languages"], language]
+
+        return await self._edit(qid, change, f"title in {language} changed", reviewed=language)
+
+    async def required(self, args: list[str], document: str) -> AdminReply:
+        qid, question, value = (
+            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "yes|no"))
+        )
+        if value not in {"yes", "no"}:
+            raise AdminError("required takes yes or no")
+        return await self._edit(
+            qid,
+            lambda data: _question(data, question).update(required=value == "yes"),
+            f"{question} required: {value}",
+        )
+
+    async def dimension(self, args: list[str], document: str) -> AdminReply:
+        qid, question, name = (
+            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "dimension"))
+        )
+        return await self._edit(
+            qid,
+            lambda data: _question(data, question).update(dimension=name),
+            f"{question} dimension: {name}",
+        )
+
+    async def move(self, args: list[str], document: str) -> AdminReply:
+        qid, question, position = (
+            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "position"))
+        )
+        if not position.isdigit() or int(position) < 1:
+            raise AdminError("the position is a number from 1")
+
+        def change(data: dict[str, Any]) -> None:
+            entry = _question(data, question)
+            data["questions"].remove(entry)
+            data["questions"].insert(min(int(position), len(data["questions"]) + 1) - 1, entry)
+
+        return await self._edit(qid, change, f"{question} moved to position {position}")
+
+    async def remove(self, args: list[str], document: str) -> AdminReply:
+        qid, question = _arg(args, 0, "questionnaire id"), _arg(args, 1, "question")
+        return await self._edit(
+            qid, lambda data: data["questions"].remove(_question(data, question)), f"{question} removed"
+        )
+
+    async def add(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        try:
+            entry = yaml.safe_load(document) if document.strip() else None
+        except yaml.YAMLError as error:
+            raise AdminError(f"the question is not valid YAML: {error}") from None
+        if not isinstance(entry, dict):
+            raise AdminError("send one question as YAML (id, type, text …) on the lines after the command")
+        return await self._edit(qid, lambda data: data["questions"].append(entry), f"{entry.get('id')} added")
+
+    # --- review -------------------------------------------------------------------------------
+
+    async def submit(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        doc = await self._draft(qid, "draft")
+        await self._set_status(doc, "submitted", submitted_by=self._admin)
+        questionnaire = _parse(doc["definition"], source=qid)
+        return await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+
+    async def approve(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        doc = await self._draft(qid, "submitted")
+        if self._admin == doc.get("submitted_by") or self._admin in (doc.get("edited_by") or []):
+            raise AdminError("approval must come from an admin who did not write or submit it")
+        await self._set_status(doc, "approved", approved_by=self._admin)
+        return AdminReply(f"{qid} approved; publish it to make it live.")
+
+    async def reject(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        reason = " ".join(args[1:]).strip() or "no reason given"
+        doc = await self._draft(qid, "submitted")
+        await self._set_status(doc, "draft", rejected_because=reason)
+        return AdminReply(f"{qid} sent back to draft: {reason}")
+
+    async def publish(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        doc = await self._draft(qid, "approved")
+        latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+        version = 1 if latest is None else latest.version + 1
+        questionnaire = _parse(doc["definition"] | {"version": version}, source=qid)
+        await self._store.questionnaires.install(questionnaire, source=f"admin {self._admin}")
+        await self._set_status(
+            doc, "published", definition=_definition(questionnaire), published_version=version
+        )
+        return AdminReply(
+            f"{qid} v{version} published. Customers who start now get it; those in a survey keep theirs."
+        )
+
+    async def close(self, args: list[str], document: str) -> AdminReply:
+        qid = _arg(args, 0, "questionnaire id")
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is None:
+            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+            if latest is None:
+                raise AdminError(f"no questionnaire {qid!r}")
+            await self._store.drafts.create(
+                questionnaire_id=qid, definition=_definition(latest), author=self._admin
+            )
+            doc = await self._store.drafts.get(questionnaire_id=qid)
+        assert doc is not None
+        await self._set_status(doc, "closed")
+        return AdminReply(f"{qid} closed: no new customers start it.")
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    async def _published_ids(self) -> list[str]:
+        return await self._store.questionnaires.ids()
+
+    async def _current(self, qid: str) -> tuple[Questionnaire, Document | None]:
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is not None:
+            return _parse(doc["definition"], source=qid), doc
+        latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+        if latest is None:
+            raise AdminError(f"no questionnaire {qid!r}")
+        return latest, None
+
+    async def _draft(self, qid: str, status: str) -> Document:
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is None:
+            raise AdminError(f"no working copy of {qid!r} (copy or create one first)")
+        if doc["status"] != status:
+            raise AdminError(f"{qid} is {doc['status']}, not {status}")
+        return doc
+
+    async def _edit(
+        self, qid: str, change: Callable[[dict[str, Any]], object], done: str, *, reviewed: str | None = None
+    ) -> AdminReply:
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is None:
+            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+            if latest is None:
+                raise AdminError(f"no questionnaire {qid!r}")
+            await self._store.drafts.create(
+                questionnaire_id=qid, definition=_definition(latest), author=self._admin
+            )
+            doc = await self._store.drafts.get(questionnaire_id=qid)
+            assert doc is not None
+        if doc["status"] in {"submitted", "approved"}:
+            raise AdminError(f"{qid} is {doc['status']}; reject it back to draft before editing")
+        if doc["status"] == "closed":
+            raise AdminError(f"{qid} is closed; copy it to a new id to change it")
+        data = _definition(_parse(doc["definition"], source=qid))
+        change(data)
+        questionnaire = _parse(_complete_languages(data), source=qid)
+        edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
+        unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
+        if not await self._store.drafts.update(
+            questionnaire_id=qid,
+            expected_version=int(doc["version"]),
+            changes={
+                "definition": _definition(questionnaire),
+                "status": "draft",
+                "edited_by": edited_by,
+                "machine_translated": unreviewed,
+            },
+        ):
+            raise AdminError("another admin changed it at the same moment; try again")
+        return await self._with_lint(f"{qid}: {done}.", questionnaire, doc)
+
+    async def _set_status(self, doc: Document, status: str, **fields: Any) -> None:
+        if not await self._store.drafts.update(
+            questionnaire_id=doc["_id"],
+            expected_version=int(doc["version"]),
+            changes={"status": status, **fields},
+        ):
+            raise AdminError("another admin changed it at the same moment; try again")
+
+    def _lint(self, questionnaire: Questionnaire, doc: Document | None) -> list[Any]:
+        unreviewed = tuple((doc or {}).get("machine_translated") or ())
+        return lint(
+            questionnaire,
+            languages=self._context.languages,
+            max_minutes=self._context.max_minutes,
+            unreviewed=unreviewed,
+        )
+
+    async def _with_lint(
+        self, message: str, questionnaire: Questionnaire, doc: Document | None
+    ) -> AdminReply:
+        problems = self._lint(questionnaire, doc)
+        if problems:
+            message += "\n\nBefore review:\n" + "\n".join(f"• {p}" for p in problems)
+        return AdminReply(message)
+
+
+COMMANDS: dict[str, Command] = {
+    name.rstrip("_"): getattr(AdminCommands, name)
+    for name in (
+        "help_ list_ show export lint audit new copy text title required dimension move remove add "
+        "submit approve reject publish close"
+    ).split()
+}
+
+
+def _arg(args: list[str], index: int, name: str) -> str:
+    if len(args) <= index:
+        raise AdminError(f"the {name} is missing")
+    return args[index]
+
+
+def _target(words: list[str]) -> str | None:
+    return words[1] if len(words) > 1 else None
+
+
+def _definition(questionnaire: Questionnaire) -> dict[str, Any]:
+    data: dict[str, Any] = questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    data["languages"] = list(questionnaire.languages)
+    data["questions"] = list(data["questions"])
+    return data
+
+
+def _question(data: dict[str, Any], question_id: str) -> dict[str, Any]:
+    for entry in data["questions"]:
+        if entry.get("id") == question_id:
+            if not isinstance(entry, dict):
+                raise AdminError("a question entry is not a mapping")
+            return entry
+    raise AdminError(f"no question {question_id!r}")
+
+
+def _complete_languages(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep in `languages` only those every text has: a working copy may be part-translated
+    (customers in a missing language get the first one) and lint lists what is missing."""
+    mappings: list[Any] = [data.get("title") or {}]
+    for question in data.get("questions") or []:
+        if isinstance(question, dict):
+            mappings.append(question.get("text") or {})
+            mappings += [
+                option.get("text") or {}
+                for option in question.get("options") or []
+                if isinstance(option, dict)
+            ]
+    # Every language any text has, so removing the one untranslated question brings the rest back.
+    named = [*(data.get("languages") or []), *(code for m in mappings if isinstance(m, dict) for code in m)]
+    candidates = list(dict.fromkeys(named))
+    complete = [
+        code
+        for code in candidates
+        if all(isinstance(m, dict) and str(m.get(code) or "").strip() for m in mappings)
+    ]
+    return {**data, "languages": complete or candidates[:1]}
+
+
+def _parse(data: object, *, source: str) -> Questionnaire:
+    try:
+        return parse_questionnaire(data, source=source)
+    except QuestionnaireError as error:
+        raise AdminError(str(error)) from None
+
+
+def _parse_yaml(document: str) -> Questionnaire:
+    try:
+        data = yaml.safe_load(document)
+    except yaml.YAMLError as error:
+        raise AdminError(f"not valid YAML: {error}") from None
+    return _parse(data, source="the YAML sent")

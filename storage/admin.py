@@ -1,0 +1,78 @@
+"""What admins do to questionnaires: the working copy and its review status, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from storage.types import Database, Document
+
+
+class QuestionnaireDrafts:
+    """One document per questionnaire id: the definition being edited and where it is in review.
+
+    Statuses: draft → submitted → approved → published; closed stops new customers from starting it.
+    Writes carry a version number, so two admins editing at once cannot overwrite each other.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._docs = db["questionnaire_drafts"]
+
+    async def get(self, *, questionnaire_id: str) -> Document | None:
+        return await self._docs.find_one({"_id": questionnaire_id})
+
+    async def all(self) -> list[Document]:
+        return [doc async for doc in self._docs.find({}).sort("_id", 1)]
+
+    async def create(self, *, questionnaire_id: str, definition: dict[str, Any], author: str) -> bool:
+        try:
+            await self._docs.insert_one(
+                {
+                    "_id": questionnaire_id,
+                    "definition": definition,
+                    "status": "draft",
+                    "author": author,
+                    "edited_by": [author],
+                    "machine_translated": [],
+                    "version": 1,
+                    "updated_at": datetime.now(UTC),
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def update(self, *, questionnaire_id: str, expected_version: int, changes: dict[str, Any]) -> bool:
+        result = await self._docs.update_one(
+            {"_id": questionnaire_id, "version": expected_version},
+            {"$set": {**changes, "updated_at": datetime.now(UTC)}, "$inc": {"version": 1}},
+        )
+        return result.matched_count == 1
+
+    async def is_closed(self, *, questionnaire_id: str) -> bool:
+        doc = await self._docs.find_one({"_id": questionnaire_id}, {"status": 1})
+        return doc is not None and doc.get("status") == "closed"
+
+
+class AuditLog:
+    def __init__(self, db: Database) -> None:
+        self._docs = db["audit"]
+
+    async def add(
+        self, *, actor: str, action: str, target: str | None, outcome: str, detail: str = ""
+    ) -> None:
+        await self._docs.insert_one(
+            {
+                "at": datetime.now(UTC),
+                "actor": actor,
+                "action": action,
+                "target": target,
+                "outcome": outcome,
+                "detail": detail[:500],
+            }
+        )
+
+    async def latest(self, *, limit: int = 20) -> list[Document]:
+        return [doc async for doc in self._docs.find({}).sort("at", -1).limit(limit)]

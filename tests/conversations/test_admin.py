@@ -1,0 +1,172 @@
+"""Admin commands through the engine: a questionnaire from nothing to published, review rules, audit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import yaml
+
+from conversations.engine import Engine
+from conversations.questionnaire import parse_questionnaire
+from storage.store import Store
+from storage.types import Database
+from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
+
+ALICE, BOB = "test:alice", "test:bob"
+PULSE = """\
+id: pulse
+version: 1
+languages: [en]
+title:
+  en: "a quick check"
+questions:
+  - id: delivery
+    type: rating5
+    dimension: logistics
+    text:
+      en: "How satisfied are you with our amazing delivery?"
+  - id: why
+    type: text
+    required: false
+    show_if: {question: delivery, in: [7]}
+    text:
+      en: "What went wrong?"
+"""
+
+
+def engine(store: Store) -> Engine:
+    return Engine(
+        store=store, catalogs=ui(), config=dataclasses.replace(CONFIG, admins=frozenset({ALICE, BOB}))
+    )
+
+
+def admin(eng: Engine, db: Database, who: str) -> Chat:
+    return Chat(eng, db, chat_key=f"chat-{who}", user_key=who.removeprefix("test:"))
+
+
+async def run(chat: Chat, line: str) -> str:
+    reply = await chat.send(chat.command("admin", line))
+    (message,) = reply.messages
+    return message.text
+
+
+async def test_from_nothing_to_published_with_a_second_admin(db: Database, store: Store) -> None:
+    eng = engine(store)
+    alice, bob = admin(eng, db, ALICE), admin(eng, db, BOB)
+
+    created = await run(alice, "new\n" + PULSE)
+    assert "Working copy 'pulse' created" in created
+    assert "delivery: leading wording (praises or blames before asking): 'amazing'" in created
+    assert "why: never shown" in created
+    assert "zh (customers there get en)" in created
+
+    fixed = await run(alice, 'text pulse delivery en "How satisfied are you with the delivery?"')
+    assert "leading wording" not in fixed
+    await run(alice, "remove pulse why")
+    for code, words in (
+        ("de", "Wie zufrieden sind Sie mit der Lieferung?"),
+        ("es", "¿Está satisfecho con la entrega?"),
+    ):
+        await run(alice, f'text pulse delivery {code} "{words}"')
+    assert "title in de changed" in await run(alice, 'title pulse de "ein kurzer Check"')
+    await run(alice, 'title pulse es "una consulta rápida"')
+    shown = await run(alice, "show pulse")
+    assert "draft" in shown and "1. delivery [rating5, logistics]" in shown and "de, es" in shown
+
+    assert "submitted" in await run(alice, "submit pulse")
+    assert "Not done: approval must come from an admin who did not write or submit it" == await run(
+        alice, "approve pulse"
+    )
+    assert "Not done: pulse is submitted, not approved" == await run(bob, "publish pulse")
+    assert "approved" in await run(bob, "approve pulse")
+    assert "pulse v1 published" in await run(bob, "publish pulse")
+
+    # A customer arriving by the questionnaire's deep link gets it.
+    customer = Chat(eng, db, chat_key="c1", user_key="u1")
+    reply = await customer.send(customer.command("start", "q-pulse"))
+    assert "a quick check" in reply.messages[0].text
+    reply = await customer.send(customer.button("consent:yes"))
+    assert "How satisfied are you with the delivery?" in reply.messages[-1].text
+
+    # Version 2 while the customer is mid-survey: they keep v1, a newcomer gets v2.
+    await run(alice, 'text pulse delivery en "How satisfied are you with the speed of delivery?"')
+    await run(alice, "submit pulse")
+    await run(bob, "approve pulse")
+    assert "pulse v2 published" in await run(bob, "publish pulse")
+    await customer.send(customer.button("a:delivery:4"))
+    response = await db["responses"].find_one({"customer_id": (await customer.existing())["customer_id"]})
+    assert (
+        response is not None and response["questionnaire_version"] == 1 and response["status"] == "complete"
+    )
+    newcomer = Chat(eng, db, chat_key="c2", user_key="u2")
+    await newcomer.send(newcomer.command("start", "q-pulse"))
+    reply = await newcomer.send(newcomer.button("consent:yes"))
+    assert "speed of delivery" in reply.messages[-1].text
+
+    listing = await run(bob, "list")
+    assert "• pulse — v2, published" in listing and "• default — v1, published" in listing
+
+    audit = await run(bob, "audit")
+    assert "test:bob approve pulse — done" in audit
+    assert "test:alice approve pulse — refused (approval must come from" in audit
+
+
+async def test_export_is_the_shipped_format_and_round_trips(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    reply = await alice.send(alice.command("admin", "export default"))
+    (message,) = reply.messages
+    assert message.document is not None and message.document[0] == "default.yaml"
+    exported = parse_questionnaire(yaml.safe_load(message.document[1]), source="export")
+    assert exported == await store.questionnaires.latest(questionnaire_id="default")
+
+
+async def test_invalid_yaml_and_invalid_questionnaires_name_the_problem(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    broken = await run(alice, "new\nid: [unclosed")
+    assert broken.startswith("Not done: not valid YAML:")
+    invalid = await run(alice, "new\n" + PULSE.replace("type: rating5", "type: stars"))
+    assert invalid.startswith("Not done: the YAML sent: question 'delivery' field type:")
+    assert (
+        await run(alice, "new") == "Not done: send the questionnaire as YAML on the lines after the command"
+    )
+    assert await run(alice, "show nothing-here") == "Not done: no questionnaire 'nothing-here'"
+    assert (await run(alice, "frobnicate")).startswith("Unknown command 'frobnicate'")
+    assert await db["questionnaire_drafts"].count_documents({}) == 0
+
+
+async def test_customers_cannot_run_admin_commands_and_are_audited(db: Database, store: Store) -> None:
+    eng = engine(store)
+    stranger = Chat(eng, db, chat_key="c9", user_key="mallory")
+    reply = await stranger.send(stranger.command("admin", "list"))
+    assert [m.text for m in reply.messages] == [t("unknown.command")]
+    entry = await db["audit"].find_one({})
+    assert entry is not None and entry["actor"] == "test:mallory" and entry["outcome"] == "refused"
+
+
+async def test_closing_sends_newcomers_to_the_default_and_editing_rules(db: Database, store: Store) -> None:
+    eng = engine(store)
+    alice, bob = admin(eng, db, ALICE), admin(eng, db, BOB)
+    assert "Working copy 'quick' created from 'default'" in await run(alice, "copy default quick")
+    assert "moved to position 1" in await run(alice, "move quick recommend 1")
+    assert "required: no" in await run(alice, "required quick recommend no")
+    added = await run(alice, 'add quick\nid: extra\ntype: yesno\ntext: {en: "Was it easy to pay?"}')
+    # Only English for the new question: the working copy is English-only until the rest is added.
+    assert "extra added" in added and "no texts in ar, de, es" in added
+    await run(alice, "submit quick")
+    assert "Not done: quick is submitted; reject it back to draft before editing" == await run(
+        alice, "remove quick extra"
+    )
+    assert "sent back to draft: needs all languages" in await run(bob, "reject quick needs all languages")
+    restored = await run(alice, "remove quick extra")
+    assert "Before review" not in restored  # all twelve languages are complete again
+    await run(alice, "submit quick")
+    await run(bob, "approve quick")
+    await run(bob, "publish quick")
+    assert "quick closed" in await run(bob, "close quick")
+    customer = Chat(eng, db, chat_key="c3", user_key="u3")
+    reply = await customer.send(customer.command("start", "q-quick"))
+    assert "consent:yes" in payloads(reply.messages[0])
+    assert (await customer.existing())["questionnaire_id"] == "default"
+    assert "Not done: quick is closed; copy it to a new id to change it" == await run(
+        alice, "required quick recommend yes"
+    )
