@@ -18,6 +18,7 @@ from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.settings import Settings
 from bot.ticket_jobs import TicketJobs
+from conversations.admin import AdminContext
 from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
@@ -216,6 +217,12 @@ class FeedbackBot:
             if settings.slack_signing_secret
             else "",
             allowed_users=frozenset(settings.slack_agent_users),
+            admin=AdminContext(
+                store=self.store,
+                languages=catalogs().languages,
+                max_minutes=settings.questionnaire_max_minutes,
+            ),
+            admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(
                 channel
                 for channel in [

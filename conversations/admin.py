@@ -35,6 +35,7 @@ lint <id> — problems to fix before review
 submit <id> · approve <id> · reject <id> <reason…> — review (approval by another admin)
 publish <id> — make the approved copy the new version customers get
 close <id> — no new customers start it (those in it finish)
+preview <id> — take it here as a customer would; nothing is stored
 audit — the latest admin actions"""
 
 
@@ -310,6 +311,17 @@ class AdminCommands:
         assert doc is not None
         await self._set_status(doc, "closed")
         return AdminReply(f"{qid} closed: no new customers start it.")
+
+    async def questionnaire_for_preview(self, args: list[str]) -> Questionnaire | AdminReply:
+        """The working copy (or published version) to preview, or the refusal to show."""
+        try:
+            questionnaire, _ = await self._current(_arg(args, 0, "questionnaire id"))
+        except AdminError as error:
+            return await self._refused("preview", args[0] if args else None, str(error))
+        await self._store.audit.add(
+            actor=self._admin, action="preview", target=questionnaire.id, outcome="done"
+        )
+        return questionnaire
 
     # --- helpers ------------------------------------------------------------------------------
 

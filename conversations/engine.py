@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from conversations import complaint, feedback, ticket_chat
 from conversations import language as languages
-from conversations.admin import AdminCommands, AdminContext
+from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
@@ -20,6 +20,7 @@ from conversations.survey import (
     on_resume,
     on_survey,
     reshow,
+    start_preview,
 )
 from conversations.turn import EngineConfig, Reply, Turn
 from locales.catalog import Catalogs
@@ -133,7 +134,15 @@ async def on_admin(turn: Turn) -> State:
     context = AdminContext(
         store=turn.store, languages=turn.catalogs.languages, max_minutes=turn.config.questionnaire_max_minutes
     )
-    reply = await AdminCommands(context, admin=who).run(line, document)
+    commands = AdminCommands(context, admin=who)
+    if line.split()[:1] == ["preview"]:
+        # The one admin command that changes the admin's own chat: it runs the survey there.
+        found = await commands.questionnaire_for_preview(line.split()[1:])
+        if isinstance(found, AdminReply):
+            turn.messages.append(Outbound(text=found.text))
+            return turn.dialogue.state
+        return await start_preview(turn, found)
+    reply = await commands.run(line, document)
     turn.messages.append(Outbound(text=reply.text, document=reply.document))
     return turn.dialogue.state
 

@@ -26,6 +26,23 @@ from storage.responses import new_response_id
 
 log = logging.getLogger("conversations.survey")
 SURVEY_CONSENT = "survey"
+# An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored.
+PREVIEW = "preview_definition"
+PREVIEW_ANSWERS = "preview_answers"
+
+
+def is_preview(turn: Turn) -> bool:
+    return PREVIEW in turn.dialogue.draft
+
+
+async def start_preview(turn: Turn, questionnaire: Questionnaire) -> State:
+    """Take `questionnaire` (published or a working copy) as a customer would, without consent or storage."""
+    d = turn.dialogue
+    back = d.state.value if d.state not in {State.SURVEY, State.RESUME} else State.NEW.value
+    d.draft = {PREVIEW: questionnaire.model_dump(mode="json", by_alias=True), "from_state": back}
+    d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
+    turn.say(f"Preview of {questionnaire.id} v{questionnaire.version} — your answers are not stored.")
+    return await begin_survey(turn, questionnaire)
 
 
 async def offer_consent(turn: Turn, payload: StartPayload, *, edit_ref: str | None = None) -> State:
@@ -99,8 +116,12 @@ async def record_consent(turn: Turn, decision: Decision) -> None:
 
 async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
     d = turn.dialogue
-    d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
     d.history, d.question_id = [], None
+    if is_preview(turn):
+        d.response_id = None
+        d.draft[PREVIEW_ANSWERS] = {}
+        return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
+    d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
     await turn.store.responses.start(
         response_id=d.response_id,
         customer_id=turn.customer.id,
@@ -116,6 +137,8 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
 
 async def current_answers(turn: Turn) -> dict[str, Any]:
     """Answer values so far (skipped questions count as unanswered for show_if)."""
+    if is_preview(turn):
+        return dict(turn.dialogue.draft.get(PREVIEW_ANSWERS) or {})
     if turn.dialogue.response_id is None:
         return {}
     doc = await turn.store.responses.get(response_id=turn.dialogue.response_id)
@@ -181,6 +204,12 @@ async def _advance(
 
 async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, Any]) -> State:
     d = turn.dialogue
+    if is_preview(turn):
+        back = State(d.draft.get("from_state", State.NEW.value))
+        d.question_id, d.history, d.draft = None, [], {}
+        d.questionnaire_id = d.questionnaire_version = None
+        turn.say(f"Preview of {questionnaire.id} finished — nothing was stored.")
+        return back
     doc = await turn.store.responses.get(response_id=d.response_id or "")
     stored = (doc or {}).get("answers", {})
     # An answer whose question is hidden by the final answers (after a Back) is not part of the response.
@@ -276,17 +305,21 @@ async def _accept(
     skipped: bool,
     edit_ref: str | None,
 ) -> State:
-    written_in = None
-    if question.type is QuestionType.TEXT and isinstance(value, str):
-        found = detect(value, supported=turn.catalogs.languages)
-        written_in = found.language if found is not None else None
-    await turn.store.responses.record_answer(
-        response_id=turn.dialogue.response_id or "",
-        question_id=question.id,
-        value=value,
-        skipped=skipped,
-        language=written_in,
-    )
+    if is_preview(turn):
+        kept = {k: v for k, v in (turn.dialogue.draft.get(PREVIEW_ANSWERS) or {}).items() if k != question.id}
+        turn.dialogue.draft[PREVIEW_ANSWERS] = kept if skipped else {**kept, question.id: value}
+    else:
+        written_in = None
+        if question.type is QuestionType.TEXT and isinstance(value, str):
+            found = detect(value, supported=turn.catalogs.languages)
+            written_in = found.language if found is not None else None
+        await turn.store.responses.record_answer(
+            response_id=turn.dialogue.response_id or "",
+            question_id=question.id,
+            value=value,
+            skipped=skipped,
+            language=written_in,
+        )
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:
         answers[question.id] = value

@@ -73,6 +73,9 @@ class Turn:
 
     async def questionnaire(self) -> Questionnaire:
         d = self.dialogue
+        preview = d.draft.get("preview_definition")
+        if isinstance(preview, dict):
+            return Questionnaire.model_validate(preview)
         if d.questionnaire_id is not None and d.questionnaire_version is not None:
             found = await self.store.questionnaires.get(
                 questionnaire_id=d.questionnaire_id, version=d.questionnaire_version

@@ -20,6 +20,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from conversations.admin import AdminCommands, AdminContext
 from conversations.complaint_policy import Category
 from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
 from handlers.slack import CATEGORY_LABELS
@@ -28,6 +29,8 @@ __all__ = ["SLACK_EVENTS_PATH", "AsyncWebClient", "SlackAgents"]
 
 log = logging.getLogger("handlers.slack_agents")
 SLACK_EVENTS_PATH = "/slack/events"
+ADMIN_COMMAND = "/feedback-admin"
+MAX_EPHEMERAL = 3500  # a slash command's answer is one message; long exports are cut
 MEMBERS_TTL_SECONDS = 300.0
 MAX_BODY_BYTES = 1_000_000
 # Button → (modal title, input label, what the lifecycle does with the text).
@@ -48,8 +51,12 @@ class SlackAgents:
         signing_secret: str,
         allowed_users: frozenset[str] = frozenset(),
         agent_channels: frozenset[str] = frozenset(),
+        admin: AdminContext | None = None,
+        admin_users: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._admin = admin
+        self._admin_users = admin_users
         self._lifecycle = lifecycle
         self._client = client
         self._allowed_users = allowed_users
@@ -68,6 +75,7 @@ class SlackAgents:
         for action in TEXT_ACTIONS:
             self.app.view(f"{action}_modal")(self._text_submitted)
         self.app.view("ticket_reclassify_modal")(self._reclassified)
+        self.app.command(ADMIN_COMMAND)(self._admin_command)
 
     async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
         """Receive interactions over Slack's WebSocket instead of HTTP (no public URL needed)."""
@@ -224,6 +232,26 @@ class SlackAgents:
             await ack(response_action="errors", errors={"value": str(refusal)})
             return
         await ack()
+
+    async def _admin_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        """`/feedback-admin <command>`: the same admin commands as `/admin` in a chat with the bot."""
+        user = str(command.get("user_id") or "")
+        who = f"slack:{user}"
+        if self._admin is None or user not in self._admin_users:
+            if self._admin is not None:
+                await self._admin.store.audit.add(
+                    actor=who, action="admin", target=None, outcome="refused", detail="not an admin"
+                )
+            log.warning("admin command refused (not an admin)")
+            await ack(text="⛔ Only the configured admins can run this command.")
+            return
+        reply = await AdminCommands(self._admin, admin=who).run(str(command.get("text") or ""))
+        text = reply.text
+        if reply.document is not None:
+            name, content = reply.document
+            clipped = content if len(content) <= MAX_EPHEMERAL else content[:MAX_EPHEMERAL] + "\n…(cut)"
+            text += f"\n```{clipped}```\n_{name}_"
+        await ack(text=text)
 
 
 def _user(body: dict[str, Any]) -> str:

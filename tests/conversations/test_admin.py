@@ -170,3 +170,20 @@ async def test_closing_sends_newcomers_to_the_default_and_editing_rules(db: Data
     assert "Not done: quick is closed; copy it to a new id to change it" == await run(
         alice, "required quick recommend yes"
     )
+
+
+async def test_preview_runs_the_working_copy_and_stores_nothing(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    await run(alice, "new\n" + PULSE.replace("in: [7]", "in: [1, 2]"))
+    reply = await alice.send(alice.command("admin", "preview pulse"))
+    assert reply.messages[0].text.startswith("Preview of pulse v1")
+    assert payloads(reply.messages[-1]) == [f"a:delivery:{n}" for n in range(1, 6)]
+    reply = await alice.send(alice.button("a:delivery:2"))  # the condition shows the follow-up question
+    assert "What went wrong?" in reply.messages[-1].text
+    reply = await alice.send(alice.text("Late"))
+    assert reply.messages[-1].text == "Preview of pulse finished — nothing was stored."
+    assert await db["responses"].count_documents({}) == 0
+    assert await db["consents"].count_documents({}) == 0
+    conversation = await alice.existing()
+    assert conversation["draft"] == {} and conversation["questionnaire_id"] is None
+    assert await run(alice, "preview nothing") == "Not done: no questionnaire 'nothing'"

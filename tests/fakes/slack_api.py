@@ -287,6 +287,23 @@ async def post_to_app(url: str, body: str, headers: dict[str, str]) -> tuple[int
         return response.status, await response.text()
 
 
+def slash_command_body(*, command: str, text: str, user: str, channel: str = "C-ADMIN") -> str:
+    """A slash command as Slack posts it: plain form fields."""
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "user_id": user,
+            "command": command,
+            "text": text,
+            "api_app_id": "A0TEST",
+            "response_url": "https://hooks.slack.example/commands/T0TEST/1/abc",
+            "trigger_id": "trigger-command",
+        }
+    )
+
+
 def block_action(*, action_id: str, value: str, user: str, channel: str, ts: str) -> JSONDict:
     return {
         "type": "block_actions",

@@ -24,6 +24,7 @@ from tests.fakes.slack_api import (
     interaction_body,
     post_to_app,
     signed_headers,
+    slash_command_body,
     view_submission,
 )
 from tests.handlers.telegram_harness import BotRunner, Customer
@@ -309,3 +310,26 @@ async def test_socket_mode_receives_the_same_actions_without_a_public_url(
     # Without SLACK_SIGNING_SECRET there is no HTTP endpoint to forge requests against.
     agents = Agents(polling, slack)
     assert await agents.post(claim) == 404
+
+
+async def test_admin_slash_command_runs_the_admin_commands(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    await polling.start(
+        **desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET, ADMIN_SLACK_USERS=["U0ADMIN"]
+    )
+    agents = Agents(polling, slack)
+
+    async def slash(text: str, user: str) -> str:
+        body = slash_command_body(command="/feedback-admin", text=text, user=user)
+        status, answer = await post_to_app(agents.url, body, signed_headers(body, SECRET))
+        assert status == 200
+        # Bolt answers a slash command with the text itself, which Slack shows to the user only.
+        return answer
+
+    assert "• default — v1, published" in await slash("list", "U0ADMIN")
+    exported = await slash("export default", "U0ADMIN")
+    assert "id: default" in exported and "default.yaml" in exported
+    assert "Only the configured admins" in await slash("list", AGENT)
+    refusal = await db["audit"].find_one({"actor": f"slack:{AGENT}"})
+    assert refusal is not None and refusal["outcome"] == "refused"
