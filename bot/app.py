@@ -25,7 +25,7 @@ from conversations.escalation import Escalation
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.rendering import Branding
 from conversations.ticket_lifecycle import TicketLifecycle
-from conversations.translation import Translator
+from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
 from handlers.console import ConsoleChannel
 from handlers.slack import SlackDesk, make_client
@@ -105,9 +105,24 @@ class FeedbackBot:
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
         # Load the detector's models and word lists now, off the loop, not on a customer's first message.
         await asyncio.to_thread(detect, "warm up", supported=ui.languages)
+        # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
+        self.translator = Translator(
+            make_provider(
+                settings.translation_provider,
+                api_key=settings.translation_api_key.get_secret_value()
+                if settings.translation_api_key
+                else None,
+                base_url=settings.translation_base_url,
+                region=settings.translation_region,
+            ),
+            TranslationCache(db),
+            timeout=settings.translation_timeout_seconds,
+            rate_per_second=settings.translation_rate_per_second,
+        )
         self.engine = Engine(
             store=self.store,
             catalogs=ui,
+            translator=self.translator,
             config=EngineConfig(
                 branding=Branding(
                     company=settings.company_name,
@@ -129,20 +144,6 @@ class FeedbackBot:
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
-        # Ready for the agents' side (complaint hand-off); it never blocks: failures return the original.
-        self.translator = Translator(
-            make_provider(
-                settings.translation_provider,
-                api_key=settings.translation_api_key.get_secret_value()
-                if settings.translation_api_key
-                else None,
-                base_url=settings.translation_base_url,
-                region=settings.translation_region,
-            ),
-            TranslationCache(db),
-            timeout=settings.translation_timeout_seconds,
-            rate_per_second=settings.translation_rate_per_second,
-        )
 
         async def healthy() -> bool:
             await db.command("ping")
@@ -221,6 +222,7 @@ class FeedbackBot:
                 store=self.store,
                 languages=catalogs().languages,
                 max_minutes=settings.questionnaire_max_minutes,
+                translate=self._translate,
             ),
             admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(
@@ -267,6 +269,9 @@ class FeedbackBot:
             )
             self._spawn(poller.run(), "telegram polling")
             log.info("Telegram long-polling mode")
+
+    async def _translate(self, text: str, source: str, target: str) -> Translation:
+        return await self.translator.translate(text, source=source, target=target)
 
     def _spawn(self, coroutine: object, name: str) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coroutine, name=name)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ import yaml
 
 from conversations.questionnaire import Questionnaire, QuestionnaireError, parse_questionnaire
 from conversations.questionnaire_lint import lint
+from conversations.translation import Translation
 from storage.store import Store
 from storage.types import Document
 
@@ -28,6 +29,7 @@ export <id> — the working copy as YAML (the format the project ships)
 new — then the YAML on the following lines: a new working copy (its id from the YAML)
 copy <id> <new-id> — a new working copy from an existing questionnaire
 text <id> <question> <language> <text…> — change one text · title <id> <language> <text…>
+translate <id> <language> — draft a language by machine translation · review <id> <language>
 required <id> <question> yes|no · dimension <id> <question> <name>
 move <id> <question> <position> · remove <id> <question>
 add <id> — then one question as YAML on the following lines (added at the end)
@@ -49,11 +51,15 @@ class AdminReply:
     document: tuple[str, str] | None = None  # (file name, content) for exports
 
 
+Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
+
+
 @dataclass(frozen=True, slots=True)
 class AdminContext:
     store: Store
     languages: tuple[str, ...]
     max_minutes: int
+    translate: Translate | None = None
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -193,7 +199,7 @@ class AdminCommands:
             if language not in data["languages"]:
                 data["languages"] = [*data["languages"], language]
 
-        return await self._edit(qid, change, f"{question} text in {language} changed", reviewed=language)
+        return await self._edit(qid, change, f"{question} text in {language} changed")
 
     async def title(self, args: list[str], document: str) -> AdminReply:
         qid, language = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
@@ -205,7 +211,41 @@ class AdminCommands:
             data["title"][language] = words
             data["languages"] = [*data["languages"], language]
 
-        return await self._edit(qid, change, f"title in {language} changed", reviewed=language)
+        return await self._edit(qid, change, f"title in {language} changed")
+
+    async def translate(self, args: list[str], document: str) -> AdminReply:
+        """Draft every text of one language by machine translation, marked unreviewed until `review`."""
+        qid, target = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        if target not in self._context.languages:
+            raise AdminError(
+                f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)})"
+            )
+        translate = self._context.translate
+        if translate is None:
+            raise AdminError("no translation provider is configured (TRANSLATION_PROVIDER)")
+        questionnaire, _ = await self._current(qid)
+        source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
+        data = _definition(questionnaire)
+        mappings = [data["title"]] + [q["text"] for q in data["questions"]]
+        mappings += [o["text"] for q in data["questions"] for o in q.get("options") or []]
+        for mapping in mappings:
+            result = await translate(mapping[source], source, target)
+            if not result.translated:
+                raise AdminError(
+                    f"translation failed ({result.note or 'no translation'}); nothing was changed"
+                )
+            mapping[target] = result.text
+
+        def change(current: dict[str, Any]) -> None:
+            current.clear()
+            current.update(data)
+
+        reply = await self._edit(qid, change, f"{target} drafted by machine translation", drafted=target)
+        return reply
+
+    async def review(self, args: list[str], document: str) -> AdminReply:
+        qid, language = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        return await self._edit(qid, lambda data: None, f"{language} texts reviewed", reviewed=language)
 
     async def required(self, args: list[str], document: str) -> AdminReply:
         qid, question, value = (
@@ -273,6 +313,10 @@ class AdminCommands:
         doc = await self._draft(qid, "submitted")
         if self._admin == doc.get("submitted_by") or self._admin in (doc.get("edited_by") or []):
             raise AdminError("approval must come from an admin who did not write or submit it")
+        if doc.get("machine_translated"):
+            raise AdminError(
+                f"machine-translated texts are not reviewed: {', '.join(doc['machine_translated'])}"
+            )
         await self._set_status(doc, "approved", approved_by=self._admin)
         return AdminReply(f"{qid} approved; publish it to make it live.")
 
@@ -346,7 +390,13 @@ class AdminCommands:
         return doc
 
     async def _edit(
-        self, qid: str, change: Callable[[dict[str, Any]], object], done: str, *, reviewed: str | None = None
+        self,
+        qid: str,
+        change: Callable[[dict[str, Any]], object],
+        done: str,
+        *,
+        reviewed: str | None = None,
+        drafted: str | None = None,
     ) -> AdminReply:
         doc = await self._store.drafts.get(questionnaire_id=qid)
         if doc is None:
@@ -367,6 +417,8 @@ class AdminCommands:
         questionnaire = _parse(_complete_languages(data), source=qid)
         edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
         unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
+        if drafted is not None and drafted not in unreviewed:
+            unreviewed.append(drafted)
         if not await self._store.drafts.update(
             questionnaire_id=qid,
             expected_version=int(doc["version"]),
@@ -378,7 +430,9 @@ class AdminCommands:
             },
         ):
             raise AdminError("another admin changed it at the same moment; try again")
-        return await self._with_lint(f"{qid}: {done}.", questionnaire, doc)
+        return await self._with_lint(
+            f"{qid}: {done}.", questionnaire, {**doc, "machine_translated": unreviewed}
+        )
 
     async def _set_status(self, doc: Document, status: str, **fields: Any) -> None:
         if not await self._store.drafts.update(
@@ -409,8 +463,8 @@ class AdminCommands:
 COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
-        "help_ list_ show export lint audit new copy text title required dimension move remove add "
-        "submit approve reject publish close"
+        "help_ list_ show export lint audit new copy text title translate review required dimension move "
+        "remove add submit approve reject publish close"
     ).split()
 }
 

@@ -22,6 +22,7 @@ from conversations.survey import (
     reshow,
     start_preview,
 )
+from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from locales.catalog import Catalogs
 from storage.conversations import Conversations
@@ -131,8 +132,17 @@ async def on_admin(turn: Turn) -> State:
         turn.say_key("unknown.command")
         return turn.dialogue.state
     line, _, document = turn.event.text.partition("\n")
+    translator = turn.translator
+
+    async def translate(text: str, source: str, target: str) -> Translation:
+        assert translator is not None
+        return await translator.translate(text, source=source, target=target)
+
     context = AdminContext(
-        store=turn.store, languages=turn.catalogs.languages, max_minutes=turn.config.questionnaire_max_minutes
+        store=turn.store,
+        languages=turn.catalogs.languages,
+        max_minutes=turn.config.questionnaire_max_minutes,
+        translate=translate if translator is not None else None,
     )
     commands = AdminCommands(context, admin=who)
     if line.split()[:1] == ["preview"]:
@@ -164,7 +174,10 @@ COMMANDS: dict[str, Step] = {
 
 
 class Engine:
-    def __init__(self, *, store: Store, catalogs: Catalogs, config: EngineConfig) -> None:
+    def __init__(
+        self, *, store: Store, catalogs: Catalogs, config: EngineConfig, translator: Translator | None = None
+    ) -> None:
+        self._translator = translator
         self._store = store
         self._catalogs = catalogs
         self._config = config
@@ -232,6 +245,7 @@ class Engine:
             store=self._store,
             catalogs=self._catalogs,
             config=self._config,
+            translator=self._translator,
         )
 
     async def _step(self, turn: Turn) -> State:

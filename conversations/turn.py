@@ -12,6 +12,7 @@ from conversations.dialogue import Dialogue
 from conversations.events import Choice, InboundEvent, Outbound
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import Branding
+from conversations.translation import Translator
 from locales.catalog import Catalogs, is_rtl
 from storage.customers import Customer
 from storage.store import Store
@@ -46,6 +47,7 @@ class Turn:
     store: Store
     catalogs: Catalogs
     config: EngineConfig
+    translator: Translator | None = None
     messages: list[Outbound] = field(default_factory=list)
     notice: str | None = None
     erased: bool = False

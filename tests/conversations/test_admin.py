@@ -8,6 +8,7 @@ import yaml
 
 from conversations.engine import Engine
 from conversations.questionnaire import parse_questionnaire
+from conversations.translation import Translator
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
@@ -187,3 +188,44 @@ async def test_preview_runs_the_working_copy_and_stores_nothing(db: Database, st
     conversation = await alice.existing()
     assert conversation["draft"] == {} and conversation["questionnaire_id"] is None
     assert await run(alice, "preview nothing") == "Not done: no questionnaire 'nothing'"
+
+
+class Tagging:
+    """A translation provider that tags the text with the target language; `broken` makes it fail."""
+
+    name = "tagging"
+    broken = False
+
+    def translate(self, text: str, *, source: str, target: str) -> str:
+        if self.broken:
+            raise ConnectionError("provider down")
+        return f"[{target}] {text}"
+
+
+async def test_machine_translated_drafts_need_a_review_before_approval(db: Database, store: Store) -> None:
+    provider = Tagging()
+    config = dataclasses.replace(CONFIG, admins=frozenset({ALICE, BOB}))
+    eng = Engine(
+        store=store, catalogs=ui(), config=config, translator=Translator(provider, None, rate_per_second=None)
+    )
+    alice, bob = admin(eng, db, ALICE), admin(eng, db, BOB)
+    await run(
+        alice, "new\n" + PULSE.replace("our amazing delivery", "the delivery").replace("in: [7]", "in: [1]")
+    )
+    provider.broken = True
+    failed = await run(alice, "translate pulse de")
+    assert failed.startswith("Not done: translation failed") and "nothing was changed" in failed
+    provider.broken = False
+    drafted = await run(alice, "translate pulse de")
+    assert "de drafted by machine translation" in drafted and "machine-translated, unreviewed: de" in drafted
+    reply = await alice.send(alice.command("admin", "export pulse"))
+    assert reply.messages[0].document is not None and "[de] a quick check" in reply.messages[0].document[1]
+    assert (await run(alice, "translate pulse xx")).startswith(
+        "Not done: 'xx' is not one of the bot's languages"
+    )
+    await run(alice, "submit pulse")
+    assert "machine-translated texts are not reviewed: de" in await run(bob, "approve pulse")
+    await run(bob, "reject pulse review the German")
+    await run(alice, "review pulse de")
+    await run(alice, "submit pulse")
+    assert "approved" in await run(bob, "approve pulse")
