@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
+from bot.invitation_jobs import InvitationJobs
 from bot.metrics import Metrics
 from bot.pacing import Pacer
 from bot.policy import complaint_policy
@@ -82,6 +84,7 @@ class FeedbackBot:
         self.server: WebServer | None = None
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
+        self.telegram_username: str | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -151,6 +154,24 @@ class FeedbackBot:
 
         web_app = build_web_app(metrics=self.metrics, healthy=healthy)
         handlers = self._job_handlers(settings, web_app)
+        handlers.update(
+            InvitationJobs(
+                store=self.store,
+                catalogs=ui,
+                channel=self.dispatcher.channel,
+                company=settings.company_name,
+                default_language=settings.default_language,
+                clock=self.clock,
+            ).handlers()
+        )
+        if settings.shop_api_key is not None:
+            add_api_routes(
+                web_app,
+                store=self.store,
+                api_key=settings.shop_api_key.get_secret_value(),
+                clock=self.clock,
+                deep_link=self.deep_link,
+            )
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
         if self.console is not None:
@@ -245,6 +266,7 @@ class FeedbackBot:
         )
         await bot.initialize()
         self._stack.push_async_callback(bot.shutdown)
+        self.telegram_username = bot.username
         pacer = Pacer(
             global_rate=settings.telegram_global_rate,
             chat_rate=settings.telegram_chat_rate,
@@ -269,6 +291,11 @@ class FeedbackBot:
             )
             self._spawn(poller.run(), "telegram polling")
             log.info("Telegram long-polling mode")
+
+    def deep_link(self, payload: str) -> str | None:
+        """The Telegram link that opens the bot with `payload`, once the bot's username is known."""
+        username = self.settings.telegram_bot_username or self.telegram_username
+        return f"https://t.me/{username}?start={payload}" if username else None
 
     async def _translate(self, text: str, source: str, target: str) -> Translation:
         return await self.translator.translate(text, source=source, target=target)

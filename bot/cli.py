@@ -12,8 +12,9 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from bot.app import FeedbackBot
+from bot.app import FeedbackBot, install_questionnaires
 from bot.export import export_responses
+from bot.invite_batch import invite_csv
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
 from conversations.questionnaire import QuestionnaireError
@@ -37,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "detect-language",
         help="read lines on stdin; print each one's detected language code and confidence",
+    )
+    invite = commands.add_parser(
+        "invite", help="invite the customers of a CSV file (results as CSV on stdout; safe to run again)"
+    )
+    invite.add_argument(
+        "--csv", required=True, type=argparse.FileType("r", encoding="utf-8"), dest="csv_file"
     )
     export = commands.add_parser("export", help="write stored data to standard output")
     export.add_argument("what", choices=["responses"])
@@ -76,6 +83,27 @@ async def _export(settings: Settings, fmt: str) -> None:
     log.info("%d responses exported", count)
 
 
+async def _invite(settings: Settings, source: TextIO) -> None:
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    username = settings.telegram_bot_username
+
+    def deep_link(payload: str) -> str | None:
+        return f"https://t.me/{username}?start={payload}" if username else None
+
+    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
+        store = await Store.open(db)
+        await install_questionnaires(store, settings)
+        counts = await invite_csv(
+            store,
+            source,
+            sys.stdout,
+            sys.stderr,
+            default_questionnaire=settings.default_questionnaire,
+            deep_link=deep_link,
+        )
+    print(", ".join(f"{name}: {count}" for name, count in counts.items()), file=sys.stderr)
+
+
 def _detect_lines(lines: TextIO, out: TextIO) -> None:
     """One output line per input line: `<code> <confidence>`, or `und 0.00` when nothing is detected."""
     supported = catalogs().languages
@@ -105,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             asyncio.run(_run(settings, console_wanted=not args.no_console))
+        elif args.command == "invite":
+            asyncio.run(_invite(settings, args.csv_file))
         else:
             asyncio.run(_export(settings, args.format))
     except QuestionnaireError as error:

@@ -25,6 +25,7 @@ SECRETS = frozenset(
         "SLACK_BOT_TOKEN",
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
+        "SHOP_API_KEY",
     }
 )
 
@@ -135,6 +136,10 @@ class Settings(BaseSettings):
     )
     slack_agent_users: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("SLACK_AGENT_USERS", "slack_agent_users")
+    )
+    shop_api_key: SecretStr | None = Field(None, validation_alias="SHOP_API_KEY")
+    telegram_bot_username: str | None = Field(
+        None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "telegram_bot_username")
     )
     admin_telegram_ids: list[int] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_TELEGRAM_IDS", "admin_telegram_ids")

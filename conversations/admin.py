@@ -10,6 +10,7 @@ from __future__ import annotations
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -38,6 +39,7 @@ submit <id> · approve <id> · reject <id> <reason…> — review (approval by a
 publish <id> — make the approved copy the new version customers get
 close <id> — no new customers start it (those in it finish)
 preview <id> — take it here as a customer would; nothing is stored
+coverage <id> [days] — invited, opened, consented, completed (invitations of the last 30 days)
 audit — the latest admin actions"""
 
 
@@ -60,6 +62,7 @@ class AdminContext:
     languages: tuple[str, ...]
     max_minutes: int
     translate: Translate | None = None
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -87,7 +90,7 @@ class AdminCommands:
             reply = await command(self, words[1:], document)
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
-        if name not in {"help", "list", "show", "export", "lint", "audit"}:
+        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage"}:
             await self._store.audit.add(actor=self._admin, action=name, target=_target(words), outcome="done")
         return reply
 
@@ -147,6 +150,30 @@ class AdminCommands:
         if not problems:
             return AdminReply(f"{qid}: no problems found.")
         return AdminReply(f"{qid}: {len(problems)} problem(s):\n" + "\n".join(f"• {p}" for p in problems))
+
+    async def coverage(self, args: list[str], document: str) -> AdminReply:
+        """Invited → opened → consented → completed for invitations of the last N days (default 30)."""
+        qid = _arg(args, 0, "questionnaire id")
+        days = args[1] if len(args) > 1 else "30"
+        if not days.isdigit() or not 1 <= int(days) <= 3660:
+            raise AdminError("the period is a number of days from 1")
+        end = self._context.clock()
+        start = end - timedelta(days=int(days))
+        invited = await self._store.invitations.between(questionnaire_id=qid, start=start, end=end)
+        orders = [str(doc["order_ref"]) for doc in invited]
+        responses = await self._store.responses.for_orders(questionnaire_id=qid, order_refs=orders)
+        consented = {str(doc.get("order_ref")) for doc in responses}
+        completed = {str(doc.get("order_ref")) for doc in responses if doc.get("status") == "complete"}
+        counts = [
+            ("invited", len(invited)),
+            ("opened", sum(1 for doc in invited if doc.get("opened_at"))),
+            ("consented", len(consented)),
+            ("completed", len(completed)),
+        ]
+        total = max(len(invited), 1)
+        lines = [f"{qid}, invitations of the last {days} days:"]
+        lines += [f"• {name}: {count} ({100 * count / total:.0f} %)" for name, count in counts]
+        return AdminReply("\n".join(lines))
 
     async def audit(self, args: list[str], document: str) -> AdminReply:
         entries = await self._store.audit.latest(limit=20)
@@ -464,7 +491,7 @@ COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
         "help_ list_ show export lint audit new copy text title translate review required dimension move "
-        "remove add submit approve reject publish close"
+        "remove add submit approve reject publish close coverage"
     ).split()
 }
 

@@ -11,6 +11,7 @@ from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
+from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
 from conversations.rendering import language_buttons
 from conversations.start_payload import StartPayload, parse_start_payload
@@ -105,6 +106,9 @@ async def on_start(turn: Turn) -> State:
             ),
         )
         return State.RESUME
+    invited = invitation_in_payload(turn.event.text)
+    if invited is not None:
+        return await open_invitation(turn, invited)
     payload = parse_start_payload(turn.event.text)
     if payload is None:
         log.info("malformed start payload ignored")
@@ -143,6 +147,7 @@ async def on_admin(turn: Turn) -> State:
         languages=turn.catalogs.languages,
         max_minutes=turn.config.questionnaire_max_minutes,
         translate=translate if translator is not None else None,
+        clock=turn.config.clock,
     )
     commands = AdminCommands(context, admin=who)
     if line.split()[:1] == ["preview"]:
@@ -260,6 +265,8 @@ class Engine:
             return await on_language_menu(turn)
         if event.kind is EventKind.BUTTON and event.text.partition(":")[0] == "complain":
             return await self._complaint_button(turn, event.text.partition(":")[2])
+        if event.kind is EventKind.BUTTON and event.text.startswith("invite:"):
+            return await open_invitation(turn, event.text.removeprefix("invite:"))
         if event.kind is EventKind.BUTTON and event.text.startswith(ticket_chat.TICKET_BUTTONS):
             return await ticket_chat.on_ticket_button(turn)
         if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):

@@ -58,3 +58,10 @@ async def ensure_indexes(db: Database) -> None:
         ]
     )
     await db["audit"].create_indexes([IndexModel([("at", ASCENDING)])])
+    await db["invitations"].create_indexes(
+        [
+            IndexModel([("questionnaire_id", ASCENDING), ("order_ref", ASCENDING)], unique=True),
+            IndexModel([("questionnaire_id", ASCENDING), ("created_at", ASCENDING)]),
+        ]
+    )
+    await db["customer_links"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

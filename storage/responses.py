@@ -98,6 +98,12 @@ class Responses:
             {"$set": {"status": "abandoned", "abandoned_at": datetime.now(UTC)}},
         )
 
+    async def for_orders(self, *, questionnaire_id: str, order_refs: list[str]) -> list[Document]:
+        if not order_refs:
+            return []
+        query = {"questionnaire_id": questionnaire_id, "order_ref": {"$in": order_refs}}
+        return [doc async for doc in self._docs.find(query, {"order_ref": 1, "status": 1})]
+
     async def for_customer(self, *, customer_id: str) -> list[Document]:
         cursor = self._docs.find({"customer_id": customer_id}).sort("started_at", 1)
         return [doc async for doc in cursor]

@@ -12,6 +12,7 @@ from storage.customers import Customers
 from storage.feedback import Feedback
 from storage.inbox import Inbox
 from storage.indexes import ensure_indexes
+from storage.invitations import Invitations
 from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
 from storage.responses import Responses
@@ -33,6 +34,7 @@ class Store:
     feedback: Feedback
     drafts: QuestionnaireDrafts
     audit: AuditLog
+    invitations: Invitations
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -50,4 +52,5 @@ class Store:
             feedback=Feedback(db),
             drafts=QuestionnaireDrafts(db),
             audit=AuditLog(db),
+            invitations=Invitations(db),
         )

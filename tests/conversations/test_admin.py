@@ -229,3 +229,31 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     await run(alice, "review pulse de")
     await run(alice, "submit pulse")
     assert "approved" in await run(bob, "approve pulse")
+
+
+async def test_coverage_counts_invited_opened_consented_completed(db: Database, store: Store) -> None:
+    from conversations.invitations import InvitationRequest, invite
+    from tests.conversations.test_complaint import MONDAY_10, finish_survey
+
+    eng = Engine(
+        store=store,
+        catalogs=ui(),
+        config=dataclasses.replace(CONFIG, admins=frozenset({ALICE}), clock=lambda: MONDAY_10),
+    )
+    payloads_by_order = {}
+    for order in ("A1", "A2", "A3"):
+        request = InvitationRequest(customer_ref=f"c-{order}", order_ref=order, questionnaire="default")
+        result = await invite(store, request, now=MONDAY_10, deep_link=lambda p: None, source="test")
+        payloads_by_order[order] = result.start_payload
+    opener = Chat(eng, db, chat_key="c1", user_key="u1")
+    await opener.send(opener.command("start", payloads_by_order["A1"]))
+    completer = Chat(eng, db, chat_key="c2", user_key="u2")
+    await completer.send(completer.command("start", payloads_by_order["A2"]))
+    await finish_survey(completer, low=False, started=True)
+    report = await run(admin(eng, db, ALICE), "coverage default 7")
+    assert report.splitlines()[1:] == [
+        "• invited: 3 (100 %)",
+        "• opened: 2 (67 %)",
+        "• consented: 1 (33 %)",
+        "• completed: 1 (33 %)",
+    ]

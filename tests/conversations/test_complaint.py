@@ -247,12 +247,15 @@ async def test_delete_redacts_tickets_and_erases_contacts(db: Database, store: S
     assert await db["jobs"].count_documents({"_id": f"ticket.publish:{ticket['_id']}:erased"}) == 1
 
 
-async def finish_survey(chat: Chat, *, low: bool) -> list[str]:
-    """Agree and answer every question (the first rating 1 when `low`); the payloads shown at the end."""
+async def finish_survey(chat: Chat, *, low: bool, started: bool = False) -> list[str]:
+    """Agree and answer every question (the first rating 1 when `low`); the payloads shown at the end.
+
+    `started`: the consent question is on screen already (the chat was opened by a link)."""
     from conversations.questionnaire import QuestionType
 
     questionnaire = load_file(BUILTIN_DIR / "default.yaml")
-    await chat.send(chat.command("start"))
+    if not started:
+        await chat.send(chat.command("start"))
     reply = await chat.send(chat.button("consent:yes"))
     while (conversation := await chat.existing())["state"] == State.SURVEY:
         question = questionnaire.question(conversation["question_id"])

@@ -1,0 +1,149 @@
+"""Inviting a customer to a questionnaire after an order: one invitation per order and questionnaire.
+
+The shop gets a deep link to show (packing slip, e-mail, order page). Where the customer already
+chats with the bot (they once opened an invitation with the same customer reference) and has not
+opted out, the invitation is also sent into that chat, by a durable job at the requested time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from conversations.dialogue import State
+from conversations.questionnaire import ID_PATTERN
+from conversations.start_payload import StartPayload
+from conversations.survey import offer_consent
+from conversations.turn import Turn
+from storage.store import Store
+
+SEND = "invitation.send"
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+PAYLOAD_PREFIX = "i-"
+
+
+class InvitationError(ValueError):
+    """A request that cannot become an invitation; the message says why."""
+
+
+class InvitationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    channel: Literal["telegram"] = "telegram"
+    customer_ref: str = Field(min_length=1, max_length=64)
+    order_ref: str = Field(min_length=1, max_length=64)
+    questionnaire: str = Field(pattern=ID_PATTERN, max_length=32)
+    language: str | None = Field(default=None, max_length=8)
+    send_at: AwareDatetime | None = None
+    segment: str | None = Field(default=None, max_length=40)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class InvitationResult:
+    invitation_id: str
+    start_payload: str
+    deep_link: str | None
+    duplicate: bool
+    sending: bool  # True when the invitation also goes into the customer's existing chat
+
+
+def invitation_id_for(*, questionnaire_id: str, order_ref: str) -> str:
+    """Short and derived from what makes an invitation unique, so a repeated request finds it."""
+    digest = hashlib.sha256(f"{questionnaire_id}\x00{order_ref}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _ in range(12):
+        number, index = divmod(number, len(ID_ALPHABET))
+        chars.append(ID_ALPHABET[index])
+    return "".join(chars)
+
+
+async def invite(
+    store: Store,
+    request: InvitationRequest,
+    *,
+    now: datetime,
+    deep_link: Callable[[str], str | None],
+    source: str,
+) -> InvitationResult:
+    questionnaire = await store.questionnaires.latest(questionnaire_id=request.questionnaire)
+    if questionnaire is None:
+        raise InvitationError(f"no published questionnaire {request.questionnaire!r}")
+    if await store.drafts.is_closed(questionnaire_id=request.questionnaire):
+        raise InvitationError(f"questionnaire {request.questionnaire!r} is closed")
+    invitation_id = invitation_id_for(questionnaire_id=request.questionnaire, order_ref=request.order_ref)
+    doc, created = await store.invitations.create(
+        fields={
+            "_id": invitation_id,
+            "channel": request.channel,
+            "customer_ref": request.customer_ref,
+            "order_ref": request.order_ref,
+            "questionnaire_id": request.questionnaire,
+            "language": request.language,
+            "segment": request.segment,
+            "country": request.country,
+            "send_at": request.send_at,
+            "source": source,
+            "created_at": now,
+            "opened_at": None,
+            "sent_at": None,
+        }
+    )
+    payload = PAYLOAD_PREFIX + str(doc["_id"])
+    sending = False
+    if created and await _reachable(store, request.channel, request.customer_ref):
+        due = max(now, request.send_at) if request.send_at else now
+        await store.jobs.schedule(
+            job_id=f"{SEND}:{doc['_id']}", kind=SEND, due_at=due, payload={"invitation": str(doc["_id"])}
+        )
+        sending = True
+    return InvitationResult(
+        invitation_id=str(doc["_id"]),
+        start_payload=payload,
+        deep_link=deep_link(payload),
+        duplicate=not created,
+        sending=sending,
+    )
+
+
+async def _reachable(store: Store, channel: str, customer_ref: str) -> bool:
+    """The customer has a chat with the bot and has not told it to stop."""
+    link = await store.invitations.linked_chat(channel=channel, customer_ref=customer_ref)
+    if link is None:
+        return False
+    conversation = await store.conversations.load(channel=channel, chat_key=str(link["chat_key"]))
+    return conversation is not None and conversation.get("state") != State.WITHDRAWN.value
+
+
+def invitation_in_payload(text: str) -> str | None:
+    """The invitation id of a `/start i-<id>` payload, if that is what it is."""
+    text = text.strip()
+    if text.startswith(PAYLOAD_PREFIX) and 1 <= len(text) - 2 <= 32 and text[2:].isalnum():
+        return text[2:]
+    return None
+
+
+async def open_invitation(turn: Turn, invitation_id: str) -> State:
+    """A customer opened an invitation (deep link or button): remember their chat, then consent first."""
+    doc = await turn.store.invitations.get(invitation_id=invitation_id)
+    if doc is None:
+        return await offer_consent(turn, StartPayload())
+    now, event = turn.config.clock(), turn.event
+    await turn.store.invitations.mark(
+        invitation_id=invitation_id, field="opened_at", at=now, extra={"opened_by": turn.customer.id}
+    )
+    await turn.store.invitations.link(
+        channel=event.channel,
+        customer_ref=str(doc["customer_ref"]),
+        chat_key=event.chat_key,
+        customer_id=turn.customer.id,
+        at=now,
+    )
+    payload = StartPayload(questionnaire_id=str(doc["questionnaire_id"]), order_ref=str(doc["order_ref"]))
+    return await offer_consent(turn, payload)

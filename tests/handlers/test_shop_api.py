@@ -1,0 +1,84 @@
+"""The shop's invitation API through the real bot: authentication, validation, idempotency, sending."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import ClientSession
+
+from storage.types import Database
+from tests.handlers.telegram_harness import BotRunner, Customer
+
+KEY = "shop-api-key-for-tests"
+
+
+async def post(
+    runner: BotRunner, body: Any, *, key: str | None = KEY, raw: str | None = None
+) -> tuple[int, Any]:
+    assert runner.current is not None and runner.current.server is not None
+    url = f"http://127.0.0.1:{runner.current.server.port}/api/v1/invitations"
+    headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+    async with ClientSession() as session:
+        data = raw.encode() if raw is not None else None
+        async with session.post(
+            url, json=None if raw is not None else body, data=data, headers=headers
+        ) as answer:
+            return answer.status, await answer.json()
+
+
+def invitation(order: str, *, customer: str = "shop-cust-1", **extra: Any) -> dict[str, Any]:
+    return {"customer_ref": customer, "order_ref": order, "questionnaire": "default", **extra}
+
+
+async def test_refusals_name_the_problem_and_store_nothing(polling: BotRunner, db: Database) -> None:
+    await polling.start(SHOP_API_KEY=KEY)
+    assert (await post(polling, invitation("A1"), key=None))[0] == 401
+    assert (await post(polling, invitation("A1"), key="wrong"))[0] == 401
+    assert (await post(polling, None, raw="{not json"))[0] == 400
+    status, body = await post(polling, invitation("A1", country="germany", surprise=1))
+    assert status == 400
+    assert {p["field"] for p in body["problems"]} == {"country", "surprise"}
+    status, body = await post(polling, invitation("A1") | {"questionnaire": "nope"})
+    assert (status, body["error"]) == (422, "no published questionnaire 'nope'")
+    status, _ = await post(
+        polling, {"customer_ref": {"$gt": ""}, "order_ref": "A1", "questionnaire": "default"}
+    )
+    assert status == 400
+    assert await db["invitations"].count_documents({}) == 0
+    assert await db["audit"].count_documents({"outcome": "refused", "actor": "api"}) == 2
+
+
+async def test_link_then_chat_invitations_then_opt_out(polling: BotRunner, db: Database) -> None:
+    await polling.start(SHOP_API_KEY=KEY)
+    status, first = await post(polling, invitation("A1", segment="vip", country="DE"))
+    assert status == 201 and not first["duplicate"] and not first["sending_in_chat"]
+    assert first["deep_link"] == f"https://t.me/feedback_test_bot?start={first['start_payload']}"
+    again_status, again = await post(polling, invitation("A1"))
+    assert again_status == 200 and again["duplicate"] and again["invitation_id"] == first["invitation_id"]
+    assert await db["invitations"].count_documents({}) == 1
+
+    # The customer opens the link: consent first, for that questionnaire and order; their chat is linked.
+    customer = Customer(polling, chat_id=801, language="en")
+    await customer.say(f"/start {first['start_payload']}")
+    assert "consent:yes" in customer.payloads()
+    await customer.press("Agree")
+    response = await db["responses"].find_one({})
+    assert response is not None and response["order_ref"] == "A1"
+    opened = await db["invitations"].find_one({"_id": first["invitation_id"]})
+    assert opened is not None and opened["opened_at"] is not None
+
+    # The next order of the same customer: the invitation also arrives in their chat, once.
+    status, second = await post(polling, invitation("A2"))
+    assert status == 201 and second["sending_in_chat"]
+    await polling.telegram.wait_for(lambda: "order A2" in customer.last.text)
+    assert customer.payloads() == [f"invite:{second['invitation_id']}"]
+    await customer.press_payload(f"invite:{second['invitation_id']}")
+    assert "consent:yes" in customer.payloads()
+    sent = len(customer.messages)
+    await post(polling, invitation("A2"))  # the shop repeats itself: nothing more is sent
+    assert len(customer.messages) == sent
+
+    # After /stop nothing is sent into the chat any more; the link still works for the shop to show.
+    await customer.say("/stop")
+    status, third = await post(polling, invitation("A3"))
+    assert status == 201 and not third["sending_in_chat"] and third["deep_link"]
