@@ -7,24 +7,26 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
-from bot.invitation_jobs import InvitationJobs
 from bot.metrics import Metrics
+from bot.outreach import OutreachJobs
 from bot.pacing import Pacer
 from bot.policy import complaint_policy
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
 from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
+from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
@@ -103,6 +105,11 @@ class FeedbackBot:
         count = await install_questionnaires(self.store, settings)
         log.info("questionnaires ready (%d newly installed)", count)
         self.policy = complaint_policy(settings)
+        try:
+            self.quiet_hours = QuietHours.parse(settings.quiet_hours)
+            ZoneInfo(settings.customer_timezone)
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            raise SettingsError(f"QUIET_HOURS / CUSTOMER_TIMEZONE: {error}") from None
         ui = catalogs()
         if not ui.has(settings.default_language):
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
@@ -144,6 +151,8 @@ class FeedbackBot:
                     + ["console:local"]
                 ),
                 questionnaire_max_minutes=settings.questionnaire_max_minutes,
+                reminder_count=settings.reminder_count,
+                reminder_delay=timedelta(hours=settings.reminder_delay_hours),
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
@@ -155,12 +164,16 @@ class FeedbackBot:
         web_app = build_web_app(metrics=self.metrics, healthy=healthy)
         handlers = self._job_handlers(settings, web_app)
         handlers.update(
-            InvitationJobs(
+            OutreachJobs(
                 store=self.store,
                 catalogs=ui,
                 channel=self.dispatcher.channel,
                 company=settings.company_name,
                 default_language=settings.default_language,
+                quiet_hours=self.quiet_hours,
+                default_timezone=settings.customer_timezone,
+                reminders=settings.reminder_count,
+                reminder_delay=timedelta(hours=settings.reminder_delay_hours),
                 clock=self.clock,
             ).handlers()
         )

@@ -18,6 +18,14 @@ FIRST_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 600.0
 
 
+class Postpone(Exception):
+    """Raised by a handler whose job may not run yet (quiet hours): run it again at `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(FIRST_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
 
@@ -70,6 +78,9 @@ class JobRunner:
     async def _run(self, job: Job) -> None:
         try:
             await self._handlers[job.kind](job)
+        except Postpone as later:
+            await self._jobs.postpone(job, due_at=later.until)
+            return
         except Exception as error:  # any failure: the job waits and is tried again
             await self._jobs.retry(
                 job, due_at=self._clock() + backoff(job.attempts), error=type(error).__name__

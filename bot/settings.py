@@ -141,6 +141,16 @@ class Settings(BaseSettings):
     telegram_bot_username: str | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "telegram_bot_username")
     )
+    reminder_count: int = Field(
+        1, ge=0, le=3, validation_alias=AliasChoices("REMINDER_COUNT", "reminder_count")
+    )
+    reminder_delay_hours: float = Field(
+        24.0, gt=0, validation_alias=AliasChoices("REMINDER_DELAY_HOURS", "reminder_delay_hours")
+    )
+    quiet_hours: str = Field("21:00-09:00", validation_alias=AliasChoices("QUIET_HOURS", "quiet_hours"))
+    customer_timezone: str = Field(
+        "UTC", validation_alias=AliasChoices("CUSTOMER_TIMEZONE", "customer_timezone")
+    )
     admin_telegram_ids: list[int] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_TELEGRAM_IDS", "admin_telegram_ids")
     )

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from conversations.dialogue import State
 from conversations.questionnaire import ID_PATTERN
@@ -42,6 +43,17 @@ class InvitationRequest(BaseModel):
     send_at: AwareDatetime | None = None
     segment: str | None = Field(default=None, max_length=40)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    timezone: str | None = Field(default=None, max_length=64)  # IANA name, for quiet hours
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,7 @@ async def invite(
             "language": request.language,
             "segment": request.segment,
             "country": request.country,
+            "timezone": request.timezone,
             "send_at": request.send_at,
             "source": source,
             "created_at": now,

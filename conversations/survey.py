@@ -26,6 +26,7 @@ from storage.responses import new_response_id
 
 log = logging.getLogger("conversations.survey")
 SURVEY_CONSENT = "survey"
+REMIND = "survey.reminder"
 # An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored.
 PREVIEW = "preview_definition"
 PREVIEW_ANSWERS = "preview_answers"
@@ -132,6 +133,13 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
         order_ref=d.order_ref,
         consent_version=d.consent_version or "",
     )
+    if turn.config.reminder_count > 0:
+        await turn.store.jobs.schedule(
+            job_id=f"{REMIND}:{d.response_id}:1",
+            kind=REMIND,
+            due_at=turn.config.clock() + turn.config.reminder_delay,
+            payload={"response": d.response_id, "number": 1, "channel": d.channel, "chat_key": d.chat_key},
+        )
     return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
 
 
@@ -250,6 +258,8 @@ async def on_survey(turn: Turn) -> State:
         log.warning("conversation in survey without a current question; restarting it")
         return await begin_survey(turn, questionnaire)
     answers = await current_answers(turn)
+    if event.kind is EventKind.BUTTON and event.text == "resume:continue":  # from a reminder
+        return ask_current(turn, questionnaire, answers)
     if event.kind is EventKind.BUTTON:
         return await _on_survey_button(turn, questionnaire, question, answers)
     if event.kind is not EventKind.TEXT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
@@ -28,6 +28,8 @@ class EngineConfig:
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     admins: frozenset[str] = frozenset()  # "<channel>:<user key>" of staff who may run /admin
     questionnaire_max_minutes: int = 5
+    reminder_count: int = 1  # nudges for a started, unfinished survey
+    reminder_delay: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

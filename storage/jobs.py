@@ -142,6 +142,13 @@ class Jobs:
             },
         )
 
+    async def postpone(self, job: Job, *, due_at: datetime) -> None:
+        """Release the job to run at `due_at` without counting this run as a failed attempt."""
+        await self._docs.update_one(
+            {"_id": job.id, "version": job.version},
+            {"$set": {"due_at": due_at, "lease_until": None}, "$inc": {"version": 1, "attempts": -1}},
+        )
+
     async def get(self, *, job_id: str) -> Document | None:
         return await self._docs.find_one({"_id": job_id})
 

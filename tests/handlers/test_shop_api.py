@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import ClientSession
@@ -48,7 +49,16 @@ async def test_refusals_name_the_problem_and_store_nothing(polling: BotRunner, d
     assert await db["audit"].count_documents({"outcome": "refused", "actor": "api"}) == 2
 
 
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 async def test_link_then_chat_invitations_then_opt_out(polling: BotRunner, db: Database) -> None:
+    polling.clock = Clock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
     await polling.start(SHOP_API_KEY=KEY)
     status, first = await post(polling, invitation("A1", segment="vip", country="DE"))
     assert status == 201 and not first["duplicate"] and not first["sending_in_chat"]
@@ -82,3 +92,27 @@ async def test_link_then_chat_invitations_then_opt_out(polling: BotRunner, db: D
     await customer.say("/stop")
     status, third = await post(polling, invitation("A3"))
     assert status == 201 and not third["sending_in_chat"] and third["deep_link"]
+
+
+async def test_invitations_wait_out_the_customers_quiet_hours(polling: BotRunner, db: Database) -> None:
+    clock = polling.clock = Clock(datetime(2026, 11, 23, 12, 0, tzinfo=UTC))
+    await polling.start(SHOP_API_KEY=KEY)
+    _, first = await post(polling, invitation("Q1", customer="night-owl"))
+    customer = Customer(polling, chat_id=802, language="en")
+    await customer.say(f"/start {first['start_payload']}")
+    clock.now = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 21:30 in Berlin
+    status, second = await post(polling, invitation("Q2", customer="night-owl", timezone="Europe/Berlin"))
+    assert status == 201 and second["sending_in_chat"]
+    bot = polling.current
+    assert bot is not None and bot.jobs is not None
+    await bot.jobs.wait_idle()
+    await bot.jobs.run_due()
+    job = await db["jobs"].find_one({"kind": "invitation.send"})
+    assert job is not None and job["status"] == "pending" and job["attempts"] == 0
+    assert job["due_at"] == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
+    assert "order Q2" not in customer.last.text
+    clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    await bot.jobs.run_due()
+    await polling.telegram.wait_for(lambda: "order Q2" in customer.last.text)
+    status, _ = await post(polling, invitation("Q3", customer="night-owl", timezone="Mars/Olympus"))
+    assert status == 400

@@ -1,0 +1,137 @@
+"""Messages the bot starts: invitations into existing chats and reminders for unfinished surveys.
+
+Each is a durable job, sent once, never during the customer's quiet hours (the job waits instead).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.dispatch import Channel
+from bot.scheduler import Handler, Postpone
+from conversations.dialogue import State
+from conversations.events import Choice, Outbound
+from conversations.invitations import SEND
+from conversations.quiet_hours import QuietHours
+from conversations.survey import REMIND
+from locales.catalog import Catalogs, is_rtl
+from storage.jobs import Job
+from storage.store import Store
+
+log = logging.getLogger("bot.outreach")
+DEFAULT_QUIET_HOURS = QuietHours()  # the default 21:00-09:00
+
+
+class OutreachJobs:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        catalogs: Catalogs,
+        channel: Callable[[str], Channel | None],
+        company: str,
+        default_language: str,
+        quiet_hours: QuietHours = DEFAULT_QUIET_HOURS,
+        default_timezone: str = "UTC",
+        reminders: int = 1,
+        reminder_delay: timedelta = timedelta(hours=24),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._quiet = quiet_hours
+        self._default_timezone = default_timezone
+        self._reminders = reminders
+        self._reminder_delay = reminder_delay
+        self._store = store
+        self._catalogs = catalogs
+        self._channel = channel
+        self._company = company
+        self._default_language = default_language
+        self._clock = clock
+
+    def handlers(self) -> dict[str, Handler]:
+        return {SEND: self.send, REMIND: self.remind}
+
+    def _not_at_night(self, timezone: str | None) -> None:
+        now = self._clock()
+        allowed = self._quiet.next_allowed(now, timezone or self._default_timezone)
+        if allowed > now:
+            raise Postpone(allowed)
+
+    async def send(self, job: Job) -> None:
+        invitation_id = str(job.payload.get("invitation"))
+        invitation = await self._store.invitations.get(invitation_id=invitation_id)
+        if invitation is None or invitation.get("sent_at") or invitation.get("opened_at"):
+            return  # gone, sent already, or the customer found it by the link first
+        link = await self._store.invitations.linked_chat(
+            channel=str(invitation["channel"]), customer_ref=str(invitation["customer_ref"])
+        )
+        if link is None:
+            return
+        chat_key = str(link["chat_key"])
+        conversation = await self._store.conversations.load(
+            channel=str(invitation["channel"]), chat_key=chat_key
+        )
+        if conversation is None or conversation.get("state") == State.WITHDRAWN.value:
+            log.info("invitation not sent: the customer opted out")
+            return
+        channel = self._channel(str(invitation["channel"]))
+        if channel is None:
+            raise RuntimeError("the invitation's channel is not running in this worker")
+        self._not_at_night(invitation.get("timezone"))
+        customer = await self._store.customers.get(customer_id=str(link["customer_id"]))
+        language = (
+            invitation.get("language") or (customer.language if customer else None) or self._default_language
+        )
+        if not self._catalogs.has(language):
+            language = self._default_language
+        questionnaire = await self._store.questionnaires.latest(
+            questionnaire_id=str(invitation["questionnaire_id"])
+        )
+        if questionnaire is None:
+            return
+        text = self._catalogs.text(
+            language,
+            "invitation.text",
+            order=invitation["order_ref"],
+            company=self._company,
+            minutes=questionnaire.estimated_minutes(),
+        )
+        button = Choice(self._catalogs.text(language, "button.take_survey"), f"invite:{invitation_id}")
+        # Marked first: a crash after sending must not send it again (a lost invitation beats a doubled one).
+        if await self._store.invitations.mark(invitation_id=invitation_id, field="sent_at", at=self._clock()):
+            await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language))])
+
+    async def remind(self, job: Job) -> None:
+        """A survey started and left unfinished: one nudge (or `reminders` of them), never after the end."""
+        response_id, number = str(job.payload.get("response")), int(job.payload.get("number", 1))
+        response = await self._store.responses.get(response_id=response_id)
+        if response is None or response.get("status") != "in_progress":
+            return
+        channel_name, chat_key = str(job.payload.get("channel")), str(job.payload.get("chat_key"))
+        conversation = await self._store.conversations.load(channel=channel_name, chat_key=chat_key)
+        waiting = {State.SURVEY.value, State.RESUME.value}
+        if conversation is None or conversation.get("state") not in waiting:
+            return  # finished, stopped, or doing something else now
+        if conversation.get("response_id") != response_id:
+            return
+        channel = self._channel(channel_name)
+        if channel is None:
+            raise RuntimeError("the survey's channel is not running in this worker")
+        self._not_at_night(None)
+        questionnaire = await self._store.questionnaires.get(
+            questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])
+        )
+        language = str(response.get("language") or self._default_language)
+        title = questionnaire.title[questionnaire.language_for(language)] if questionnaire else ""
+        text = self._catalogs.text(language, "reminder.text", title=title)
+        button = Choice(self._catalogs.text(language, "button.continue"), "resume:continue")
+        await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language))])
+        if number < self._reminders:
+            await self._store.jobs.schedule(
+                job_id=f"{REMIND}:{response_id}:{number + 1}",
+                kind=REMIND,
+                due_at=self._clock() + self._reminder_delay,
+                payload={**job.payload, "number": number + 1},
+            )

@@ -1,0 +1,106 @@
+"""Reminders for unfinished surveys: once, never after completion or /stop, never at night."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from bot.outreach import OutreachJobs
+from bot.scheduler import JobRunner
+from conversations.engine import Engine
+from conversations.events import InboundEvent, Outbound
+from conversations.questionnaire import BUILTIN_DIR, load_file
+from conversations.quiet_hours import QuietHours
+from storage.store import Store
+from storage.types import Database
+from tests.conversations.test_engine import CHANNEL, CONFIG, Chat, payloads, ui
+
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Outbox:
+    """The sending side of a chat channel, recording what it was asked to send."""
+
+    name = CHANNEL
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Outbound]] = []
+
+    async def deliver(self, event: InboundEvent, reply: object) -> None:
+        raise AssertionError("reminders are sent, not delivered as replies")
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        self.sent.extend((chat_key, message) for message in messages)
+
+
+async def setup(db: Database, *, reminders: int = 1) -> tuple[Clock, Chat, Outbox, JobRunner]:
+    store = await Store.open(db)
+    await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
+    clock = Clock(NOON)
+    config = dataclasses.replace(CONFIG, clock=clock, reminder_count=reminders)
+    chat = Chat(Engine(store=store, catalogs=ui(), config=config), db)
+    outbox = Outbox()
+    jobs = OutreachJobs(
+        store=store,
+        catalogs=ui(),
+        channel=lambda name: outbox if name == CHANNEL else None,
+        company="Acme",
+        default_language="en",
+        quiet_hours=QuietHours.parse("21:00-09:00"),
+        reminders=reminders,
+        clock=clock,
+    )
+    return clock, chat, outbox, JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=clock)
+
+
+async def test_one_reminder_a_day_later_and_continue_shows_the_question(db: Database) -> None:
+    clock, chat, outbox, runner = await setup(db)
+    await chat.send(chat.command("start"))
+    await chat.send(chat.button("consent:yes"))
+    await chat.send(chat.button("a:product_quality:4"))
+    clock.now += timedelta(hours=23)
+    assert await runner.run_due() == 0
+    clock.now += timedelta(hours=1)
+    assert await runner.run_due() == 1
+    ((chat_key, reminder),) = outbox.sent
+    assert chat_key == chat.chat_key and "your recent order" in reminder.text
+    assert payloads(reminder) == ["resume:continue"]
+    reply = await chat.send(chat.button("resume:continue"))
+    assert "Question 2 of" in reply.messages[-1].text
+    clock.now += timedelta(days=3)
+    assert await runner.run_due() == 0 and len(outbox.sent) == 1  # one reminder only
+
+
+async def test_no_reminder_after_completion_or_stop(db: Database) -> None:
+    clock, chat, outbox, runner = await setup(db)
+    await chat.send(chat.command("start"))
+    await chat.send(chat.button("consent:yes"))
+    await chat.send(chat.command("stop"))
+    clock.now += timedelta(days=2)
+    assert await runner.run_due() == 1  # the job runs and decides to say nothing
+    assert outbox.sent == []
+
+
+async def test_reminders_wait_for_the_morning_and_can_repeat(db: Database) -> None:
+    clock, chat, outbox, runner = await setup(db, reminders=2)
+    clock.now = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
+    await chat.send(chat.command("start"))
+    await chat.send(chat.button("consent:yes"))
+    clock.now += timedelta(hours=24)  # 22:00 the next day: quiet
+    await runner.run_due()
+    assert outbox.sent == []
+    job = await db["jobs"].find_one({"kind": "survey.reminder"})
+    assert job is not None and job["due_at"] == datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    await runner.run_due()
+    clock.now += timedelta(hours=24)
+    await runner.run_due()
+    assert len(outbox.sent) == 2
