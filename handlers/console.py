@@ -111,9 +111,22 @@ class ConsoleChannel:
             line = await loop.run_in_executor(None, input_stream.readline)
             if not line or line.strip() in {"/quit", "/exit"}:
                 return
+            if _takes_document(line):
+                # A document follows on the next lines, up to a line holding a single ".".
+                lines = [line.rstrip("\n")]
+                read = input_stream.readline
+                while (more := await loop.run_in_executor(None, read)) and more.strip() != ".":
+                    lines.append(more.rstrip("\n"))
+                line = "\n".join(lines)
             event = self.to_event(line)
             if event is None:
                 continue
             self.replied.clear()
             if await submit(event):
                 await self.replied.wait()
+
+
+def _takes_document(line: str) -> bool:
+    """`/admin new` and `/admin add <id>` are followed by YAML lines."""
+    words = line.split()
+    return len(words) >= 2 and words[0] == "/admin" and words[1] in {"new", "add"}
