@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 
-from conversations.token_bucket import TokenBucket
+from conversations.token_bucket import Sleep, TokenBucket
 
 
 class Pacer:
     def __init__(
-        self, *, global_rate: float, chat_rate: float, chat_burst: int, max_chats: int = 10_000
+        self,
+        *,
+        global_rate: float,
+        chat_rate: float,
+        chat_burst: int,
+        max_chats: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self._global = TokenBucket(rate=global_rate, burst=max(1.0, global_rate))
+        self._clock = clock
+        self._sleep = sleep
+        self._global = TokenBucket(rate=global_rate, burst=max(1.0, global_rate), clock=clock, sleep=sleep)
         self._chat_rate = chat_rate
         self._chat_burst = chat_burst
         self._chats: OrderedDict[str, TokenBucket] = OrderedDict()
@@ -20,7 +32,9 @@ class Pacer:
     def _bucket(self, chat: str) -> TokenBucket:
         bucket = self._chats.get(chat)
         if bucket is None:
-            bucket = TokenBucket(rate=self._chat_rate, burst=self._chat_burst)
+            bucket = TokenBucket(
+                rate=self._chat_rate, burst=self._chat_burst, clock=self._clock, sleep=self._sleep
+            )
             self._chats[chat] = bucket
             self._forget_idle()
         self._chats.move_to_end(chat)

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+
+Sleep = Callable[[float], Awaitable[None]]
 
 
 class TokenBucket:
     """`rate` tokens per second, holding at most `burst`; `take` waits until one is available."""
 
-    def __init__(self, *, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        rate: float,
+        burst: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be > 0 and burst >= 1")
         self._rate = rate
         self._burst = float(burst)
         self._tokens = float(burst)
         self._clock = clock
+        self._sleep = sleep
         self._stamp = clock()
         self._lock = asyncio.Lock()
 
@@ -28,8 +38,9 @@ class TokenBucket:
     async def take(self) -> None:
         async with self._lock:
             self._refill()
-            while self._tokens < 1:
-                await asyncio.sleep((1 - self._tokens) / self._rate)
+            # The tolerance keeps float rounding (0.9999999…) from looping on ever smaller sleeps.
+            while self._tokens < 1 - 1e-9:
+                await self._sleep((1 - self._tokens) / self._rate)
                 self._refill()
             self._tokens -= 1
 

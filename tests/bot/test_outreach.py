@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
 from bot.outreach import OutreachJobs
+from bot.pacing import Pacer
 from bot.scheduler import JobRunner
 from conversations.engine import Engine
 from conversations.events import InboundEvent, Outbound
+from conversations.invitations import InvitationRequest, invite
 from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.quiet_hours import QuietHours
 from storage.store import Store
@@ -104,3 +107,75 @@ async def test_reminders_wait_for_the_morning_and_can_repeat(db: Database) -> No
     clock.now += timedelta(hours=24)
     await runner.run_due()
     assert len(outbox.sent) == 2
+
+
+class FakeTime:
+    """Monotonic seconds that advance only when the pacer sleeps: pacing measured, not waited for."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+class PacedOutbox(Outbox):
+    """A chat channel paced like the Telegram one (the same Pacer), recording when each message left."""
+
+    def __init__(self, pacer: Pacer, time: FakeTime) -> None:
+        super().__init__()
+        self._pacer = pacer
+        self._time = time
+        self.times: list[tuple[float, str]] = []
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        for message in messages:
+            await self._pacer.wait(chat_key)
+            self.times.append((self._time.now, chat_key))
+            self.sent.append((chat_key, message))
+
+
+async def test_a_batch_goes_out_at_telegrams_pace(db: Database) -> None:
+    store = await Store.open(db)
+    await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
+    time = FakeTime()
+    outbox = PacedOutbox(Pacer(global_rate=30, chat_rate=1, chat_burst=4, clock=time, sleep=time.sleep), time)
+    customers = [f"c{n}" for n in range(60)]
+    for ref in customers:
+        await db["conversations"].insert_one({"_id": f"{CHANNEL}:{ref}", "state": "completed", "version": 1})
+        await store.invitations.link(
+            channel=CHANNEL, customer_ref=ref, chat_key=ref, customer_id=ref, at=NOON
+        )
+    orders = [(ref, f"O-{ref}") for ref in customers] + [("c0", f"EXTRA-{n}") for n in range(7)]
+    for ref, order in orders:
+        # The API only takes "telegram"; the test's chats live on the test channel.
+        request = InvitationRequest(customer_ref=ref, order_ref=order, questionnaire="default").model_copy(
+            update={"channel": CHANNEL}
+        )
+        result = await invite(store, request, now=NOON, deep_link=lambda payload: None, source="test")
+        assert result.sending
+    jobs = OutreachJobs(
+        store=store,
+        catalogs=ui(),
+        channel=lambda name: outbox,
+        company="Acme",
+        default_language="en",
+        clock=lambda: NOON,
+    )
+    runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=lambda: NOON)
+    while await runner.run_due():
+        pass
+    assert len(outbox.times) == len(orders)  # all sent, none failed for going too fast
+    # Overall: 30 at once (Telegram's burst), then no more than 30 a second.
+    for index, (moment, _) in enumerate(outbox.times):
+        assert moment >= (index - 30) / 30 - 1e-9
+    # One chat: 4 at once, then one a second.
+    own = [moment for moment, chat in outbox.times if chat == "c0"]
+    assert len(own) == 8
+    for index, moment in enumerate(own):
+        assert moment >= own[0] + (index - 3) - 1e-9
+    assert outbox.times[-1][0] < 10  # and no slower than the limits require
