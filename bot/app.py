@@ -275,7 +275,10 @@ class FeedbackBot:
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
         token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
         bot = make_bot(
-            token=token, base_url=settings.telegram_api_base_url, poll_timeout=settings.telegram_poll_timeout
+            token=token,
+            base_url=settings.telegram_api_base_url,
+            poll_timeout=settings.telegram_poll_timeout,
+            base_file_url=settings.telegram_api_file_url,
         )
         await bot.initialize()
         self._stack.push_async_callback(bot.shutdown)

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
     )
+    telegram_api_file_url: str = Field(
+        "https://api.telegram.org/file/bot",
+        validation_alias=AliasChoices("TELEGRAM_API_FILE_URL", "telegram_api_file_url"),
+    )
     telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
     public_url: str | None = Field(None, validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
     telegram_poll_timeout: int = Field(

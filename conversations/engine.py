@@ -135,6 +135,14 @@ async def on_admin(turn: Turn) -> State:
         )
         turn.say_key("unknown.command")
         return turn.dialogue.state
+    if turn.event.raw.get("document_refused"):
+        await turn.store.audit.add(
+            actor=who, action="admin", target=None, outcome="refused", detail="file too large"
+        )
+        turn.messages.append(
+            Outbound(text="Not done: the file is too large for a questionnaire (200 KB at most)")
+        )
+        return turn.dialogue.state
     line, _, document = turn.event.text.partition("\n")
     translator = turn.translator
 

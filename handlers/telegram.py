@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import json
 import logging
@@ -35,17 +36,30 @@ log = logging.getLogger("handlers.telegram")
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT_IN = 8192
+MAX_DOCUMENT_BYTES = 200_000  # an admin's questionnaire YAML; larger uploads are not read
 MAX_SEND_ATTEMPTS = 4
 COMMANDS = ("start", "complain", "language", "help", "stop", "mydata", "delete")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 
 
-def make_bot(*, token: str, base_url: str, poll_timeout: int = 30) -> Bot:
+def make_bot(
+    *,
+    token: str,
+    base_url: str,
+    poll_timeout: int = 30,
+    base_file_url: str = "https://api.telegram.org/file/bot",
+) -> Bot:
     # getUpdates holds the connection for the poll timeout, so reads must be allowed to last longer.
     polling = HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10)
     sending = HTTPXRequest(connection_pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
-    return Bot(token=token, base_url=base_url, request=sending, get_updates_request=polling)
+    return Bot(
+        token=token,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        request=sending,
+        get_updates_request=polling,
+    )
 
 
 def to_event(update: Update) -> InboundEvent | None:
@@ -84,6 +98,14 @@ def to_event(update: Update) -> InboundEvent | None:
             name, argument = command
             return InboundEvent(kind=EventKind.COMMAND, command=name, text=argument, **common)
         return InboundEvent(kind=EventKind.TEXT, text=message.text[:MAX_TEXT_IN], **common)
+    caption_command = _caption_command(message)
+    if message.document is not None and caption_command is not None:
+        name, argument = caption_command
+        document = {
+            "document_file_id": message.document.file_id,
+            "document_size": message.document.file_size or 0,
+        }
+        return InboundEvent(kind=EventKind.COMMAND, command=name, text=argument, raw=document, **common)
     if message.photo or message.document or message.video:
         kind = "photo" if message.photo else "document" if message.document else "video"
         file_id = message.photo[-1].file_id if message.photo else (message.document or message.video).file_id  # type: ignore[union-attr]
@@ -98,6 +120,14 @@ def _command(message: Message) -> tuple[str, str] | None:
         return None
     name = text[1 : entity.length].split("@", 1)[0].lower()
     return name, text[entity.length :].strip()
+
+
+def _caption_command(message: Message) -> tuple[str, str] | None:
+    caption = message.caption or ""
+    entity = next((e for e in message.caption_entities if e.type == "bot_command" and e.offset == 0), None)
+    if entity is None:
+        return None
+    return caption[1 : entity.length].split("@", 1)[0].lower(), caption[entity.length :].strip()
 
 
 def _content_kind(message: Message) -> str:
@@ -290,7 +320,24 @@ async def _accept(update: Update, submit: Submit) -> None:
     if event is None:
         log.debug("update %s ignored", update.update_id)
         return
-    await submit(event)
+    await submit(await _with_document(update, event))
+
+
+async def _with_document(update: Update, event: InboundEvent) -> InboundEvent:
+    """A command sent as a file's caption (an admin's YAML) gets the file's text after its first line.
+
+    Read here, before the event is stored, so the stored event is complete and replays need no
+    network; only small text files are read.
+    """
+    file_id = event.raw.get("document_file_id")
+    if event.kind is not EventKind.COMMAND or not isinstance(file_id, str):
+        return event
+    if int(event.raw.get("document_size") or 0) > MAX_DOCUMENT_BYTES:
+        return dataclasses.replace(event, text=f"{event.text}\n", raw={"document_refused": "too large"})
+    bot = update.get_bot()
+    data = await (await bot.get_file(file_id)).download_as_bytearray()
+    text = bytes(data[:MAX_DOCUMENT_BYTES]).decode("utf-8", errors="replace")
+    return dataclasses.replace(event, text=f"{event.text}\n{text}", raw={"document": "attached"})
 
 
 def webhook_handler(

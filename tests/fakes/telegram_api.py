@@ -230,6 +230,7 @@ class FakeTelegram:
         self._pending: list[JSONDict] = []
         self._update_ids = itertools.count(10_001)
         self._file_ids = itertools.count(1)
+        self._user_files: dict[str, bytes] = {}  # documents users uploaded, by file_id
         self._callback_ids = itertools.count(1_000_001)
         self._next_message_id: defaultdict[int, int] = defaultdict(lambda: 1)
         self._messages: defaultdict[int, dict[int, _StoredMessage]] = defaultdict(dict)
@@ -257,6 +258,7 @@ class FakeTelegram:
             "answerCallbackQuery": self._answer_callback_query,
             "sendChatAction": self._send_chat_action,
             "sendDocument": self._send_document,
+            "getFile": self._get_file,
         }
         # Telegram treats method names case-insensitively.
         self._methods = {name.lower(): handler for name, handler in handlers.items()}
@@ -266,6 +268,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._download)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
         self._closing = False
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=5.0)
@@ -273,6 +276,7 @@ class FakeTelegram:
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}/bot"
+        self.file_base_url = f"http://127.0.0.1:{port}/file/bot"
 
     async def stop(self) -> None:
         self._closing = True  # releases pending long polls
@@ -405,6 +409,25 @@ class FakeTelegram:
             user_id=user_id,
             chat_type=chat_type,
         )
+
+    def document_update(
+        self,
+        *,
+        chat_id: int,
+        content: bytes,
+        file_name: str,
+        caption: str | None = None,
+        language_code: str | None = "en",
+    ) -> JSONDict:
+        """A user uploads a file (kept here, served by getFile and the file download URL)."""
+        info = {**self._new_file("document"), "file_name": file_name, "file_size": len(content)}
+        self._user_files[info["file_id"]] = content
+        body: JSONDict = {"document": info}
+        if caption is not None:
+            body["caption"] = caption
+            if entities := _command_entities(caption):
+                body["caption_entities"] = entities
+        return self.message_update(chat_id=chat_id, content=body, language_code=language_code)
 
     def edited_message_update(
         self,
@@ -627,6 +650,25 @@ class FakeTelegram:
 
     def _new_update(self, kind: str, payload: JSONDict) -> JSONDict:
         return {"update_id": next(self._update_ids), kind: payload}
+
+    async def _get_file(self, params: JSONDict) -> JSONDict:
+        file_id = str(params.get("file_id"))
+        if file_id not in self._user_files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        content = self._user_files[file_id]
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(content),
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.Response(status=404)
+        file_id = request.match_info["path"].removeprefix("documents/")
+        content = self._user_files.get(file_id)
+        return web.Response(status=404) if content is None else web.Response(body=content)
 
     def _new_file(self, kind: str) -> JSONDict:
         n = next(self._file_ids)

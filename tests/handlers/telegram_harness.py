@@ -31,6 +31,7 @@ class BotRunner:
         values: dict[str, Any] = {
             "TELEGRAM_BOT_TOKEN": self.telegram.token,
             "TELEGRAM_API_BASE_URL": self.telegram.base_url,
+            "TELEGRAM_API_FILE_URL": self.telegram.file_base_url,
             "MONGODB_URI": self.mongo_uri,
             "MONGODB_DATABASE": self.database,
             "FEEDBACK_BOT_DATA_DIR": str(self.data_dir),
