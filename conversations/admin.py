@@ -370,17 +370,7 @@ class AdminCommands:
 
     async def close(self, args: list[str], document: str) -> AdminReply:
         qid = _arg(args, 0, "questionnaire id")
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is None:
-            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
-            if latest is None:
-                raise AdminError(f"no questionnaire {qid!r}")
-            await self._store.drafts.create(
-                questionnaire_id=qid, definition=_definition(latest), author=self._admin
-            )
-            doc = await self._store.drafts.get(questionnaire_id=qid)
-        assert doc is not None
-        await self._set_status(doc, "closed")
+        await self._set_status(await self._working_copy(qid), "closed")
         return AdminReply(f"{qid} closed: no new customers start it.")
 
     async def questionnaire_for_preview(self, args: list[str]) -> Questionnaire | AdminReply:
@@ -408,6 +398,21 @@ class AdminCommands:
             raise AdminError(f"no questionnaire {qid!r}")
         return latest, None
 
+    async def _working_copy(self, qid: str) -> Document:
+        """The working copy, made from the published version when there is none yet."""
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is None:
+            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
+            if latest is None:
+                raise AdminError(f"no questionnaire {qid!r}")
+            await self._store.drafts.create(
+                questionnaire_id=qid, definition=_definition(latest), author=self._admin
+            )
+            doc = await self._store.drafts.get(questionnaire_id=qid)
+        if doc is None:
+            raise AdminError(f"the working copy of {qid!r} vanished; try again")
+        return doc
+
     async def _draft(self, qid: str, status: str) -> Document:
         doc = await self._store.drafts.get(questionnaire_id=qid)
         if doc is None:
@@ -425,16 +430,7 @@ class AdminCommands:
         reviewed: str | None = None,
         drafted: str | None = None,
     ) -> AdminReply:
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is None:
-            latest = await self._store.questionnaires.latest(questionnaire_id=qid)
-            if latest is None:
-                raise AdminError(f"no questionnaire {qid!r}")
-            await self._store.drafts.create(
-                questionnaire_id=qid, definition=_definition(latest), author=self._admin
-            )
-            doc = await self._store.drafts.get(questionnaire_id=qid)
-            assert doc is not None
+        doc = await self._working_copy(qid)
         if doc["status"] in {"submitted", "approved"}:
             raise AdminError(f"{qid} is {doc['status']}; reject it back to draft before editing")
         if doc["status"] == "closed":
