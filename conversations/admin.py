@@ -15,7 +15,17 @@ from typing import Any
 
 import yaml
 
-from conversations.questionnaire import Questionnaire, QuestionnaireError, parse_questionnaire
+from conversations.admin_documents import (
+    AdminError,
+    arg,
+    complete_languages,
+    definition,
+    parse,
+    parse_yaml,
+    question_entry,
+    target,
+)
+from conversations.questionnaire import Questionnaire
 from conversations.questionnaire_lint import lint
 from conversations.translation import Translation
 from storage.store import Store
@@ -41,10 +51,6 @@ close <id> — no new customers start it (those in it finish)
 preview <id> — take it here as a customer would; nothing is stored
 coverage <id> [days] — invited, opened, consented, completed (invitations of the last 30 days)
 audit — the latest admin actions"""
-
-
-class AdminError(Exception):
-    """A command that cannot be done; the message tells the admin why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ class AdminCommands:
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
         if name not in {"help", "list", "show", "export", "lint", "audit", "coverage"}:
-            await self._store.audit.add(actor=self._admin, action=name, target=_target(words), outcome="done")
+            await self._store.audit.add(actor=self._admin, action=name, target=target(words), outcome="done")
         return reply
 
     async def _refused(self, action: str, target: str | None, why: str) -> AdminReply:
@@ -117,7 +123,7 @@ class AdminCommands:
         return AdminReply("\n".join(lines) if ids else "No questionnaires yet.")
 
     async def show(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         questionnaire, doc = await self._current(qid)
         status = doc["status"] if doc else "published"
         lines = [
@@ -134,7 +140,7 @@ class AdminCommands:
         return AdminReply("\n".join(lines))
 
     async def export(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         questionnaire, _ = await self._current(qid)
         text = yaml.safe_dump(
             questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True),
@@ -144,7 +150,7 @@ class AdminCommands:
         return AdminReply(f"{qid} v{questionnaire.version} as YAML.", document=(f"{qid}.yaml", text))
 
     async def lint(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         questionnaire, doc = await self._current(qid)
         problems = self._lint(questionnaire, doc)
         if not problems:
@@ -153,7 +159,7 @@ class AdminCommands:
 
     async def coverage(self, args: list[str], document: str) -> AdminReply:
         """Invited → opened → consented → completed for invitations of the last N days (default 30)."""
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         days = args[1] if len(args) > 1 else "30"
         if not days.isdigit() or not 1 <= int(days) <= 3660:
             raise AdminError("the period is a number of days from 1")
@@ -189,39 +195,39 @@ class AdminCommands:
     async def new(self, args: list[str], document: str) -> AdminReply:
         if not document.strip():
             raise AdminError("send the questionnaire as YAML on the lines after the command")
-        questionnaire = _parse_yaml(document)
+        questionnaire = parse_yaml(document)
         if await self._store.questionnaires.latest(questionnaire_id=questionnaire.id) is not None:
             raise AdminError(f"{questionnaire.id!r} exists; use copy, or edit its working copy")
         if not await self._store.drafts.create(
-            questionnaire_id=questionnaire.id, definition=_definition(questionnaire), author=self._admin
+            questionnaire_id=questionnaire.id, definition=definition(questionnaire), author=self._admin
         ):
             raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
         return await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
 
     async def copy(self, args: list[str], document: str) -> AdminReply:
-        source, target = _arg(args, 0, "questionnaire id"), _arg(args, 1, "new id")
+        source, target = arg(args, 0, "questionnaire id"), arg(args, 1, "new id")
         questionnaire, _ = await self._current(source)
-        data = _definition(questionnaire) | {"id": target, "version": 1}
-        copied = _parse(data, source=f"copy of {source}")
+        data = definition(questionnaire) | {"id": target, "version": 1}
+        copied = parse(data, source=f"copy of {source}")
         if await self._store.questionnaires.latest(questionnaire_id=target) or await self._store.drafts.get(
             questionnaire_id=target
         ):
             raise AdminError(f"{target!r} exists already")
         await self._store.drafts.create(
-            questionnaire_id=target, definition=_definition(copied), author=self._admin
+            questionnaire_id=target, definition=definition(copied), author=self._admin
         )
         return AdminReply(f"Working copy {target!r} created from {source!r}.")
 
     async def text(self, args: list[str], document: str) -> AdminReply:
         qid, question, language = (
-            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "language"))
+            arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "language"))
         )
         words = " ".join(args[3:]).strip()
         if not words:
             raise AdminError("the new text is missing")
 
         def change(data: dict[str, Any]) -> None:
-            entry = _question(data, question)
+            entry = question_entry(data, question)
             entry.setdefault("text", {})[language] = words
             if language not in data["languages"]:
                 data["languages"] = [*data["languages"], language]
@@ -229,7 +235,7 @@ class AdminCommands:
         return await self._edit(qid, change, f"{question} text in {language} changed")
 
     async def title(self, args: list[str], document: str) -> AdminReply:
-        qid, language = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        qid, language = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
         words = " ".join(args[2:]).strip()
         if not words:
             raise AdminError("the new title is missing")
@@ -242,7 +248,7 @@ class AdminCommands:
 
     async def translate(self, args: list[str], document: str) -> AdminReply:
         """Draft every text of one language by machine translation, marked unreviewed until `review`."""
-        qid, target = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        qid, target = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
         if target not in self._context.languages:
             raise AdminError(
                 f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)})"
@@ -252,7 +258,7 @@ class AdminCommands:
             raise AdminError("no translation provider is configured (TRANSLATION_PROVIDER)")
         questionnaire, _ = await self._current(qid)
         source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
-        data = _definition(questionnaire)
+        data = definition(questionnaire)
         mappings = [data["title"]] + [q["text"] for q in data["questions"]]
         mappings += [o["text"] for q in data["questions"] for o in q.get("options") or []]
         for mapping in mappings:
@@ -271,53 +277,53 @@ class AdminCommands:
         return reply
 
     async def review(self, args: list[str], document: str) -> AdminReply:
-        qid, language = _arg(args, 0, "questionnaire id"), _arg(args, 1, "language")
+        qid, language = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
         return await self._edit(qid, lambda data: None, f"{language} texts reviewed", reviewed=language)
 
     async def required(self, args: list[str], document: str) -> AdminReply:
         qid, question, value = (
-            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "yes|no"))
+            arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "yes|no"))
         )
         if value not in {"yes", "no"}:
             raise AdminError("required takes yes or no")
         return await self._edit(
             qid,
-            lambda data: _question(data, question).update(required=value == "yes"),
+            lambda data: question_entry(data, question).update(required=value == "yes"),
             f"{question} required: {value}",
         )
 
     async def dimension(self, args: list[str], document: str) -> AdminReply:
         qid, question, name = (
-            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "dimension"))
+            arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "dimension"))
         )
         return await self._edit(
             qid,
-            lambda data: _question(data, question).update(dimension=name),
+            lambda data: question_entry(data, question).update(dimension=name),
             f"{question} dimension: {name}",
         )
 
     async def move(self, args: list[str], document: str) -> AdminReply:
         qid, question, position = (
-            _arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "position"))
+            arg(args, i, n) for i, n in enumerate(("questionnaire id", "question", "position"))
         )
         if not position.isdigit() or int(position) < 1:
             raise AdminError("the position is a number from 1")
 
         def change(data: dict[str, Any]) -> None:
-            entry = _question(data, question)
+            entry = question_entry(data, question)
             data["questions"].remove(entry)
             data["questions"].insert(min(int(position), len(data["questions"]) + 1) - 1, entry)
 
         return await self._edit(qid, change, f"{question} moved to position {position}")
 
     async def remove(self, args: list[str], document: str) -> AdminReply:
-        qid, question = _arg(args, 0, "questionnaire id"), _arg(args, 1, "question")
+        qid, question = arg(args, 0, "questionnaire id"), arg(args, 1, "question")
         return await self._edit(
-            qid, lambda data: data["questions"].remove(_question(data, question)), f"{question} removed"
+            qid, lambda data: data["questions"].remove(question_entry(data, question)), f"{question} removed"
         )
 
     async def add(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         try:
             entry = yaml.safe_load(document) if document.strip() else None
         except yaml.YAMLError as error:
@@ -329,14 +335,14 @@ class AdminCommands:
     # --- review -------------------------------------------------------------------------------
 
     async def submit(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         doc = await self._draft(qid, "draft")
         await self._set_status(doc, "submitted", submitted_by=self._admin)
-        questionnaire = _parse(doc["definition"], source=qid)
+        questionnaire = parse(doc["definition"], source=qid)
         return await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
 
     async def approve(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         doc = await self._draft(qid, "submitted")
         if self._admin == doc.get("submitted_by") or self._admin in (doc.get("edited_by") or []):
             raise AdminError("approval must come from an admin who did not write or submit it")
@@ -348,35 +354,35 @@ class AdminCommands:
         return AdminReply(f"{qid} approved; publish it to make it live.")
 
     async def reject(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
         doc = await self._draft(qid, "submitted")
         await self._set_status(doc, "draft", rejected_because=reason)
         return AdminReply(f"{qid} sent back to draft: {reason}")
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         doc = await self._draft(qid, "approved")
         latest = await self._store.questionnaires.latest(questionnaire_id=qid)
         version = 1 if latest is None else latest.version + 1
-        questionnaire = _parse(doc["definition"] | {"version": version}, source=qid)
+        questionnaire = parse(doc["definition"] | {"version": version}, source=qid)
         await self._store.questionnaires.install(questionnaire, source=f"admin {self._admin}")
         await self._set_status(
-            doc, "published", definition=_definition(questionnaire), published_version=version
+            doc, "published", definition=definition(questionnaire), published_version=version
         )
         return AdminReply(
             f"{qid} v{version} published. Customers who start now get it; those in a survey keep theirs."
         )
 
     async def close(self, args: list[str], document: str) -> AdminReply:
-        qid = _arg(args, 0, "questionnaire id")
+        qid = arg(args, 0, "questionnaire id")
         await self._set_status(await self._working_copy(qid), "closed")
         return AdminReply(f"{qid} closed: no new customers start it.")
 
     async def questionnaire_for_preview(self, args: list[str]) -> Questionnaire | AdminReply:
         """The working copy (or published version) to preview, or the refusal to show."""
         try:
-            questionnaire, _ = await self._current(_arg(args, 0, "questionnaire id"))
+            questionnaire, _ = await self._current(arg(args, 0, "questionnaire id"))
         except AdminError as error:
             return await self._refused("preview", args[0] if args else None, str(error))
         await self._store.audit.add(
@@ -392,7 +398,7 @@ class AdminCommands:
     async def _current(self, qid: str) -> tuple[Questionnaire, Document | None]:
         doc = await self._store.drafts.get(questionnaire_id=qid)
         if doc is not None:
-            return _parse(doc["definition"], source=qid), doc
+            return parse(doc["definition"], source=qid), doc
         latest = await self._store.questionnaires.latest(questionnaire_id=qid)
         if latest is None:
             raise AdminError(f"no questionnaire {qid!r}")
@@ -406,7 +412,7 @@ class AdminCommands:
             if latest is None:
                 raise AdminError(f"no questionnaire {qid!r}")
             await self._store.drafts.create(
-                questionnaire_id=qid, definition=_definition(latest), author=self._admin
+                questionnaire_id=qid, definition=definition(latest), author=self._admin
             )
             doc = await self._store.drafts.get(questionnaire_id=qid)
         if doc is None:
@@ -435,9 +441,9 @@ class AdminCommands:
             raise AdminError(f"{qid} is {doc['status']}; reject it back to draft before editing")
         if doc["status"] == "closed":
             raise AdminError(f"{qid} is closed; copy it to a new id to change it")
-        data = _definition(_parse(doc["definition"], source=qid))
+        data = definition(parse(doc["definition"], source=qid))
         change(data)
-        questionnaire = _parse(_complete_languages(data), source=qid)
+        questionnaire = parse(complete_languages(data), source=qid)
         edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
         unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
         if drafted is not None and drafted not in unreviewed:
@@ -446,7 +452,7 @@ class AdminCommands:
             questionnaire_id=qid,
             expected_version=int(doc["version"]),
             changes={
-                "definition": _definition(questionnaire),
+                "definition": definition(questionnaire),
                 "status": "draft",
                 "edited_by": edited_by,
                 "machine_translated": unreviewed,
@@ -490,67 +496,3 @@ COMMANDS: dict[str, Command] = {
         "remove add submit approve reject publish close coverage"
     ).split()
 }
-
-
-def _arg(args: list[str], index: int, name: str) -> str:
-    if len(args) <= index:
-        raise AdminError(f"the {name} is missing")
-    return args[index]
-
-
-def _target(words: list[str]) -> str | None:
-    return words[1] if len(words) > 1 else None
-
-
-def _definition(questionnaire: Questionnaire) -> dict[str, Any]:
-    data: dict[str, Any] = questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    data["languages"] = list(questionnaire.languages)
-    data["questions"] = list(data["questions"])
-    return data
-
-
-def _question(data: dict[str, Any], question_id: str) -> dict[str, Any]:
-    for entry in data["questions"]:
-        if entry.get("id") == question_id:
-            if not isinstance(entry, dict):
-                raise AdminError("a question entry is not a mapping")
-            return entry
-    raise AdminError(f"no question {question_id!r}")
-
-
-def _complete_languages(data: dict[str, Any]) -> dict[str, Any]:
-    """Keep in `languages` only those every text has: a working copy may be part-translated
-    (customers in a missing language get the first one) and lint lists what is missing."""
-    mappings: list[Any] = [data.get("title") or {}]
-    for question in data.get("questions") or []:
-        if isinstance(question, dict):
-            mappings.append(question.get("text") or {})
-            mappings += [
-                option.get("text") or {}
-                for option in question.get("options") or []
-                if isinstance(option, dict)
-            ]
-    # Every language any text has, so removing the one untranslated question brings the rest back.
-    named = [*(data.get("languages") or []), *(code for m in mappings if isinstance(m, dict) for code in m)]
-    candidates = list(dict.fromkeys(named))
-    complete = [
-        code
-        for code in candidates
-        if all(isinstance(m, dict) and str(m.get(code) or "").strip() for m in mappings)
-    ]
-    return {**data, "languages": complete or candidates[:1]}
-
-
-def _parse(data: object, *, source: str) -> Questionnaire:
-    try:
-        return parse_questionnaire(data, source=source)
-    except QuestionnaireError as error:
-        raise AdminError(str(error)) from None
-
-
-def _parse_yaml(document: str) -> Questionnaire:
-    try:
-        data = yaml.safe_load(document)
-    except yaml.YAMLError as error:
-        raise AdminError(f"not valid YAML: {error}") from None
-    return _parse(data, source="the YAML sent")
