@@ -224,6 +224,7 @@ class FeedbackBot:
                 policy=self.policy,
                 agent_language=settings.agent_language,
                 suggestions_channel=settings.slack_suggestions_channel,
+                clock=self.clock,
             )
             self._mount_slack(settings, web_app, client)
         jobs = TicketJobs(

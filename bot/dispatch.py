@@ -26,6 +26,10 @@ class Channel(Protocol):
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None: ...
 
+    async def fetch(self, ref: str) -> bytes | None:
+        """A file the customer sent, by the platform's reference; None when it cannot be had."""
+        ...
+
 
 class Dispatcher:
     def __init__(self, *, engine: Engine, inbox: Inbox, metrics: Metrics) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from bot.dispatch import Channel
 from bot.scheduler import Handler
-from conversations.escalation import Escalation
+from conversations.escalation import PHOTOS, Escalation
 from conversations.feedback import FORWARD
 from conversations.ticket_chat import customer_messages
 from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status
@@ -62,10 +62,26 @@ class TicketJobs:
             async def forward(job: Job) -> None:
                 await escalation.forward_feedback(job.payload)
 
+            async def photos(job: Job) -> None:
+                await escalation.attach_photos(job.payload, self._fetch)
+
             handlers.update(
-                {PUBLISH: publish, REMINDER: remind, BREACH: breach, DESK_NOTE: note, FORWARD: forward}
+                {
+                    PUBLISH: publish,
+                    REMINDER: remind,
+                    BREACH: breach,
+                    DESK_NOTE: note,
+                    FORWARD: forward,
+                    PHOTOS: photos,
+                }
             )
         return handlers
+
+    async def _fetch(self, channel_name: str, ref: str) -> bytes | None:
+        channel = self._channel(channel_name)
+        if channel is None:
+            raise RuntimeError("the customer's channel is not running in this worker")
+        return await channel.fetch(ref)
 
     async def to_customer(self, job: Job) -> None:
         """An agent's reply, proposal or resolution, in the customer's language, into their chat."""

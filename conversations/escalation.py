@@ -6,8 +6,9 @@ The desk itself (Slack today) lives in `handlers/`; this module only knows the `
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from conversations.complaint_policy import ComplaintPolicy
@@ -16,6 +17,10 @@ from storage.store import Store
 from storage.types import Document
 
 log = logging.getLogger("conversations.escalation")
+PHOTOS = "ticket.photos"
+
+
+Fetch = Callable[[str, str], Awaitable[bytes | None]]  # (channel, file reference) -> the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,10 @@ class AgentDesk(Protocol):
         """A notice in the escalation channel."""
         ...
 
+    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> None:
+        """A file (a customer's photo) in the ticket's thread."""
+        ...
+
     async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
         """A message in `channel` (None: the default channel), with someone's words under it."""
         ...
@@ -84,7 +93,9 @@ class Escalation:
         policy: ComplaintPolicy,
         agent_language: str,
         suggestions_channel: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._clock = clock
         self._suggestions_channel = suggestions_channel
         self._store = store
         self._desk = desk
@@ -141,6 +152,13 @@ class Escalation:
             await self._store.tickets.set_fields(
                 ticket_id=view.id, changes={"desk": {"channel": message.channel, "ref": message.ref}}
             )
+            if ticket.get("photos"):
+                await self._store.jobs.schedule(
+                    job_id=f"{PHOTOS}:{view.id}",
+                    kind=PHOTOS,
+                    due_at=self._clock(),
+                    payload={"ticket": view.id},
+                )
         else:
             await self._desk.refresh(view, message)
         if view.urgent and not ticket.get("alerted"):
@@ -239,6 +257,27 @@ class Escalation:
             )
         heading += f" ({doc.get('language')}, {doc.get('channel')})"
         await self._desk.announce(channel, heading, words=words)
+
+    async def attach_photos(self, payload: dict[str, Any], fetch: Fetch) -> None:
+        """Copy the customer's photos into the ticket's thread; each once, even across retries."""
+        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        message = None if ticket is None else _desk_message(ticket)
+        if ticket is None or message is None:
+            return  # erased meanwhile, or (retried later) not on the desk yet
+        done = set(ticket.get("photos_attached") or [])
+        for number, photo in enumerate(ticket.get("photos") or [], start=1):
+            if number in done:
+                continue
+            data = await fetch(str(ticket.get("channel")), str(photo.get("ref")))
+            if data is not None:
+                title = f"{ticket['_id']} — photo {number} from the customer"
+                await self._desk.attach(
+                    message, filename=f"{ticket['_id']}-{number}.jpg", data=data, title=title
+                )
+            done.add(number)
+            await self._store.tickets.set_fields(
+                ticket_id=str(ticket["_id"]), changes={"photos_attached": sorted(done)}
+            )
 
     async def _pending_deadline(self, payload: dict[str, Any]) -> tuple[Document | None, str]:
         """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""

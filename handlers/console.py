@@ -46,6 +46,9 @@ class ConsoleChannel:
             self._show(outbound)
         self.replied.set()
 
+    async def fetch(self, ref: str) -> bytes | None:
+        return None  # nobody sends files from a terminal
+
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         for outbound in messages:
             self._show(outbound)

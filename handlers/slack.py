@@ -180,6 +180,12 @@ class SlackDesk:
             channel=message.channel, thread_ts=message.ref, text=_with_words(text, words)
         )
 
+    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> None:
+        await self._pacer.wait(message.channel)
+        await self._client.files_upload_v2(
+            channel=message.channel, thread_ts=message.ref, filename=filename, content=data, title=title
+        )
+
     async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
         target = channel or self._default_channel
         await self._pacer.wait(target)

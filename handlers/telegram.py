@@ -36,6 +36,7 @@ log = logging.getLogger("handlers.telegram")
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT_IN = 8192
+MAX_FETCH_BYTES = 20_000_000  # the Bot API's own download limit
 MAX_DOCUMENT_BYTES = 200_000  # an admin's questionnaire YAML; larger uploads are not read
 MAX_SEND_ATTEMPTS = 4
 COMMANDS = ("start", "complain", "language", "help", "stop", "mydata", "delete")
@@ -191,6 +192,17 @@ class TelegramChannel:
             )
         for outbound in reply.messages:
             await self._send(event.chat_key, outbound)
+
+    async def fetch(self, ref: str) -> bytes | None:
+        """The bytes of a file the customer sent (a complaint's photo), by its file id."""
+        try:
+            telegram_file = await self.bot.get_file(ref)
+            if (telegram_file.file_size or 0) > MAX_FETCH_BYTES:
+                return None
+            return bytes(await telegram_file.download_as_bytearray())
+        except BadRequest:
+            log.info("a customer's file is no longer available")
+            return None
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         """Messages the customer did not ask for just now (an agent's answer, a follow-up)."""

@@ -43,6 +43,9 @@ class Outbox:
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         self.sent.extend((chat_key, message) for message in messages)
 
+    async def fetch(self, ref: str) -> bytes | None:
+        return None
+
 
 async def setup(db: Database, *, reminders: int = 1) -> tuple[Clock, Chat, Outbox, JobRunner]:
     store = await Store.open(db)

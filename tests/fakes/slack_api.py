@@ -61,6 +61,7 @@ class FakeSlack:
     messages: dict[str, list[SlackMessage]] = field(default_factory=dict)
     views: list[JSONDict] = field(default_factory=list)
     ephemeral: list[JSONDict] = field(default_factory=list)
+    uploads: dict[str, JSONDict] = field(default_factory=dict)  # file id -> name, bytes, where shared
     members: dict[str, set[str]] = field(default_factory=dict)
     _troubles: list[_Trouble] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -77,6 +78,7 @@ class FakeSlack:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_route("*", "/api/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -236,6 +238,36 @@ class FakeSlack:
         )
         return {"ok": True, "message_ts": f"{1_700_000_000 + next(self._ts)}.000200"}
 
+    def _files_getUploadURLExternal(self, params: JSONDict) -> JSONDict:
+        file_id = f"F{next(self._ts)}"
+        self.uploads[file_id] = {"filename": params.get("filename"), "length": int(params.get("length") or 0)}
+        return {
+            "ok": True,
+            "file_id": file_id,
+            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+        }
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404)
+        upload["data"] = await request.read()
+        return web.Response(text="OK")
+
+    def _files_completeUploadExternal(self, params: JSONDict) -> JSONDict:
+        files = params.get("files")
+        files = json.loads(files) if isinstance(files, str) else files or []
+        done = []
+        for item in files:
+            upload = self.uploads.get(str(item.get("id")))
+            if upload is None or "data" not in upload:
+                return {"ok": False, "error": "file_not_found"}
+            upload.update(
+                channel=params.get("channel_id"), thread_ts=params.get("thread_ts"), title=item.get("title")
+            )
+            done.append({"id": item.get("id"), "title": item.get("title")})
+        return {"ok": True, "files": done}
+
     def _views_open(self, params: JSONDict) -> JSONDict:
         view = params.get("view")
         view = json.loads(view) if isinstance(view, str) else view
@@ -248,13 +280,14 @@ class FakeSlack:
 
 
 async def _params(request: web.Request) -> JSONDict:
+    params: JSONDict = dict(request.query)  # some methods send their arguments as a query string
     if request.method == "GET":
-        return dict(request.query)
+        return params
     if request.content_type == "application/json":
         body = await request.json()
-        return dict(body) if isinstance(body, dict) else {}
+        return params | (dict(body) if isinstance(body, dict) else {})
     form = await request.post()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return params | {key: value for key, value in form.items() if isinstance(value, str)}
 
 
 def _blocks(value: Any) -> list[JSONDict]:

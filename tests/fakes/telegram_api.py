@@ -399,6 +399,8 @@ class FakeTelegram:
             {**self._new_file("photo"), "width": side, "height": side, "file_size": side * 40}
             for side in (90, 320, 800)
         ]
+        for size in sizes:  # downloadable, like any file a user sent
+            self._user_files[size["file_id"]] = b"\xff\xd8 fake jpeg " + size["file_id"].encode()
         content: JSONDict = {"photo": sizes}
         if caption is not None:
             content["caption"] = caption

@@ -70,9 +70,17 @@ async def test_spanish_complaint_with_photo_reaches_slack_translated(
     assert "[en] LA CAJA LLEGÓ APLASTADA" in shown and "libretranslate" in shown
     assert "ES-20261123-77" in shown
     assert libre.requests[0]["source"] == "es" and libre.requests[0]["target"] == "en"
+    # The customer's photo is copied from Telegram into the ticket's thread, once.
+    await slack.wait_for(
+        lambda: any("data" in upload and upload.get("channel") for upload in slack.uploads.values())
+    )
+    (upload,) = slack.uploads.values()
+    assert upload["thread_ts"] == message.ts and upload["channel"] == "C-LOGISTICS"
+    assert upload["data"] == b"\xff\xd8 fake jpeg " + ticket["photos"][0]["ref"].encode()
+    assert upload["title"] == f"{ticket['_id']} — photo 1 from the customer"
     await polling.stop()
     saved = await db["tickets"].find_one({"_id": ticket["_id"]})
-    assert saved is not None and saved["desk"]["ref"] == message.ts
+    assert saved is not None and saved["desk"]["ref"] == message.ts and saved["photos_attached"] == [1]
 
 
 async def test_tickets_wait_while_no_desk_is_configured_and_go_out_once_it_is(

@@ -17,7 +17,7 @@ from bot.ticket_jobs import TicketJobs
 from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.engine import Engine
 from conversations.escalation import Escalation
-from conversations.events import EventKind, InboundEvent
+from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.translation import Translator
 from conversations.working_time import Calendar, Counting
@@ -49,6 +49,21 @@ class FakeProvider:
 
     def translate(self, text: str, *, source: str, target: str) -> str:
         return SPANISH.get(text, f"[{target}] {text}")
+
+
+class PhotoSource:
+    """The customer's chat as far as the desk needs it: the files they sent."""
+
+    name = "test"
+
+    async def deliver(self, event: object, reply: object) -> None:
+        raise AssertionError("not used by the desk")
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        raise AssertionError("not used by the desk")
+
+    async def fetch(self, ref: str) -> bytes | None:
+        return b"photo " + ref.encode()
 
 
 class Clock:
@@ -89,13 +104,14 @@ class Desk:
             policy=POLICY,
             agent_language="en",
             suggestions_channel="C-IDEAS",
+            clock=self.clock,
         )
 
         jobs = TicketJobs(
             store=store,
             translator=self.escalation_translator,
             catalogs=ui(),
-            channel=lambda name: None,
+            channel=lambda name: PhotoSource(),
             agent_language="en",
             escalation=self.escalation,
             clock=self.clock,
@@ -129,9 +145,11 @@ async def test_a_spanish_complaint_reaches_its_team_channel_translated(
 ) -> None:
     desk = Desk(store, slack, db)
     ticket_id = await desk.complain("c1", "La caja llegó aplastada y la tetera está abollada.")
-    assert await desk.runner.run_due() == 1  # only the publication is due now
+    assert await desk.runner.run_due() == 2  # the publication, then the customer's photo into its thread
 
     (message,) = slack.channel("C-LOGISTICS")
+    (photo,) = slack.uploads.values()
+    assert photo["thread_ts"] == message.ts and photo["data"] == b"photo PHOTO-1"
     shown = json_text(message.blocks)
     assert ticket_id in message.text and "Delivery delay or damage" in message.text
     assert "La caja llegó aplastada" in shown  # the original is always there
@@ -218,7 +236,7 @@ async def test_slack_429_is_waited_out_and_an_outage_is_retried_without_doubling
     desk = Desk(store, slack, db)
     await desk.complain("c1", "La caja llegó aplastada y la tetera está abollada.")
     slack.rate_limit(1, retry_after=1)
-    assert await desk.runner.run_due() == 1
+    assert await desk.runner.run_due() == 2  # publication and photo
     assert len(slack.channel("C-LOGISTICS")) == 1
     assert [call.status for call in slack.calls_to("chat.postMessage")] == [429, 200]
 
@@ -230,7 +248,7 @@ async def test_slack_429_is_waited_out_and_an_outage_is_retried_without_doubling
     assert len(slack.channel("C-LOGISTICS")) == 1
     slack._troubles.clear()  # Slack is back
     desk.clock.now += timedelta(seconds=5)
-    assert await desk.runner.run_due() == 1
+    assert await desk.runner.run_due() == 2
     assert len(slack.channel("C-LOGISTICS")) == 2
     assert len(slack.channel("C-ESCALATE")) == 1
     desk.clock.now += timedelta(minutes=10)
@@ -242,7 +260,7 @@ async def test_a_second_worker_finds_nothing_left_to_do(db: Database, store: Sto
     first, second = Desk(store, slack, db), Desk(store, slack, db)
     await first.complain("c1", "La caja llegó aplastada y la tetera está abollada.")
     done = await first.runner.run_due() + await second.runner.run_due()
-    assert done == 1 and len(slack.channel("C-LOGISTICS")) == 1
+    assert done == 2 and len(slack.channel("C-LOGISTICS")) == 1 and len(slack.uploads) == 1
 
 
 async def test_suggestions_and_praise_reach_their_channels_translated(
