@@ -42,6 +42,10 @@ from handlers.telegram import (
     webhook_handler,
 )
 from handlers.translation import make_provider
+from handlers.whatsapp import CHANNEL as WHATSAPP
+from handlers.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
+from handlers.whatsapp import WhatsAppChannel
+from handlers.whatsapp import webhook_handlers as whatsapp_webhook
 from locales.catalog import catalogs
 from storage.mongo import open_database
 from storage.store import Store
@@ -187,6 +191,7 @@ class FeedbackBot:
             )
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
+        self._start_whatsapp(settings, web_app)
         if self.console is not None:
             self.dispatcher.register(self.console)
         # Closed in reverse: stop the server, drain accepted events while the Telegram client
@@ -316,6 +321,36 @@ class FeedbackBot:
 
     async def _translate(self, text: str, source: str, target: str) -> Translation:
         return await self.translator.translate(text, source=source, target=target)
+
+    def _start_whatsapp(self, settings: Settings, web_app: web.Application) -> None:
+        secrets = (
+            settings.whatsapp_access_token,
+            settings.whatsapp_app_secret,
+            settings.whatsapp_verify_token,
+        )
+        if settings.whatsapp_phone_number_id is None or any(secret is None for secret in secrets):
+            return
+        token, app_secret, verify_token = (
+            secret.get_secret_value() for secret in secrets if secret is not None
+        )
+        channel = WhatsAppChannel(
+            base_url=settings.whatsapp_api_base_url,
+            phone_number_id=settings.whatsapp_phone_number_id,
+            access_token=token,
+        )
+        self._stack.push_async_callback(channel.close)
+        self.dispatcher.register(channel)
+        deliveries = self.store.deliveries
+
+        async def record(status: dict[str, str]) -> None:
+            await deliveries.record(channel=WHATSAPP, **status)
+
+        verify, receive = whatsapp_webhook(
+            verify_token=verify_token, app_secret=app_secret, submit=self.dispatcher.submit, statuses=record
+        )
+        web_app.router.add_get(WHATSAPP_WEBHOOK_PATH, verify)
+        web_app.router.add_post(WHATSAPP_WEBHOOK_PATH, receive)
+        log.info("WhatsApp Cloud API webhook at %s", WHATSAPP_WEBHOOK_PATH)
 
     def _spawn(self, coroutine: object, name: str) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coroutine, name=name)  # type: ignore[arg-type]

@@ -26,6 +26,9 @@ SECRETS = frozenset(
         "SLACK_SIGNING_SECRET",
         "SLACK_APP_TOKEN",
         "SHOP_API_KEY",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
     }
 )
 
@@ -122,6 +125,17 @@ class Settings(BaseSettings):
     translation_rate_per_second: float = Field(
         5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_RATE_PER_SECOND", "translation_rate_per_second")
     )
+
+    whatsapp_api_base_url: str = Field(
+        "https://graph.facebook.com/v21.0",
+        validation_alias=AliasChoices("WHATSAPP_API_BASE_URL", "whatsapp_api_base_url"),
+    )
+    whatsapp_phone_number_id: str | None = Field(
+        None, validation_alias=AliasChoices("WHATSAPP_PHONE_NUMBER_ID", "whatsapp_phone_number_id")
+    )
+    whatsapp_access_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_ACCESS_TOKEN")
+    whatsapp_app_secret: SecretStr | None = Field(None, validation_alias="WHATSAPP_APP_SECRET")
+    whatsapp_verify_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_VERIFY_TOKEN")
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")

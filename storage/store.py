@@ -9,6 +9,7 @@ from storage.consents import ConsentLedger
 from storage.contacts import Contacts
 from storage.conversations import Conversations
 from storage.customers import Customers
+from storage.deliveries import Deliveries
 from storage.feedback import Feedback
 from storage.inbox import Inbox
 from storage.indexes import ensure_indexes
@@ -35,6 +36,7 @@ class Store:
     drafts: QuestionnaireDrafts
     audit: AuditLog
     invitations: Invitations
+    deliveries: Deliveries
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -53,4 +55,5 @@ class Store:
             drafts=QuestionnaireDrafts(db),
             audit=AuditLog(db),
             invitations=Invitations(db),
+            deliveries=Deliveries(db),
         )

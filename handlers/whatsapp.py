@@ -1,0 +1,236 @@
+"""WhatsApp Cloud API adapter: webhook payloads ⇄ InboundEvent / Outbound, over plain HTTP (no SDK).
+
+Inbound: `GET /webhooks/whatsapp` answers Meta's verification handshake; `POST` is checked against
+`X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app secret) before anything is read,
+and answers 200 only once every message in it is stored. Outbound: reply buttons (≤ 3, titles
+≤ 20 characters) or a list (≤ 10 rows) chosen from the number of choices, numbered plain text
+otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from conversations.events import Choice, EventKind, InboundEvent, Outbound
+from conversations.turn import Reply
+
+log = logging.getLogger("handlers.whatsapp")
+CHANNEL = "whatsapp"
+WEBHOOK_PATH = "/webhooks/whatsapp"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+MAX_BODY = 1024 * 1024
+MAX_TEXT_IN = 8192
+MAX_BODY_TEXT = 1024  # interactive message body
+MAX_TEXT_OUT = 4096
+MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
+MAX_ROWS, MAX_ROW_TITLE = 10, 24
+MEDIA = ("image", "document", "video", "audio", "sticker")
+Submit = Callable[[InboundEvent], Awaitable[bool]]
+StatusSink = Callable[[dict[str, Any]], Awaitable[None]]
+
+# Calling codes → the language customers there most likely read (a hint only; their words decide).
+_COUNTRY_LANGUAGES = {
+    "1": "en", "44": "en", "61": "en", "64": "en", "353": "en", "49": "de", "43": "de", "41": "de",
+    "33": "fr", "32": "fr", "34": "es", "52": "es", "54": "es", "57": "es", "56": "es", "51": "es",
+    "55": "pt", "351": "pt", "7": "ru", "86": "zh", "886": "zh", "852": "zh", "81": "ja", "82": "ko",
+    "90": "tr", "62": "id", "966": "ar", "971": "ar", "20": "ar", "212": "ar", "962": "ar", "965": "ar",
+    "974": "ar", "973": "ar", "968": "ar", "213": "ar", "216": "ar",
+}  # fmt: skip
+
+
+def language_of_number(wa_id: str) -> str | None:
+    for length in (3, 2, 1):
+        language = _COUNTRY_LANGUAGES.get(wa_id[:length])
+        if language:
+            return language
+    return None
+
+
+def signature_valid(body: bytes, header: str, secret: str) -> bool:
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header.encode(), expected.encode())
+
+
+def to_events(payload: dict[str, Any]) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
+    """The customers' messages and the delivery statuses a webhook body carries."""
+    events: list[InboundEvent] = []
+    statuses: list[dict[str, Any]] = []
+    for entry in payload.get("entry") or []:
+        for change in (entry or {}).get("changes") or []:
+            value = (change or {}).get("value") or {}
+            for status in value.get("statuses") or []:
+                if isinstance(status, dict) and status.get("id") and status.get("status"):
+                    statuses.append(
+                        {
+                            "message_id": str(status["id"]),
+                            "status": str(status["status"]),
+                            "timestamp": str(status.get("timestamp") or ""),
+                        }
+                    )
+            for message in value.get("messages") or []:
+                event = _event(message) if isinstance(message, dict) else None
+                if event is not None:
+                    events.append(event)
+    return events, statuses
+
+
+def _event(message: dict[str, Any]) -> InboundEvent | None:
+    sender, message_id = str(message.get("from") or ""), str(message.get("id") or "")
+    if not sender.isdigit() or not message_id:
+        return None
+    common: dict[str, Any] = {
+        "channel": CHANNEL,
+        "chat_key": sender,
+        "user_key": sender,
+        "event_id": message_id,
+        "language_hint": language_of_number(sender),
+    }
+    kind = message.get("type")
+    if kind == "text":
+        text = str((message.get("text") or {}).get("body") or "")[:MAX_TEXT_IN]
+        if text.startswith("/") and len(text) > 1:
+            name, _, argument = text[1:].partition(" ")
+            return InboundEvent(kind=EventKind.COMMAND, command=name.lower(), text=argument.strip(), **common)
+        return InboundEvent(kind=EventKind.TEXT, text=text, **common)
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        payload = str(reply.get("id") or "")
+        if payload:
+            return InboundEvent(kind=EventKind.BUTTON, text=payload[:256], **common)
+        return None
+    if kind == "button":  # a quick-reply button of a template message
+        payload = str((message.get("button") or {}).get("payload") or "")
+        return InboundEvent(kind=EventKind.BUTTON, text=payload[:256], **common) if payload else None
+    if kind in MEDIA:
+        media = message.get(kind) or {}
+        return InboundEvent(
+            kind=EventKind.MEDIA,
+            text="photo" if kind == "image" else kind,
+            raw={"file_id": str(media.get("id") or "")},
+            **common,
+        )
+    return InboundEvent(kind=EventKind.UNSUPPORTED, text=str(kind or "other"), **common)
+
+
+def render(outbound: Outbound) -> list[dict[str, Any]]:
+    """The Graph API message bodies (without `to`) for an Outbound: usually one.
+
+    A text too long for an interactive body goes first as plain text; the buttons follow with its
+    last paragraph, so long summaries still end in buttons rather than numbers nobody can press.
+    """
+    choices = [choice for row in outbound.choices for choice in row]
+    text = outbound.text
+    if not choices or len(choices) > MAX_ROWS:
+        if choices:
+            text += "\n\n" + "\n".join(f"{n}. {c.label}" for n, c in enumerate(choices, start=1))
+        return [{"type": "text", "text": {"body": text[:MAX_TEXT_OUT]}}]
+    messages: list[dict[str, Any]] = []
+    if len(text) > MAX_BODY_TEXT:
+        messages.append({"type": "text", "text": {"body": text[:MAX_TEXT_OUT]}})
+        last = text.rstrip().rsplit("\n\n", 1)[-1]
+        text = last if len(last) <= MAX_BODY_TEXT else "…"
+    if len(choices) <= MAX_BUTTONS and all(len(c.label) <= MAX_BUTTON_TITLE for c in choices):
+        buttons = [{"type": "reply", "reply": {"id": c.payload, "title": c.label}} for c in choices]
+        interactive: dict[str, Any] = {
+            "type": "button",
+            "body": {"text": text},
+            "action": {"buttons": buttons},
+        }
+    else:
+        action = {"button": "…", "sections": [{"title": " ", "rows": [_row(c) for c in choices]}]}
+        interactive = {"type": "list", "body": {"text": text}, "action": action}
+    messages.append({"type": "interactive", "interactive": interactive})
+    return messages
+
+
+def _row(choice: Choice) -> dict[str, str]:
+    row = {"id": choice.payload, "title": choice.label[:MAX_ROW_TITLE]}
+    if len(choice.label) > MAX_ROW_TITLE:
+        row["description"] = choice.label[:72]
+    return row
+
+
+class WhatsAppChannel:
+    """Sends through the Graph API; numbered choices in plain text are answered by their number."""
+
+    name = CHANNEL
+
+    def __init__(self, *, base_url: str, phone_number_id: str, access_token: str) -> None:
+        self._url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def deliver(self, event: InboundEvent, reply: Reply) -> None:
+        await self.send(event.chat_key, list(reply.messages))
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        envelope = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": chat_key}
+        for outbound in messages:
+            for rendered in render(outbound):
+                await self._post(envelope | rendered)
+
+    async def fetch(self, ref: str) -> bytes | None:
+        return None  # media download (two Graph API calls) is not needed by any dialogue yet
+
+    async def _post(self, body: dict[str, Any]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
+        async with self._session.post(self._url, json=body, headers=self._headers) as response:
+            if response.status >= 500 or response.status == 429:
+                raise RuntimeError(f"WhatsApp API answered {response.status}")  # the caller retries
+            if response.status >= 400:
+                log.warning("WhatsApp API refused a message (%d)", response.status)
+
+
+def webhook_handlers(
+    *, verify_token: str, app_secret: str, submit: Submit, statuses: StatusSink
+) -> tuple[
+    Callable[[web.Request], Awaitable[web.Response]], Callable[[web.Request], Awaitable[web.Response]]
+]:
+    """`GET` (verification) and `POST` (messages, statuses) handlers for `/webhooks/whatsapp`."""
+
+    async def verify(request: web.Request) -> web.Response:
+        query = request.query
+        given = query.get("hub.verify_token", "")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            given.encode(), verify_token.encode()
+        ):
+            return web.Response(text=query.get("hub.challenge", ""))
+        log.warning("WhatsApp webhook verification refused")
+        return web.Response(status=403, text="forbidden")
+
+    async def receive(request: web.Request) -> web.Response:
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.Response(status=413)
+        body = await request.read()
+        if not signature_valid(body, request.headers.get(SIGNATURE_HEADER, ""), app_secret):
+            log.warning("WhatsApp webhook call with a wrong signature rejected")
+            return web.Response(status=401, text="bad signature")
+        try:
+            payload = json.loads(body)
+            if not isinstance(payload, dict):
+                raise ValueError("not an object")
+            events, delivery = to_events(payload)
+        except (ValueError, TypeError, AttributeError) as error:
+            log.warning("malformed WhatsApp webhook body rejected (%s)", type(error).__name__)
+            return web.Response(status=400, text="malformed")
+        for event in events:
+            await submit(event)
+        for status in delivery:
+            await statuses(status)
+        return web.json_response({"ok": True})
+
+    return verify, receive

@@ -1,0 +1,125 @@
+"""A fake WhatsApp Cloud API (Graph API) on 127.0.0.1: records the messages the bot sends.
+
+`POST /{phone_number_id}/messages` with `Authorization: Bearer <token>` and a JSON body answers
+`{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`; a test
+can make the next calls fail with a status. Webhook bodies are built and signed as Meta does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import ClientSession, web
+
+PHONE_NUMBER_ID = "1098765432"
+TOKEN = "EAAG-test-token"
+APP_SECRET = "whatsapp-app-secret"
+VERIFY_TOKEN = "verify-me"
+
+
+@dataclass
+class FakeGraph:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[int] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _incoming: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Self:
+        app = web.Application()
+        app.router.add_post("/{phone}/messages", self._messages)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.port = int(self._runner.addresses[0][1])
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def to(self, number: str) -> list[dict[str, Any]]:
+        return [body for body in self.sent if body.get("to") == number]
+
+    async def _messages(self, request: web.Request) -> web.Response:
+        if (
+            request.headers.get("Authorization") != f"Bearer {TOKEN}"
+            or request.match_info["phone"] != PHONE_NUMBER_ID
+        ):
+            return web.json_response(
+                {"error": {"message": "Invalid OAuth access token", "code": 190}}, status=401
+            )
+        if self.failures:
+            return web.json_response(
+                {"error": {"message": "try later", "code": 4}}, status=self.failures.pop(0)
+            )
+        body = await request.json()
+        self.sent.append(body)
+        wamid = f"wamid.out.{next(self._ids)}"
+        contacts = [{"input": body.get("to"), "wa_id": body.get("to")}]
+        return web.json_response(
+            {"messaging_product": "whatsapp", "contacts": contacts, "messages": [{"id": wamid}]}
+        )
+
+    # --- webhook bodies, as Meta posts them ------------------------------------------------------
+
+    def message(self, number: str, content: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "from": number,
+            "id": f"wamid.in.{next(self._incoming)}",
+            "timestamp": "1763900000",
+            **content,
+        }
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "Customer"}, "wa_id": number}],
+            "messages": [message],
+        }
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "WABA", "changes": [{"value": value, "field": "messages"}]}],
+        }
+
+    def text(self, number: str, text: str) -> dict[str, Any]:
+        return self.message(number, {"type": "text", "text": {"body": text}})
+
+    def reply(self, number: str, payload: str, *, kind: str = "button_reply") -> dict[str, Any]:
+        return self.message(
+            number,
+            {"type": "interactive", "interactive": {"type": kind, kind: {"id": payload, "title": "x"}}},
+        )
+
+    def status(self, message_id: str, status: str) -> dict[str, Any]:
+        value = {
+            "messaging_product": "whatsapp",
+            "metadata": {"phone_number_id": PHONE_NUMBER_ID},
+            "statuses": [
+                {"id": message_id, "status": status, "timestamp": "1763900001", "recipient_id": "x"}
+            ],
+        }
+        return {
+            "object": "whatsapp_business_account",
+            "entry": [{"id": "WABA", "changes": [{"value": value, "field": "messages"}]}],
+        }
+
+
+async def post_webhook(url: str, body: dict[str, Any] | str, *, secret: str = APP_SECRET) -> int:
+    raw = (body if isinstance(body, str) else json.dumps(body)).encode()
+    signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    headers = {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
+    async with ClientSession() as session, session.post(url, data=raw, headers=headers) as response:
+        return response.status

@@ -1,0 +1,131 @@
+"""WhatsApp Cloud API through the real bot: signed webhooks in, Graph API calls out (fakes on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from aiohttp import ClientSession
+
+from conversations.events import Choice, Outbound
+from handlers.whatsapp import language_of_number, render
+from storage.types import Database
+from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph, post_webhook
+from tests.handlers.telegram_harness import BotRunner
+
+SPAIN = "34600111222"
+
+
+@pytest_asyncio.fixture
+async def graph() -> AsyncIterator[FakeGraph]:
+    async with FakeGraph() as fake:
+        yield fake
+
+
+async def start(runner: BotRunner, graph: FakeGraph) -> str:
+    await runner.start(
+        TELEGRAM_BOT_TOKEN=None,
+        WHATSAPP_API_BASE_URL=graph.base_url,
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_ACCESS_TOKEN=TOKEN,
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+    )
+    assert runner.current is not None and runner.current.server is not None
+    return f"http://127.0.0.1:{runner.current.server.port}/webhooks/whatsapp"
+
+
+async def deliver(runner: BotRunner, url: str, body: dict[str, Any]) -> None:
+    assert await post_webhook(url, body) == 200
+    assert runner.current is not None
+    await runner.current.dispatcher.wait_idle()
+
+
+def choices(body: dict[str, Any]) -> list[str]:
+    interactive = body.get("interactive") or {}
+    action = interactive.get("action") or {}
+    if interactive.get("type") == "button":
+        return [b["reply"]["id"] for b in action["buttons"]]
+    return [row["id"] for section in action.get("sections", []) for row in section["rows"]]
+
+
+async def test_verification_handshake(polling: BotRunner, graph: FakeGraph) -> None:
+    url = await start(polling, graph)
+    async with ClientSession() as session:
+        ok = f"{url}?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=12345"
+        async with session.get(ok) as answer:
+            assert (answer.status, await answer.text()) == (200, "12345")
+        async with session.get(f"{url}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1") as answer:
+            assert answer.status == 403
+
+
+async def test_consent_and_a_survey_answer_in_spanish(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    (consent,) = graph.to(SPAIN)
+    assert (
+        consent["interactive"]["body"]["text"].startswith("¡Hola!")
+        or "acepta" in consent["interactive"]["body"]["text"]
+    )
+    assert choices(consent) == ["consent:yes", "consent:no", "language", "complain"]  # four: a list
+    assert consent["interactive"]["type"] == "list"
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    question = graph.to(SPAIN)[-1]
+    assert choices(question)[:5] == [f"a:product_quality:{n}" for n in range(1, 6)]
+    await deliver(polling, url, graph.reply(SPAIN, "a:product_quality:4", kind="list_reply"))
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"]["product_quality"]["value"] == 4
+    assert response["channel"] == "whatsapp" and response["language"] == "es"
+
+
+async def test_forged_duplicate_malformed_and_statuses(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    body = graph.text(SPAIN, "hola")
+    assert await post_webhook(url, body, secret="forged") == 401
+    assert graph.sent == []
+    await deliver(polling, url, body)
+    await deliver(polling, url, body)  # Meta redelivers: nothing happens twice
+    assert len(graph.to(SPAIN)) == 1
+    assert await db["inbox"].count_documents({"channel": "whatsapp"}) == 1
+    assert await post_webhook(url, "{not json") == 400
+    assert (
+        await post_webhook(url, {"entry": [{"changes": [{"value": {"messages": [{"from": "x"}]}}]}]}) == 200
+    )
+    await deliver(polling, url, graph.status("wamid.out.1", "delivered"))
+    await deliver(polling, url, graph.status("wamid.out.1", "read"))
+    await deliver(polling, url, graph.status("wamid.out.1", "read"))
+    record = await db["deliveries"].find_one({"_id": "whatsapp:wamid.out.1"})
+    assert record is not None and record["latest"] == "read" and len(record["statuses"]) == 2
+
+
+def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
+    (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)))
+    assert two["interactive"]["type"] == "button"
+    (eleven,) = render(Outbound("Score?", (tuple(Choice(str(n), f"s:{n}") for n in range(11)),)))
+    assert eleven["type"] == "text" and eleven["text"]["body"].endswith("11. 10")
+    (long_titles,) = render(
+        Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),))
+    )
+    assert long_titles["interactive"]["type"] == "list"
+    assert render(Outbound("Thanks")) == [{"type": "text", "text": {"body": "Thanks"}}]
+    summary = "Please check:\n\n" + "x" * 1500 + "\n\nIs everything right?"
+    text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)))
+    assert text["text"]["body"] == summary
+    assert buttons["interactive"]["body"]["text"] == "Is everything right?"
+
+
+def test_language_hint_from_the_number() -> None:
+    assert [
+        language_of_number(n) for n in ("34600111222", "4915112345678", "8613800000000", "9665000000", "999")
+    ] == [
+        "es",
+        "de",
+        "zh",
+        "ar",
+        None,
+    ]
