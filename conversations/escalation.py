@@ -166,19 +166,12 @@ class Escalation:
             await self._store.tickets.set_fields(ticket_id=view.id, changes={"alerted": True})
 
     async def _mark_urgent(self, ticket: Document, reason: str) -> Document:
-        for _ in range(5):
-            reasons = [*(ticket.get("urgency_reasons") or []), reason]
-            saved = await self._store.tickets.update(
-                ticket_id=str(ticket["_id"]),
-                expected_version=int(ticket["version"]),
-                changes={"urgent": True, "urgency_reasons": reasons},
-                event={"actor": "bot", "action": "marked urgent", "reason": reason},
-            )
-            fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
-            if fresh is None or saved:
-                return fresh or ticket
-            ticket = fresh
-        return ticket
+        def change(current: Document) -> dict[str, Any]:
+            return {"urgent": True, "urgency_reasons": [*(current.get("urgency_reasons") or []), reason]}
+
+        event = {"actor": "bot", "action": "marked urgent", "reason": reason}
+        saved = await self._store.tickets.modify(ticket_id=str(ticket["_id"]), change=change, event=event)
+        return saved or ticket
 
     async def remind(self, payload: dict[str, Any]) -> None:
         ticket, deadline = await self._pending_deadline(payload)
@@ -196,20 +189,11 @@ class Escalation:
         ticket, deadline = await self._pending_deadline(payload)
         if ticket is None:
             return
-        breached = sorted({*(ticket.get("breached") or []), deadline})
-        for _ in range(5):
-            if await self._store.tickets.update(
-                ticket_id=str(ticket["_id"]),
-                expected_version=int(ticket["version"]),
-                changes={"breached": breached},
-                event={"actor": "bot", "action": "deadline missed", "deadline": deadline},
-            ):
-                break
-            fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
-            if fresh is None:
-                return
-            ticket = fresh
-        fresh = await self._store.tickets.get(ticket_id=str(ticket["_id"]))
+        fresh = await self._store.tickets.modify(
+            ticket_id=str(ticket["_id"]),
+            change=lambda current: {"breached": sorted({*(current.get("breached") or []), deadline})},
+            event={"actor": "bot", "action": "deadline missed", "deadline": deadline},
+        )
         if fresh is None:
             return
         view = await self.view(fresh)

@@ -23,7 +23,6 @@ DESK_NOTE = "desk.note"
 REFRESH = "ticket.publish"  # publishing an already posted ticket redraws its message
 FOLLOWUP = "ticket.followup"
 MAX_AGENT_TEXT = 3000
-MAX_TRIES = 5
 
 
 class Status(StrEnum):
@@ -281,20 +280,11 @@ class TicketLifecycle:
         change: Callable[[Document], dict[str, Any]],
         event: dict[str, Any] | None,
     ) -> Document:
-        """Read, decide, write with the version read; again when someone else wrote in between."""
-        for _ in range(MAX_TRIES):
-            ticket = await self._store.tickets.get(ticket_id=ticket_id)
-            if ticket is None:
-                raise Refused("no such ticket")
-            changes = change(ticket)
-            stamped = None if event is None else {**event, "at": self._clock()}
-            if await self._store.tickets.update(
-                ticket_id=ticket_id, expected_version=int(ticket["version"]), changes=changes, event=stamped
-            ):
-                fresh = await self._store.tickets.get(ticket_id=ticket_id)
-                if fresh is not None:
-                    return fresh
-        raise RuntimeError("the ticket kept changing; try again")
+        stamped = None if event is None else {**event, "at": self._clock()}
+        ticket = await self._store.tickets.modify(ticket_id=ticket_id, change=change, event=stamped)
+        if ticket is None:
+            raise Refused("no such ticket")
+        return ticket
 
     async def _to_customer(self, ticket: Document, *, kind: str, text: str) -> None:
         number = len(ticket.get("history") or [])

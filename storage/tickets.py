@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,6 +78,31 @@ class Tickets:
             update["$push"] = {"history": {**event, "at": event.get("at", datetime.now(UTC))}}
         result = await self._docs.update_one({"_id": ticket_id, "version": expected_version}, update)
         return result.matched_count == 1
+
+    async def modify(
+        self,
+        *,
+        ticket_id: str,
+        change: Callable[[Document], dict[str, Any]],
+        event: dict[str, Any] | None,
+        tries: int = 5,
+    ) -> Document | None:
+        """Read, decide with `change`, write with the version read; again when someone wrote between.
+
+        The ticket as saved, or None when it does not exist (any more). `change` may raise to refuse.
+        """
+        for _ in range(tries):
+            ticket = await self.get(ticket_id=ticket_id)
+            if ticket is None:
+                return None
+            changes = change(ticket)
+            if await self.update(
+                ticket_id=ticket_id, expected_version=int(ticket["version"]), changes=changes, event=event
+            ):
+                fresh = await self.get(ticket_id=ticket_id)
+                if fresh is not None:
+                    return fresh
+        raise RuntimeError("the ticket kept changing; try again")
 
     async def set_fields(self, *, ticket_id: str, changes: dict[str, Any]) -> None:
         """Fields no one else writes (delivery bookkeeping); no version check, no history."""
