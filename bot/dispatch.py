@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Protocol
 
 from bot.metrics import Metrics
@@ -29,6 +30,14 @@ class Channel(Protocol):
     async def fetch(self, ref: str) -> bytes | None:
         """A file the customer sent, by the platform's reference; None when it cannot be had."""
         ...
+
+
+def running(lookup: Callable[[str], Channel | None], name: str) -> Channel:
+    """The channel adapter `name`, or an error that makes a job wait and retry (it runs elsewhere)."""
+    channel = lookup(name)
+    if channel is None:
+        raise RuntimeError(f"the {name} channel is not running in this worker")
+    return channel
 
 
 class Dispatcher:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.dispatch import Channel
+from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
 from conversations.dialogue import State
 from conversations.events import Choice, Outbound
@@ -76,9 +76,7 @@ class OutreachJobs:
         if conversation is None or conversation.get("state") == State.WITHDRAWN.value:
             log.info("invitation not sent: the customer opted out")
             return
-        channel = self._channel(str(invitation["channel"]))
-        if channel is None:
-            raise RuntimeError("the invitation's channel is not running in this worker")
+        channel = running(self._channel, str(invitation["channel"]))
         self._not_at_night(invitation.get("timezone"))
         customer = await self._store.customers.get(customer_id=str(link["customer_id"]))
         language = (
@@ -116,9 +114,7 @@ class OutreachJobs:
             return  # finished, stopped, or doing something else now
         if conversation.get("response_id") != response_id:
             return
-        channel = self._channel(channel_name)
-        if channel is None:
-            raise RuntimeError("the survey's channel is not running in this worker")
+        channel = running(self._channel, channel_name)
         self._not_at_night(None)
         questionnaire = await self._store.questionnaires.get(
             questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])

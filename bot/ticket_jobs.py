@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.dispatch import Channel
+from bot.dispatch import Channel, running
 from bot.scheduler import Handler
 from conversations.escalation import PHOTOS, Escalation
 from conversations.feedback import FORWARD
@@ -78,9 +78,7 @@ class TicketJobs:
         return handlers
 
     async def _fetch(self, channel_name: str, ref: str) -> bytes | None:
-        channel = self._channel(channel_name)
-        if channel is None:
-            raise RuntimeError("the customer's channel is not running in this worker")
+        channel = running(self._channel, channel_name)
         return await channel.fetch(ref)
 
     async def to_customer(self, job: Job) -> None:
@@ -89,9 +87,7 @@ class TicketJobs:
         if ticket is None or not ticket.get("chat_key"):
             log.info("message for an erased ticket or customer dropped")
             return
-        channel = self._channel(str(ticket["channel"]))
-        if channel is None:
-            raise RuntimeError("the customer's channel is not running in this worker")
+        channel = running(self._channel, str(ticket["channel"]))
         kind, text = str(job.payload.get("kind")), str(job.payload.get("text") or "")
         shown = await self._translator.translate(
             text, source=self._agent_language, target=str(ticket.get("language") or self._agent_language)
@@ -118,9 +114,7 @@ class TicketJobs:
             return
         if (ticket.get("followup") or {}).get("sent_at"):
             return
-        channel = self._channel(str(ticket["channel"]))
-        if channel is None:
-            raise RuntimeError("the customer's channel is not running in this worker")
+        channel = running(self._channel, str(ticket["channel"]))
         language = str(ticket.get("language") or self._agent_language)
         nothing = Translation("", language, language, "none", "", False, None)
         await channel.send(

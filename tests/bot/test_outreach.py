@@ -16,17 +16,10 @@ from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.quiet_hours import QuietHours
 from storage.store import Store
 from storage.types import Database
+from tests.clock import Clock
 from tests.conversations.test_engine import CHANNEL, CONFIG, Chat, payloads, ui
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Outbox:

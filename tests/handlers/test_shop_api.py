@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import ClientSession
 
 from storage.types import Database
+from tests.clock import Clock
 from tests.handlers.telegram_harness import BotRunner, Customer
 
 KEY = "shop-api-key-for-tests"
@@ -47,14 +48,6 @@ async def test_refusals_name_the_problem_and_store_nothing(polling: BotRunner, d
     assert status == 400
     assert await db["invitations"].count_documents({}) == 0
     assert await db["audit"].count_documents({"outcome": "refused", "actor": "api"}) == 2
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def test_link_then_chat_invitations_then_opt_out(polling: BotRunner, db: Database) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest_asyncio
 
 from storage.types import Database
+from tests.clock import Clock
 from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.fakes.slack_api import (
     APP_TOKEN,
@@ -34,14 +35,6 @@ SECRET = "slack-signing-secret-for-tests"
 AGENT = "U0AGENT"
 OUTSIDER = "U0OUTSIDER"
 MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest_asyncio.fixture

@@ -24,6 +24,7 @@ from conversations.working_time import Calendar, Counting
 from handlers.slack import SlackDesk, make_client
 from storage.store import Store
 from storage.types import Database
+from tests.clock import Clock
 from tests.conversations.test_engine import CONFIG, Chat, ui
 from tests.fakes.slack_api import FakeSlack
 
@@ -64,14 +65,6 @@ class PhotoSource:
 
     async def fetch(self, ref: str) -> bytes | None:
         return b"photo " + ref.encode()
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
