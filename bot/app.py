@@ -19,12 +19,14 @@ from bot.pacing import Pacer
 from bot.policy import complaint_policy
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
+from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
 from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
+from conversations.events import InboundEvent
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
@@ -333,20 +335,34 @@ class FeedbackBot:
         token, app_secret, verify_token = (
             secret.get_secret_value() for secret in secrets if secret is not None
         )
-        channel = WhatsAppChannel(
+        adapter = WhatsAppChannel(
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=settings.whatsapp_phone_number_id,
             access_token=token,
         )
-        self._stack.push_async_callback(channel.close)
+        self._stack.push_async_callback(adapter.close)
+        channel = WindowedChannel(
+            adapter,
+            store=self.store,
+            templates=Templates(
+                names=dict(settings.whatsapp_templates),
+                languages=settings.whatsapp_template_languages,
+                default_language=settings.default_language,
+            ),
+            clock=self.clock,
+        )
         self.dispatcher.register(channel)
         deliveries = self.store.deliveries
+
+        async def submit(event: InboundEvent) -> bool:
+            await channel.customer_wrote(event)
+            return await self.dispatcher.submit(event)
 
         async def record(status: dict[str, str]) -> None:
             await deliveries.record(channel=WHATSAPP, **status)
 
         verify, receive = whatsapp_webhook(
-            verify_token=verify_token, app_secret=app_secret, submit=self.dispatcher.submit, statuses=record
+            verify_token=verify_token, app_secret=app_secret, submit=submit, statuses=record
         )
         web_app.router.add_get(WHATSAPP_WEBHOOK_PATH, verify)
         web_app.router.add_post(WHATSAPP_WEBHOOK_PATH, receive)

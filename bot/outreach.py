@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
 from conversations.dialogue import State
-from conversations.events import Choice, Outbound
+from conversations.events import Choice, Outbound, Unprompted
 from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
 from conversations.survey import REMIND
@@ -99,7 +99,8 @@ class OutreachJobs:
         button = Choice(self._catalogs.text(language, "button.take_survey"), f"invite:{invitation_id}")
         # Marked first: a crash after sending must not send it again (a lost invitation beats a doubled one).
         if await self._store.invitations.mark(invitation_id=invitation_id, field="sent_at", at=self._clock()):
-            await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language))])
+            why = Unprompted("invitation", language, (self._company, str(invitation["order_ref"])))
+            await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language), unprompted=why)])
 
     async def remind(self, job: Job) -> None:
         """A survey started and left unfinished: one nudge (or `reminders` of them), never after the end."""
@@ -123,7 +124,8 @@ class OutreachJobs:
         title = questionnaire.title[questionnaire.language_for(language)] if questionnaire else ""
         text = self._catalogs.text(language, "reminder.text", title=title)
         button = Choice(self._catalogs.text(language, "button.continue"), "resume:continue")
-        await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language))])
+        why = Unprompted("reminder", language, (title,))
+        await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language), unprompted=why)])
         if number < self._reminders:
             await self._store.jobs.schedule(
                 job_id=f"{REMIND}:{response_id}:{number + 1}",

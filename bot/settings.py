@@ -8,7 +8,7 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -136,6 +136,19 @@ class Settings(BaseSettings):
     whatsapp_access_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_ACCESS_TOKEN")
     whatsapp_app_secret: SecretStr | None = Field(None, validation_alias="WHATSAPP_APP_SECRET")
     whatsapp_verify_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_templates: dict[str, str] = Field(
+        default_factory=lambda: {
+            "invitation": "feedback_invitation",
+            "reminder": "feedback_reminder",
+            "followup": "complaint_followup",
+            "ticket": "complaint_update",
+        },
+        validation_alias=AliasChoices("WHATSAPP_TEMPLATES", "whatsapp_templates"),
+    )
+    whatsapp_template_languages: dict[str, str] = Field(
+        default_factory=lambda: {"en": "en"},
+        validation_alias=AliasChoices("WHATSAPP_TEMPLATE_LANGUAGES", "whatsapp_template_languages"),
+    )
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
@@ -213,6 +226,14 @@ class Settings(BaseSettings):
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _known_purposes(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = set(value) - {"invitation", "reminder", "followup", "ticket"}
+        if unknown:
+            raise ValueError(f"unknown {sorted(unknown)}: use invitation, reminder, followup, ticket")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -10,7 +10,7 @@ from conversations import language as languages
 from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
-from conversations.events import Choice, EventKind, InboundEvent, Outbound
+from conversations.events import SHOW_HELD, Choice, EventKind, InboundEvent, Outbound
 from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
 from conversations.rendering import language_buttons
@@ -269,6 +269,8 @@ class Engine:
                 turn.say_key("unknown.command")
                 return turn.dialogue.state
             return await command(turn)
+        if event.kind is EventKind.BUTTON and event.text == SHOW_HELD:
+            return turn.dialogue.state  # the channel delivers what it held for this chat
         if event.kind is EventKind.BUTTON and event.text == "language":
             return await on_language_menu(turn)
         if event.kind is EventKind.BUTTON and event.text.partition(":")[0] == "complain":

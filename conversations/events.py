@@ -65,10 +65,28 @@ class InboundEvent:
         )
 
 
+# The button of a "something is waiting for you" notice: pressing it only opens the messaging window;
+# the channel then delivers what it held, and the dialogue itself does nothing.
+SHOW_HELD = "show"
+
+
 @dataclass(frozen=True, slots=True)
 class Choice:
     label: str
     payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unprompted:
+    """Why the bot writes without being asked, for channels that need an approved template then.
+
+    WhatsApp allows free-form messages only within 24 h of the customer's last message; outside
+    that window it sends the template registered for `purpose`, filled with `values`.
+    """
+
+    purpose: str  # invitation | reminder | followup | ticket
+    language: str
+    values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,3 +104,20 @@ class Outbound:
     rtl: bool = False
     document: tuple[str, str] | None = None
     """A text file sent with the message: (file name, content) — e.g. an admin's YAML export."""
+    unprompted: Unprompted | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        """The message as stored while it waits (documents and edits are not kept)."""
+        return {
+            "text": self.text,
+            "choices": [[[c.label, c.payload] for c in row] for row in self.choices],
+            "rtl": self.rtl,
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Outbound:
+        rows = tuple(
+            tuple(Choice(str(label), str(payload)) for label, payload in row)
+            for row in doc.get("choices", [])
+        )
+        return cls(text=str(doc.get("text", "")), choices=rows, rtl=bool(doc.get("rtl")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from conversations.answers import parse_button, parse_typed
+from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
@@ -268,6 +268,14 @@ async def on_survey(turn: Turn) -> State:
     if question.type is QuestionType.TEXT and len(event.text) > question.max_length:
         hint = turn.t("survey.hint.too_long", max=question.max_length)
         return ask_current(turn, questionnaire, answers, prefix=f"{hint}\n\n")
+    action = typed_navigation(event.text, language=turn.language, catalogs=turn.catalogs)
+    if action == "back" and turn.dialogue.history:
+        turn.dialogue.question_id = turn.dialogue.history.pop()
+        return ask_current(turn, questionnaire, answers)
+    if action == "skip":
+        if question.required:
+            return ask_current(turn, questionnaire, answers, prefix=f"{turn.t('survey.required')}\n\n")
+        return await _accept(turn, questionnaire, question, answers, None, skipped=True, edit_ref=None)
     value = parse_typed(question, event.text, language=turn.language, catalogs=turn.catalogs)
     if value is None:
         hint = turn.t(f"survey.hint.{question.type.value}")

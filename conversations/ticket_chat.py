@@ -6,7 +6,7 @@ import logging
 
 from conversations import survey
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind, Outbound
+from conversations.events import Choice, EventKind, Outbound, Unprompted
 from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
 from conversations.translation import Translation
 from conversations.turn import Turn
@@ -29,8 +29,9 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
 
     words = text.text + (f"\n\n{t('complaint.machine_translated')}" if text.translated else "")
     rtl = is_rtl(language)
+    why = Unprompted("followup" if kind == "followup" else "ticket", language, (ticket_id,))
     if kind == "reply":
-        return [Outbound(t("complaint.agent_message", ticket=ticket_id, text=words), rtl=rtl)]
+        return [Outbound(t("complaint.agent_message", ticket=ticket_id, text=words), rtl=rtl, unprompted=why)]
     if kind == "proposal":
         buttons = (
             (
@@ -38,9 +39,10 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
                 Choice(t("button.reject"), f"prop:{ticket_id}:no"),
             ),
         )
-        return [Outbound(t("complaint.proposal", ticket=ticket_id, text=words), buttons, rtl=rtl)]
+        text_ = t("complaint.proposal", ticket=ticket_id, text=words)
+        return [Outbound(text_, buttons, rtl=rtl, unprompted=why)]
     if kind == "resolved":
-        return [Outbound(t("complaint.resolved", ticket=ticket_id, text=words), rtl=rtl)]
+        return [Outbound(t("complaint.resolved", ticket=ticket_id, text=words), rtl=rtl, unprompted=why)]
     if kind == "followup":
         buttons = (
             (
@@ -48,7 +50,7 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
                 Choice(t("button.not_solved"), f"fu:{ticket_id}:no"),
             ),
         )
-        return [Outbound(t("followup.question", ticket=ticket_id), buttons, rtl=rtl)]
+        return [Outbound(t("followup.question", ticket=ticket_id), buttons, rtl=rtl, unprompted=why)]
     raise ValueError(f"unknown customer message kind {kind!r}")
 
 

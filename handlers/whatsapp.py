@@ -33,6 +33,8 @@ MAX_TEXT_OUT = 4096
 MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_ROWS, MAX_ROW_TITLE = 10, 24
 MEDIA = ("image", "document", "video", "audio", "sticker")
+MAX_FETCH_BYTES = 20 * 1024 * 1024
+MAX_TEMPLATE_VALUE = 200
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 StatusSink = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -86,12 +88,14 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
     sender, message_id = str(message.get("from") or ""), str(message.get("id") or "")
     if not sender.isdigit() or not message_id:
         return None
+    sent_at = str(message.get("timestamp") or "")
     common: dict[str, Any] = {
         "channel": CHANNEL,
         "chat_key": sender,
         "user_key": sender,
         "event_id": message_id,
         "language_hint": language_of_number(sender),
+        "raw": {"sent_at": int(sent_at)} if sent_at.isdigit() and len(sent_at) <= 12 else {},
     }
     kind = message.get("type")
     if kind == "text":
@@ -112,12 +116,8 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
         return InboundEvent(kind=EventKind.BUTTON, text=payload[:256], **common) if payload else None
     if kind in MEDIA:
         media = message.get(kind) or {}
-        return InboundEvent(
-            kind=EventKind.MEDIA,
-            text="photo" if kind == "image" else kind,
-            raw={"file_id": str(media.get("id") or "")},
-            **common,
-        )
+        common["raw"] = {**common["raw"], "file_id": str(media.get("id") or "")}
+        return InboundEvent(kind=EventKind.MEDIA, text="photo" if kind == "image" else kind, **common)
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=str(kind or "other"), **common)
 
 
@@ -126,13 +126,15 @@ def render(outbound: Outbound) -> list[dict[str, Any]]:
 
     A text too long for an interactive body goes first as plain text; the buttons follow with its
     last paragraph, so long summaries still end in buttons rather than numbers nobody can press.
+    More than ten choices: a number scale is written out (typed numbers answer it, the other choices
+    are words to type); anything else becomes several lists of at most ten rows.
     """
     choices = [choice for row in outbound.choices for choice in row]
     text = outbound.text
-    if not choices or len(choices) > MAX_ROWS:
-        if choices:
-            text += "\n\n" + "\n".join(f"{n}. {c.label}" for n, c in enumerate(choices, start=1))
+    if not choices:
         return [{"type": "text", "text": {"body": text[:MAX_TEXT_OUT]}}]
+    if len(choices) > MAX_ROWS and any(c.label.isdigit() for c in choices):
+        return [{"type": "text", "text": {"body": _typed_choices(text, choices)[:MAX_TEXT_OUT]}}]
     messages: list[dict[str, Any]] = []
     if len(text) > MAX_BODY_TEXT:
         messages.append({"type": "text", "text": {"body": text[:MAX_TEXT_OUT]}})
@@ -145,11 +147,43 @@ def render(outbound: Outbound) -> list[dict[str, Any]]:
             "body": {"text": text},
             "action": {"buttons": buttons},
         }
-    else:
-        action = {"button": "…", "sections": [{"title": " ", "rows": [_row(c) for c in choices]}]}
-        interactive = {"type": "list", "body": {"text": text}, "action": action}
-    messages.append({"type": "interactive", "interactive": interactive})
+        return [*messages, {"type": "interactive", "interactive": interactive}]
+    for start in range(0, len(choices), MAX_ROWS):
+        rows = [_row(c) for c in choices[start : start + MAX_ROWS]]
+        action = {"button": "…", "sections": [{"title": " ", "rows": rows}]}
+        body = text if start == 0 else "…"
+        messages.append(
+            {"type": "interactive", "interactive": {"type": "list", "body": {"text": body}, "action": action}}
+        )
     return messages
+
+
+def _typed_choices(text: str, choices: list[Choice]) -> str:
+    numbers = " · ".join(c.label for c in choices if c.label.isdigit())
+    words = " · ".join(f"«{c.label}»" for c in choices if not c.label.isdigit())
+    return f"{text}\n\n{numbers}" + (f"\n{words}" if words else "")
+
+
+def template_message(*, name: str, language: str, values: list[str], payloads: list[str]) -> dict[str, Any]:
+    """A template message body: `values` fill {{1}}, {{2}}…; `payloads` its quick-reply buttons."""
+    components: list[dict[str, Any]] = []
+    if values:
+        # Meta refuses parameters with line breaks, tabs or runs of spaces.
+        parameters = [
+            {"type": "text", "text": " ".join(v.split())[:MAX_TEMPLATE_VALUE] or "-"} for v in values
+        ]
+        components.append({"type": "body", "parameters": parameters})
+    for index, payload in enumerate(payloads):
+        components.append(
+            {
+                "type": "button",
+                "sub_type": "quick_reply",
+                "index": str(index),
+                "parameters": [{"type": "payload", "payload": payload}],
+            }
+        )
+    template = {"name": name, "language": {"code": language}, "components": components}
+    return {"type": "template", "template": template}
 
 
 def _row(choice: Choice) -> dict[str, str]:
@@ -165,7 +199,8 @@ class WhatsAppChannel:
     name = CHANNEL
 
     def __init__(self, *, base_url: str, phone_number_id: str, access_token: str) -> None:
-        self._url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self._base = base_url.rstrip("/")
+        self._url = f"{self._base}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {access_token}"}
         self._session: aiohttp.ClientSession | None = None
 
@@ -182,13 +217,42 @@ class WhatsAppChannel:
             for rendered in render(outbound):
                 await self._post(envelope | rendered)
 
-    async def fetch(self, ref: str) -> bytes | None:
-        return None  # media download (two Graph API calls) is not needed by any dialogue yet
+    async def send_template(
+        self, chat_key: str, *, name: str, language: str, values: list[str], payloads: list[str]
+    ) -> None:
+        envelope = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": chat_key}
+        await self._post(
+            envelope | template_message(name=name, language=language, values=values, payloads=payloads)
+        )
 
-    async def _post(self, body: dict[str, Any]) -> None:
+    async def fetch(self, ref: str) -> bytes | None:
+        """A customer's media: its short-lived URL from the Graph API, then the bytes (≤ 20 MB)."""
+        if not ref or not ref.isdigit():
+            return None
+        session = self._open()
+        async with session.get(f"{self._base}/{ref}", headers=self._headers) as response:
+            if response.status in (400, 404):
+                log.info("a customer's media is no longer available")
+                return None
+            if response.status != 200:
+                raise RuntimeError(f"WhatsApp API answered {response.status}")  # the job retries
+            info = await response.json()
+        url, size = str(info.get("url") or ""), int(info.get("file_size") or 0)
+        if not url.startswith(("https://", "http://")) or size > MAX_FETCH_BYTES:
+            return None
+        async with session.get(url, headers=self._headers) as response:
+            if response.status != 200:
+                raise RuntimeError(f"WhatsApp media download answered {response.status}")
+            data = await response.content.read(MAX_FETCH_BYTES + 1)
+        return data if len(data) <= MAX_FETCH_BYTES else None
+
+    def _open(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20))
-        async with self._session.post(self._url, json=body, headers=self._headers) as response:
+        return self._session
+
+    async def _post(self, body: dict[str, Any]) -> None:
+        async with self._open().post(self._url, json=body, headers=self._headers) as response:
             if response.status >= 500 or response.status == 429:
                 raise RuntimeError(f"WhatsApp API answered {response.status}")  # the caller retries
             if response.status >= 400:

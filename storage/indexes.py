@@ -64,4 +64,5 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("questionnaire_id", ASCENDING), ("created_at", ASCENDING)]),
         ]
     )
+    await db["held_messages"].create_indexes([IndexModel([("chat", ASCENDING), ("held_at", ASCENDING)])])
     await db["customer_links"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

@@ -17,6 +17,7 @@ from storage.invitations import Invitations
 from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
 from storage.responses import Responses
+from storage.service_windows import HeldMessages, ServiceWindows
 from storage.tickets import Tickets
 from storage.types import Database
 
@@ -37,6 +38,8 @@ class Store:
     audit: AuditLog
     invitations: Invitations
     deliveries: Deliveries
+    windows: ServiceWindows
+    held: HeldMessages
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -56,4 +59,6 @@ class Store:
             audit=AuditLog(db),
             invitations=Invitations(db),
             deliveries=Deliveries(db),
+            windows=ServiceWindows(db),
+            held=HeldMessages(db),
         )

@@ -14,6 +14,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from storage.embedded import EmbeddedMongo
+from tests.fakes.graph_api import FakeGraph
 
 
 class NetworkAccessError(RuntimeError):
@@ -126,3 +127,10 @@ async def db(
     name = f"test_{uuid.uuid4().hex[:16]}"
     yield mongo_client[name]
     await mongo_client.drop_database(name)
+
+
+@pytest_asyncio.fixture
+async def graph() -> AsyncIterator[FakeGraph]:
+    """A fake WhatsApp Graph API on 127.0.0.1."""
+    async with FakeGraph() as fake:
+        yield fake

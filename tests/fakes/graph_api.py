@@ -2,7 +2,9 @@
 
 `POST /{phone_number_id}/messages` with `Authorization: Bearer <token>` and a JSON body answers
 `{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`; a test
-can make the next calls fail with a status. Webhook bodies are built and signed as Meta does.
+can make the next calls fail with a status. `GET /{media_id}` answers a media's download URL, which
+serves its bytes to the same token. Webhook bodies are built and signed as Meta does, stamped with
+`clock` (tests move it).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import hashlib
 import hmac
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
@@ -31,6 +35,9 @@ class FakeGraph:
     _incoming: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     port: int = 0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    media: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -39,6 +46,8 @@ class FakeGraph:
     async def __aenter__(self) -> Self:
         app = web.Application()
         app.router.add_post("/{phone}/messages", self._messages)
+        app.router.add_get("/media-files/{media_id}", self._download)
+        app.router.add_get("/{media_id}", self._media_info)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -74,13 +83,42 @@ class FakeGraph:
             {"messaging_product": "whatsapp", "contacts": contacts, "messages": [{"id": wamid}]}
         )
 
+    def templates(self, number: str) -> list[dict[str, Any]]:
+        return [body["template"] for body in self.to(number) if body.get("type") == "template"]
+
+    def free_form(self, number: str) -> list[dict[str, Any]]:
+        return [body for body in self.to(number) if body.get("type") != "template"]
+
+    async def _media_info(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.json_response({"error": {"code": 190}}, status=401)
+        if media_id not in self.media:
+            return web.json_response({"error": {"message": "unknown media", "code": 100}}, status=404)
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self.base_url}/media-files/{media_id}",
+                "mime_type": "image/jpeg",
+                "file_size": len(self.media[media_id]),
+                "id": media_id,
+            }
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        media_id = request.match_info["media_id"]
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}" or media_id not in self.media:
+            return web.Response(status=404)
+        self.downloads.append(media_id)
+        return web.Response(body=self.media[media_id], content_type="image/jpeg")
+
     # --- webhook bodies, as Meta posts them ------------------------------------------------------
 
     def message(self, number: str, content: dict[str, Any]) -> dict[str, Any]:
         message = {
             "from": number,
             "id": f"wamid.in.{next(self._incoming)}",
-            "timestamp": "1763900000",
+            "timestamp": str(int(self.clock().timestamp())),
             **content,
         }
         value = {
@@ -102,6 +140,13 @@ class FakeGraph:
             number,
             {"type": "interactive", "interactive": {"type": kind, kind: {"id": payload, "title": "x"}}},
         )
+
+    def image(self, number: str, media_id: str, data: bytes) -> dict[str, Any]:
+        self.media[media_id] = data
+        return self.message(number, {"type": "image", "image": {"id": media_id, "mime_type": "image/jpeg"}})
+
+    def template_reply(self, number: str, payload: str) -> dict[str, Any]:
+        return self.message(number, {"type": "button", "button": {"payload": payload, "text": "x"}})
 
     def status(self, message_id: str, status: str) -> dict[str, Any]:
         value = {

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest_asyncio
 from aiohttp import ClientSession
 
 from conversations.events import Choice, Outbound
@@ -17,14 +15,9 @@ from tests.handlers.telegram_harness import BotRunner
 SPAIN = "34600111222"
 
 
-@pytest_asyncio.fixture
-async def graph() -> AsyncIterator[FakeGraph]:
-    async with FakeGraph() as fake:
-        yield fake
-
-
-async def start(runner: BotRunner, graph: FakeGraph) -> str:
+async def start(runner: BotRunner, graph: FakeGraph, **settings: Any) -> str:
     await runner.start(
+        **settings,
         TELEGRAM_BOT_TOKEN=None,
         WHATSAPP_API_BASE_URL=graph.base_url,
         WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
@@ -106,8 +99,21 @@ async def test_forged_duplicate_malformed_and_statuses(
 def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
     (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)))
     assert two["interactive"]["type"] == "button"
-    (eleven,) = render(Outbound("Score?", (tuple(Choice(str(n), f"s:{n}") for n in range(11)),)))
-    assert eleven["type"] == "text" and eleven["text"]["body"].endswith("11. 10")
+    scale = tuple(Choice(str(n), f"s:{n}") for n in range(11))
+    (eleven,) = render(Outbound("Score?", (scale, (Choice("Back", "b"), Choice("Skip", "k")))))
+    # A scale is answered by typing its number; the other choices by typing their word.
+    assert eleven["type"] == "text"
+    assert eleven["text"]["body"] == "Score?\n\n0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10\n«Back» · «Skip»"
+    languages = tuple((Choice(f"Language {n}", f"lang:{n}"),) for n in range(12))
+    first, second = render(Outbound("Choose", languages))
+    assert [row["id"] for row in first["interactive"]["action"]["sections"][0]["rows"]] == [
+        f"lang:{n}" for n in range(10)
+    ]
+    assert first["interactive"]["body"]["text"] == "Choose"
+    assert [row["id"] for row in second["interactive"]["action"]["sections"][0]["rows"]] == [
+        "lang:10",
+        "lang:11",
+    ]
     (long_titles,) = render(
         Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),))
     )
@@ -117,6 +123,39 @@ def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
     text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)))
     assert text["text"]["body"] == summary
     assert buttons["interactive"]["body"]["text"] == "Is everything right?"
+
+
+async def test_typed_back_and_numbers_on_the_0_to_10_question(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    for qid in QUICK_PATH:
+        await deliver(polling, url, graph.reply(SPAIN, f"a:{qid}:4", kind="list_reply"))
+    recommend = graph.to(SPAIN)[-1]
+    assert recommend["type"] == "text" and "«Atrás»" in recommend["text"]["body"]
+    await deliver(polling, url, graph.text(SPAIN, "atrás"))  # typed, as the message says
+    assert choices(graph.to(SPAIN)[-1])[0] == "a:communication:1"
+    await deliver(polling, url, graph.reply(SPAIN, "a:communication:5", kind="list_reply"))
+    await deliver(polling, url, graph.text(SPAIN, "Omitir"))  # required: asked again, not skipped
+    assert graph.to(SPAIN)[-1]["text"]["body"].startswith("Esta pregunta requiere una respuesta")
+    await deliver(polling, url, graph.text(SPAIN, "9"))
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"]["recommend"]["value"] == 9
+    assert response["answers"]["communication"]["value"] == 5
+
+
+QUICK_PATH = (
+    "product_quality",
+    "product_match",
+    "delivery_speed",
+    "parcel_condition",
+    "after_sales",
+    "ease_of_use",
+    "payment_security",
+    "communication",
+)
 
 
 def test_language_hint_from_the_number() -> None:
