@@ -141,9 +141,12 @@ async def test_typed_back_and_numbers_on_the_0_to_10_question(
     await deliver(polling, url, graph.text(SPAIN, "Omitir"))  # required: asked again, not skipped
     assert graph.to(SPAIN)[-1]["text"]["body"].startswith("Esta pregunta requiere una respuesta")
     await deliver(polling, url, graph.text(SPAIN, "9"))
+    await deliver(polling, url, graph.text(SPAIN, "Todo bien, gracias"))  # the last, free-text question
     response = await db["responses"].find_one({})
-    assert response is not None and response["answers"]["recommend"]["value"] == 9
+    assert response is not None and response["status"] == "complete"
+    assert response["answers"]["recommend"]["value"] == 9
     assert response["answers"]["communication"]["value"] == 5
+    assert response["answers"]["comments"]["value"] == "Todo bien, gracias"
 
 
 QUICK_PATH = (
