@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -44,11 +47,13 @@ from handlers.telegram import (
     webhook_handler,
 )
 from handlers.translation import make_provider
+from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
+from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
 from handlers.whatsapp import CHANNEL as WHATSAPP
 from handlers.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
 from handlers.whatsapp import WhatsAppChannel
 from handlers.whatsapp import webhook_handlers as whatsapp_webhook
-from locales.catalog import catalogs
+from locales.catalog import Catalogs, catalogs
 from storage.mongo import open_database
 from storage.store import Store
 from storage.translations import TranslationCache
@@ -194,6 +199,8 @@ class FeedbackBot:
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
         self._start_whatsapp(settings, web_app)
+        if settings.webchat_enabled:
+            self._start_webchat(settings, web_app, ui)
         if self.console is not None:
             self.dispatcher.register(self.console)
         # Closed in reverse: stop the server, drain accepted events while the Telegram client
@@ -368,6 +375,30 @@ class FeedbackBot:
         web_app.router.add_post(WHATSAPP_WEBHOOK_PATH, receive)
         log.info("WhatsApp Cloud API webhook at %s", WHATSAPP_WEBHOOK_PATH)
 
+    def _start_webchat(self, settings: Settings, web_app: web.Application, ui: Catalogs) -> None:
+        channel = WebChatChannel(transcripts=self.store.webchat, clock=self.clock)
+        self.dispatcher.register(channel)
+        secret = settings.webchat_secret.get_secret_value().encode() if settings.webchat_secret else None
+        WebChat(
+            channel=channel,
+            submit=self.dispatcher.submit,
+            signer=TokenSigner(secret or local_secret(settings.data_dir / "webchat.secret")),
+            languages=[(code, ui.text(code, "language.name")) for code in ui.languages],
+            limits=Limits(
+                max_chars=settings.webchat_max_chars,
+                per_minute=settings.webchat_messages_per_minute,
+                allowed_origins=frozenset(settings.webchat_allowed_origins),
+            ),
+            clock=self.clock,
+        ).add_routes(web_app)
+
+    @property
+    def webchat_url(self) -> str | None:
+        if not self.settings.webchat_enabled or self.server is None:
+            return None
+        host = self.settings.host if self.settings.host not in {"0.0.0.0", "::", ""} else "127.0.0.1"
+        return f"http://{host}:{self.server.port}{WEBCHAT_PAGE}"
+
     def _spawn(self, coroutine: object, name: str) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coroutine, name=name)  # type: ignore[arg-type]
         task.add_done_callback(_report_crash)
@@ -396,6 +427,21 @@ class FeedbackBot:
                 await task
         self._tasks.clear()
         await self._stack.aclose()
+
+
+def local_secret(path: Path) -> bytes:
+    """A random secret kept in the data folder, for one-machine installations without WEBCHAT_SECRET."""
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process on this machine wrote it first
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(secret)
+    return secret
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

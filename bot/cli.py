@@ -55,6 +55,8 @@ async def _run(settings: Settings, *, console_wanted: bool) -> None:
     console = ConsoleChannel() if console_wanted and settings.telegram_bot_token is None else None
     app = FeedbackBot(settings, console=console)
     await app.start()
+    if app.webchat_url is not None:
+        print(f"Web chat: open {app.webchat_url} in a browser", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

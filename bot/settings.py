@@ -29,6 +29,7 @@ SECRETS = frozenset(
         "WHATSAPP_ACCESS_TOKEN",
         "WHATSAPP_APP_SECRET",
         "WHATSAPP_VERIFY_TOKEN",
+        "WEBCHAT_SECRET",
     }
 )
 
@@ -150,6 +151,22 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("WHATSAPP_TEMPLATE_LANGUAGES", "whatsapp_template_languages"),
     )
 
+    webchat_enabled: bool = Field(True, validation_alias=AliasChoices("WEBCHAT_ENABLED", "webchat_enabled"))
+    webchat_secret: SecretStr | None = Field(None, validation_alias="WEBCHAT_SECRET")
+    webchat_allowed_origins: list[str] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("WEBCHAT_ALLOWED_ORIGINS", "webchat_allowed_origins"),
+    )
+    webchat_max_chars: int = Field(
+        2000, ge=10, le=10000, validation_alias=AliasChoices("WEBCHAT_MAX_CHARS", "webchat_max_chars")
+    )
+    webchat_messages_per_minute: int = Field(
+        20,
+        ge=1,
+        le=600,
+        validation_alias=AliasChoices("WEBCHAT_MESSAGES_PER_MINUTE", "webchat_messages_per_minute"),
+    )
+
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
@@ -226,6 +243,15 @@ class Settings(BaseSettings):
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
+
+    @field_validator("webchat_allowed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            scheme, _, rest = origin.partition("://")
+            if scheme not in {"http", "https"} or not rest or "/" in rest:
+                raise ValueError(f"{origin!r}: write an origin like https://shop.example (no path)")
+        return [origin.lower() for origin in value]
 
     @field_validator("whatsapp_templates")
     @classmethod

@@ -173,6 +173,8 @@ async def erase(turn: Turn) -> State:
     await store.inbox.scrub_chat(channel=turn.event.channel, chat_key=turn.event.chat_key)
     await store.held.erase(channel=turn.event.channel, chat_key=turn.event.chat_key)
     await store.windows.forget(channel=turn.event.channel, chat_key=turn.event.chat_key)
+    if turn.event.channel == "web":
+        await store.webchat.erase(chat_key=turn.event.chat_key)
     await store.customers.erase(customer_id=customer_id)
     turn.erased = True
     turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())

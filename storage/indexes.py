@@ -10,6 +10,8 @@ from storage.types import Database
 INBOX_RETENTION_SECONDS = 7 * 24 * 3600
 TRANSLATION_CACHE_SECONDS = 30 * 24 * 3600
 FINISHED_JOB_SECONDS = 30 * 24 * 3600
+# The web chat's transcript exists for the customer's convenience (a reload shows the chat again).
+WEBCHAT_TRANSCRIPT_SECONDS = 30 * 24 * 3600
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -62,6 +64,12 @@ async def ensure_indexes(db: Database) -> None:
         [
             IndexModel([("questionnaire_id", ASCENDING), ("order_ref", ASCENDING)], unique=True),
             IndexModel([("questionnaire_id", ASCENDING), ("created_at", ASCENDING)]),
+        ]
+    )
+    await db["webchat_messages"].create_indexes(
+        [
+            IndexModel([("chat", ASCENDING), ("at", ASCENDING)]),
+            IndexModel([("at", ASCENDING)], expireAfterSeconds=WEBCHAT_TRANSCRIPT_SECONDS, name="at_ttl"),
         ]
     )
     await db["held_messages"].create_indexes([IndexModel([("chat", ASCENDING), ("held_at", ASCENDING)])])

@@ -20,6 +20,7 @@ from storage.responses import Responses
 from storage.service_windows import HeldMessages, ServiceWindows
 from storage.tickets import Tickets
 from storage.types import Database
+from storage.webchat import WebChatTranscripts
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,7 @@ class Store:
     deliveries: Deliveries
     windows: ServiceWindows
     held: HeldMessages
+    webchat: WebChatTranscripts
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -61,4 +63,5 @@ class Store:
             deliveries=Deliveries(db),
             windows=ServiceWindows(db),
             held=HeldMessages(db),
+            webchat=WebChatTranscripts(db),
         )

@@ -1,0 +1,213 @@
+"""The web chat's WebSocket protocol through the real bot: tokens, history, limits, origins."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+
+from conversations.events import Outbound
+from storage.types import Database
+from tests.handlers.telegram_harness import BotRunner
+
+
+async def start(runner: BotRunner, **settings: Any) -> str:
+    await runner.start(TELEGRAM_BOT_TOKEN=None, WEBCHAT_SECRET="webchat-secret-for-tests", **settings)
+    assert runner.current is not None and runner.current.webchat_url is not None
+    return runner.current.webchat_url
+
+
+class Page:
+    """One browser tab's socket, speaking the page's frames."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse, runner: BotRunner) -> None:
+        self.socket = socket
+        self.runner = runner
+        self.frames: list[dict[str, Any]] = []
+        self._ids = 0
+        self._tab = uuid.uuid4().hex[:8]  # ids are random per page in browsers too
+        self._read = 0
+
+    async def receive(self) -> dict[str, Any]:
+        frame = json.loads((await self.socket.receive(timeout=10)).data)
+        self.frames.append(frame)
+        return dict(frame)
+
+    async def until(self, kind: str) -> dict[str, Any]:
+        while True:
+            frame = await self.receive()
+            if frame["type"] == kind:
+                return frame
+
+    async def send(self, frame: dict[str, Any]) -> dict[str, Any]:
+        """Send a frame with a fresh id; the bot's ack or error for it."""
+        self._ids += 1
+        frame = {"id": f"{self._tab}-{self._ids}", **frame}
+        await self.socket.send_json(frame)
+        return await self.answer(str(frame["id"]))
+
+    async def answer(self, frame_id: str) -> dict[str, Any]:
+        while True:
+            frame = await self.receive()
+            if frame["type"] in {"ack", "error"} and frame.get("id") == frame_id:
+                assert self.runner.current is not None
+                await self.runner.current.dispatcher.wait_idle()
+                return frame
+
+    async def say(self, text: str) -> dict[str, Any]:
+        return await self.send({"type": "text", "text": text})
+
+    async def press(self, payload: str, ref: str | None = None) -> dict[str, Any]:
+        return await self.send({"type": "button", "payload": payload, "ref": ref})
+
+    async def next_message(self, kind: str = "message") -> dict[str, Any]:
+        """The next new message (or, with kind="edit", the next edited one), from frames seen or to come."""
+        for frame in self.frames[self._read :]:
+            self._read += 1
+            if frame["type"] == kind:
+                return dict(frame["message"])
+        while True:
+            frame = await self.receive()
+            self._read += 1
+            if frame["type"] == kind:
+                return dict(frame["message"])
+
+
+@asynccontextmanager
+async def page(
+    runner: BotRunner, url: str, *, token: str | None = None, origin: str | None = None, language: str = "en"
+) -> AsyncIterator[tuple[Page, dict[str, Any], dict[str, Any]]]:
+    ws_url = url.replace("http://", "ws://") + "/ws"
+    headers = {"Origin": origin or url.rsplit("/chat", 1)[0]}
+    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url, headers=headers) as socket:
+        await socket.send_json({"type": "hello", "token": token, "language": language})
+        tab = Page(socket, runner)
+        welcome = await tab.until("welcome")
+        history = await tab.until("history")
+        yield tab, welcome, history
+
+
+async def test_a_new_browser_gets_a_token_and_consent_then_finds_its_chat_again(
+    polling: BotRunner, db: Database
+) -> None:
+    url = await start(polling)
+    async with page(polling, url, language="es-ES") as (tab, welcome, history):
+        assert welcome["new"] is True and history["messages"] == []
+        assert {"code": "es", "name": "Español"} in welcome["languages"]
+        assert (await tab.say("/start"))["type"] == "ack"
+        consent = await tab.next_message()
+        assert [c["payload"] for row in consent["choices"] for c in row][:2] == ["consent:yes", "consent:no"]
+        assert "acepta" in consent["text"].lower()  # the browser's language
+        await tab.press("consent:yes", consent["id"])
+        question = await tab.next_message()
+        assert question["choices"][0][0]["payload"] == "a:product_quality:1"
+        token = welcome["token"]
+
+    # Another connection with the token: the same conversation, its messages shown again.
+    async with page(polling, url, token=token) as (tab, welcome, history):
+        assert welcome["new"] is False and welcome["token"] == token
+        texts = [m["text"] for m in history["messages"]]
+        assert any("acepta" in t.lower() for t in texts) and question["id"] in [
+            m["id"] for m in history["messages"]
+        ]
+        await tab.press("a:product_quality:5", question["id"])
+        edited = await tab.next_message("edit")
+        assert edited["id"] == question["id"] and edited["choices"] == []  # the answer, in place
+    response = await db["responses"].find_one({})
+    assert response is not None and response["channel"] == "web"
+    assert response["answers"]["product_quality"]["value"] == 5
+
+
+async def test_a_forged_token_gets_a_new_conversation_not_someone_elses(polling: BotRunner) -> None:
+    url = await start(polling)
+    async with page(polling, url) as (tab, welcome, _):
+        await tab.say("/start")
+        chat = welcome["token"].split(".")[0]
+    async with page(polling, url, token=f"{chat}.forged-signature") as (_, welcome, history):
+        assert welcome["new"] is True and not welcome["token"].startswith(chat)
+        assert history["messages"] == []
+
+
+async def test_resent_frames_count_once_and_typed_text_is_kept_in_order(
+    polling: BotRunner, db: Database
+) -> None:
+    url = await start(polling)
+    async with page(polling, url) as (tab, welcome, _):
+        await tab.say("/start")
+        await tab.press("consent:no")
+        await tab.socket.send_json({"type": "text", "id": "same-1", "text": "Just saying hi"})
+        assert (await tab.answer("same-1"))["type"] == "ack"
+        await tab.socket.send_json(
+            {"type": "text", "id": "same-1", "text": "Just saying hi"}
+        )  # reconnect resend
+        assert (await tab.answer("same-1"))["type"] == "ack"
+        token = welcome["token"]
+    assert await db["inbox"].count_documents({"channel": "web", "event.text": "Just saying hi"}) == 1
+    async with page(polling, url, token=token) as (_, _, history):
+        mine = [m for m in history["messages"] if m["direction"] == "in"]
+        assert [m["text"] for m in mine] == ["Just saying hi"]
+        position = history["messages"].index(mine[0])
+        assert history["messages"][position + 1]["direction"] == "out"  # the bot's answer comes after
+
+
+async def test_limits_empty_long_fast_and_malformed(polling: BotRunner, db: Database) -> None:
+    url = await start(polling, WEBCHAT_MAX_CHARS=50, WEBCHAT_MESSAGES_PER_MINUTE=3)
+    async with page(polling, url) as (tab, _, _):
+        assert (await tab.say("   "))["code"] == "empty"
+        assert (await tab.say("x" * 51))["code"] == "too_long"
+        await tab.socket.send_str("{not json")
+        assert (await tab.until("error"))["code"] == "bad_frame"
+        await tab.socket.send_json({"type": "text", "id": "bad id with spaces", "text": "hi"})
+        assert (await tab.until("error"))["code"] == "bad_frame"
+        assert (await tab.press("x" * 300))["code"] == "bad_frame"
+        outcomes = [(await tab.say(f'{{"$gt": ""}} {n}'))["type"] for n in range(4)]
+        assert outcomes == ["ack", "ack", "ack", "error"]
+        assert tab.frames[-1]["code"] == "rate_limited"
+    stored = await db["inbox"].find({"channel": "web", "event.kind": "text"}).to_list(None)
+    assert sorted(doc["event"]["text"] for doc in stored) == [f'{{"$gt": ""}} {n}' for n in range(3)]
+
+
+async def test_origins_outside_the_list_are_refused(polling: BotRunner) -> None:
+    url = await start(polling, WEBCHAT_ALLOWED_ORIGINS=["https://shop.example"])
+    ws_url = url.replace("http://", "ws://") + "/ws"
+    async with aiohttp.ClientSession() as session:
+        for origin, allowed in (("https://evil.example", False), ("https://shop.example", True)):
+            try:
+                async with session.ws_connect(ws_url, headers={"Origin": origin}):
+                    refused = False
+            except aiohttp.WSServerHandshakeError as error:
+                refused = error.status == 403
+            assert refused is not allowed
+        async with session.get(url) as response:
+            policy = response.headers["Content-Security-Policy"]
+            assert "frame-ancestors 'self' https://shop.example;" in policy
+            assert "Feedback" in await response.text()
+        async with session.get(url + "/widget.js") as response:
+            assert response.status == 200 and "feedback-bot-launcher" in await response.text()
+        async with session.get(url + "/assets/../app.py") as response:
+            assert response.status == 404
+
+
+async def test_messages_sent_while_the_page_was_closed_are_there_on_return(
+    polling: BotRunner, db: Database
+) -> None:
+    url = await start(polling)
+    async with page(polling, url) as (tab, welcome, _):
+        await tab.say("/start")
+        token, chat = welcome["token"], welcome["token"].split(".")[0]
+    bot = polling.current
+    assert bot is not None
+    channel = bot.dispatcher.channel("web")
+    assert channel is not None
+    await channel.send(chat, [Outbound("An agent answered your request C-ABC123.")])
+    async with page(polling, url, token=token) as (tab, _, history):
+        assert history["messages"][-1]["text"] == "An agent answered your request C-ABC123."
+        await tab.say("/delete")
+        confirm = await tab.next_message()
+        await tab.press("delete:yes", confirm["id"])
+    remaining = await db["webchat_messages"].find({"chat": chat}).to_list(None)
+    assert [doc["body"]["text"] for doc in remaining] == [remaining[0]["body"]["text"]]  # only "deleted"
