@@ -34,6 +34,28 @@ setup() {
     fi
 }
 
+# The web chat tests drive a real Chromium. Debian/Ubuntu: installed here when missing and allowed
+# (root or password-less sudo); elsewhere install it yourself or set CHROMIUM=/path/to/chrome.
+ensure_chromium() {
+    local name sudo=""
+    for name in chromium chromium-browser google-chrome google-chrome-stable; do
+        command -v "$name" >/dev/null 2>&1 && return 0
+    done
+    [ -n "${CHROMIUM:-}" ] && return 0
+    if command -v apt-get >/dev/null 2>&1; then
+        if [ "$(id -u)" != 0 ]; then
+            if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else sudo=none; fi
+        fi
+        if [ "$sudo" != none ]; then
+            echo "Installing Chromium for the web chat browser tests (apt-get install chromium)..." >&2
+            if $sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+                return 0
+            fi
+        fi
+    fi
+    echo "WARNING: no Chromium: the web chat browser tests will be skipped." >&2
+}
+
 cmd=${1:-}
 shift || true
 case "$cmd" in
@@ -43,6 +65,7 @@ case "$cmd" in
         ;;
     test)
         setup
+        ensure_chromium
         .venv/bin/python -m ruff check .
         .venv/bin/python -m mypy
         exec .venv/bin/python -m pytest "$@"

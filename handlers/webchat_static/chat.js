@@ -144,7 +144,7 @@
         localStorage.setItem(TOKEN_KEY, frame.token);
         languageSelect.textContent = "";
         var placeholder = document.createElement("option");
-        placeholder.value = ""; placeholder.textContent = "🌐";
+        placeholder.value = ""; placeholder.textContent = "Language";
         languageSelect.appendChild(placeholder);
         frame.languages.forEach(function (language) {
           var option = document.createElement("option");

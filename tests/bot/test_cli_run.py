@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,7 @@ def test_console_survey_then_export_after_restart(tmp_path: Path) -> None:
     assert "Question 1 of 10" in out and "Your answer: 4 · Satisfied" in out
     assert "Thank you! Your answers have been saved." in out
     assert "Nice shop" not in first.stderr, "logs must not contain message text"
+    assert re.search(r"Web chat: open http://127\.0\.0\.1:\d+/chat in a browser", first.stderr)
     assert (tmp_path / "mongo" / "WiredTiger").is_file(), (
         "the embedded store keeps its files under the data folder"
     )
