@@ -41,7 +41,7 @@ def _yes_no(text: str, *, language: str, catalogs: Catalogs) -> bool | None:
 
 
 def typed_navigation(text: str, *, language: str, catalogs: Catalogs) -> str | None:
-    """"back" or "skip" when the message is just that button's label (channels without buttons)."""
+    """Back or skip, when the message is just that button's label (channels without buttons)."""
     folded = _normalise(text)
     for action in ("back", "skip"):
         if folded in {action, _normalise(catalogs.text(language, f"button.{action}"))}:
