@@ -6,7 +6,7 @@ foreign token gets a new conversation, never someone else's. Frames (JSON):
     browser → bot  {"type": "hello", "token": str | null, "language": "es-MX"}
                    {"type": "text", "id": "<client id>", "text": "..."}          "/start" is a command
                    {"type": "button", "id": "<client id>", "payload": "...", "ref": "<message id>"}
-    bot → browser  {"type": "welcome", "token": "...", "new": bool, "languages": [{"code", "name"}]}
+    bot → browser  {"type": "welcome", "token": "...", "new": bool, "languages": [...], "max_chars": n}
                    {"type": "history", "messages": [message...]}   after every (re)connect
                    {"type": "message", "message": {...}}  {"type": "edit", "message": {...}}
                    {"type": "ack", "id": "<client id>"}   stored durably; a resend is acknowledged again
@@ -265,7 +265,8 @@ class WebChat:
         if not self._origin_allowed(request):
             log.warning("web chat connection from a page origin that is not allowed refused")
             raise web.HTTPForbidden(text="origin not allowed")
-        socket = web.WebSocketResponse(heartbeat=30, max_msg_size=4 * self._limits.max_chars + 1024)
+        # Room for the longest allowed message even if every character is JSON-escaped (\uXXXX).
+        socket = web.WebSocketResponse(heartbeat=30, max_msg_size=6 * self._limits.max_chars + 1024)
         await socket.prepare(request)
         try:
             async with asyncio.timeout(HELLO_SECONDS):

@@ -101,6 +101,7 @@
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
+    if (text.length > input.maxLength && input.maxLength > 0) { status("That message is too long."); return; }
     input.value = "";
     sendText(text, false);
     input.focus();
@@ -142,6 +143,7 @@
     switch (frame.type) {
       case "welcome":
         localStorage.setItem(TOKEN_KEY, frame.token);
+        if (frame.max_chars) input.maxLength = frame.max_chars;
         languageSelect.textContent = "";
         var placeholder = document.createElement("option");
         placeholder.value = ""; placeholder.textContent = "Language";

@@ -11,7 +11,9 @@ from typing import Any
 import aiohttp
 
 from conversations.events import Outbound
+from handlers.webchat import WebChatChannel
 from storage.types import Database
+from storage.webchat import WebChatTranscripts
 from tests.handlers.telegram_harness import BotRunner
 
 
@@ -211,3 +213,28 @@ async def test_messages_sent_while_the_page_was_closed_are_there_on_return(
         await tab.press("delete:yes", confirm["id"])
     remaining = await db["webchat_messages"].find({"chat": chat}).to_list(None)
     assert [doc["body"]["text"] for doc in remaining] == [remaining[0]["body"]["text"]]  # only "deleted"
+
+
+async def test_a_message_written_by_another_worker_reaches_the_open_page(
+    polling: BotRunner, db: Database
+) -> None:
+    url = await start(polling)
+    async with page(polling, url) as (tab, welcome, _):
+        await tab.say("/start")
+        chat = welcome["token"].split(".")[0]
+        # Another worker (a job there) writes into the same database; this page polls for it.
+        other_worker = WebChatChannel(transcripts=WebChatTranscripts(db))
+        await other_worker.send(chat, [Outbound("An agent answered from another worker.")])
+        while (await tab.next_message())["text"] != "An agent answered from another worker.":
+            pass
+
+
+async def test_an_oversized_frame_closes_only_that_connection(polling: BotRunner) -> None:
+    url = await start(polling, WEBCHAT_MAX_CHARS=10)
+    async with page(polling, url) as (tab, _, _):
+        await tab.socket.send_json({"type": "text", "id": "big", "text": "x" * 5000})
+        closing = await tab.socket.receive(timeout=10)
+        assert closing.type in {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING}
+        assert tab.socket.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
+    async with page(polling, url) as (tab, _, _):
+        assert (await tab.say("/start"))["type"] == "ack"
