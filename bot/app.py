@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.pacing import Pacer
 from bot.policy import complaint_policy
+from bot.rollup_jobs import RollupJobs
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.service_window import Templates, WindowedChannel
@@ -30,6 +31,7 @@ from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.events import InboundEvent
+from conversations.quality import QualityRules
 from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
@@ -188,6 +190,18 @@ class FeedbackBot:
                 clock=self.clock,
             ).handlers()
         )
+        self.rollups = RollupJobs(
+            store=self.store,
+            rules=QualityRules(
+                speeder_share=settings.quality_speeder_share,
+                straight_line_min=settings.quality_straight_line_min,
+                straight_line_share=settings.quality_straight_line_share,
+                duplicate_window_days=settings.quality_duplicate_window_days,
+            ),
+            incomplete_after=timedelta(days=settings.incomplete_after_days),
+            clock=self.clock,
+        )
+        handlers.update(self.rollups.handlers())
         if settings.shop_api_key is not None:
             add_api_routes(
                 web_app,
@@ -406,6 +420,9 @@ class FeedbackBot:
 
     async def _purge_loop(self) -> None:
         while True:
+            finalised = await self.rollups.sweep()
+            if finalised:
+                log.info("%d surveys left unfinished counted as incomplete", finalised)
             cutoff = datetime.now(UTC) - timedelta(days=self.settings.data_retention_days)
             removed = await self.store.responses.purge_started_before(cutoff=cutoff)
             if removed:

@@ -167,6 +167,37 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("WEBCHAT_MESSAGES_PER_MINUTE", "webchat_messages_per_minute"),
     )
 
+    quality_speeder_share: float = Field(
+        0.3, gt=0, lt=1, validation_alias=AliasChoices("QUALITY_SPEEDER_SHARE", "quality_speeder_share")
+    )
+    quality_straight_line_min: int = Field(
+        6, ge=2, validation_alias=AliasChoices("QUALITY_STRAIGHT_LINE_MIN", "quality_straight_line_min")
+    )
+    quality_straight_line_share: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        validation_alias=AliasChoices("QUALITY_STRAIGHT_LINE_SHARE", "quality_straight_line_share"),
+    )
+    quality_duplicate_window_days: int = Field(
+        30,
+        ge=0,
+        validation_alias=AliasChoices("QUALITY_DUPLICATE_WINDOW_DAYS", "quality_duplicate_window_days"),
+    )
+    incomplete_after_days: int = Field(
+        7, ge=1, validation_alias=AliasChoices("INCOMPLETE_AFTER_DAYS", "incomplete_after_days")
+    )
+    report_min_group: int = Field(
+        5, ge=2, validation_alias=AliasChoices("REPORT_MIN_GROUP", "report_min_group")
+    )
+    report_schedule: list[Literal["weekly", "monthly"]] = Field(
+        default_factory=lambda: list[Literal["weekly", "monthly"]](["weekly", "monthly"]),
+        validation_alias=AliasChoices("REPORT_SCHEDULE", "report_schedule"),
+    )
+    slack_reports_channel: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_REPORTS_CHANNEL", "slack_reports_channel")
+    )
+
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from conversations import rollups
 from conversations.dialogue import State
 from conversations.questionnaire import ID_PATTERN
 from conversations.start_payload import StartPayload
@@ -108,6 +109,10 @@ async def invite(
             "sent_at": None,
         }
     )
+    if created:
+        await rollups.count(
+            store.jobs, stage="invited", questionnaire_id=request.questionnaire, entity=invitation_id, at=now
+        )
     payload = PAYLOAD_PREFIX + str(doc["_id"])
     sending = False
     if created and await _reachable(store, request.channel, request.customer_ref):

@@ -10,7 +10,7 @@ from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
-from conversations.survey import SURVEY_CONSENT, record_consent, reshow
+from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
 from conversations.tickets_intake import PUBLISH
 from conversations.turn import Turn
 from storage.consents import Decision
@@ -27,6 +27,7 @@ async def withdraw(turn: Turn) -> State:
         await record_consent(turn, Decision.WITHDRAWN)
     if d.response_id and d.state in {State.SURVEY, State.RESUME}:
         await turn.store.responses.abandon(response_id=d.response_id)
+        await finished(turn, d.response_id, d.questionnaire_id or "")
     d.question_id, d.history = None, []
     turn.say_key("stop.done")
     return State.WITHDRAWN

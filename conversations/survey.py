@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from conversations import rollups
 from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
 from conversations.dialogue import State
@@ -87,6 +88,14 @@ async def on_consent(turn: Turn) -> State:
         return State.CONSENT
     questionnaire = await turn.questionnaire()
     await record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
+    if not is_preview(turn):
+        await rollups.count(
+            turn.store.jobs,
+            stage="started",
+            questionnaire_id=questionnaire.id,
+            entity=f"{event.channel}:{event.event_id}",
+            at=turn.config.clock(),
+        )
     if event.kind is EventKind.BUTTON:
         # Keep the consent text in the chat as the customer saw it, with their decision under it.
         label = turn.t("button.agree" if agreed else "button.decline")
@@ -101,6 +110,18 @@ async def on_consent(turn: Turn) -> State:
         turn.say_key("consent.declined")
         return State.DECLINED
     return await begin_survey(turn, questionnaire)
+
+
+async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
+    """A response completed or abandoned: its figures go into the report counters (once)."""
+    await rollups.count(
+        turn.store.jobs,
+        stage=rollups.FINAL,
+        questionnaire_id=questionnaire_id,
+        entity=response_id,
+        at=turn.config.clock(),
+        response_id=response_id,
+    )
 
 
 async def record_consent(turn: Turn, decision: Decision) -> None:
@@ -132,6 +153,13 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
         channel=turn.event.channel,
         order_ref=d.order_ref,
         consent_version=d.consent_version or "",
+    )
+    await rollups.count(
+        turn.store.jobs,
+        stage="consented",
+        questionnaire_id=questionnaire.id,
+        entity=d.response_id,
+        at=turn.config.clock(),
     )
     if turn.config.reminder_count > 0:
         await turn.store.jobs.schedule(
@@ -229,6 +257,7 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
         and not q.show_if.holds(answers)
     ]
     await turn.store.responses.complete(response_id=d.response_id or "", dropped_answers=dropped)
+    await finished(turn, d.response_id or "", questionnaire.id)
     d.question_id, d.history = None, []
     turn.say_key("survey.thanks")
     # A rating of 1-2 anywhere: offer to look into it (at the end, so the survey is not interrupted).
@@ -374,6 +403,7 @@ async def on_resume(turn: Turn) -> State:
     if event.kind is EventKind.BUTTON and event.text == "resume:restart":
         if turn.dialogue.response_id:
             await turn.store.responses.abandon(response_id=turn.dialogue.response_id)
+            await finished(turn, turn.dialogue.response_id, questionnaire.id)
         return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
     if event.kind is EventKind.BUTTON and not event.text.startswith(("a:", "skip:", "back:")):
         turn.notice = turn.t("unknown.button")

@@ -52,3 +52,12 @@ class Feedback:
     async def erase_for_customer(self, *, customer_id: str) -> int:
         result = await self._docs.delete_many({"customer_id": customer_id})
         return result.deleted_count
+
+    async def kinds_between(self, *, start: datetime, end: datetime) -> dict[str, int]:
+        """How many suggestions, praises… were received in [start, end)."""
+        counts: dict[str, int] = {}
+        cursor = self._docs.find({"received_at": {"$gte": start, "$lt": end}}, {"kind": 1})
+        async for doc in cursor:
+            kind = str(doc.get("kind") or "other")
+            counts[kind] = counts.get(kind, 0) + 1
+        return counts

@@ -22,6 +22,7 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("customer_id", ASCENDING)]),
             IndexModel([("questionnaire_id", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("started_at", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("started_at", ASCENDING)]),
         ]
     )
     await db["consents"].create_indexes([IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])])
@@ -44,6 +45,7 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("customer_id", ASCENDING), ("created_at", ASCENDING)]),
             IndexModel([("order_ref", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
+            IndexModel([("created_at", ASCENDING)]),
         ]
     )
     await db["jobs"].create_indexes(
@@ -72,5 +74,7 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("at", ASCENDING)], expireAfterSeconds=WEBCHAT_TRANSCRIPT_SECONDS, name="at_ttl"),
         ]
     )
+    await db["rollups"].create_indexes([IndexModel([("axis", ASCENDING), ("day", ASCENDING)])])
+    await db["improvements"].create_indexes([IndexModel([("status", ASCENDING), ("due", ASCENDING)])])
     await db["held_messages"].create_indexes([IndexModel([("chat", ASCENDING), ("held_at", ASCENDING)])])
     await db["customer_links"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

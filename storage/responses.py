@@ -98,6 +98,37 @@ class Responses:
             {"$set": {"status": "abandoned", "abandoned_at": datetime.now(UTC)}},
         )
 
+    async def set_quality(self, *, response_id: str, excluded: str | None) -> None:
+        """Record whether (and why) the figures leave this response out."""
+        await self._docs.update_one({"_id": response_id}, {"$set": {"quality": {"excluded": excluded}}})
+
+    async def has_earlier(
+        self,
+        *,
+        response: Document,
+        not_before: datetime | None,
+    ) -> bool:
+        """Another completed response of the same customer, questionnaire and order finished earlier."""
+        query: Document = {
+            "customer_id": response.get("customer_id"),
+            "questionnaire_id": response.get("questionnaire_id"),
+            "order_ref": response.get("order_ref"),
+            "status": "complete",
+            "_id": {"$ne": response["_id"]},
+        }
+        finished = response.get("completed_at")
+        if finished is not None:
+            query["completed_at"] = {"$lt": finished, **({"$gte": not_before} if not_before else {})}
+        return await self._docs.find_one(query, {"_id": 1}) is not None
+
+    async def stale(self, *, started_before: datetime, limit: int = 500) -> list[Document]:
+        """Responses still in progress that were started before `started_before`."""
+        cursor = self._docs.find(
+            {"status": "in_progress", "started_at": {"$lt": started_before}},
+            {"_id": 1, "questionnaire_id": 1},
+        ).limit(limit)
+        return await cursor.to_list(None)
+
     async def for_orders(self, *, questionnaire_id: str, order_refs: list[str]) -> list[Document]:
         if not order_refs:
             return []

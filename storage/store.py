@@ -11,12 +11,14 @@ from storage.conversations import Conversations
 from storage.customers import Customers
 from storage.deliveries import Deliveries
 from storage.feedback import Feedback
+from storage.improvements import Improvements
 from storage.inbox import Inbox
 from storage.indexes import ensure_indexes
 from storage.invitations import Invitations
 from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
 from storage.responses import Responses
+from storage.rollups import Rollups
 from storage.service_windows import HeldMessages, ServiceWindows
 from storage.tickets import Tickets
 from storage.types import Database
@@ -42,6 +44,8 @@ class Store:
     windows: ServiceWindows
     held: HeldMessages
     webchat: WebChatTranscripts
+    rollups: Rollups
+    improvements: Improvements
 
     @classmethod
     async def open(cls, db: Database) -> Store:
@@ -64,4 +68,6 @@ class Store:
             windows=ServiceWindows(db),
             held=HeldMessages(db),
             webchat=WebChatTranscripts(db),
+            rollups=Rollups(db),
+            improvements=Improvements(db),
         )

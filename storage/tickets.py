@@ -114,6 +114,17 @@ class Tickets:
             query["_id"] = {"$ne": excluding}
         return await self._docs.count_documents(query)
 
+    async def created_between(self, *, start: datetime, end: datetime) -> list[Document]:
+        """Tickets created in [start, end), with only what complaint figures need (no words, no ids)."""
+        fields = ["category", "team", "urgent", "status", "deadlines", "met", "created_at", "closed_at"]
+        projection = {
+            **dict.fromkeys(fields, 1),
+            "followup.sent_at": 1,
+            "followup.rating": 1,
+            "history.action": 1,
+        }
+        return await self._docs.find({"created_at": {"$gte": start, "$lt": end}}, projection).to_list(None)
+
     async def open_for_customer(self, *, customer_id: str) -> list[Document]:
         cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": "closed"}}).sort(
             "created_at", -1

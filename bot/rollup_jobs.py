@@ -1,0 +1,104 @@
+"""Applies counted stages and finished responses to the report counters; finalises forgotten surveys."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from bot.scheduler import Handler
+from conversations import rollups
+from conversations.invitations import invitation_id_for
+from conversations.quality import INCOMPLETE, QualityRules, exclusion_reason
+from storage.jobs import Job
+from storage.store import Store
+
+log = logging.getLogger("bot.rollup_jobs")
+DEFAULT_RULES = QualityRules()
+
+
+class RollupJobs:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        rules: QualityRules = DEFAULT_RULES,
+        incomplete_after: timedelta = timedelta(days=7),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store = store
+        self._rules = rules
+        self._incomplete_after = incomplete_after
+        self._clock = clock
+
+    def handlers(self) -> dict[str, Handler]:
+        return {rollups.ROLLUP: self.apply}
+
+    async def apply(self, job: Job) -> None:
+        stage = str(job.payload.get("stage"))
+        questionnaire_id = str(job.payload.get("questionnaire"))
+        day = date.fromisoformat(str(job.payload.get("day")))
+        if stage != rollups.FINAL:
+            await self._store.rollups.add(rollups.funnel_increment(day, questionnaire_id, stage))
+            return
+        await self._final(str(job.payload.get("response")))
+
+    async def _final(self, response_id: str) -> None:
+        response = await self._store.responses.get(response_id=response_id)
+        if response is None or response.get("status") not in {"complete", "abandoned"}:
+            return  # erased at the customer's request, or restarted in the meantime
+        questionnaire = await self._store.questionnaires.get(
+            questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])
+        )
+        if questionnaire is None:
+            log.warning("a finished response's questionnaire version is missing; not counted")
+            return
+        complete = response["status"] == "complete"
+        if complete:
+            window = None if response.get("order_ref") else self._rules.duplicate_window_days
+            not_before = (
+                response["completed_at"] - timedelta(days=window)
+                if window and response.get("completed_at")
+                else None
+            )
+            duplicate = await self._store.responses.has_earlier(response=response, not_before=not_before)
+            reason = exclusion_reason(response, questionnaire, duplicate=duplicate, rules=self._rules)
+        else:
+            reason = INCOMPLETE
+        at = response.get("completed_at") or response.get("abandoned_at") or self._clock()
+        day = at.date()
+        invitation = None
+        if response.get("order_ref"):
+            invitation = await self._store.invitations.get(
+                invitation_id=invitation_id_for(
+                    questionnaire_id=questionnaire.id, order_ref=str(response["order_ref"])
+                )
+            )
+        parts = [
+            rollups.keyed(
+                day,
+                questionnaire.id,
+                rollups.facets_of(response, invitation),
+                rollups.response_increments(response, questionnaire, reason=reason),
+            )
+        ]
+        if complete:
+            parts.append(rollups.funnel_increment(day, questionnaire.id, "completed"))
+        await self._store.responses.set_quality(response_id=response_id, excluded=reason)
+        await self._store.rollups.add(rollups.merge(parts))
+
+    async def sweep(self) -> int:
+        """Surveys left unfinished for `incomplete_after` count as incomplete (with where they stopped)."""
+        cutoff = self._clock() - self._incomplete_after
+        stale = await self._store.responses.stale(started_before=cutoff)
+        for doc in stale:
+            await self._store.responses.abandon(response_id=str(doc["_id"]))
+            await rollups.count(
+                self._store.jobs,
+                stage=rollups.FINAL,
+                questionnaire_id=str(doc["questionnaire_id"]),
+                entity=str(doc["_id"]),
+                at=self._clock(),
+                response_id=str(doc["_id"]),
+            )
+        return len(stale)

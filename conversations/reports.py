@@ -1,0 +1,327 @@
+"""A report from the counters, the tickets and the improvement actions: de-identified, small groups hidden."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+from conversations.report_model import (
+    ActionStatus,
+    ComplaintFigures,
+    Exclusions,
+    Funnel,
+    Group,
+    Nps,
+    Rate,
+    Report,
+    Score,
+    TrendPoint,
+)
+from conversations.rollups import ALL, AXES
+from storage.store import Store
+from storage.types import Document
+
+BY = AXES
+ACTION_WINDOW = timedelta(days=28)  # before an action is recorded / after it is finished
+FOLLOWUP_DUE = timedelta(days=7)  # the policy's latest follow-up after closing
+SIGNIFICANCE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    start: date
+    end: date  # inclusive
+    questionnaire: str | None = None
+    by: str | None = None
+    min_group: int = 5
+    unit: Literal["week", "month"] | None = None  # None: weeks up to 16 weeks, months beyond
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("the report ends before it starts")
+        if self.by is not None and self.by not in BY:
+            raise ValueError(f"--by must be one of {', '.join(BY)}")
+
+
+def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, float]:
+    flat: dict[str, float] = {}
+    for key, value in doc.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, name + "."))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            flat[name] = float(value)
+    return flat
+
+
+_META = {"_id", "day", "questionnaire", "axis", "value"}
+
+
+def totals(docs: Iterable[Document]) -> dict[str, float]:
+    summed: dict[str, float] = defaultdict(float)
+    for doc in docs:
+        for name, amount in _flat({k: v for k, v in doc.items() if k not in _META}).items():
+            summed[name] += amount
+    return dict(summed)
+
+
+def _score(counts: dict[str, float], prefix: str) -> Score:
+    n = int(counts.get(f"{prefix}.n", 0))
+    if n == 0:
+        return Score(0, None, None)
+    return Score(n, counts.get(f"{prefix}.sum", 0) / n, counts.get(f"{prefix}.top2", 0) / n)
+
+
+def group_of(key: str, counts: dict[str, float], min_group: int) -> Group:
+    respondents = int(counts.get("kept", 0))
+    if respondents < min_group:
+        return Group(key, respondents, True, None, None, {})
+    dimensions = sorted({name.split(".")[1] for name in counts if name.startswith("dims.")})
+    nps = Nps(
+        int(counts.get("nps.n", 0)),
+        int(counts.get("nps.promoters", 0)),
+        int(counts.get("nps.passives", 0)),
+        int(counts.get("nps.detractors", 0)),
+    )
+    return Group(
+        key,
+        respondents,
+        False,
+        _score(counts, "rating"),
+        nps,
+        {name: _score(counts, f"dims.{name}") for name in dimensions},
+    )
+
+
+def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float | None:
+    """Two-sided p-value of the difference between two shares (normal approximation)."""
+    if n1 <= 0 or n2 <= 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if spread == 0:
+        return 1.0 if x1 / n1 == x2 / n2 else 0.0
+    z = (x2 / n2 - x1 / n1) / spread
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def _period(day: date, unit: str) -> tuple[str, date]:
+    if unit == "month":
+        return f"{day.year}-{day.month:02d}", day.replace(day=1)
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}", day - timedelta(days=day.weekday())
+
+
+def trend(docs: list[Document], unit: str, min_group: int) -> list[TrendPoint]:
+    by_period: dict[tuple[str, date], list[Document]] = defaultdict(list)
+    for doc in docs:
+        by_period[_period(date.fromisoformat(doc["day"]), unit)].append(doc)
+    points: list[TrendPoint] = []
+    previous: dict[str, float] | None = None
+    for (label, start), members in sorted(by_period.items(), key=lambda item: item[0][1]):
+        counts = totals(members)
+        kept = int(counts.get("kept", 0))
+        if kept < min_group:
+            points.append(TrendPoint(label, start, kept, None, None))
+            continue
+        group = group_of(label, counts, min_group)
+        p_value = None
+        if previous is not None:
+            p_value = two_proportion_p(
+                previous.get("rating.top2", 0),
+                previous.get("rating.n", 0),
+                counts.get("rating.top2", 0),
+                counts.get("rating.n", 0),
+            )
+        csat = group.overall.csat if group.overall else None
+        nps = group.nps.score if group.nps else None
+        changed = p_value is not None and p_value < SIGNIFICANCE
+        points.append(TrendPoint(label, start, kept, csat, nps, changed, p_value))
+        previous = counts
+    return points
+
+
+def _suppressed_counts(counts: dict[str, int], min_group: int) -> dict[str, int | None]:
+    return {key: (value if value >= min_group else None) for key, value in sorted(counts.items())}
+
+
+def _hours(later: Any, earlier: Any) -> float | None:
+    if isinstance(later, datetime) and isinstance(earlier, datetime):
+        return (_aware(later) - _aware(earlier)).total_seconds() / 3600
+    return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _on_time(tickets: list[Document], kind: str, now: datetime, min_group: int) -> tuple[Rate, float | None]:
+    hits = decided = 0
+    hours: list[float] = []
+    for ticket in tickets:
+        deadline = (ticket.get("deadlines") or {}).get(kind)
+        met = (ticket.get("met") or {}).get(kind)
+        if not isinstance(deadline, datetime):
+            continue
+        if isinstance(met, datetime):
+            decided += 1
+            hits += _aware(met) <= _aware(deadline)
+            took = _hours(met, ticket.get("created_at"))
+            if took is not None:
+                hours.append(took)
+        elif _aware(deadline) < now:
+            decided += 1  # missed: no contact or result by the deadline
+    median = statistics.median(hours) if len(hours) >= min_group else None
+    return Rate(hits, decided, decided < min_group), median
+
+
+def complaint_figures(
+    tickets: list[Document], feedback_kinds: dict[str, int], now: datetime, min_group: int
+) -> ComplaintFigures:
+    def count(field: str) -> dict[str, int]:
+        counted: dict[str, int] = defaultdict(int)
+        for ticket in tickets:
+            counted[str(ticket.get(field) or "unknown")] += 1
+        return dict(counted)
+
+    urgency: dict[str, int] = defaultdict(int)
+    accepted = decided = followed = due = 0
+    ratings: list[int] = []
+    for ticket in tickets:
+        urgency["urgent" if ticket.get("urgent") else "normal"] += 1
+        actions = [str(entry.get("action")) for entry in ticket.get("history") or []]
+        accepted += actions.count("accepted the resolution")
+        decided += actions.count("accepted the resolution") + actions.count("rejected the resolution")
+        closed = ticket.get("closed_at")
+        followup = ticket.get("followup") or {}
+        if (
+            ticket.get("status") == "closed"
+            and isinstance(closed, datetime)
+            and _aware(closed) + FOLLOWUP_DUE <= now
+        ):
+            due += 1
+            followed += bool(followup.get("sent_at"))
+        rating = followup.get("rating")
+        if isinstance(rating, int) and 1 <= rating <= 5:
+            ratings.append(rating)
+    first, first_hours = _on_time(tickets, "first_contact", now, min_group)
+    resolution, resolution_hours = _on_time(tickets, "resolution", now, min_group)
+    post = (
+        Score(len(ratings), statistics.fmean(ratings), sum(r >= 4 for r in ratings) / len(ratings))
+        if len(ratings) >= min_group
+        else Score(len(ratings), None, None)
+    )
+    split = {"complaint": len(tickets), **{k: v for k, v in feedback_kinds.items() if k != "complaint"}}
+    return ComplaintFigures(
+        total=len(tickets),
+        by_category=_suppressed_counts(count("category"), min_group),
+        by_urgency=_suppressed_counts(dict(urgency), min_group),
+        by_team=_suppressed_counts(count("team"), min_group),
+        first_contact_on_time=first,
+        resolution_on_time=resolution,
+        median_first_contact_hours=first_hours,
+        median_resolution_hours=resolution_hours,
+        proposals_accepted=Rate(accepted, decided, decided < min_group),
+        followup_coverage=Rate(followed, due, due < min_group),
+        post_complaint=post,
+        feedback_split=_suppressed_counts(split, min_group),
+    )
+
+
+async def build_report(store: Store, request: ReportRequest, *, now: datetime) -> Report:
+    axes = [ALL] + ([request.by] if request.by else [])
+    docs = await store.rollups.read(
+        start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
+    )
+    overall_docs = [doc for doc in docs if doc["axis"] == ALL]
+    counts = totals(overall_docs)
+    by_value: dict[str, list[Document]] = defaultdict(list)
+    for doc in docs:
+        if doc["axis"] == request.by:
+            by_value[str(doc["value"])].append(doc)
+    unit = request.unit or ("week" if (request.end - request.start).days <= 16 * 7 else "month")
+    begin = datetime.combine(request.start, time(), UTC)
+    finish = datetime.combine(request.end + timedelta(days=1), time(), UTC)
+    tickets = await store.tickets.created_between(start=begin, end=finish)
+    kinds = await store.feedback.kinds_between(start=begin, end=finish)
+    return Report(
+        start=request.start,
+        end=request.end,
+        questionnaire=request.questionnaire,
+        by=request.by,
+        min_group=request.min_group,
+        respondents=int(counts.get("kept", 0)),
+        exclusions=Exclusions(
+            duplicate=int(counts.get("excluded.duplicate", 0)),
+            incomplete=int(counts.get("excluded.incomplete", 0)),
+            speeder=int(counts.get("excluded.speeder", 0)),
+            straight_lining=int(counts.get("excluded.straight_lining", 0)),
+        ),
+        overall=group_of("all", counts, request.min_group),
+        groups=[
+            group_of(key, totals(members), request.min_group) for key, members in sorted(by_value.items())
+        ],
+        trend=trend(overall_docs, unit, request.min_group),
+        trend_unit=unit,
+        funnel=Funnel(
+            invited=int(counts.get("funnel.invited", 0)),
+            started=int(counts.get("funnel.started", 0)),
+            consented=int(counts.get("funnel.consented", 0)),
+            completed=int(counts.get("funnel.completed", 0)),
+            stopped_at={
+                name.removeprefix("stopped_at."): int(value)
+                for name, value in sorted(counts.items())
+                if name.startswith("stopped_at.")
+            },
+        ),
+        complaints=complaint_figures(tickets, kinds, now, request.min_group),
+        actions=await _actions(store, request, now),
+    )
+
+
+async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[ActionStatus]:
+    shown: list[ActionStatus] = []
+    for action in await store.improvements.all():
+        created, done = action["created_at"], action.get("done_at")
+        due = date.fromisoformat(str(action["due"]))
+        before = after = None
+        target = str(action["target"])
+        if done is not None and target.startswith("dimension:"):
+            dimension = target.removeprefix("dimension:")
+            before = await _dimension(
+                store, request, dimension, _aware(created) - ACTION_WINDOW, _aware(created)
+            )
+            after = await _dimension(
+                store, request, dimension, _aware(done), min(now, _aware(done) + ACTION_WINDOW)
+            )
+        shown.append(
+            ActionStatus(
+                action_id=str(action["_id"]),
+                target=target,
+                team=str(action["team"]),
+                owner=str(action["owner"]),
+                due=due,
+                status="done" if done is not None else "open",
+                overdue=done is None and due < now.date(),
+                before=before,
+                after=after,
+            )
+        )
+    return shown
+
+
+async def _dimension(
+    store: Store, request: ReportRequest, dimension: str, start: datetime, end: datetime
+) -> Score | None:
+    docs = await store.rollups.read(
+        start=start.date(), end=end.date(), questionnaire=request.questionnaire, axes=[ALL]
+    )
+    counts = totals(docs)
+    if counts.get("kept", 0) < request.min_group:
+        return None
+    return _score(counts, f"dims.{dimension}")

@@ -1,0 +1,140 @@
+"""Counters kept as data arrives, so a report reads a few thousand small documents, not every response.
+
+Each counter document covers one day × questionnaire × one breakdown value ("all", a country, a
+language, a channel, a customer segment or a questionnaire version) and holds every dimension's
+figures. A finished response adds to six documents; a report over a year reads at most a few
+thousand, whatever the number of responses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from conversations.quality import INCOMPLETE
+from conversations.questionnaire import Questionnaire, QuestionType
+from storage.jobs import Jobs
+
+ROLLUP = "rollup"
+FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
+ALL = "all"
+AXES = ("country", "language", "channel", "segment", "version")
+UNKNOWN = "unknown"
+Increments = dict[str, int | float]
+Key = tuple[str, str, str, str]  # day, questionnaire, axis, value
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """What a response is broken down by (never who gave it)."""
+
+    country: str = UNKNOWN
+    language: str = UNKNOWN
+    channel: str = UNKNOWN
+    segment: str = UNKNOWN
+    version: str = UNKNOWN
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(ALL, ALL), *((axis, getattr(self, axis) or UNKNOWN) for axis in AXES)]
+
+
+def facets_of(response: dict[str, Any], invitation: dict[str, Any] | None) -> Facets:
+    invitation = invitation or {}
+    return Facets(
+        country=str(invitation.get("country") or UNKNOWN),
+        language=str(response.get("language") or UNKNOWN),
+        channel=str(response.get("channel") or UNKNOWN),
+        segment=str(invitation.get("segment") or UNKNOWN),
+        version=str(response.get("questionnaire_version") or UNKNOWN),
+    )
+
+
+def stopped_at(response: dict[str, Any], questionnaire: Questionnaire) -> str:
+    """The question an unfinished response was left at (the first visible one not answered)."""
+    answers = response.get("answers") or {}
+    values = {qid: a.get("value") for qid, a in answers.items() if not a.get("skipped")}
+    current: str | None = None
+    while True:
+        following = questionnaire.next_question(current, values)
+        if following is None:
+            return current or UNKNOWN
+        if following.id not in answers:
+            return following.id
+        current = following.id
+
+
+def response_increments(
+    response: dict[str, Any], questionnaire: Questionnaire, *, reason: str | None
+) -> Increments:
+    """What one finished response adds to its counters (an excluded one only counts its reason)."""
+    if reason == INCOMPLETE:
+        return {"excluded.incomplete": 1, f"stopped_at.{stopped_at(response, questionnaire)}": 1}
+    if reason is not None:
+        return {f"excluded.{reason}": 1}
+    counts: Increments = {"kept": 1}
+    for qid, answer in (response.get("answers") or {}).items():
+        question = questionnaire.question(qid)
+        value = (answer or {}).get("value")
+        if question is None or answer.get("skipped") or not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if question.type is QuestionType.RATING5 and 1 <= value <= 5:
+            for prefix in ("rating", f"dims.{_field(question.dimension)}"):
+                _add(counts, f"{prefix}.n", 1)
+                _add(counts, f"{prefix}.sum", value)
+                _add(counts, f"{prefix}.top2", 1 if value >= 4 else 0)
+        elif question.type is QuestionType.SCALE10 and 0 <= value <= 10:
+            _add(counts, "nps.n", 1)
+            group = "promoters" if value >= 9 else "passives" if value >= 7 else "detractors"
+            _add(counts, f"nps.{group}", 1)
+    return counts
+
+
+def keyed(day: date, questionnaire_id: str, facets: Facets, increments: Increments) -> dict[Key, Increments]:
+    return {(day.isoformat(), questionnaire_id, axis, value): increments for axis, value in facets.pairs()}
+
+
+def funnel_increment(day: date, questionnaire_id: str, stage: str) -> dict[Key, Increments]:
+    """invited / started / consented / completed: counted on the overall document only."""
+    return {(day.isoformat(), questionnaire_id, ALL, ALL): {f"funnel.{stage}": 1}}
+
+
+def merge(parts: Iterable[dict[Key, Increments]]) -> dict[Key, Increments]:
+    """Many responses' increments as one write per counter document (bulk loads)."""
+    merged: dict[Key, dict[str, int | float]] = defaultdict(dict)
+    for part in parts:
+        for key, increments in part.items():
+            target = merged[key]
+            for name, amount in increments.items():
+                target[name] = target.get(name, 0) + amount
+    return dict(merged)
+
+
+def _add(counts: Increments, name: str, amount: int | float) -> None:
+    counts[name] = counts.get(name, 0) + amount
+
+
+def _field(name: str) -> str:
+    # Dimension names become field names: no dots or dollar signs inside them.
+    return name.replace(".", "_").replace("$", "_") or "general"
+
+
+async def count(
+    jobs: Jobs, *, stage: str, questionnaire_id: str | None, entity: str, at: datetime, response_id: str = ""
+) -> None:
+    """Count a funnel stage or a finished response once (a durable job, idempotent by `entity`)."""
+    if not questionnaire_id:
+        return
+    await jobs.schedule(
+        job_id=f"{ROLLUP}:{stage}:{entity}",
+        kind=ROLLUP,
+        due_at=at,
+        payload={
+            "stage": stage,
+            "questionnaire": questionnaire_id,
+            "day": at.date().isoformat(),
+            "response": response_id,
+        },
+    )

@@ -1,0 +1,199 @@
+"""Known data in, exact figures out: counters fed by the real roll-up jobs, then the report.
+
+Every expected figure below is worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.rollup_jobs import RollupJobs
+from bot.scheduler import JobRunner
+from conversations import rollups
+from conversations.reports import ReportRequest, build_report, two_proportion_p
+from storage.store import Store
+from tests.clock import Clock
+
+QUESTIONS = (
+    "product_quality",
+    "product_match",
+    "delivery_speed",
+    "parcel_condition",
+    "after_sales",
+    "ease_of_use",
+    "payment_security",
+    "communication",
+)
+W45 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 45
+W46 = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+
+
+async def add_response(
+    store: Store,
+    rid: str,
+    *,
+    ratings: list[int],
+    nps: int | None,
+    at: datetime,
+    seconds: float = 300,
+    customer: str | None = None,
+    order: str | None = None,
+    language: str = "en",
+    status: str = "complete",
+) -> None:
+    answers: dict[str, Any] = {
+        qid: {"value": v, "skipped": False} for qid, v in zip(QUESTIONS, ratings, strict=False)
+    }
+    if nps is not None:
+        answers["recommend"] = {"value": nps, "skipped": False}
+    doc: dict[str, Any] = {
+        "_id": rid,
+        "customer_id": customer or f"cust-{rid}",
+        "questionnaire_id": "default",
+        "questionnaire_version": 1,
+        "language": language,
+        "channel": "telegram",
+        "order_ref": order,
+        "status": status,
+        "started_at": at - timedelta(seconds=seconds),
+        "answers": answers,
+    }
+    if status == "complete":
+        doc |= {"completed_at": at, "duration_seconds": seconds}
+    else:
+        doc["abandoned_at"] = at
+    await store.responses._docs.insert_one(doc)
+    await rollups.count(
+        store.jobs, stage=rollups.FINAL, questionnaire_id="default", entity=rid, at=at, response_id=rid
+    )
+
+
+async def invite(store: Store, order: str, *, country: str, segment: str) -> None:
+    from conversations.invitations import invitation_id_for
+
+    await store.invitations.create(
+        fields={
+            "_id": invitation_id_for(questionnaire_id="default", order_ref=order),
+            "order_ref": order,
+            "questionnaire_id": "default",
+            "country": country,
+            "segment": segment,
+            "created_at": W45,
+        }
+    )
+
+
+async def settle(store: Store, now: datetime) -> None:
+    runner = JobRunner(jobs=store.jobs, handlers=RollupJobs(store=store).handlers(), clock=Clock(now))
+    while await runner.run_due():
+        pass
+
+
+@pytest.fixture
+async def fed(store: Store) -> Store:
+    """Week 45: six kept responses and one of each excluded kind; week 46: five unhappy ones."""
+    ratings = {
+        "r1": [5, 5, 4, 4, 3, 5, 5, 4],  # sum 35, 4–5: 7
+        "r2": [4, 4, 4, 2, 3, 4, 4, 4],  # sum 29, 4–5: 6
+        "r3": [2, 3, 2, 1, 2, 3, 3, 2],  # sum 18, 4–5: 0
+        "r4": [5, 4, 5, 5, 4, 5, 5, 5],  # sum 38, 4–5: 8
+        "r5": [3, 3, 3, 3, 3, 3, 3, 3],  # sum 24, 4–5: 0 — identical but unhurried: kept
+        "r6": [4, 5, 4, 5, 4, 5, 4, 5],  # sum 36, 4–5: 8
+    }
+    nps = {"r1": 10, "r2": 8, "r3": 3, "r4": 9, "r5": 7, "r6": 10}
+    where = {"r1": ("ES", "vip"), "r2": ("ES", "vip"), "r3": ("DE", "regular"), "r4": ("DE", "regular")}
+    where["r6"] = ("ES", "vip")
+    for rid, values in ratings.items():
+        order = f"O-{rid}" if rid in where else None
+        if order:
+            await invite(store, order, country=where[rid][0], segment=where[rid][1])
+        await add_response(store, rid, ratings=values, nps=nps[rid], at=W45, order=order, customer=f"c-{rid}")
+    # Left out: r1's customer again for the same order (duplicate), 20 s for 90 s of questions
+    # (speeder: < 0.3 × 90), the same answer everywhere in 50 s (straight-lining: < 0.6 × 90),
+    # and a survey abandoned after two answers (incomplete, stopped at delivery_speed).
+    await add_response(
+        store, "d1", ratings=[1] * 8, nps=0, at=W45 + timedelta(hours=1), order="O-r1", customer="c-r1"
+    )
+    await add_response(store, "s1", ratings=[4, 2, 5, 1, 3, 4, 2, 5], nps=5, at=W45, seconds=20)
+    await add_response(store, "l1", ratings=[1] * 8, nps=0, at=W45, seconds=50)
+    await add_response(store, "i1", ratings=[4, 4], nps=None, at=W45, status="abandoned")
+    for n in range(7, 12):  # week 46: sum 12, no 4–5, detractors
+        order = f"O-r{n}"
+        await invite(store, order, country="ES", segment="vip")
+        await add_response(store, f"r{n}", ratings=[1, 2] * 4, nps=2, at=W46, order=order, customer=f"c-r{n}")
+    for stage, times in (("invited", 20), ("started", 16), ("consented", 15)):
+        for n in range(times):
+            await rollups.count(
+                store.jobs, stage=stage, questionnaire_id="default", entity=f"{stage}{n}", at=W45
+            )
+    await settle(store, W46 + timedelta(hours=1))
+    return store
+
+
+async def test_overall_dimensions_nps_exclusions_and_funnel(fed: Store) -> None:
+    report = await build_report(fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
+    assert report.respondents == 11
+    e = report.exclusions
+    assert (e.duplicate, e.speeder, e.straight_lining, e.incomplete, e.total) == (1, 1, 1, 1, 4)
+    overall = report.overall.overall
+    assert overall is not None
+    # 88 answers: sums 35+29+18+38+24+36 + 5×12 = 240; 4–5: 7+6+0+8+0+8 = 29.
+    assert overall.answers == 88 and overall.mean == pytest.approx(240 / 88)
+    assert overall.csat == pytest.approx(29 / 88)
+    nps = report.overall.nps
+    assert nps is not None and (nps.promoters, nps.passives, nps.detractors) == (3, 2, 6)
+    assert nps.score == pytest.approx(100 * (3 - 6) / 11)
+    product, logistics = report.overall.dimensions["product"], report.overall.dimensions["logistics"]
+    # product: (5,5)(4,4)(2,3)(5,4)(3,3)(4,5) + 5×(1,2): n 22, sum 47 + 15, 4–5: 8.
+    assert product.answers == 22 and product.mean == pytest.approx(62 / 22)
+    assert product.csat == pytest.approx(8 / 22)
+    # logistics: (4,4)(4,2)(2,1)(5,5)(3,3)(4,5) + 5×(1,2): n 22, sum 42 + 15, 4–5: 7.
+    assert logistics.answers == 22 and logistics.mean == pytest.approx(57 / 22)
+    assert logistics.csat == pytest.approx(7 / 22)
+    f = report.funnel
+    assert (f.invited, f.started, f.consented, f.completed) == (20, 16, 15, 14)  # 11 kept + 3 excluded
+    assert f.stopped_at == {"delivery_speed": 1}
+
+
+async def test_breakdown_suppresses_groups_below_five(fed: Store) -> None:
+    request = ReportRequest(date(2026, 11, 1), date(2026, 11, 30), by="country")
+    report = await build_report(fed, request, now=W46)
+    groups = {g.key: g for g in report.groups}
+    assert set(groups) == {"ES", "DE", "unknown"}
+    assert groups["DE"].suppressed and groups["DE"].overall is None and groups["DE"].nps is None
+    assert groups["unknown"].suppressed  # r5 alone (the excluded ones do not count as respondents)
+    spain = groups["ES"]
+    assert not spain.suppressed and spain.respondents == 8
+    assert spain.overall is not None and spain.nps is not None
+    # r1, r2, r6 and five of week 46: 64 answers, sum 35 + 29 + 36 + 60, 4–5: 7 + 6 + 8.
+    assert spain.overall.mean == pytest.approx(160 / 64) and spain.overall.csat == pytest.approx(21 / 64)
+    assert spain.nps.score == pytest.approx(100 * (2 - 5) / 8)
+    by_segment = await build_report(
+        fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30), by="segment"), now=W46
+    )
+    assert {g.key: g.respondents for g in by_segment.groups} == {"vip": 8, "regular": 2, "unknown": 1}
+
+
+async def test_weekly_trend_marks_a_change_beyond_noise(fed: Store) -> None:
+    report = await build_report(fed, ReportRequest(date(2026, 11, 2), date(2026, 11, 15)), now=W46)
+    assert report.trend_unit == "week"
+    w45, w46 = report.trend
+    assert (w45.period, w45.respondents, w45.changed) == ("2026-W45", 6, False)
+    assert w45.csat == pytest.approx(29 / 48)
+    assert (w46.period, w46.respondents, w46.csat) == ("2026-W46", 5, 0.0)
+    # Pooled share 29/88; z = (0 − 29/48) / sqrt(p(1 − p)(1/48 + 1/40)) ≈ −6.0.
+    assert w46.changed and w46.p_value == pytest.approx(two_proportion_p(29, 48, 0, 40))
+    assert w46.p_value is not None and w46.p_value < 1e-8
+    assert two_proportion_p(30, 60, 31, 60) == pytest.approx(0.8555, abs=1e-3)  # noise: not marked
+
+
+async def test_one_week_alone_is_suppressed_below_five(fed: Store) -> None:
+    report = await build_report(fed, ReportRequest(date(2026, 11, 10), date(2026, 11, 10)), now=W46)
+    assert report.respondents == 5 and not report.overall.suppressed
+    strict = await build_report(
+        fed, ReportRequest(date(2026, 11, 10), date(2026, 11, 10), min_group=6), now=W46
+    )
+    assert strict.overall.suppressed and strict.overall.overall is None and strict.trend[0].csat is None
