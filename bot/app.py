@@ -20,6 +20,7 @@ from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.pacing import Pacer
 from bot.policy import complaint_policy
+from bot.report_jobs import ReportJobs
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
@@ -100,6 +101,7 @@ class FeedbackBot:
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
+        self.report_jobs: ReportJobs | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -166,6 +168,7 @@ class FeedbackBot:
                 questionnaire_max_minutes=settings.questionnaire_max_minutes,
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
+                report_min_group=settings.report_min_group,
             ),
         )
         self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
@@ -227,6 +230,8 @@ class FeedbackBot:
         if self.slack_agents is not None and settings.slack_app_token is not None:
             socket = await self.slack_agents.connect_socket_mode(settings.slack_app_token.get_secret_value())
             self._stack.push_async_callback(socket.close_async)
+        if self.report_jobs is not None:
+            await self.report_jobs.plan()
         self._spawn(self._purge_loop(), "retention purge")
         self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
         self._spawn(self.jobs.run_forever(), "jobs")
@@ -255,6 +260,14 @@ class FeedbackBot:
                 clock=self.clock,
             )
             self._mount_slack(settings, web_app, client)
+            self.report_jobs = ReportJobs(
+                store=self.store,
+                poster=desk,
+                channel=settings.slack_reports_channel,
+                kinds=list(settings.report_schedule),
+                min_group=settings.report_min_group,
+                clock=self.clock,
+            )
         jobs = TicketJobs(
             store=self.store,
             translator=self.translator,
@@ -264,7 +277,10 @@ class FeedbackBot:
             escalation=escalation,
             clock=self.clock,
         )
-        return jobs.handlers()
+        handlers = jobs.handlers()
+        if self.report_jobs is not None:
+            handlers.update(self.report_jobs.handlers())
+        return handlers
 
     def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:
@@ -286,6 +302,8 @@ class FeedbackBot:
                 languages=catalogs().languages,
                 max_minutes=settings.questionnaire_max_minutes,
                 translate=self._translate,
+                clock=self.clock,
+                report_min_group=settings.report_min_group,
             ),
             admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(

@@ -8,16 +8,21 @@ import contextlib
 import logging
 import signal
 import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
 
 from bot.app import FeedbackBot, install_questionnaires
+from bot.charts import render_charts
 from bot.export import export_responses
 from bot.invite_batch import invite_csv
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
 from conversations.questionnaire import QuestionnaireError
+from conversations.report_text import render_csv, render_text
+from conversations.reports import BY, ReportRequest, build_report
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
 from storage.mongo import open_database
@@ -45,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--csv", required=True, type=argparse.FileType("r", encoding="utf-8"), dest="csv_file"
     )
+    report = commands.add_parser(
+        "report", help="survey and complaint figures for a period (de-identified, small groups hidden)"
+    )
+    report.add_argument("--from", dest="start", type=date.fromisoformat, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", type=date.fromisoformat, help="last day (default: today)")
+    report.add_argument("--by", choices=list(BY), help="break the figures down")
+    report.add_argument("--questionnaire", help="one questionnaire (default: all)")
+    report.add_argument("--format", choices=["text", "csv", "png"], default="text")
+    report.add_argument("--out", type=Path, default=Path("."), help="folder for the PNG charts")
     export = commands.add_parser("export", help="write stored data to standard output")
     export.add_argument("what", choices=["responses"])
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
@@ -106,6 +120,28 @@ async def _invite(settings: Settings, source: TextIO) -> None:
     print(", ".join(f"{name}: {count}" for name, count in counts.items()), file=sys.stderr)
 
 
+async def _report(settings: Settings, args: argparse.Namespace) -> None:
+    end = args.end or datetime.now(UTC).date()
+    request = ReportRequest(
+        args.start or end - timedelta(days=29), end, args.questionnaire, args.by, settings.report_min_group
+    )
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
+        store = await Store.open(db)
+        report = await build_report(store, request, now=datetime.now(UTC))
+    if args.format == "text":
+        sys.stdout.write(render_text(report))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(report))
+    else:
+        images = await asyncio.to_thread(render_charts, report)
+        await asyncio.to_thread(args.out.mkdir, parents=True, exist_ok=True)
+        for name, data in images.items():
+            path = args.out / f"report-{request.start}-{request.end}-{name}"
+            await asyncio.to_thread(path.write_bytes, data)
+            print(path)
+
+
 def _detect_lines(lines: TextIO, out: TextIO) -> None:
     """One output line per input line: `<code> <confidence>`, or `und 0.00` when nothing is detected."""
     supported = catalogs().languages
@@ -137,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_run(settings, console_wanted=not args.no_console))
         elif args.command == "invite":
             asyncio.run(_invite(settings, args.csv_file))
+        elif args.command == "report":
+            asyncio.run(_report(settings, args))
         else:
             asyncio.run(_export(settings, args.format))
     except QuestionnaireError as error:

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from conversations import admin_reports
 from conversations.admin_documents import (
     AdminError,
     arg,
@@ -32,7 +33,8 @@ from storage.store import Store
 from storage.types import Document
 
 MAX_DOCUMENT = 200_000
-HELP = """Admin commands (/admin …):
+HELP = (
+    """Admin commands (/admin …):
 help — this list
 list — questionnaires: published version and review status
 show <id> — questions, languages, duration, status
@@ -50,7 +52,10 @@ publish <id> — make the approved copy the new version customers get
 close <id> — no new customers start it (those in it finish)
 preview <id> — take it here as a customer would; nothing is stored
 coverage <id> [days] — invited, opened, consented, completed (invitations of the last 30 days)
-audit — the latest admin actions"""
+audit — the latest admin actions
+"""
+    + admin_reports.HELP
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,7 @@ class AdminContext:
     max_minutes: int
     translate: Translate | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    report_min_group: int = 5
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -96,7 +102,7 @@ class AdminCommands:
             reply = await command(self, words[1:], document)
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
-        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage"}:
+        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report"}:
             await self._store.audit.add(actor=self._admin, action=name, target=target(words), outcome="done")
         return reply
 
@@ -180,6 +186,23 @@ class AdminCommands:
         lines = [f"{qid}, invitations of the last {days} days:"]
         lines += [f"• {name}: {count} ({100 * count / total:.0f} %)" for name, count in counts]
         return AdminReply("\n".join(lines))
+
+    async def report(self, args: list[str], document: str) -> AdminReply:
+        try:
+            text, attached = await admin_reports.report(
+                self._store, args, now=self._context.clock(), min_group=self._context.report_min_group
+            )
+        except admin_reports.AdminReportError as error:
+            raise AdminError(str(error)) from None
+        return AdminReply(text, attached)
+
+    async def action(self, args: list[str], document: str) -> AdminReply:
+        try:
+            return AdminReply(
+                await admin_reports.action(self._store, args, admin=self._admin, now=self._context.clock())
+            )
+        except admin_reports.AdminReportError as error:
+            raise AdminError(str(error)) from None
 
     async def audit(self, args: list[str], document: str) -> AdminReply:
         entries = await self._store.audit.latest(limit=20)
@@ -493,6 +516,6 @@ COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
         "help_ list_ show export lint audit new copy text title translate review required dimension move "
-        "remove add submit approve reject publish close coverage"
+        "remove add submit approve reject publish close coverage report action"
     ).split()
 }

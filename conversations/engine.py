@@ -156,6 +156,7 @@ async def on_admin(turn: Turn) -> State:
         max_minutes=turn.config.questionnaire_max_minutes,
         translate=translate if translator is not None else None,
         clock=turn.config.clock,
+        report_min_group=turn.config.report_min_group,
     )
     commands = AdminCommands(context, admin=who)
     if line.split()[:1] == ["preview"]:

@@ -325,3 +325,38 @@ async def _dimension(
     if counts.get("kept", 0) < request.min_group:
         return None
     return _score(counts, f"dims.{dimension}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCommand:
+    request: ReportRequest
+    format: str  # text | csv | png
+
+
+def parse_report_words(words: list[str], *, today: date, min_group: int) -> ReportCommand:
+    """`--from D --to D --by X --questionnaire Q --format F` (the last 30 days by default)."""
+    values: dict[str, str] = {}
+    names = {
+        "--from": "from",
+        "--to": "to",
+        "--by": "by",
+        "--questionnaire": "questionnaire",
+        "--format": "format",
+    }
+    position = 0
+    while position < len(words):
+        name = names.get(words[position])
+        if name is None or position + 1 >= len(words):
+            raise ValueError(f"unknown or incomplete option {words[position]!r}; use {', '.join(names)}")
+        values[name] = words[position + 1]
+        position += 2
+    try:
+        end = date.fromisoformat(values["to"]) if "to" in values else today
+        start = date.fromisoformat(values["from"]) if "from" in values else end - timedelta(days=29)
+    except ValueError:
+        raise ValueError("dates are written YYYY-MM-DD") from None
+    fmt = values.get("format", "text")
+    if fmt not in {"text", "csv", "png"}:
+        raise ValueError("--format is text, csv or png")
+    request = ReportRequest(start, end, values.get("questionnaire"), values.get("by"), min_group)
+    return ReportCommand(request, fmt)

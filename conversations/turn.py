@@ -30,6 +30,7 @@ class EngineConfig:
     questionnaire_max_minutes: int = 5
     reminder_count: int = 1  # nudges for a started, unfinished survey
     reminder_delay: timedelta = timedelta(hours=24)
+    report_min_group: int = 5  # smaller groups are never shown in reports
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

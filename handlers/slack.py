@@ -186,6 +186,21 @@ class SlackDesk:
             channel=message.channel, thread_ts=message.ref, filename=filename, content=data, title=title
         )
 
+    async def post_report(self, channel: str | None, text: str, files: dict[str, bytes]) -> None:
+        """A report: its text as a message, its charts as files in that message's thread."""
+        target = channel or self._default_channel
+        await self._pacer.wait(target)
+        posted = await self._client.chat_postMessage(channel=target, text=text, mrkdwn=False)
+        if files:
+            await self._pacer.wait(target)
+            await self._client.files_upload_v2(
+                channel=target,
+                thread_ts=str(posted["ts"]),
+                file_uploads=[
+                    {"filename": name, "content": data, "title": name} for name, data in files.items()
+                ],
+            )
+
     async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
         target = channel or self._default_channel
         await self._pacer.wait(target)

@@ -197,3 +197,35 @@ async def test_one_week_alone_is_suppressed_below_five(fed: Store) -> None:
         fed, ReportRequest(date(2026, 11, 10), date(2026, 11, 10), min_group=6), now=W46
     )
     assert strict.overall.suppressed and strict.overall.overall is None and strict.trend[0].csat is None
+
+
+async def test_admin_report_and_improvement_action_commands(fed: Store) -> None:
+    from conversations.admin import AdminCommands, AdminContext
+
+    context = AdminContext(store=fed, languages=("en",), max_minutes=5, clock=Clock(W46 + timedelta(days=1)))
+    admin = AdminCommands(context, admin="telegram:1")
+    text = (await admin.run("report --from 2026-11-01 --to 2026-11-30 --by country")).text
+    assert "Respondents counted: 11 (left out: 4" in text
+    assert "ES" in text and "DE             fewer than 5 respondents: not shown" in text
+    assert "2026-W46 *" in text  # the marked week
+    assert "c-r1" not in text and "O-r1" not in text  # no customer or order ever appears
+    sheet = await admin.run("report --from 2026-11-01 --to 2026-11-30 --format csv")
+    assert sheet.document is not None and sheet.document[0] == "report-2026-11-01-2026-11-30.csv"
+    assert "overall,all,respondents,11" in sheet.document[1]
+    assert (await admin.run("report --by shoe-size")).text.startswith("Not done: --by must be one of")
+    added = await admin.run("action add dimension:logistics logistics Ana 2026-12-01")
+    assert added.text.startswith("A1 recorded")
+    assert (await admin.run("action add nowhere logistics Ana 2026-12-01")).text.startswith("Not done")
+    assert (
+        "A1 dimension:logistics · logistics · Ana · due 2026-12-01 · open"
+        in (await admin.run("action list")).text
+    )
+    assert (await admin.run("action done A1")).text.startswith("A1 marked done")
+    assert (await admin.run("action done A1")).text == "Not done: no open action 'A1'"
+    audit = await fed.audit.latest(limit=10)
+    outcomes = [(entry["action"], entry["outcome"]) for entry in audit]
+    assert (
+        ("action", "refused") in outcomes
+        and ("action", "done") in outcomes
+        and ("report", "refused") in outcomes
+    )

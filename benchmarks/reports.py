@@ -1,0 +1,128 @@
+"""Report time against the number of responses: 10k, 100k and 1M over one year, on the embedded store.
+
+    python -m benchmarks.reports [--sizes 10000,100000,1000000] [--repeat 5]
+
+Responses are generated in memory and fed through the same code the bot uses when a response
+finishes (quality rules → increments → counters); only the write is batched (one `$inc` per counter
+document per load step), because the embedded store is slow at a million single writes. Then the
+one-year report is built several times, overall and broken down by country, and the times printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from conversations import rollups
+from conversations.quality import QualityRules, exclusion_reason
+from conversations.questionnaire import BUILTIN_DIR, load_file
+from conversations.reports import ReportRequest, build_report
+from storage.mongo import open_database
+from storage.store import Store
+
+YEAR_START = date(2025, 12, 1)
+COUNTRIES = ("ES", "DE", "FR", "US", "BR", "MX", "JP", "SA")
+LANGUAGES = ("es", "de", "fr", "en", "pt", "es", "ja", "ar")
+SEGMENTS = ("new", "regular", "vip")
+CHANNELS = ("telegram", "whatsapp", "web")
+RATED = (
+    "product_quality",
+    "product_match",
+    "delivery_speed",
+    "parcel_condition",
+    "after_sales",
+    "ease_of_use",
+    "payment_security",
+    "communication",
+)
+
+
+def generate(rng: random.Random, count: int, questionnaire: Any, rules: QualityRules) -> dict[Any, Any]:
+    """`count` finished responses over the year, as counter increments (the bot's own code)."""
+    parts = []
+    for _ in range(count):
+        day = YEAR_START + timedelta(days=rng.randrange(365))
+        place = rng.randrange(len(COUNTRIES))
+        mood = rng.choice((2, 3, 4, 4, 5))
+        answers = {
+            qid: {"value": min(5, max(1, mood + rng.choice((-1, 0, 0, 1)))), "skipped": False}
+            for qid in RATED
+        }
+        answers["recommend"] = {"value": min(10, max(0, 2 * mood + rng.randrange(-1, 2))), "skipped": False}
+        response = {"answers": answers, "duration_seconds": rng.uniform(15, 400), "status": "complete"}
+        finished = rng.random() > 0.1
+        reason = (
+            "incomplete"
+            if not finished
+            else exclusion_reason(response, questionnaire, duplicate=rng.random() < 0.01, rules=rules)
+        )
+        facets = rollups.Facets(
+            country=COUNTRIES[place],
+            language=LANGUAGES[place],
+            channel=rng.choice(CHANNELS),
+            segment=rng.choice(SEGMENTS),
+            version="1",
+        )
+        parts.append(
+            rollups.keyed(
+                day, "default", facets, rollups.response_increments(response, questionnaire, reason=reason)
+            )
+        )
+        if finished:
+            parts.append(rollups.funnel_increment(day, "default", "completed"))
+    return rollups.merge(parts)
+
+
+async def main(sizes: list[int], repeat: int) -> None:
+    questionnaire = load_file(BUILTIN_DIR / "default.yaml")
+    rules = QualityRules()
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as folder:
+        async with open_database(uri=None, data_dir=Path(folder), database="bench") as db:
+            store = await Store.open(db)
+            loaded = 0
+            print(f"{'responses':>10} {'counter docs':>12} {'load (s)':>9} {'report p50 (s)':>15} "
+                  f"{'max (s)':>8} {'by country p50 (s)':>19}")  # fmt: skip
+            for size in sizes:
+                started = time.perf_counter()
+                for _ in range(0, size - loaded, 50_000):
+                    batch = min(50_000, size - loaded)
+                    await store.rollups.add(
+                        await asyncio.to_thread(generate, rng, batch, questionnaire, rules)
+                    )
+                    loaded += batch
+                load_seconds = time.perf_counter() - started
+                request = ReportRequest(YEAR_START, YEAR_START + timedelta(days=364), "default")
+                by_country = ReportRequest(YEAR_START, YEAR_START + timedelta(days=364), "default", "country")
+                now = datetime.now(UTC)
+                times, grouped = [], []
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    report = await build_report(store, request, now=now)
+                    times.append(time.perf_counter() - t0)
+                    t0 = time.perf_counter()
+                    await build_report(store, by_country, now=now)
+                    grouped.append(time.perf_counter() - t0)
+                documents = await db["rollups"].count_documents({})
+                counted = report.respondents + report.exclusions.total
+                assert counted == loaded, "every response counted once"
+                p50, p50_grouped = statistics.median(times), statistics.median(grouped)
+                print(f"{loaded:>10,} {documents:>12,} {load_seconds:>9.1f} {p50:>15.3f} "
+                      f"{max(times):>8.3f} {p50_grouped:>19.3f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(main([int(s) for s in args.sizes.split(",")], args.repeat))

@@ -1,0 +1,186 @@
+"""A report as plain text (chat, terminal, Slack) and as CSV rows (spreadsheets)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from conversations.report_model import Group, Rate, Report, Score
+
+LABELS = {
+    "duplicate": "duplicates",
+    "incomplete": "incomplete",
+    "speeder": "too fast",
+    "straight_lining": "same answer everywhere, hurried",
+}
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{100 * share:.0f} %"
+
+
+def _mean(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _nps(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.0f}"
+
+
+def _rate(rate: Rate) -> str:
+    if rate.suppressed:
+        return f"not shown (fewer than the minimum, {rate.total} decided)"
+    if rate.total == 0:
+        return "–"
+    return f"{_pct(rate.share)} ({rate.hits} of {rate.total})"
+
+
+def _score(score: Score) -> str:
+    return f"mean {_mean(score.mean)} · CSAT {_pct(score.csat)} ({score.answers} answers)"
+
+
+def _group_line(group: Group, min_group: int) -> str:
+    if group.suppressed or group.overall is None:
+        return f"  {group.key:<14} fewer than {min_group} respondents: not shown"
+    nps = group.nps.score if group.nps else None
+    return (
+        f"  {group.key:<14} {group.respondents:>6} respondents · CSAT {_pct(group.overall.csat)}"
+        f" · mean {_mean(group.overall.mean)} · NPS {_nps(nps)}"
+    )
+
+
+def render_text(report: Report) -> str:
+    what = report.questionnaire or "all questionnaires"
+    e = report.exclusions
+    left_out = ", ".join(f"{LABELS[k]} {getattr(e, k)}" for k in LABELS if getattr(e, k))
+    lines = [
+        f"Feedback report {report.start} – {report.end} · {what}",
+        f"Respondents counted: {report.respondents}"
+        + (f" (left out: {e.total} — {left_out})" if e.total else " (none left out)"),
+        f"Groups smaller than {report.min_group} are not shown. Figures are de-identified.",
+        "",
+    ]
+    overall = report.overall
+    if overall.suppressed or overall.overall is None:
+        lines.append(f"Overall: fewer than {report.min_group} respondents — not shown.")
+    else:
+        nps = overall.nps
+        lines.append(
+            f"Overall: CSAT {_pct(overall.overall.csat)} · mean {_mean(overall.overall.mean)} / 5"
+            f" ({overall.overall.answers} answers) · NPS {_nps(nps.score if nps else None)}"
+            f" ({nps.answers if nps else 0} answers)"
+        )
+        lines.append("Dimensions (1–5):")
+        for name, score in sorted(overall.dimensions.items(), key=lambda item: -(item[1].mean or 0)):
+            lines.append(f"  {name:<14} {_score(score)}")
+    if report.by:
+        lines += ["", f"By {report.by}:"] + [_group_line(g, report.min_group) for g in report.groups]
+    lines += ["", f"Trend by {report.trend_unit} (* change larger than noise: {report.significance_test}):"]
+    for point in report.trend:
+        if point.csat is None:
+            lines.append(f"  {point.period}    fewer than {report.min_group} respondents")
+        else:
+            mark = "*" if point.changed else " "
+            lines.append(
+                f"  {point.period} {mark} {point.respondents:>6} respondents · CSAT {_pct(point.csat)}"
+                f" · NPS {_nps(point.nps)}"
+            )
+    f = report.funnel
+    lines += [
+        "",
+        f"Funnel: invited {f.invited} → started {f.started} → consented {f.consented}"
+        f" → completed {f.completed}",
+    ]
+    if f.stopped_at:
+        drop = ", ".join(f"{qid} {n}" for qid, n in sorted(f.stopped_at.items(), key=lambda i: -i[1]))
+        lines.append(f"  Left unfinished at: {drop}")
+    c = report.complaints
+
+    def counts(values: dict[str, int | None]) -> str:
+        return (
+            ", ".join(f"{k} {v if v is not None else f'< {report.min_group}'}" for k, v in values.items())
+            or "–"
+        )
+
+    lines += [
+        "",
+        f"Complaints: {c.total}",
+        f"  by category: {counts(c.by_category)}",
+        f"  by urgency: {counts(c.by_urgency)}",
+        f"  by team: {counts(c.by_team)}",
+        f"  first contact on time (48 h policy): {_rate(c.first_contact_on_time)}"
+        + (
+            f" · median {c.median_first_contact_hours:.1f} h"
+            if c.median_first_contact_hours is not None
+            else ""
+        ),
+        f"  result on time (72 h policy): {_rate(c.resolution_on_time)}"
+        + (f" · median {c.median_resolution_hours:.1f} h" if c.median_resolution_hours is not None else ""),
+        f"  proposed resolutions accepted: {_rate(c.proposals_accepted)}",
+        f"  follow-up coverage (policy 100 %): {_rate(c.followup_coverage)}",
+        f"  satisfaction after a complaint: {_score(c.post_complaint)}",
+        f"  feedback received: {counts(c.feedback_split)}",
+    ]
+    if report.actions:
+        lines += ["", "Improvement actions:"]
+        for a in report.actions:
+            state = "done" if a.status == "done" else ("OVERDUE" if a.overdue else "open")
+            line = f"  {a.action_id} {a.target} · {a.team} · {a.owner} · due {a.due} · {state}"
+            if a.before is not None or a.after is not None:
+                before = _score(a.before) if a.before else "too few answers"
+                after = _score(a.after) if a.after else "too few answers"
+                line += f"\n      before: {before}\n      after:  {after}"
+            lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """One figure per row: section, group, metric, value (suppressed figures are empty)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "group", "metric", "value"])
+
+    def score(section: str, group: str, s: Score | None) -> None:
+        writer.writerow([section, group, "answers", s.answers if s else ""])
+        writer.writerow([section, group, "mean", f"{s.mean:.4f}" if s and s.mean is not None else ""])
+        writer.writerow([section, group, "csat", f"{s.csat:.4f}" if s and s.csat is not None else ""])
+
+    writer.writerow(["responses", "all", "respondents", report.respondents])
+    for reason in LABELS:
+        writer.writerow(["responses", "all", f"left_out_{reason}", getattr(report.exclusions, reason)])
+    groups = [report.overall, *report.groups]
+    for group in groups:
+        section = "overall" if group is report.overall else f"by_{report.by}"
+        writer.writerow([section, group.key, "respondents", "" if group.suppressed else group.respondents])
+        score(section, group.key, group.overall)
+        nps = group.nps.score if group.nps else None
+        writer.writerow([section, group.key, "nps", f"{nps:.2f}" if nps is not None else ""])
+        for name, dimension in sorted(group.dimensions.items()):
+            score(f"{section}_dimension", f"{group.key}:{name}", dimension)
+    for point in report.trend:
+        writer.writerow(
+            ["trend", point.period, "respondents", point.respondents if point.csat is not None else ""]
+        )
+        writer.writerow(
+            ["trend", point.period, "csat", f"{point.csat:.4f}" if point.csat is not None else ""]
+        )
+        writer.writerow(["trend", point.period, "changed", int(point.changed)])
+    f = report.funnel
+    for stage in ("invited", "started", "consented", "completed"):
+        writer.writerow(["funnel", "all", stage, getattr(f, stage)])
+    for qid, n in sorted(f.stopped_at.items()):
+        writer.writerow(["funnel_drop_off", qid, "stopped", n])
+    c = report.complaints
+    writer.writerow(["complaints", "all", "total", c.total])
+    for name, values in (("category", c.by_category), ("urgency", c.by_urgency), ("team", c.by_team)):
+        for key, value in values.items():
+            writer.writerow([f"complaints_by_{name}", key, "count", "" if value is None else value])
+    for name, rate in (
+        ("first_contact_on_time", c.first_contact_on_time),
+        ("resolution_on_time", c.resolution_on_time),
+        ("proposals_accepted", c.proposals_accepted),
+        ("followup_coverage", c.followup_coverage),
+    ):
+        writer.writerow(["complaints", "all", name, "" if rate.share is None else f"{rate.share:.4f}"])
+    score("complaints_post_satisfaction", "all", c.post_complaint)
+    return out.getvalue()
