@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from conversations import complaint, feedback, ticket_chat
 from conversations import language as languages
@@ -171,6 +172,12 @@ async def on_admin(turn: Turn) -> State:
     return turn.dialogue.state
 
 
+async def on_report(turn: Turn) -> State:
+    """`/report …` is `/admin report …`, for managers who only ever want the figures."""
+    turn.event = replace(turn.event, text=f"report {turn.event.text}".strip())
+    return await on_admin(turn)
+
+
 async def on_complain(turn: Turn) -> State:
     return await complaint.start_complaint(turn)
 
@@ -179,6 +186,7 @@ COMMANDS: dict[str, Step] = {
     "start": on_start,
     "complain": on_complain,
     "admin": on_admin,
+    "report": on_report,
     "help": on_help,
     "language": on_language_menu,
     "stop": withdraw,

@@ -66,6 +66,20 @@ def test_console_survey_then_export_after_restart(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Do you agree to take part?" in again.stdout
 
+    # One respondent: the report runs, and hides figures that would describe a single customer.
+    text = _run(["report"], tmp_path)
+    assert text.returncode == 0, text.stderr[-2000:]
+    assert text.stdout.startswith("Feedback report") and "fewer than 5 respondents" in text.stdout
+    assert "Nice shop" not in text.stdout
+    sheet = _run(["report", "--format", "csv", "--by", "channel"], tmp_path)
+    assert sheet.stdout.splitlines()[0] == "section,group,metric,value"
+    charts = _run(["report", "--format", "png", "--out", str(tmp_path / "charts")], tmp_path)
+    written = sorted(Path(line).name.rsplit("-", 1)[-1] for line in charts.stdout.splitlines())
+    assert written == ["dimensions.png", "funnel.png", "trend.png"], charts.stderr[-2000:]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in (tmp_path / "charts").iterdir())
+    refused = _run(["report", "--by", "shoe-size"], tmp_path)
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
+
 
 def test_invalid_settings_are_reported(tmp_path: Path) -> None:
     config = tmp_path / "feedback-bot.toml"

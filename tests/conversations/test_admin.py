@@ -142,6 +142,17 @@ async def test_customers_cannot_run_admin_commands_and_are_audited(db: Database,
     assert [m.text for m in reply.messages] == [t("unknown.command")]
     entry = await db["audit"].find_one({})
     assert entry is not None and entry["actor"] == "test:mallory" and entry["outcome"] == "refused"
+    reply = await stranger.send(stranger.command("report", "--by country"))
+    assert [m.text for m in reply.messages] == [t("unknown.command")]
+    assert await db["audit"].count_documents({"actor": "test:mallory", "outcome": "refused"}) == 2
+
+
+async def test_report_is_a_shortcut_for_admins(db: Database, store: Store) -> None:
+    eng = engine(store)
+    alice = admin(eng, db, ALICE)
+    reply = await alice.send(alice.command("report", "--from 2026-11-01 --to 2026-11-07"))
+    (message,) = reply.messages
+    assert message.text.startswith("Feedback report 2026-11-01 – 2026-11-07 · all questionnaires")
 
 
 async def test_closing_sends_newcomers_to_the_default_and_editing_rules(db: Database, store: Store) -> None:
