@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write stored data to standard output")
     export.add_argument("what", choices=["responses"])
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    export.add_argument(
+        "--clean",
+        action="store_true",
+        help="the analysis view: counted responses only, de-identified, free text redacted",
+    )
     return parser
 
 
@@ -91,11 +96,11 @@ async def _run(settings: Settings, *, console_wanted: bool) -> None:
         await app.stop()
 
 
-async def _export(settings: Settings, fmt: str) -> None:
+async def _export(settings: Settings, fmt: str, *, clean: bool = False) -> None:
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
         store = await Store.open(db)
-        count = await export_responses(store, sys.stdout, fmt=fmt)
+        count = await export_responses(store, sys.stdout, fmt=fmt, clean=clean)
     log.info("%d responses exported", count)
 
 
@@ -176,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "report":
             asyncio.run(_report(settings, args))
         else:
-            asyncio.run(_export(settings, args.format))
+            asyncio.run(_export(settings, args.format, clean=args.clean))
     except QuestionnaireError as error:
         print(f"feedback-bot: {error}", file=sys.stderr)
         return 2
