@@ -14,6 +14,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
+from bot import log_setup
 from bot.app import FeedbackBot, install_questionnaires
 from bot.charts import render_charts
 from bot.export import export_responses
@@ -74,7 +75,9 @@ async def _run(settings: Settings, *, console_wanted: bool) -> None:
     console = ConsoleChannel() if console_wanted and settings.telegram_bot_token is None else None
     app = FeedbackBot(settings, console=console)
     await app.start()
-    if app.webchat_url is not None:
+    if app.webchat_url is not None and settings.log_format == "json":
+        log.info("web chat at %s", app.webchat_url)
+    elif app.webchat_url is not None:
         print(f"Web chat: open {app.webchat_url} in a browser", file=sys.stderr, flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -166,13 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, ValidationError) as error:
         print(f"feedback-bot: invalid settings: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and Telegram URLs contain the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    log_setup.configure(settings, sys.stderr)
     try:
         if args.command == "run":
             asyncio.run(_run(settings, console_wanted=not args.no_console))

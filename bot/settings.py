@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         Path("data"), validation_alias=AliasChoices("FEEDBACK_BOT_DATA_DIR", "feedback_bot_data_dir")
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    log_format: Literal["text", "json"] = Field(
+        "text", validation_alias=AliasChoices("LOG_FORMAT", "log_format")
+    )
 
     mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
     mongodb_database: str = Field(

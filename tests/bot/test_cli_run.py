@@ -117,3 +117,24 @@ def test_detect_language_prints_one_line_per_input_line(tmp_path: Path) -> None:
     assert len(out) == len(lines)
     assert [code for code, _ in out] == ["zh", "es", "und", "und", "de"]
     assert all(0.0 <= float(confidence) <= 1.0 for _, confidence in out)
+
+
+def test_json_logs_carry_no_customer_words(tmp_path: Path) -> None:
+    secret_words = "Call Ana García on +34 600 111 222"
+    lines = ["/start", "1", "4", secret_words, "/complain", "/quit"]
+    env = {**_env(tmp_path), "LOG_FORMAT": "json"}
+    result = subprocess.run(
+        [str(BIN / "feedback-bot"), "run"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    entries = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    assert entries and all({"time", "level", "logger", "message"} <= set(entry) for entry in entries)
+    assert any("web chat at http://127.0.0.1:" in entry["message"] for entry in entries)
+    assert "García" not in result.stderr and "600 111 222" not in result.stderr
