@@ -11,6 +11,8 @@ _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĘĚĞİĶĹĽŁŃŇŐŒŘŚŞŠŢŤŪŮŰŹ
 _CAP = rf"[{_UP}][^\W\d_]*"
 _WORD = r"[^\W\d_](?:\.|[\w'’-]*)"  # a word, or an initial with its dot
 _WORD_RE = re.compile(_WORD)
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WN = rf"[^\W{_CJK}]"  # a word character other than CJK: Chinese and Japanese put digits right after words
 # Every pattern below is either bounded or anchored by a look-behind so that it cannot start inside a
 # run of the characters it consumes: that keeps each pass linear on hostile input.
 
@@ -18,8 +20,9 @@ _URL = re.compile(r"(?:(?<![\w@.])www\.|(?<!\w)https?://)[^\s<>\"“”]+", re.I
 _AT = r"\s?[(\[{<]\s?(?:at|AT)\s?[)\]}>]\s?"
 _DOT = r"\s?[(\[{<]\s?(?:dot|DOT)\s?[)\]}>]\s?"
 _EMAIL = re.compile(
-    rf"(?<![\w.+%-])[\w.+%-]+(?:(?:@|＠|{_AT})[\w.-]+(?:\.|{_DOT})|\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+)"
-    r"[^\W\d_]{2,}"
+    rf"(?:(?<![\w.+%-])[{_CJK}]+|(?<!{_WN})(?<![.+%-])(?:{_WN}|[.+%-])+)"
+    rf"(?:(?:@|＠|{_AT})[\w.-]+(?:\.|{_DOT})|\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+)"
+    rf"(?:[^\W\d_{_CJK}]{{2,}}|[{_CJK}]{{2,}})"
 )
 
 _END = r"(?!\d|[.,/-]\d)"
@@ -37,14 +40,14 @@ _KEEP = (
     rf"|(?:{_CUR})\s?{_AMT}|{_AMT}\s?(?:{_CUR_AFTER})"
 )
 _PHONE = (
-    r"(?<![\w#+/-])(?<!\d[.,])(?:\+\s?\d{1,20}|\(\+?\d{1,5}\)[ .-]?\d{2,14}|\d{1,20})"
-    r"(?:(?:\s?[-–]\s?|[ \u00a0./])(?:\(\d{1,5}\)[ .-]?)?\d{2,14}){0,7}(?!\w|[.,/-]\d)"
+    rf"(?<!{_WN})(?<![#+/-])(?<!\d[.,])(?:\+\s?\d{{1,20}}|\(\+?\d{{1,5}}\)[ .-]?\d{{2,14}}|\d{{1,20}})"
+    rf"(?:(?:\s?[-–]\s?|[ \u00a0./])(?:\(\d{{1,5}}\)[ .-]?)?\d{{2,14}}){{0,7}}(?!{_WN}|[.,/-]\d)"
 )
 _NUMERIC = re.compile(
-    r"(?P<iban>(?<![\w-])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-]))"
-    rf"|(?P<keep>(?<!\w)(?:{_KEEP}))"
-    r"|(?P<card>(?<![\w+#/-])(?<!\d[.,])(?:\d{4}(?:[ -]\d{4}){2,4}|\d{4}[ -]\d{6}[ -]\d{4,5}|\d{12,})"
-    r"(?!\w|[.,/-]\d))"
+    rf"(?P<iban>(?<!{_WN})(?<!-)[A-Z]{{2}}[0-9]{{2}}(?: ?[A-Z0-9]{{4}}){{2,7}}(?: ?[A-Z0-9]{{1,3}})?(?![\w-]))"
+    rf"|(?P<keep>(?<!{_WN})(?:{_KEEP}))"
+    rf"|(?P<card>(?<!{_WN})(?<![+#/-])(?<!\d[.,])(?:\d{{4}}(?:[ -]\d{{4}}){{3,4}}|\d{{4}}[ -]\d{{6}}[ -]\d{{4,5}}"
+    rf"|\d{{12,}})(?!{_WN}|[.,/-]\d))"
     rf"|(?P<phone>{_PHONE})"
 )
 
@@ -125,7 +128,7 @@ _ADDRESSES: tuple[re.Pattern[str], ...] = tuple(
             0,
         ),
         (
-            rf"(?<!\w)(?:{_CAP}[ \t]+){{1,3}}{_TR_ST}(?:,?[ \t]+(?:{_CAP}[ \t]+){{1,3}}{_TR_ST})*+,?[ \t]*"
+            rf"(?<!\w)(?:{_CAP}[ \t]+){{1,3}}{_TR_ST}(?:,?[ \t]+(?:{_CAP}[ \t]+){{1,3}}{_TR_ST}){{0,3}}+,?[ \t]*"
             r"(?:[Nn]o[ \t]?[:.]?[ \t]?)?\d{1,5}(?:[ \t]?/[ \t]?\d{1,4})?(?!\w)",
             0,
         ),
@@ -141,16 +144,16 @@ _ADDRESSES: tuple[re.Pattern[str], ...] = tuple(
          r"[ \t]*\d{1,6}", re.I),
         (r"(?<!\w)(?:Apt|Apto|Apartment|Flat|Suite|кв)\.?[ \t]*#?\d{1,4}[A-Za-z]?(?!\w)", 0),
         (r"〒[ \t]?[0-9０-９]{3}[-−ー－]?[0-9０-９]{4}", 0),
-        (rf"(?:{_ADMIN})++{_PC}{{0,8}}+{_CJK_NUM}|(?:{_ADMIN}){{2,4}}+"
-         rf"|{_PC}{{1,8}}?(?:路|街|大道|巷|弄|胡同){_CJK_NUM}|[0-9０-９]+(?:丁目|番地){_CJK_NUM}?", 0),
+        (rf"(?<!{_PC})(?:(?:{_ADMIN}){{1,6}}+{_PC}{{0,8}}+{_CJK_NUM}|(?:{_ADMIN}){{2,4}}+"
+         rf"|{_PC}{{1,8}}?(?:路|街|大道|巷|弄|胡同){_CJK_NUM}|(?<![0-9０-９])[0-9０-９]+(?:丁目|番地){_CJK_NUM}?)", 0),
         (
-            r"(?:[가-힣]{1,6}(?:특별시|광역시|시|도|구|군)\s)*+[가-힣0-9]{1,10}?(?:로|길)\s?\d+(?:-\d+)?"
-            r"(?:,?\s?\d+(?:동|층|호))*(?![0-9가-힣])|\d+동\s?\d+호|[가-힣]{1,6}[동리]\s?\d+(?:-\d+)?번지",
+            r"(?<![가-힣0-9])(?:[가-힣]{1,6}(?:특별시|광역시|시|도|구|군)\s){0,4}+[가-힣0-9]{1,10}?(?:로|길)\s?\d+(?:-\d+)?"
+            r"(?:,?\s?\d+(?:동|층|호))*(?![0-9가-힣])|(?<!\d)\d+동\s?\d+호|[가-힣]{1,6}[동리]\s?\d+(?:-\d+)?번지",
             0,
         ),
     )
 )
-_MERGE = re.compile(rf"\[address\](?:[ \t,.;]+(?:{_CAP}(?:[ \t]+{_CAP}){{0,2}}[ \t,]+)?\[address\])+")
+_MERGE = re.compile(rf"\[address\](?:[ \t,;]+(?:{_CAP}(?:[ \t]+{_CAP}){{0,2}}[ \t,]+)?\[address\])+")
 
 
 def _address(text: str) -> str:
@@ -160,7 +163,7 @@ def _address(text: str) -> str:
     return _MERGE.sub("[address]", text)
 
 
-_PARTICLES = frozenset("de da do dos das del della di du des la le van von der den ter y e bin binti al el ibn".split())
+_PARTICLES = frozenset("de da do dos das del della di du des la las le los van von der den ter y e bin binti al el ibn".split())
 # A strong introduction ("my name is") is followed by a name even in lower case, unless it says this.
 _STOP = frozenset(
     "on in not the a an also still wrong spelled misspelled written printed missing correct incorrect is was "
@@ -181,7 +184,7 @@ _SIGNOFF = (
     r"(?:best |kind |warm )?regards|thanks|thank you|many thanks|cheers|best|sincerely|yours (?:truly|sincerely)"
     r"|best wishes|(?:un )?saludos?|atentamente|(?:muchas )?gracias|cordialmente|abrazos|(?:bien )?cordialement"
     r"|merci(?: beaucoup)?|bien à vous|salutations|amicalement|(?:viele |liebe |beste |mit freundlichen )?"
-    r"gr(?:ü|ue)(?:ß|ss)e|mfg|lg|vg|danke(?: schön)?|vielen dank|gru(?:ß|ss)|с уважением|спасибо"
+    r"gr(?:ü|ue)(?:ß|ss)en?|mfg|lg|vg|danke(?: schön)?|vielen dank|gru(?:ß|ss)|с уважением|спасибо"
     r"|всего доброго|atenciosamente|obrigad[oa]|abraços?|cumprimentos|saudações|saygılarımla|teşekkürler"
     r"|teşekkür ederim|sevgiler|salam|terima kasih|hormat saya|wassalam|مع (?:خالص )?(?:التحية|تحياتي)|تحياتي|شكرا|شكراً"
 )
@@ -196,10 +199,10 @@ _SIGN = re.compile(
 _AR = r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF][\u0621-\u065F\u0670-\u06D3\u06FA-\u06FF]*"
 _AR_NAME = re.compile(
     r"((?:أنا |انا )?(?:اسمي|إسمي|اسمى|الاسم[ \t]*:|السيدة|السيد|الأستاذة|الأستاذ|الدكتورة|الدكتور)[ \t]*:?[ \t]*)"
-    rf"({_AR})(?:([ \t]+)({_AR}))?"
+    rf"({_AR})(?!\d)(?:([ \t]+)({_AR})(?!\d))?"
 )
-_AR_STOP = frozenset("من في على و وأنا رقم طلب طلبي لقد هو هي عميل".split())
-_LAT = r"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Z][A-Za-z'’-]*){0,2}"
+_AR_STOP = frozenset("من في على و وأنا رقم طلب طلبي لقد هو هي عميل كان كانت قال لم لا هل وصل".split())
+_LAT = rf"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Z][A-Za-z'’-]*){{0,2}}(?!{_WN})"
 _CJK_NAME = re.compile(
     r"((?:我叫|我的名字是|我的名字叫|我名叫|(?:本人)?姓名[:：]|名字[:：])[ \t]*)"
     rf"(?:{_LAT}|[一-龥·]{{1,4}}?(?=[^一-龥·]|\Z|[我的是在想要订购买因但也已还说住请电手])|[一-龥·]{{2,3}})"
@@ -215,13 +218,19 @@ def _capital(word: str) -> bool:
     return word[0].isupper() or word[0].lower() == word[0].upper()  # caseless scripts count as capitalised
 
 
+def _particle_before_name(words: list[re.Match[str]], i: int) -> bool:
+    while i < len(words) and words[i].group().lower() in _PARTICLES:
+        i += 1
+    return i < len(words) and _capital(words[i].group())
+
+
 def _name_end(tail: str, *, strong: bool = False, whole: bool = False) -> int:
     words = list(_WORD_RE.finditer(tail))
     end = 0
     for i, w in enumerate(words):
         if _capital(w.group()):
             end = w.end()
-        elif not (end and w.group().lower() in _PARTICLES and i + 1 < len(words) and _capital(words[i + 1].group())):
+        elif not (end and w.group().lower() in _PARTICLES and _particle_before_name(words, i)):
             break
     if whole:
         return end if end == len(tail) else 0
@@ -230,37 +239,37 @@ def _name_end(tail: str, *, strong: bool = False, whole: bool = False) -> int:
     return end
 
 
-def _replace_tail(m: re.Match[str], end: int) -> str:
-    if not end:
-        return m.group()
-    start = m.start("tail") - m.start()
-    return f"{m.group()[:start]}[name]{m.group()[start + end :]}"
+def _tail_span(m: re.Match[str], end: int) -> tuple[int, int]:
+    return m.start("tail"), m.start("tail") + end
 
 
-def _arabic(m: re.Match[str]) -> str:
+def _arabic_span(m: re.Match[str]) -> tuple[int, int]:
     second = m.group(4)
-    if second is None or second.startswith("و") or second in _AR_STOP:
-        return f"{m.group(1)}[name]{m.group(3) or ''}{second or ''}"
-    return f"{m.group(1)}[name]"
+    keep_second = second is None or second.startswith("و") or second in _AR_STOP
+    return m.start(2), m.end(2) if keep_second else m.end(4)
 
 
-_Repl = str | Callable[[re.Match[str]], str]
-_PASSES: tuple[tuple[re.Pattern[str], _Repl], ...] = (
-    (_URL, lambda m: "[url]" + m.group()[len(m.group().rstrip(".,;:!?)]}'»")) :]),
-    (_EMAIL, "[email]"),
-    (_NUMERIC, _numeric),
-    (_CJK_NAME, lambda m: f"{m.group(1) or m.group(2) or m.group(3) or ''}[name]"),
-    (_AR_NAME, _arabic),
-    (_SIGN, lambda m: _replace_tail(m, _name_end(m.group("tail"), whole=True))),
-    (_INTRO, lambda m: _replace_tail(m, _name_end(m.group("tail"), strong=m.group("strong") is not None))),
-)
+def _scan(text: str, pattern: re.Pattern[str], span: Callable[[re.Match[str]], tuple[int, int]]) -> str:
+    # Unlike re.sub this resumes right after the name, so words a match took but did not redact (one of
+    # which may open another name) are searched again; that keeps redaction idempotent.
+    out: list[str] = []
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start, end = span(m)
+        out.append(text[pos:start] + ("[name]" if end > start else ""))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def redact(text: str) -> str:
     """The text with e-mail addresses, phone numbers, postal addresses and names replaced by placeholders."""
-    for pattern, repl in _PASSES[:2]:
-        text = pattern.sub(repl, text)
+    text = _URL.sub(lambda m: "[url]" + m.group()[len(m.group().rstrip(".,;:!?)]}'»")) :], text)
+    text = _EMAIL.sub("[email]", text)
     text = _address(text)  # before phone numbers, so that house numbers and postal codes stay whole
-    for pattern, repl in _PASSES[2:]:
-        text = pattern.sub(repl, text)
-    return text
+    text = _NUMERIC.sub(_numeric, text)
+    text = _CJK_NAME.sub(lambda m: f"{m.group(1) or m.group(2) or m.group(3) or ''}[name]", text)
+    text = _scan(text, _AR_NAME, _arabic_span)
+    text = _scan(text, _SIGN, lambda m: _tail_span(m, _name_end(m.group("tail"), whole=True)))
+    strong = "strong"
+    return _scan(text, _INTRO, lambda m: _tail_span(m, _name_end(m.group("tail"), strong=bool(m.group(strong)))))
