@@ -58,6 +58,7 @@ from handlers.whatsapp import WhatsAppChannel
 from handlers.whatsapp import webhook_handlers as whatsapp_webhook
 from locales.catalog import Catalogs, catalogs
 from storage.mongo import open_database
+from storage.sealing import Sealer, SealingError
 from storage.store import Store
 from storage.translations import TranslationCache
 
@@ -116,7 +117,7 @@ class FeedbackBot:
         db = await self._stack.enter_async_context(
             open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database)
         )
-        self.store = await Store.open(db)
+        self.store = await Store.open(db, sealer=contact_sealer(settings))
         count = await install_questionnaires(self.store, settings)
         log.info("questionnaires ready (%d newly installed)", count)
         self.policy = complaint_policy(settings)
@@ -462,6 +463,18 @@ class FeedbackBot:
                 await task
         self._tasks.clear()
         await self._stack.aclose()
+
+
+def contact_sealer(settings: Settings) -> Sealer:
+    """The keys contact details are sealed with: CONTACT_KEYS, or one kept in the data folder."""
+    if settings.contact_keys is not None:
+        try:
+            return Sealer.parse(settings.contact_keys.get_secret_value())
+        except SealingError as error:
+            raise SettingsError(str(error)) from None
+    if settings.mongodb_uri is not None:
+        log.warning("CONTACT_KEYS unset: contact details are sealed with a key kept on this machine only")
+    return Sealer.local(settings.data_dir / "contact.key")
 
 
 def local_secret(path: Path) -> bytes:

@@ -15,7 +15,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot import log_setup
-from bot.app import FeedbackBot, install_questionnaires
+from bot.app import FeedbackBot, contact_sealer, install_questionnaires
 from bot.charts import render_charts
 from bot.export import export_responses
 from bot.invite_batch import invite_csv
@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--questionnaire", help="one questionnaire (default: all)")
     report.add_argument("--format", choices=["text", "csv", "png"], default="text")
     report.add_argument("--out", type=Path, default=Path("."), help="folder for the PNG charts")
+    commands.add_parser(
+        "rotate-contacts", help="re-encrypt contact details under the first key of CONTACT_KEYS"
+    )
     export = commands.add_parser("export", help="write stored data to standard output")
     export.add_argument("what", choices=["responses"])
     export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
@@ -150,6 +153,14 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
             print(path)
 
 
+async def _rotate(settings: Settings) -> None:
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
+        store = await Store.open(db, sealer=contact_sealer(settings))
+        changed = await store.contacts.reseal()
+    print(f"{changed} contact details re-encrypted under the current key", file=sys.stderr)
+
+
 def _detect_lines(lines: TextIO, out: TextIO) -> None:
     """One output line per input line: `<code> <confidence>`, or `und 0.00` when nothing is detected."""
     supported = catalogs().languages
@@ -177,9 +188,11 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_invite(settings, args.csv_file))
         elif args.command == "report":
             asyncio.run(_report(settings, args))
+        elif args.command == "rotate-contacts":
+            asyncio.run(_rotate(settings))
         else:
             asyncio.run(_export(settings, args.format, clean=args.clean))
-    except QuestionnaireError as error:
+    except (QuestionnaireError, SettingsError) as error:
         print(f"feedback-bot: {error}", file=sys.stderr)
         return 2
     except OSError as error:

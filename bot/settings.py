@@ -30,6 +30,7 @@ SECRETS = frozenset(
         "WHATSAPP_APP_SECRET",
         "WHATSAPP_VERIFY_TOKEN",
         "WEBCHAT_SECRET",
+        "CONTACT_KEYS",
     }
 )
 
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     )
 
     mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
+    contact_keys: SecretStr | None = Field(None, validation_alias="CONTACT_KEYS")
     mongodb_database: str = Field(
         "feedback_bot", validation_alias=AliasChoices("MONGODB_DATABASE", "mongodb_database")
     )

@@ -19,6 +19,7 @@ from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
 from storage.responses import Responses
 from storage.rollups import Rollups
+from storage.sealing import Sealer
 from storage.service_windows import HeldMessages, ServiceWindows
 from storage.tickets import Tickets
 from storage.types import Database
@@ -48,7 +49,8 @@ class Store:
     improvements: Improvements
 
     @classmethod
-    async def open(cls, db: Database) -> Store:
+    async def open(cls, db: Database, *, sealer: Sealer | None = None) -> Store:
+        """`sealer` encrypts contact details; without one, a key that dies with the process."""
         await ensure_indexes(db)
         return cls(
             customers=Customers(db),
@@ -59,7 +61,7 @@ class Store:
             questionnaires=Questionnaires(db),
             tickets=Tickets(db),
             jobs=Jobs(db),
-            contacts=Contacts(db),
+            contacts=Contacts(db, sealer or Sealer.ephemeral()),
             feedback=Feedback(db),
             drafts=QuestionnaireDrafts(db),
             audit=AuditLog(db),
