@@ -18,6 +18,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations.admin import AdminCommands, AdminContext
@@ -63,6 +64,8 @@ class SlackAgents:
         self._agent_channels = agent_channels
         self._clock = clock
         self._members: tuple[float, frozenset[str]] | None = None
+        # Without a signing secret (Socket Mode only) the HTTP endpoint is not mounted at all.
+        self._verifier = SignatureVerifier(signing_secret or "unused: no HTTP endpoint")
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret,
@@ -88,10 +91,23 @@ class SlackAgents:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             log.warning("Slack request refused: body too large")
             return web.Response(status=413)
+        raw = await request.text()
+        # Checked here as well as by bolt: a forged request is refused before its body is looked at.
+        if not self._verifier.is_valid(
+            body=raw,
+            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
+            signature=request.headers.get("X-Slack-Signature", ""),
+        ):
+            log.warning("Slack request refused: signature check failed")
+            return web.Response(status=401, text="invalid signature")
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # bolt parses the body first; a malformed payload is not JSON
             log.warning("Slack request refused: malformed body")
+            return web.Response(status=400, text="malformed request")
+        if not well_formed(bolt_request.body):
+            # bolt's own matchers index into these fields and would answer 500.
+            log.warning("Slack request refused: fields of the wrong shape")
             return web.Response(status=400, text="malformed request")
         response = await self.app.async_dispatch(bolt_request)
         if response.status == 401:
@@ -252,6 +268,34 @@ class SlackAgents:
             clipped = content if len(content) <= MAX_EPHEMERAL else content[:MAX_EPHEMERAL] + "\n…(cut)"
             text += f"\n```{clipped}```\n_{name}_"
         await ack(text=text)
+
+
+def well_formed(body: object) -> bool:
+    """The fields bolt and this module read have the types Slack sends."""
+    if not isinstance(body, dict):
+        return False
+    if not isinstance(body.get("type", ""), str) or not isinstance(body.get("user", {}), dict | str):
+        return False
+    actions = body.get("actions", [])
+    if not isinstance(actions, list) or not all(
+        isinstance(a, dict)
+        and isinstance(a.get("action_id", ""), str)
+        and isinstance(a.get("value", ""), str)
+        for a in actions
+    ):
+        return False
+    view = body.get("view", {})
+    if not isinstance(view, dict):
+        return False
+    if not all(isinstance(view.get(key, ""), str) for key in ("callback_id", "private_metadata", "type")):
+        return False
+    values = (
+        (view.get("state") or {}).get("values", {}) if isinstance(view.get("state") or {}, dict) else None
+    )
+    return isinstance(values, dict) and all(
+        isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
+        for block in values.values()
+    )
 
 
 def _user(body: dict[str, Any]) -> str:

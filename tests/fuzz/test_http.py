@@ -1,0 +1,117 @@
+"""Hostile requests at the bot's HTTP entry points: Slack interactions, Telegram and WhatsApp webhooks,
+the shop API. Whatever arrives: a 2xx/4xx answer, never a 5xx, and the bot keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from aiohttp import ClientSession
+
+from storage.types import Database
+from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, post_webhook
+from tests.fakes.slack_api import FakeSlack, interaction_body, post_to_app, signed_headers
+from tests.fuzz.strategies import HOSTILE_TEXTS, SCALE
+from tests.handlers.telegram_harness import WEBHOOK_SECRET, BotRunner
+
+SECRET = "slack-signing-secret-for-fuzz"
+SHOP_KEY = "shop-key-for-fuzzing-0123"
+
+
+def junk(rng: random.Random, depth: int = 0) -> Any:
+    roll = rng.random()
+    if depth > 3 or roll < 0.4:
+        return rng.choice(
+            [None, True, 0, -1, 2**64, 1.5, float("inf"), *HOSTILE_TEXTS[:12], "C-XXXXXX", "U0AGENT"]
+        )
+    if roll < 0.7:
+        return [junk(rng, depth + 1) for _ in range(rng.randrange(3))]
+    keys = ["type", "user", "id", "actions", "action_id", "value", "view", "callback_id", "private_metadata"]
+    keys += ["state", "values", "trigger_id", "channel", "container", "message", "ts", "text", "command"]
+    return {rng.choice(keys): junk(rng, depth + 1) for _ in range(rng.randrange(5))}
+
+
+def slack_payload(rng: random.Random) -> Any:
+    base = {
+        "type": rng.choice(["block_actions", "view_submission", "shortcut", "x", 5]),
+        "user": {"id": rng.choice(["U0AGENT", "U0OUTSIDER", "", 7])},
+        "actions": [
+            {
+                "action_id": rng.choice(["ticket_claim", "ticket_reply", "ticket_resolve", "zzz"]),
+                "value": rng.choice(["C-XXXXXX", "", "x" * 5000, '{"$gt": ""}']),
+            }
+        ],
+        "view": {
+            "callback_id": rng.choice(["ticket_reply_modal", "ticket_reclassify_modal", "?"]),
+            "private_metadata": rng.choice(["C-XXXXXX", None, 3]),
+            "state": junk(rng),
+        },
+        "trigger_id": "t",
+    }
+    for _ in range(rng.randrange(4)):
+        base[rng.choice(list(base))] = junk(rng)
+    return base
+
+
+async def test_hostile_requests_at_every_entry_point(polling: BotRunner, db: Database) -> None:
+    async with FakeSlack() as slack:
+        polling.webhook = True
+        bot = await polling.start(
+            SLACK_BOT_TOKEN=slack.token,
+            SLACK_API_BASE_URL=slack.base_url,
+            SLACK_DEFAULT_CHANNEL="C-SUPPORT",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_AGENT_USERS=["U0AGENT"],
+            SHOP_API_KEY=SHOP_KEY,
+            WHATSAPP_API_BASE_URL="http://127.0.0.1:9",
+            WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+            WHATSAPP_ACCESS_TOKEN=TOKEN,
+            WHATSAPP_APP_SECRET=APP_SECRET,
+            WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+        )
+        assert bot.server is not None
+        base = f"http://127.0.0.1:{bot.server.port}"
+        rng = random.Random(1124)
+        statuses: dict[str, set[int]] = {}
+        async with ClientSession() as session:
+            for n in range(100 * SCALE):
+                target = n % 4
+                if target == 0:
+                    body = (
+                        interaction_body(slack_payload(rng))
+                        if rng.random() < 0.9
+                        else rng.choice(HOSTILE_TEXTS)
+                    )
+                    secret = SECRET if rng.random() < 0.9 else "forged"
+                    status, _ = await post_to_app(f"{base}/slack/events", body, signed_headers(body, secret))
+                    name = "slack"
+                elif target == 1:
+                    update = junk(rng) if rng.random() < 0.5 else {"update_id": n, "message": junk(rng)}
+                    raw = json.dumps(update) if rng.random() < 0.9 else rng.choice(HOSTILE_TEXTS)
+                    headers = {
+                        "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET,
+                        "Content-Type": "application/json",
+                    }
+                    async with session.post(
+                        f"{base}/webhooks/telegram", data=raw.encode(), headers=headers
+                    ) as r:
+                        status, name = r.status, "telegram"
+                elif target == 2:
+                    payload = {"object": "whatsapp_business_account", "entry": junk(rng)}
+                    status, name = await post_webhook(f"{base}/webhooks/whatsapp", payload), "whatsapp"
+                else:
+                    headers = {"Authorization": f"Bearer {SHOP_KEY if rng.random() < 0.8 else 'nope'}"}
+                    raw = json.dumps(junk(rng)) if rng.random() < 0.9 else rng.choice(HOSTILE_TEXTS)
+                    async with session.post(
+                        f"{base}/api/v1/invitations", data=raw.encode(), headers=headers
+                    ) as r:
+                        status, name = r.status, "api"
+                statuses.setdefault(name, set()).add(status)
+                assert status < 500, (name, status)
+            await bot.dispatcher.wait_idle()
+            async with session.get(f"{base}/healthz") as response:
+                assert response.status == 200
+        assert statuses["slack"] & {401} and statuses["api"] & {401, 400}
+        assert await db["tickets"].count_documents({}) == 0  # nothing reached a ticket that does not exist
