@@ -178,7 +178,16 @@ class FeedbackBot:
             await db.command("ping")
             return True
 
-        web_app = build_web_app(metrics=self.metrics, healthy=healthy)
+        async def gauges() -> dict[str, float]:
+            now = self.clock()
+            return {
+                "jobs_due": await self.store.jobs.backlog(now=now),
+                "inbox_pending": await self.store.inbox.count_pending(),
+                "tickets_with_missed_deadline": await self.store.tickets.count_breached(),
+                "translation_failures": self.translator.failures,
+            }
+
+        web_app = build_web_app(metrics=self.metrics, healthy=healthy, gauges=gauges)
         handlers = self._job_handlers(settings, web_app)
         handlers.update(
             OutreachJobs(

@@ -52,7 +52,7 @@ class Dispatcher:
         self._idle.set()
 
     def register(self, channel: Channel) -> None:
-        self._channels[channel.name] = channel
+        self._channels[channel.name] = _Counted(channel, self._metrics)
 
     def channel(self, name: str) -> Channel | None:
         return self._channels.get(name)
@@ -141,3 +141,23 @@ class Dispatcher:
             for task in list(self._workers):
                 task.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
+
+
+class _Counted:
+    """A channel adapter whose outgoing messages are counted per channel."""
+
+    def __init__(self, inner: Channel, metrics: Metrics) -> None:
+        self._inner = inner
+        self._metrics = metrics
+        self.name = inner.name
+
+    async def deliver(self, event: InboundEvent, reply: Reply) -> None:
+        await self._inner.deliver(event, reply)
+        self._metrics.count("messages_out", self.name, len(reply.messages))
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        await self._inner.send(chat_key, messages)
+        self._metrics.count("messages_out", self.name, len(messages))
+
+    async def fetch(self, ref: str) -> bytes | None:
+        return await self._inner.fetch(ref)

@@ -11,9 +11,14 @@ from bot.metrics import Metrics
 
 log = logging.getLogger("bot.server")
 HealthCheck = Callable[[], Awaitable[bool]]
+Gauges = Callable[[], Awaitable[dict[str, float]]]
 
 
-def build_web_app(*, metrics: Metrics, healthy: HealthCheck) -> web.Application:
+async def _no_gauges() -> dict[str, float]:
+    return {}
+
+
+def build_web_app(*, metrics: Metrics, healthy: HealthCheck, gauges: Gauges = _no_gauges) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -25,7 +30,12 @@ def build_web_app(*, metrics: Metrics, healthy: HealthCheck) -> web.Application:
         return web.json_response({"status": "ok" if ok else "unavailable"}, status=200 if ok else 503)
 
     async def metrics_text(request: web.Request) -> web.Response:
-        return web.Response(text=metrics.render(), content_type="text/plain")
+        try:
+            current = await gauges()
+        except Exception as error:  # the counters are still worth serving when MongoDB is down
+            log.warning("metrics gauges unavailable (%s)", type(error).__name__)
+            current = {}
+        return web.Response(text=metrics.render(current), content_type="text/plain")
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_text)

@@ -205,6 +205,7 @@ class Translator:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.provider = provider
+        self.failures = 0  # translations that fell back to the original (exported as a metric)
         self._cache = cache
         self._timeout = timeout
         self._cache_timeout = cache_timeout
@@ -327,6 +328,7 @@ class Translator:
             log.warning("translation cache write failed: %s", type(error).__name__)
 
     def _log_unavailable(self, reason: str, source: str, target: str, started: float) -> None:
+        self.failures += 1
         # Never the text: reasons and exception class names only.
         log.warning(
             "translation unavailable provider=%s %s->%s reason=%s after=%.2fs breaker=%s",

@@ -48,6 +48,9 @@ class Inbox:
             {"_id": key, "attempts": {"$gte": MAX_ATTEMPTS}}, {"$set": {"status": "failed"}}
         )
 
+    async def count_pending(self) -> int:
+        return await self._docs.count_documents({"status": "pending"})
+
     async def pending(self) -> list[InboundEvent]:
         """Events accepted but never finished, oldest first (for replay at start-up)."""
         cursor = self._docs.find({"status": "pending"}).sort("received_at", 1)

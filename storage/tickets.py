@@ -114,6 +114,12 @@ class Tickets:
             query["_id"] = {"$ne": excluding}
         return await self._docs.count_documents(query)
 
+    async def count_breached(self) -> int:
+        """Tickets with at least one missed deadline that are not closed yet."""
+        return await self._docs.count_documents(
+            {"breached.0": {"$exists": True}, "status": {"$ne": "closed"}}
+        )
+
     async def created_between(self, *, start: datetime, end: datetime) -> list[Document]:
         """Tickets created in [start, end), with only what complaint figures need (no words, no ids)."""
         fields = ["category", "team", "urgent", "status", "deadlines", "met", "created_at", "closed_at"]

@@ -238,3 +238,17 @@ async def test_an_oversized_frame_closes_only_that_connection(polling: BotRunner
         assert tab.socket.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG
     async with page(polling, url) as (tab, _, _):
         assert (await tab.say("/start"))["type"] == "ack"
+
+
+async def test_metrics_count_messages_out_and_show_backlog_gauges(polling: BotRunner) -> None:
+    url = await start(polling)
+    async with page(polling, url) as (tab, _, _):
+        await tab.say("/start")
+        await tab.next_message()
+    async with aiohttp.ClientSession() as session, session.get(url.replace("/chat", "/metrics")) as response:
+        text = await response.text()
+    assert 'feedback_bot_messages_out_total{channel="web"} 1' in text
+    assert 'feedback_bot_events_accepted_total{channel="web"} 1' in text
+    for gauge in ("jobs_due", "inbox_pending", "tickets_with_missed_deadline", "translation_failures"):
+        assert f"# TYPE feedback_bot_{gauge} gauge" in text
+    assert 'feedback_bot_reply_seconds_bucket{le="+Inf"} 1' in text
