@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import Any
 
 from conversations import complaint, feedback, ticket_chat
 from conversations import language as languages
@@ -195,6 +197,19 @@ COMMANDS: dict[str, Step] = {
 }
 
 
+def _reply_document(event_id: str, reply: Reply) -> dict[str, Any]:
+    messages = [{**m.to_document(), "edit_ref": m.edit_ref} for m in reply.messages]
+    return {"event_id": event_id, "notice": reply.notice, "messages": messages}
+
+
+def _stored_reply(doc: dict[str, Any]) -> Reply:
+    messages = tuple(
+        dataclasses.replace(Outbound.from_document(m), edit_ref=m.get("edit_ref"))
+        for m in doc.get("messages", [])
+    )
+    return Reply(messages=messages, notice=doc.get("notice"))
+
+
 class Engine:
     def __init__(
         self, *, store: Store, catalogs: Catalogs, config: EngineConfig, translator: Translator | None = None
@@ -205,28 +220,34 @@ class Engine:
         self._config = config
 
     async def handle(self, event: InboundEvent) -> Reply:
-        """Apply one event; an event already applied to this chat returns no reply."""
+        """Apply one event; an event already applied to this chat gets its reply again, unchanged.
+
+        The reply is saved with the state: a worker killed after saving but before the reply left
+        must not leave the customer without their next question when the event is replayed.
+        """
         for _ in range(MAX_SAVE_ATTEMPTS):
             turn = await self._prepare(event)
-            if turn is None:
-                return Reply()
+            if isinstance(turn, Reply):
+                return turn
             turn.dialogue.state = await self._step(turn)
             if turn.erased:
                 return turn.reply()
+            reply = turn.reply()
             saved = await self._store.conversations.save(
-                state=turn.dialogue.to_document(),
+                state={**turn.dialogue.to_document(), "last_reply": _reply_document(event.event_id, reply)},
                 expected_version=turn.dialogue.version,
                 event_id=event.event_id,
             )
             if saved:
-                return turn.reply()
+                return reply
             log.info("conversation changed concurrently; re-running the event")
         raise ConcurrentUpdateError(f"could not save the conversation after {MAX_SAVE_ATTEMPTS} tries")
 
-    async def _prepare(self, event: InboundEvent) -> Turn | None:
+    async def _prepare(self, event: InboundEvent) -> Turn | Reply:
         doc = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
         if doc is not None and event.event_id in doc.get("recent_events", []):
-            return None
+            last = doc.get("last_reply") or {}
+            return _stored_reply(last) if last.get("event_id") == event.event_id else Reply()
         if doc is not None:
             dialogue = Dialogue.from_document(doc)
             customer = await self._store.customers.get(customer_id=dialogue.customer_id)

@@ -235,7 +235,7 @@ async def test_same_event_twice_is_applied_once(db: Database, engine: Engine) ->
     response = await chat.response()
 
     second = await chat.send(answer)
-    assert second == Reply()
+    assert second == first  # the reply again (it may never have left), the state untouched
     assert await chat.conversation() == conversation
     assert await chat.response() == response
     assert await db["consents"].count_documents({}) == 1
@@ -245,8 +245,8 @@ async def test_redelivered_consent_adds_no_second_ledger_entry(db: Database, eng
     chat = Chat(engine, db)
     await chat.send(chat.command("start"))
     agree = chat.button("consent:yes")
-    await chat.send(agree)
-    assert await chat.send(agree) == Reply()
+    first = await chat.send(agree)
+    assert await chat.send(agree) == first
     assert await db["consents"].count_documents({}) == 1
     assert await db["responses"].count_documents({}) == 1
 
@@ -474,3 +474,20 @@ async def test_forged_superscript_digit_button_gives_a_notice(db: Database, engi
     reply = await chat.send(chat.button("a:product_quality:²"))
     assert reply.notice == t("unknown.button")
     assert (await chat.response())["answers"] == {}
+
+
+async def test_a_replayed_event_gets_its_reply_again_and_changes_nothing(
+    db: Database, engine: Engine
+) -> None:
+    """A worker killed after saving the state but before the reply left: the replay re-sends it."""
+    chat = Chat(engine, db)
+    await chat.agree()
+    press = chat.button("a:product_quality:4")
+    first = await chat.send(press)
+    version = (await chat.conversation() or {})["version"]
+    again = await chat.send(press)
+    assert again.messages == first.messages and again.messages[0].edit_ref == first.messages[0].edit_ref
+    assert (await chat.conversation() or {})["version"] == version  # not applied twice
+    later = await chat.send(chat.button("a:product_match:5"))
+    assert later.messages != first.messages
+    assert (await chat.send(press)).messages == ()  # older than the last event: nothing to repeat
