@@ -67,3 +67,5 @@ def configure(settings: Settings, stream: TextIO) -> None:
     root.setLevel(settings.log_level.upper())
     # httpx logs every request URL, and Telegram URLs contain the bot token (masked anyway).
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # bolt logs whole request bodies it has no listener for; those may carry what agents typed.
+    logging.getLogger("slack_bolt").setLevel(logging.ERROR)

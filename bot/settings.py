@@ -49,7 +49,10 @@ class TeamSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=False, frozen=True)
+    # An empty variable (`WHATSAPP_APP_SECRET=`) is unset, never an empty secret that verifies anything.
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=False, frozen=True, env_ignore_empty=True
+    )
 
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("FEEDBACK_BOT_HOST", "feedback_bot_host"))
     port: int = Field(

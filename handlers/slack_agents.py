@@ -102,7 +102,8 @@ class SlackAgents:
             return web.Response(status=401, text="invalid signature")
         try:
             bolt_request = await to_bolt_request(request)
-        except ValueError:  # bolt parses the body first; a malformed payload is not JSON
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+            # bolt parses the body and reads ids out of it before any listener: odd shapes raise.
             log.warning("Slack request refused: malformed body")
             return web.Response(status=400, text="malformed request")
         if not well_formed(bolt_request.body):
@@ -270,16 +271,26 @@ class SlackAgents:
         await ack(text=text)
 
 
+KNOWN_TYPES = frozenset(
+    {"block_actions", "view_submission", "view_closed", "block_suggestion", "shortcut", "message_action"}
+)
+
+
 def well_formed(body: object) -> bool:
-    """The fields bolt and this module read have the types Slack sends."""
+    """The fields bolt and this module read have the types Slack sends (bolt indexes them blindly)."""
     if not isinstance(body, dict):
         return False
-    if not isinstance(body.get("type", ""), str) or not isinstance(body.get("user", {}), dict | str):
+    kind = body.get("type")
+    if kind is None:  # a slash command: plain form fields
+        return isinstance(body.get("command"), str) and isinstance(body.get("user_id", ""), str)
+    if not isinstance(kind, str) or kind not in KNOWN_TYPES or not isinstance(body.get("user", {}), dict):
         return False
     actions = body.get("actions", [])
+    if kind == "block_actions" and not actions:
+        return False
     if not isinstance(actions, list) or not all(
         isinstance(a, dict)
-        and isinstance(a.get("action_id", ""), str)
+        and isinstance(a.get("action_id"), str)
         and isinstance(a.get("value", ""), str)
         for a in actions
     ):
@@ -287,11 +298,14 @@ def well_formed(body: object) -> bool:
     view = body.get("view", {})
     if not isinstance(view, dict):
         return False
+    if kind in {"view_submission", "view_closed"} and not (
+        isinstance(view.get("type"), str) and isinstance(view.get("callback_id"), str)
+    ):
+        return False
     if not all(isinstance(view.get(key, ""), str) for key in ("callback_id", "private_metadata", "type")):
         return False
-    values = (
-        (view.get("state") or {}).get("values", {}) if isinstance(view.get("state") or {}, dict) else None
-    )
+    state = view.get("state") or {}
+    values = state.get("values", {}) if isinstance(state, dict) else None
     return isinstance(values, dict) and all(
         isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
         for block in values.values()

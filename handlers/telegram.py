@@ -64,13 +64,30 @@ def make_bot(
 
 
 def to_event(update: Update) -> InboundEvent | None:
-    """The event an update carries, or None for updates the bot deliberately ignores."""
+    """The event an update carries, or None for updates the bot ignores or cannot read.
+
+    python-telegram-bot builds objects without checking field types, so a forged update can carry a
+    dict where text belongs: anything not shaped as the Bot API documents is ignored (logged).
+    """
+    try:
+        return _to_event(update)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+        log.warning("unreadable Telegram update %s ignored (%s)", update.update_id, type(error).__name__)
+        return None
+
+
+def _to_event(update: Update) -> InboundEvent | None:
     event_id = str(update.update_id)
     query = update.callback_query
     if query is not None:
         message = query.message
-        if message is None or message.chat.type != "private" or not query.data:
+        # de_json accepts objects with required parts missing; such an update is nobody's message.
+        if message is None or message.chat is None or query.from_user is None:
             return None
+        if message.chat.type != "private" or not isinstance(query.data, str) or not query.data:
+            return None
+        if not _ids(message.chat.id, query.from_user.id):
+            raise TypeError("chat or user id is not a number")
         return InboundEvent(
             kind=EventKind.BUTTON,
             channel=CHANNEL,
@@ -79,19 +96,25 @@ def to_event(update: Update) -> InboundEvent | None:
             event_id=event_id,
             text=query.data[:64],
             message_ref=str(message.message_id),
-            language_hint=query.from_user.language_code,
-            raw={"callback_query_id": query.id},
+            language_hint=_text_or_none(query.from_user.language_code),
+            raw={"callback_query_id": str(query.id)},
         )
     message = update.message
     # Edits of earlier messages, channel posts and group chats are not conversations with a customer.
-    if message is None or message.chat.type != "private" or message.from_user is None:
+    if message is None or message.chat is None or message.from_user is None:
         return None
+    if message.chat.type != "private":
+        return None
+    if not _ids(message.chat.id, message.from_user.id):
+        raise TypeError("chat or user id is not a number")
+    if not isinstance(message.text, str | None) or not isinstance(message.caption, str | None):
+        raise TypeError("text is not a string")
     common: dict[str, Any] = {
         "channel": CHANNEL,
         "chat_key": str(message.chat.id),
         "user_key": str(message.from_user.id),
         "event_id": event_id,
-        "language_hint": message.from_user.language_code,
+        "language_hint": _text_or_none(message.from_user.language_code),
     }
     if message.text is not None:
         command = _command(message)
@@ -112,6 +135,14 @@ def to_event(update: Update) -> InboundEvent | None:
         file_id = message.photo[-1].file_id if message.photo else (message.document or message.video).file_id  # type: ignore[union-attr]
         return InboundEvent(kind=EventKind.MEDIA, text=kind, raw={"file_id": file_id}, **common)
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=_content_kind(message), **common)
+
+
+def _ids(*values: object) -> bool:
+    return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+def _text_or_none(value: object) -> str | None:
+    return value[:16] if isinstance(value, str) else None
 
 
 def _command(message: Message) -> tuple[str, str] | None:
@@ -328,7 +359,7 @@ class TelegramPoller:
 
 
 async def _accept(update: Update, submit: Submit) -> None:
-    event = to_event(update)
+    event = to_event(update)  # never raises: an unreadable update is skipped, not retried for ever
     if event is None:
         log.debug("update %s ignored", update.update_id)
         return

@@ -24,15 +24,15 @@ prune() {
 dump() {
     local name config status=0
     name="$dir/feedback-bot-$(date -u +%Y%m%dT%H%M%SZ).archive.gz"
-    # The password goes into a config file (mode 600), not onto the command line.
+    # The connection string holds the root password: it goes into a config file (mode 600), not onto
+    # the command line. Read from a secondary where one is available, to spare the primary.
     config=$(mktemp)
     chmod 600 "$config"
-    printf 'password: "%s"\n' "$(cat "$password_file")" > "$config"
-    # From a secondary where one is available, to spare the primary; --oplog makes the dump a
-    # point-in-time snapshot (replayed with mongorestore --oplogReplay).
-    mongodump --config="$config" --username=root --authenticationDatabase=admin \
-        --uri="mongodb://$hosts/?replicaSet=rs0&readPreference=secondaryPreferred" \
-        --oplog --gzip --archive="$name.partial" --quiet || status=$?
+    printf 'uri: "mongodb://root:%s@%s/?replicaSet=rs0&authSource=admin&readPreference=secondaryPreferred"\n' \
+        "$(cat "$password_file")" "$hosts" > "$config"
+    # --oplog: the oplog written while dumping is included, so the dump is one point in time
+    # (mongorestore --oplogReplay).
+    mongodump --config="$config" --oplog --gzip --archive="$name.partial" --quiet || status=$?
     rm -f "$config"
     if [ "$status" -ne 0 ]; then
         rm -f "$name.partial"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Restore drill: restores a dump into a throwaway mongod inside this one container and counts the
 # documents of each collection. The replica set is not touched.
-#   docker compose run --rm backup bash /scripts/restore-drill.sh                 (newest dump)
-#   docker compose run --rm backup bash /scripts/restore-drill.sh /backups/feedback-bot-<time>.archive.gz
+#   docker compose run --rm --no-deps backup bash /scripts/restore-drill.sh                 (newest dump)
+#   docker compose run --rm --no-deps backup bash /scripts/restore-drill.sh /backups/feedback-bot-<time>.archive.gz
 # A real restore uses the same mongorestore command against the replica set (see the README).
 set -euo pipefail
 dir=${BACKUP_DIR:-/backups}
@@ -23,6 +23,7 @@ mongod --dbpath "$scratch" --port 27099 --bind_ip 127.0.0.1 --wiredTigerCacheSiz
 
 echo "restore-drill: restoring $archive"
 mongorestore --port 27099 --gzip --archive="$archive" --oplogReplay --drop --quiet
+# shellcheck disable=SC2016  # JavaScript template literals, not shell expansions
 DRILL_DATABASE=$database mongosh --quiet --norc --port 27099 --eval '
   const name = process.env.DRILL_DATABASE;
   const restored = db.getSiblingDB(name);

@@ -86,6 +86,16 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.default_language == "de"
 
 
+def test_an_empty_variable_is_unset_not_an_empty_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("FEEDBACK_BOT_PORT", "")
+    settings = load_settings()
+    assert settings.whatsapp_app_secret is None and settings.whatsapp_access_token is None
+    assert settings.telegram_bot_token is None and settings.slack_signing_secret is None
+    assert settings.port == 8080
+
+
 def test_secrets_are_not_shown_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:very-secret-token")
     monkeypatch.setenv("MONGODB_URI", "mongodb://user:hunter2@db.internal/")

@@ -39,6 +39,9 @@ def test_telegram_updates(data: Any) -> None:
         return
     event = to_event(update)  # must not raise for anything de_json accepted
     assert event is None or (isinstance(event, InboundEvent) and len(event.text) <= 8192)
+    if event is not None:
+        assert event.chat_key.lstrip("-").isdigit() and event.user_key.lstrip("-").isdigit()
+        assert isinstance(event.text, str) and isinstance(event.language_hint, str | None)
     json.dumps(event.to_document() if event else {}, default=str)  # storable
 
 
