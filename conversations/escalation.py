@@ -64,16 +64,20 @@ class AgentDesk(Protocol):
 
     async def note(
         self, message: DeskMessage, text: str, *, words: Translation | None = None, actor: str | None = None
-    ) -> None:
-        """A line in the ticket's thread (by `actor`, an agent), with someone's words under it."""
+    ) -> str | None:
+        """A line in the ticket's thread (by `actor`, an agent), with someone's words under it; its ref."""
         ...
 
     async def alert(self, view: TicketView, message: DeskMessage | None, reason: str) -> None:
         """A notice in the escalation channel."""
         ...
 
-    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> None:
-        """A file (a customer's photo) in the ticket's thread."""
+    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> str | None:
+        """A file (a customer's photo) in the ticket's thread; its ref."""
+        ...
+
+    async def erase(self, message: DeskMessage, *, notes: list[str], files: list[str]) -> None:
+        """Blank these thread lines and delete these files (the customer asked to be erased)."""
         ...
 
     async def announce(self, channel: str | None, text: str, *, words: Translation | None = None) -> None:
@@ -161,6 +165,15 @@ class Escalation:
                 )
         else:
             await self._desk.refresh(view, message)
+            if ticket.get("redacted_at") and (ticket.get("desk_notes") or ticket.get("desk_files")):
+                await self._desk.erase(
+                    message,
+                    notes=list(ticket.get("desk_notes") or []),
+                    files=list(ticket.get("desk_files") or []),
+                )
+                await self._store.tickets.set_fields(
+                    ticket_id=view.id, changes={"desk_notes": [], "desk_files": []}
+                )
         if view.urgent and not ticket.get("alerted"):
             await self._desk.alert(view, message, "; ".join(view.urgency_reasons))
             await self._store.tickets.set_fields(ticket_id=view.id, changes={"alerted": True})
@@ -217,9 +230,12 @@ class Escalation:
             target = str(payload.get("target") or self._agent_language)
             shown = await self._translator.translate(words, source=source, target=target)
         actor = payload.get("actor")
-        await self._desk.note(
+        ref = await self._desk.note(
             message, str(payload.get("heading") or ""), words=shown, actor=str(actor) if actor else None
         )
+        if shown is not None and ref:
+            # Lines quoting what a customer wrote or read are blanked if they ask to be erased.
+            await self._store.tickets.remember(ticket_id=str(ticket["_id"]), field="desk_notes", value=ref)
 
     async def forward_feedback(self, payload: dict[str, Any]) -> None:
         """A suggestion to the suggestions channel, praise to the default team's channel."""
@@ -255,9 +271,13 @@ class Escalation:
             data = await fetch(str(ticket.get("channel")), str(photo.get("ref")))
             if data is not None:
                 title = f"{ticket['_id']} — photo {number} from the customer"
-                await self._desk.attach(
+                ref = await self._desk.attach(
                     message, filename=f"{ticket['_id']}-{number}.jpg", data=data, title=title
                 )
+                if ref:
+                    await self._store.tickets.remember(
+                        ticket_id=str(ticket["_id"]), field="desk_files", value=ref
+                    )
             done.add(number)
             await self._store.tickets.set_fields(
                 ticket_id=str(ticket["_id"]), changes={"photos_attached": sorted(done)}

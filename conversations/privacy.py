@@ -12,6 +12,7 @@ from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
 from conversations.tickets_intake import PUBLISH
+from conversations.translation import text_hash
 from conversations.turn import Turn
 from storage.consents import Decision
 
@@ -158,6 +159,16 @@ async def erase(turn: Turn) -> State:
     store, customer_id = turn.store, turn.customer.id
     if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
         await record_consent(turn, Decision.WITHDRAWN)
+    # Cached translations of their words (and of answers written to them) go too.
+    written = await store.tickets.texts_for_customer(customer_id=customer_id)
+    written += [
+        str(doc.get("text") or "") for doc in await store.feedback.for_customer(customer_id=customer_id)
+    ]
+    for response in await store.responses.for_customer(customer_id=customer_id):
+        written += [
+            a["value"] for a in (response.get("answers") or {}).values() if isinstance(a.get("value"), str)
+        ]
+    await store.translations.forget(text_hashes=sorted({text_hash(t) for t in written if t.strip()}))
     await store.responses.erase_for_customer(customer_id=customer_id)
     await store.contacts.erase_for_customer(customer_id=customer_id)
     await store.feedback.erase_for_customer(customer_id=customer_id)

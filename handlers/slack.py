@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -146,6 +147,9 @@ def _with_words(text: str, words: Translation | None) -> str:
     return text
 
 
+ERASED = "_[erased at the customer's request]_"
+
+
 class SlackDesk:
     """The agents' desk in Slack: one message per ticket in its team's channel, history in its thread."""
 
@@ -172,19 +176,38 @@ class SlackDesk:
 
     async def note(
         self, message: DeskMessage, text: str, *, words: Translation | None = None, actor: str | None = None
-    ) -> None:
+    ) -> str | None:
         if actor:
             text = f"<@{actor}> {text}"
         await self._pacer.wait(message.channel)
-        await self._client.chat_postMessage(
+        posted = await self._client.chat_postMessage(
             channel=message.channel, thread_ts=message.ref, text=_with_words(text, words)
         )
+        return str(posted.get("ts") or "") or None
 
-    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> None:
+    async def attach(self, message: DeskMessage, *, filename: str, data: bytes, title: str) -> str | None:
         await self._pacer.wait(message.channel)
-        await self._client.files_upload_v2(
+        uploaded = await self._client.files_upload_v2(
             channel=message.channel, thread_ts=message.ref, filename=filename, content=data, title=title
         )
+        files = uploaded.get("files") or [uploaded.get("file") or {}]
+        return str(files[0].get("id") or "") or None
+
+    async def erase(self, message: DeskMessage, *, notes: list[str], files: list[str]) -> None:
+        """Blank the thread lines that quoted a customer and delete their photos (after /delete)."""
+        for ts in notes:
+            await self._pacer.wait(message.channel)
+            try:
+                await self._client.chat_update(channel=message.channel, ts=ts, text=ERASED, blocks=[])
+            except SlackApiError as error:
+                if error.response.get("error") != "message_not_found":
+                    raise
+        for file_id in files:
+            try:
+                await self._client.files_delete(file=file_id)
+            except SlackApiError as error:
+                if error.response.get("error") != "file_not_found":
+                    raise
 
     async def post_report(self, channel: str | None, text: str, files: dict[str, bytes]) -> None:
         """A report: its text as a message, its charts as files in that message's thread."""

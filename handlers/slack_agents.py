@@ -289,9 +289,7 @@ def well_formed(body: object) -> bool:
     if kind == "block_actions" and not actions:
         return False
     if not isinstance(actions, list) or not all(
-        isinstance(a, dict)
-        and isinstance(a.get("action_id"), str)
-        and isinstance(a.get("value", ""), str)
+        isinstance(a, dict) and isinstance(a.get("action_id"), str) and isinstance(a.get("value", ""), str)
         for a in actions
     ):
         return False

@@ -22,6 +22,7 @@ from storage.rollups import Rollups
 from storage.sealing import Sealer
 from storage.service_windows import HeldMessages, ServiceWindows
 from storage.tickets import Tickets
+from storage.translations import TranslationCache
 from storage.types import Database
 from storage.webchat import WebChatTranscripts
 
@@ -47,6 +48,7 @@ class Store:
     webchat: WebChatTranscripts
     rollups: Rollups
     improvements: Improvements
+    translations: TranslationCache
 
     @classmethod
     async def open(cls, db: Database, *, sealer: Sealer | None = None) -> Store:
@@ -72,4 +74,5 @@ class Store:
             webchat=WebChatTranscripts(db),
             rollups=Rollups(db),
             improvements=Improvements(db),
+            translations=TranslationCache(db),
         )

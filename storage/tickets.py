@@ -114,6 +114,10 @@ class Tickets:
             query["_id"] = {"$ne": excluding}
         return await self._docs.count_documents(query)
 
+    async def remember(self, *, ticket_id: str, field: str, value: str) -> None:
+        """Add `value` to the list `field` once (references to what the desk shows about a ticket)."""
+        await self._docs.update_one({"_id": ticket_id}, {"$addToSet": {field: value}})
+
     async def count_breached(self) -> int:
         """Tickets with at least one missed deadline that are not closed yet."""
         return await self._docs.count_documents(
@@ -139,6 +143,18 @@ class Tickets:
 
     async def for_customer(self, *, customer_id: str) -> list[Document]:
         return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("created_at", 1)]
+
+    async def texts_for_customer(self, *, customer_id: str) -> list[str]:
+        """Everything written in the customer's tickets, by them or to them (translations to forget)."""
+        texts: list[str] = []
+        async for doc in self._docs.find({"customer_id": customer_id}):
+            texts += [str(doc.get(k) or "") for k in ("description", "product")]
+            texts += [str(e.get("text") or "") for e in doc.get("history") or [] if isinstance(e, dict)]
+            texts += [
+                str((doc.get("proposal") or {}).get("text") or ""),
+                str((doc.get("followup") or {}).get("comment") or ""),
+            ]
+        return [t for t in texts if t.strip()]
 
     async def redact_for_customer(self, *, customer_id: str) -> list[str]:
         """Remove the customer's words, photos, order and chat from their tickets; the ids redacted.

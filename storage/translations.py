@@ -46,3 +46,10 @@ class TranslationCache:
             },
             upsert=True,
         )
+
+    async def forget(self, *, text_hashes: list[str]) -> int:
+        """Erase cached translations of these texts (a customer's words, in every language)."""
+        if not text_hashes:
+            return 0
+        result = await self._entries.delete_many({"text_hash": {"$in": text_hashes}})
+        return result.deleted_count

@@ -87,7 +87,8 @@ def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_an_empty_variable_is_unset_not_an_empty_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+    secrets = ("WHATSAPP_APP_SECRET", "WHATSAPP_ACCESS_TOKEN", "TELEGRAM_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    for name in secrets:
         monkeypatch.setenv(name, "")
     monkeypatch.setenv("FEEDBACK_BOT_PORT", "")
     settings = load_settings()

@@ -238,6 +238,17 @@ async def test_delete_redacts_tickets_and_erases_contacts(db: Database, store: S
     await chat.send(chat.button("confirm:submit"))
     ticket = await db["tickets"].find_one({})
     assert ticket is not None and await db["contacts"].count_documents({}) == 1
+    # Agents read the description translated; that translation is cached, and must go with it.
+    from conversations.translation import text_hash
+
+    for text, target in ((ticket["description"], "de"), ("Someone else's words", "de")):
+        await store.translations.put(
+            text_hash=text_hash(text),
+            source="en",
+            target=target,
+            provider="libretranslate",
+            translated_text="…",
+        )
     await chat.send(chat.command("delete"))
     await chat.send(chat.button("delete:yes"))
     redacted = await db["tickets"].find_one({"_id": ticket["_id"]})
@@ -246,6 +257,8 @@ async def test_delete_redacts_tickets_and_erases_contacts(db: Database, store: S
     assert "kettle" not in str(redacted) and redacted["category"] == "logistics"
     assert await db["contacts"].count_documents({}) == 0
     assert await db["jobs"].count_documents({"_id": f"ticket.publish:{ticket['_id']}:erased"}) == 1
+    remaining = [doc["text_hash"] async for doc in db["translation_cache"].find({})]
+    assert remaining == [text_hash("Someone else's words")]
 
 
 async def finish_survey(chat: Chat, *, low: bool, started: bool = False) -> list[str]:

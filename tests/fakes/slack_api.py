@@ -62,6 +62,7 @@ class FakeSlack:
     views: list[JSONDict] = field(default_factory=list)
     ephemeral: list[JSONDict] = field(default_factory=list)
     uploads: dict[str, JSONDict] = field(default_factory=dict)  # file id -> name, bytes, where shared
+    deleted_files: list[str] = field(default_factory=list)
     members: dict[str, set[str]] = field(default_factory=dict)
     _troubles: list[_Trouble] = field(default_factory=list)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -227,6 +228,13 @@ class FakeSlack:
                 message.edits += 1
                 return {"ok": True, "channel": message.channel, "ts": message.ts}
         return {"ok": False, "error": "message_not_found"}
+
+    def _files_delete(self, params: JSONDict) -> JSONDict:
+        file_id = str(params.get("file") or "")
+        if self.uploads.pop(file_id, None) is None:
+            return {"ok": False, "error": "file_not_found"}
+        self.deleted_files.append(file_id)
+        return {"ok": True}
 
     def _chat_getPermalink(self, params: JSONDict) -> JSONDict:
         channel, ts = params.get("channel"), str(params.get("message_ts"))

@@ -100,3 +100,31 @@ async def test_tickets_wait_while_no_desk_is_configured_and_go_out_once_it_is(
     await polling.stop()
     job = await db["jobs"].find_one({"kind": "ticket.publish"})
     assert job is not None and job["status"] == "done"
+
+
+async def test_delete_blanks_the_customers_words_and_photos_in_slack(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    from tests.handlers.test_slack_agents import settle
+
+    await polling.start(**desk_settings(slack, libre))
+    customer = Customer(polling, chat_id=502, language="es")
+    await file_complaint(customer, "La caja llegó aplastada.")
+    await settle(polling)
+    await customer.say("Mi vecino Juan la recogió")  # reaches the ticket's thread, quoted
+    await settle(polling)
+    (message,) = slack.channel("C-LOGISTICS")
+    thread = slack.thread("C-LOGISTICS", message.ts)
+    assert any("Mi vecino Juan" in note.text for note in thread)
+    (photo,) = list(slack.uploads)
+
+    await customer.say("/delete")
+    await customer.press_payload("delete:yes")
+    await settle(polling)
+    assert "La caja llegó aplastada" not in json.dumps(message.blocks, ensure_ascii=False)  # redrawn
+    shown = [note.text for note in slack.thread("C-LOGISTICS", message.ts)]
+    assert not any("Mi vecino Juan" in text or "VECINO" in text for text in shown)
+    assert any("erased at the customer's request" in text for text in shown)
+    assert slack.deleted_files == [photo] and slack.uploads == {}
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["desk_notes"] == [] and ticket["desk_files"] == []
