@@ -65,6 +65,7 @@ from storage.translations import TranslationCache
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
 PURGE_INTERVAL = timedelta(hours=6)
+RETRY_INTERVAL = timedelta(seconds=10)
 
 
 async def install_questionnaires(store: Store, settings: Settings) -> int:
@@ -172,7 +173,9 @@ class FeedbackBot:
                 report_min_group=settings.report_min_group,
             ),
         )
-        self.dispatcher = Dispatcher(engine=self.engine, inbox=self.store.inbox, metrics=self.metrics)
+        self.dispatcher = Dispatcher(
+            engine=self.engine, inbox=self.store.inbox, metrics=self.metrics, clock=self.clock
+        )
 
         async def healthy() -> bool:
             await db.command("ping")
@@ -243,6 +246,7 @@ class FeedbackBot:
         if self.report_jobs is not None:
             await self.report_jobs.plan()
         self._spawn(self._purge_loop(), "retention purge")
+        self._spawn(self._retry_loop(), "event retries")
         self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
         self._spawn(self.jobs.run_forever(), "jobs")
 
@@ -446,20 +450,35 @@ class FeedbackBot:
         task.add_done_callback(_report_crash)
         self._tasks.append(task)
 
+    async def _retry_loop(self) -> None:
+        """Events that failed (a platform or MongoDB down for a while) run again after a back-off."""
+        while True:
+            await asyncio.sleep(RETRY_INTERVAL.total_seconds())
+            try:
+                await self.dispatcher.retry_failed()
+            except Exception as error:  # the database itself may be the thing that is down
+                log.warning("could not look for events to retry (%s)", type(error).__name__)
+
     async def _purge_loop(self) -> None:
         while True:
-            finalised = await self.rollups.sweep()
-            if finalised:
-                log.info("%d surveys left unfinished counted as incomplete", finalised)
-            cutoff = datetime.now(UTC) - timedelta(days=self.settings.data_retention_days)
-            removed = await self.store.responses.purge_started_before(cutoff=cutoff)
-            if removed:
-                log.info(
-                    "retention: %d responses older than %d days erased",
-                    removed,
-                    self.settings.data_retention_days,
-                )
+            try:
+                await self._purge_once()
+            except Exception as error:  # MongoDB down: try again next round, the loop must not die
+                log.warning("retention and survey sweep failed (%s)", type(error).__name__)
             await asyncio.sleep(PURGE_INTERVAL.total_seconds())
+
+    async def _purge_once(self) -> None:
+        finalised = await self.rollups.sweep()
+        if finalised:
+            log.info("%d surveys left unfinished counted as incomplete", finalised)
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.data_retention_days)
+        removed = await self.store.responses.purge_started_before(cutoff=cutoff)
+        if removed:
+            log.info(
+                "retention: %d responses older than %d days erased",
+                removed,
+                self.settings.data_retention_days,
+            )
 
     async def stop(self) -> None:
         """Stop taking events, let accepted ones finish, then close everything opened in `start`."""

@@ -7,6 +7,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.metrics import Metrics
@@ -41,7 +42,16 @@ def running(lookup: Callable[[str], Channel | None], name: str) -> Channel:
 
 
 class Dispatcher:
-    def __init__(self, *, engine: Engine, inbox: Inbox, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        inbox: Inbox,
+        metrics: Metrics,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._clock = clock
+        self._in_flight: set[tuple[str, str]] = set()
         self._engine = engine
         self._inbox = inbox
         self._metrics = metrics
@@ -79,7 +89,21 @@ class Dispatcher:
             log.info("replaying %d unfinished events", len(pending))
         return len(pending)
 
+    async def retry_failed(self) -> int:
+        """Queue again the events that failed and whose back-off has passed (e.g. a platform was down)."""
+        due = [
+            event
+            for event in await self._inbox.due_for_retry(now=self._clock())
+            if (event.channel, event.event_id) not in self._in_flight
+        ]
+        for event in due:
+            self._enqueue(event)
+        if due:
+            log.info("retrying %d events that failed earlier", len(due))
+        return len(due)
+
     def _enqueue(self, event: InboundEvent) -> None:
+        self._in_flight.add((event.channel, event.event_id))
         key = (event.channel, event.chat_key)
         queue = self._queues.get(key)
         if queue is not None:
@@ -101,7 +125,8 @@ class Dispatcher:
         try:
             while queue:
                 await self._process(queue[0])
-                queue.popleft()
+                event = queue.popleft()
+                self._in_flight.discard((event.channel, event.event_id))
         finally:
             del self._queues[key]
 
@@ -123,7 +148,7 @@ class Dispatcher:
             self._metrics.count("events_failed", event.channel)
             log.exception("processing %s event %s failed", event.channel, event.event_id)
             try:
-                await self._inbox.mark_failed(event, reason="exception")
+                await self._inbox.mark_failed(event, reason="exception", at=self._clock())
             except Exception:
                 log.exception("could not record the failure of event %s", event.event_id)
         finally:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
 from conversations.events import InboundEvent
 from storage.types import Database
 
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 8  # with the back-off below: retried for about an hour before it is parked
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=15)
 
 
 class Inbox:
@@ -40,13 +42,25 @@ class Inbox:
             {"$set": {"status": "done", "done_at": datetime.now(UTC)}},
         )
 
-    async def mark_failed(self, event: InboundEvent, *, reason: str) -> None:
-        """Count a failed attempt; after MAX_ATTEMPTS the event is parked as failed, not replayed."""
+    async def mark_failed(self, event: InboundEvent, *, reason: str, at: datetime | None = None) -> None:
+        """Count a failed attempt and when to try again; after MAX_ATTEMPTS the event is parked."""
         key = f"{event.channel}:{event.event_id}"
-        await self._docs.update_one({"_id": key}, {"$inc": {"attempts": 1}, "$set": {"last_error": reason}})
+        now = at or datetime.now(UTC)
+        doc = await self._docs.find_one({"_id": key}, {"attempts": 1})
+        attempts = int((doc or {}).get("attempts", 0)) + 1
+        wait = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+        await self._docs.update_one(
+            {"_id": key},
+            {"$set": {"attempts": attempts, "last_error": reason, "retry_at": now + wait}},
+        )
         await self._docs.update_one(
             {"_id": key, "attempts": {"$gte": MAX_ATTEMPTS}}, {"$set": {"status": "failed"}}
         )
+
+    async def due_for_retry(self, *, now: datetime) -> list[InboundEvent]:
+        """Events whose processing failed (a platform or the database was down) and may run again."""
+        cursor = self._docs.find({"status": "pending", "retry_at": {"$lte": now}}).sort("received_at", 1)
+        return [InboundEvent.from_document(doc["event"]) async for doc in cursor]
 
     async def count_pending(self) -> int:
         return await self._docs.count_documents({"status": "pending"})

@@ -171,3 +171,27 @@ def test_language_hint_from_the_number() -> None:
         "ar",
         None,
     ]
+
+
+async def test_graph_api_down_for_a_while_the_reply_arrives_once_it_recovers(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.clock import Clock
+
+    clock = polling.clock = Clock(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))
+    url = await start(polling, graph)
+    assert polling.current is not None
+    graph.failures = [500, 503, 429]  # the first three sends fail
+    await deliver(polling, url, graph.text(SPAIN, "hola"))  # stored and acknowledged all the same
+    assert graph.to(SPAIN) == []
+    for _ in range(3):
+        clock.now += timedelta(minutes=5)
+        await polling.current.dispatcher.retry_failed()
+        await polling.current.dispatcher.wait_idle()
+    (consent,) = graph.to(SPAIN)  # once, even though the state was saved at the first attempt
+    assert "consent:yes" in choices(consent)
+    stored = await db["inbox"].find_one({"channel": "whatsapp"})
+    assert stored is not None and stored["status"] == "done" and stored["attempts"] == 3  # three failed tries
+    assert await db["conversations"].count_documents({}) == 1
