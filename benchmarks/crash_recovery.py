@@ -1,6 +1,7 @@
 """SIGKILL the bot at random moments while scripted customers answer surveys and file complaints.
 
     python -m benchmarks.crash_recovery [--customers 200] [--kills 6] [--complaint-share 0.25] [--seed 7]
+                                        [--db-outage SECONDS]
 
 The bot runs as a real `feedback-bot run` process in Telegram webhook mode against the fake Bot API
 (tests/fakes/telegram_api.py) and a separate embedded MongoDB that outlives it. Customers post
@@ -8,7 +9,9 @@ updates as Telegram does: an update the bot did not acknowledge with 200 is post
 A killer sends SIGKILL every few seconds and starts a new process. At the end every acknowledged
 update must be stored exactly once and processed, every customer has exactly one complete response
 with exactly their answers, every complaint exactly one ticket; the script prints what it checked
-and exits 1 on any failure.
+and exits 1 on any failure. With `--db-outage`, MongoDB is also stopped for that long mid-run (then
+started again on the same files and port): webhooks answer an error meanwhile, Telegram-style
+retries bring every update in once it is back.
 """
 
 from __future__ import annotations
@@ -162,6 +165,16 @@ async def start_bot(env: dict[str, str], log: Path, port: int) -> asyncio.subpro
     raise RuntimeError(f"the bot did not start; see {log}")
 
 
+async def db_outage(mongo: EmbeddedMongo, folder: Path, seconds: float, rng: random.Random) -> EmbeddedMongo:
+    """Stop MongoDB for `seconds`, then start it again on the same files and port."""
+    await asyncio.sleep(rng.uniform(3.0, 8.0))
+    port = int(mongo.uri.rsplit(":", 1)[1].split("/")[0])
+    await mongo.stop()
+    print(f"MongoDB stopped for {seconds:.0f} s", flush=True)
+    await asyncio.sleep(seconds)
+    return await EmbeddedMongo.start(data_dir=folder, port=port)
+
+
 async def main(args: argparse.Namespace) -> int:
     # The fake Bot API sees requests cut off by SIGKILL mid-body: expected here, not worth a traceback.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
@@ -193,6 +206,11 @@ async def main(args: argparse.Namespace) -> int:
         chats = [FIRST_CHAT + n for n in range(args.customers)]
         started = time.monotonic()
         crowd = asyncio.gather(*(customer(world, chat, chat in complaining) for chat in chats))
+        outage = (
+            asyncio.create_task(db_outage(mongo, Path(folder), args.db_outage, rng))
+            if args.db_outage
+            else None
+        )
         kills = 0
         while kills < args.kills and not crowd.done():
             await asyncio.sleep(rng.uniform(2.0, 6.0))
@@ -201,6 +219,8 @@ async def main(args: argparse.Namespace) -> int:
             kills += 1
             bot = await start_bot(env, log, port)
         await crowd
+        if outage is not None:
+            mongo = await outage
         elapsed = time.monotonic() - started
         await asyncio.sleep(2)  # let the last replies' bookkeeping finish
         bot.send_signal(signal.SIGTERM)
@@ -257,4 +277,5 @@ if __name__ == "__main__":
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--complaint-share", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db-outage", type=float, default=0.0, help="stop MongoDB this many seconds mid-run")
     sys.exit(asyncio.run(main(parser.parse_args())))
