@@ -23,7 +23,9 @@ class Pacer:
     ) -> None:
         self._clock = clock
         self._sleep = sleep
-        self._global = TokenBucket(rate=global_rate, burst=max(1.0, global_rate), clock=clock, sleep=sleep)
+        # No burst overall: Telegram counts messages in any one second, so a burst on top of the
+        # rate (30 at once, then 30 a second) would break the limit in the first second.
+        self._global = TokenBucket(rate=global_rate, burst=1.0, clock=clock, sleep=sleep)
         self._chat_rate = chat_rate
         self._chat_burst = chat_burst
         self._chats: OrderedDict[str, TokenBucket] = OrderedDict()
