@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
 
+from bot import retention
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
@@ -21,6 +22,7 @@ from bot.outreach import OutreachJobs
 from bot.pacing import Pacer
 from bot.policy import complaint_policy
 from bot.report_jobs import ReportJobs
+from bot.retention import RetentionPolicy
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
@@ -471,14 +473,14 @@ class FeedbackBot:
         finalised = await self.rollups.sweep()
         if finalised:
             log.info("%d surveys left unfinished counted as incomplete", finalised)
-        cutoff = datetime.now(UTC) - timedelta(days=self.settings.data_retention_days)
-        removed = await self.store.responses.purge_started_before(cutoff=cutoff)
-        if removed:
-            log.info(
-                "retention: %d responses older than %d days erased",
-                removed,
-                self.settings.data_retention_days,
-            )
+        settings = self.settings
+        policy = RetentionPolicy(
+            responses_days=settings.data_retention_days,
+            feedback_days=settings.feedback_retention_days,
+            contacts_days=settings.contact_retention_days,
+            tickets_days=settings.ticket_retention_days,
+        )
+        await retention.enforce(self.store, policy, clock=self.clock)
 
     async def stop(self) -> None:
         """Stop taking events, let accepted ones finish, then close everything opened in `start`."""

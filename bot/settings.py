@@ -101,6 +101,15 @@ class Settings(BaseSettings):
         "https://example.com/privacy",
         validation_alias=AliasChoices("PRIVACY_NOTICE_URL", "privacy_notice_url"),
     )
+    feedback_retention_days: int = Field(
+        365, ge=1, validation_alias=AliasChoices("FEEDBACK_RETENTION_DAYS", "feedback_retention_days")
+    )
+    ticket_retention_days: int = Field(
+        730, ge=30, validation_alias=AliasChoices("TICKET_RETENTION_DAYS", "ticket_retention_days")
+    )
+    contact_retention_days: int = Field(
+        90, ge=1, validation_alias=AliasChoices("CONTACT_RETENTION_DAYS", "contact_retention_days")
+    )
     data_retention_days: int = Field(
         365, ge=1, validation_alias=AliasChoices("DATA_RETENTION_DAYS", "data_retention_days")
     )

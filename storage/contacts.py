@@ -39,6 +39,11 @@ class Contacts:
             changed += result.modified_count
         return changed
 
+    async def erase_for_tickets(self, *, ticket_ids: list[str]) -> int:
+        if not ticket_ids:
+            return 0
+        return (await self._docs.delete_many({"_id": {"$in": ticket_ids}})).deleted_count
+
     async def erase_for_customer(self, *, customer_id: str) -> int:
         result = await self._docs.delete_many({"customer_id": customer_id})
         return result.deleted_count

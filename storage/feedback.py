@@ -61,3 +61,6 @@ class Feedback:
             kind = str(doc.get("kind") or "other")
             counts[kind] = counts.get(kind, 0) + 1
         return counts
+
+    async def purge_received_before(self, *, cutoff: datetime) -> int:
+        return (await self._docs.delete_many({"received_at": {"$lt": cutoff}})).deleted_count

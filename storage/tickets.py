@@ -156,14 +156,28 @@ class Tickets:
             ]
         return [t for t in texts if t.strip()]
 
-    async def redact_for_customer(self, *, customer_id: str) -> list[str]:
+    async def closed_before(self, *, cutoff: datetime, unredacted: bool = False) -> list[str]:
+        query: Document = {"status": "closed", "closed_at": {"$lt": cutoff}}
+        if unredacted:
+            query["redacted_at"] = None
+        return [str(doc["_id"]) async for doc in self._docs.find(query, {"_id": 1})]
+
+    async def redact(self, *, ticket_ids: list[str]) -> None:
+        """Retention: the same redaction as an erasure request, ticket by ticket."""
+        for ticket_id in ticket_ids:
+            doc = await self._docs.find_one({"_id": ticket_id}, {"customer_id": 1})
+            if doc is not None and doc.get("customer_id"):
+                await self.redact_for_customer(customer_id=str(doc["customer_id"]), only=ticket_id)
+
+    async def redact_for_customer(self, *, customer_id: str, only: str | None = None) -> list[str]:
         """Remove the customer's words, photos, order and chat from their tickets; the ids redacted.
 
         History entries keep who did what and when, not what was written (either side may have
         quoted the customer).
         """
         redacted: list[str] = []
-        async for doc in self._docs.find({"customer_id": customer_id}, {"_id": 1, "history": 1}):
+        query: Document = {"customer_id": customer_id} | ({"_id": only} if only else {})
+        async for doc in self._docs.find(query, {"_id": 1, "history": 1}):
             history = [{k: v for k, v in entry.items() if k != "text"} for entry in doc.get("history") or []]
             await self._docs.update_one(
                 {"_id": doc["_id"]},
