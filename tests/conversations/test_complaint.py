@@ -372,3 +372,27 @@ async def test_the_ledger_records_which_consent_text_was_shown(db: Database, sto
         "complaint": text_version(shown_consent),
         "complaint_sensitive": text_version(shown_sensitive),
     }
+
+
+async def test_buttons_for_another_customers_ticket_are_refused(db: Database, store: Store) -> None:
+    from conversations.ticket_lifecycle import TicketLifecycle
+
+    engine = engine_at(store, MONDAY_10)
+    owner = Chat(engine, db)
+    await fill(owner, sensitive=False)
+    await owner.send(owner.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None
+    lifecycle = TicketLifecycle(store=store, policy=POLICY, clock=lambda: MONDAY_10)
+    await lifecycle.propose(ticket_id=str(ticket["_id"]), agent="U0AGENT", text="A refund")
+    intruder = Chat(engine, db, chat_key="intruder", user_key="intruder")
+    await intruder.send(intruder.command("start"))
+    for payload in (f"prop:{ticket['_id']}:yes", f"prop:{ticket['_id']}:no", f"fu:{ticket['_id']}:no"):
+        reply = await intruder.send(intruder.button(payload))
+        assert reply.notice == t("unknown.button") and reply.messages == (), payload
+    after = await db["tickets"].find_one({"_id": ticket["_id"]})
+    assert (
+        after is not None
+        and after["status"] == "awaiting_customer"
+        and after["version"] == ticket["version"] + 1
+    )
