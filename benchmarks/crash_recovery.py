@@ -33,13 +33,13 @@ from aiohttp import ClientError, ClientSession
 from pymongo import AsyncMongoClient
 
 from storage.embedded import EmbeddedMongo
+from tests.default_questionnaire import RATED
 from tests.fakes.telegram_api import FakeTelegram, JSONDict, SentMessage
 
 SECRET = "crash-test-secret"
 DATABASE = "crash"
 FIRST_CHAT = 900_001
-RATINGS = ("product_quality", "product_match", "delivery_speed", "parcel_condition", "after_sales",
-           "ease_of_use", "payment_security", "communication")  # fmt: skip
+
 COMMENT = "Fine, thanks"
 BIN = Path(sys.executable).parent / "feedback-bot"
 
@@ -106,8 +106,8 @@ def asks(qid: str) -> Any:
 async def customer(world: World, chat: int, complains: bool) -> None:
     try:
         await say(world, chat, "/start", then=lambda m: "consent:yes" in payloads(m), what="consent request")
-        await press(world, chat, "consent:yes", then=asks(RATINGS[0]), what="first question")
-        for qid, following in zip(RATINGS, (*RATINGS[1:], "recommend"), strict=True):
+        await press(world, chat, "consent:yes", then=asks(RATED[0]), what="first question")
+        for qid, following in zip(RATED, (*RATED[1:], "recommend"), strict=True):
             await press(world, chat, f"a:{qid}:4", then=asks(following), what=f"question {following}")
         await press(world, chat, "a:recommend:9", then=asks("comments"), what="comment question")
         await say(world, chat, COMMENT, then=lambda m: "Thank you" in m.text, what="thanks")
@@ -250,7 +250,7 @@ async def verify(uri: str, world: World, chats: list[int], complaining: set[int]
     by_customer: dict[str, list[dict[str, Any]]] = {}
     async for doc in db["responses"].find({}):
         by_customer.setdefault(doc["customer_id"], []).append(doc)
-    expected = {**dict.fromkeys(RATINGS, 4), "recommend": 9, "comments": COMMENT}
+    expected = {**dict.fromkeys(RATED, 4), "recommend": 9, "comments": COMMENT}
     for chat in chats:
         customer = identities.get(f"telegram:{chat}")
         responses = by_customer.get(str(customer), [])

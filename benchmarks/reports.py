@@ -26,22 +26,13 @@ from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.reports import ReportRequest, build_report
 from storage.mongo import open_database
 from storage.store import Store
+from tests.default_questionnaire import RATED
 
 YEAR_START = date(2025, 12, 1)
 COUNTRIES = ("ES", "DE", "FR", "US", "BR", "MX", "JP", "SA")
 LANGUAGES = ("es", "de", "fr", "en", "pt", "es", "ja", "ar")
 SEGMENTS = ("new", "regular", "vip")
 CHANNELS = ("telegram", "whatsapp", "web")
-RATED = (
-    "product_quality",
-    "product_match",
-    "delivery_speed",
-    "parcel_condition",
-    "after_sales",
-    "ease_of_use",
-    "payment_security",
-    "communication",
-)
 
 
 def generate(rng: random.Random, count: int, questionnaire: Any, rules: QualityRules) -> dict[Any, Any]:

@@ -11,6 +11,7 @@ from conversations.quality import QualityRules, exclusion_reason
 from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.reports import ReportRequest, build_report
 from storage.store import Store
+from tests.default_questionnaire import RATED
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
@@ -123,9 +124,7 @@ async def test_improvement_actions_open_overdue_and_before_after(store: Store) -
 
 
 def response(ratings: list[int], seconds: float, *, skipped: tuple[str, ...] = ()) -> dict[str, Any]:
-    questions = ("product_quality", "product_match", "delivery_speed", "parcel_condition", "after_sales",
-                 "ease_of_use", "payment_security", "communication")  # fmt: skip
-    answers = {q: {"value": v, "skipped": q in skipped} for q, v in zip(questions, ratings, strict=False)}
+    answers = {q: {"value": v, "skipped": q in skipped} for q, v in zip(RATED, ratings, strict=False)}
     return {"answers": answers, "duration_seconds": seconds}
 
 

@@ -16,17 +16,8 @@ from conversations import rollups
 from conversations.reports import ReportRequest, build_report, two_proportion_p
 from storage.store import Store
 from tests.clock import Clock
+from tests.default_questionnaire import RATED
 
-QUESTIONS = (
-    "product_quality",
-    "product_match",
-    "delivery_speed",
-    "parcel_condition",
-    "after_sales",
-    "ease_of_use",
-    "payment_security",
-    "communication",
-)
 W45 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 45
 W46 = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
 
@@ -45,7 +36,7 @@ async def add_response(
     status: str = "complete",
 ) -> None:
     answers: dict[str, Any] = {
-        qid: {"value": v, "skipped": False} for qid, v in zip(QUESTIONS, ratings, strict=False)
+        qid: {"value": v, "skipped": False} for qid, v in zip(RATED, ratings, strict=False)
     }
     if nps is not None:
         answers["recommend"] = {"value": nps, "skipped": False}

@@ -19,12 +19,12 @@ from aiohttp import web
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from storage.types import Database
+from tests.default_questionnaire import RATED
 from tests.handlers.telegram_harness import BotRunner
 from tests.handlers.test_webchat import start
 
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
-RATINGS = ("product_quality", "product_match", "delivery_speed", "parcel_condition", "after_sales")
-MORE_RATINGS = ("ease_of_use", "payment_security", "communication")
+RATINGS, MORE_RATINGS = RATED[:5], RATED[5:]  # a reload comes between the two
 
 
 def chromium() -> str | None:

@@ -9,6 +9,7 @@ from aiohttp import ClientSession
 from conversations.events import Choice, Outbound
 from handlers.whatsapp import language_of_number, render
 from storage.types import Database
+from tests.default_questionnaire import RATED
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph, post_webhook
 from tests.handlers.telegram_harness import BotRunner
 
@@ -131,7 +132,7 @@ async def test_typed_back_and_numbers_on_the_0_to_10_question(
     url = await start(polling, graph)
     await deliver(polling, url, graph.text(SPAIN, "hola"))
     await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
-    for qid in QUICK_PATH:
+    for qid in RATED:
         await deliver(polling, url, graph.reply(SPAIN, f"a:{qid}:4", kind="list_reply"))
     recommend = graph.to(SPAIN)[-1]
     assert recommend["type"] == "text" and "«Atrás»" in recommend["text"]["body"]
@@ -147,18 +148,6 @@ async def test_typed_back_and_numbers_on_the_0_to_10_question(
     assert response["answers"]["recommend"]["value"] == 9
     assert response["answers"]["communication"]["value"] == 5
     assert response["answers"]["comments"]["value"] == "Todo bien, gracias"
-
-
-QUICK_PATH = (
-    "product_quality",
-    "product_match",
-    "delivery_speed",
-    "parcel_condition",
-    "after_sales",
-    "ease_of_use",
-    "payment_security",
-    "communication",
-)
 
 
 def test_language_hint_from_the_number() -> None:
