@@ -210,12 +210,7 @@ class FeedbackBot:
         )
         self.rollups = RollupJobs(
             store=self.store,
-            rules=QualityRules(
-                speeder_share=settings.quality_speeder_share,
-                straight_line_min=settings.quality_straight_line_min,
-                straight_line_share=settings.quality_straight_line_share,
-                duplicate_window_days=settings.quality_duplicate_window_days,
-            ),
+            rules=quality_rules(settings),
             incomplete_after=timedelta(days=settings.incomplete_after_days),
             clock=self.clock,
         )
@@ -493,6 +488,15 @@ class FeedbackBot:
                 await task
         self._tasks.clear()
         await self._stack.aclose()
+
+
+def quality_rules(settings: Settings) -> QualityRules:
+    return QualityRules(
+        speeder_share=settings.quality_speeder_share,
+        straight_line_min=settings.quality_straight_line_min,
+        straight_line_share=settings.quality_straight_line_share,
+        duplicate_window_days=settings.quality_duplicate_window_days,
+    )
 
 
 def contact_sealer(settings: Settings) -> Sealer:

@@ -15,10 +15,11 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from bot import log_setup
-from bot.app import FeedbackBot, contact_sealer, install_questionnaires
+from bot.app import FeedbackBot, contact_sealer, install_questionnaires, quality_rules
 from bot.charts import render_charts
 from bot.export import export_responses
 from bot.invite_batch import invite_csv
+from bot.rollup_jobs import RollupJobs
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
 from conversations.questionnaire import QuestionnaireError
@@ -60,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--questionnaire", help="one questionnaire (default: all)")
     report.add_argument("--format", choices=["text", "csv", "png"], default="text")
     report.add_argument("--out", type=Path, default=Path("."), help="folder for the PNG charts")
+    report.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="recompute every report counter from the stored data first (stop the bot before)",
+    )
     commands.add_parser(
         "rotate-contacts", help="re-encrypt contact details under the first key of CONTACT_KEYS"
     )
@@ -139,6 +145,14 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
     uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
         store = await Store.open(db)
+        if args.rebuild:
+            counted = await RollupJobs(store=store, rules=quality_rules(settings)).rebuild(
+                default_questionnaire=settings.default_questionnaire
+            )
+            print(
+                "counters rebuilt from " + ", ".join(f"{n} {what}" for what, n in counted.items()),
+                file=sys.stderr,
+            )
         report = await build_report(store, request, now=datetime.now(UTC))
     if args.format == "text":
         sys.stdout.write(render_text(report))

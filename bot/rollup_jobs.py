@@ -12,9 +12,11 @@ from conversations.invitations import invitation_id_for
 from conversations.quality import INCOMPLETE, QualityRules, exclusion_reason
 from storage.jobs import Job
 from storage.store import Store
+from storage.types import Document
 
 log = logging.getLogger("bot.rollup_jobs")
 DEFAULT_RULES = QualityRules()
+Counters = dict[rollups.Key, rollups.Increments]
 
 
 class RollupJobs:
@@ -47,12 +49,22 @@ class RollupJobs:
         response = await self._store.responses.get(response_id=response_id)
         if response is None or response.get("status") not in {"complete", "abandoned"}:
             return  # erased at the customer's request, or restarted in the meantime
+        assessed = await self.assess(response)
+        if assessed is not None:
+            increments, reason = assessed
+            await self._store.responses.set_quality(response_id=response_id, excluded=reason)
+            await self._store.rollups.add(increments)
+
+    async def assess(
+        self, response: Document
+    ) -> tuple[dict[rollups.Key, rollups.Increments], str | None] | None:
+        """What a finished response adds to the counters, and why it is left out (None: it counts)."""
         questionnaire = await self._store.questionnaires.get(
             questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])
         )
         if questionnaire is None:
             log.warning("a finished response's questionnaire version is missing; not counted")
-            return
+            return None
         complete = response["status"] == "complete"
         if complete:
             window = None if response.get("order_ref") else self._rules.duplicate_window_days
@@ -84,8 +96,41 @@ class RollupJobs:
         ]
         if complete:
             parts.append(rollups.funnel_increment(day, questionnaire.id, "completed"))
-        await self._store.responses.set_quality(response_id=response_id, excluded=reason)
+        return rollups.merge(parts), reason
+
+    async def rebuild(self, *, default_questionnaire: str) -> dict[str, int]:
+        """Every counter computed again from what is stored (after an upgrade, or a count lost in a crash).
+
+        Run it with the bot stopped: counters written meanwhile by running jobs would be lost or doubled.
+        """
+        await self._store.rollups.clear()
+        parts: list[Counters] = []
+        counted = {"responses": 0, "invited": 0, "started": 0}
+        async for response in self._store.responses.export():
+            started = response.get("started_at")
+            if isinstance(started, datetime):
+                parts.append(
+                    rollups.funnel_increment(started.date(), str(response["questionnaire_id"]), "consented")
+                )
+            if response.get("status") in {"complete", "abandoned"}:
+                assessed = await self.assess(response)
+                if assessed is not None:
+                    parts.append(assessed[0])
+                    await self._store.responses.set_quality(
+                        response_id=str(response["_id"]), excluded=assessed[1]
+                    )
+                    counted["responses"] += 1
+            if len(parts) >= 2000:
+                await self._store.rollups.add(rollups.merge(parts))
+                parts = []
+        async for questionnaire_id, at in self._store.invitations.created():
+            parts.append(rollups.funnel_increment(at.date(), questionnaire_id, "invited"))
+            counted["invited"] += 1
+        async for recorded, at in self._store.consents.survey_decisions():
+            parts.append(rollups.funnel_increment(at.date(), recorded or default_questionnaire, "started"))
+            counted["started"] += 1
         await self._store.rollups.add(rollups.merge(parts))
+        return counted
 
     async def sweep(self) -> int:
         """Surveys left unfinished for `incomplete_after` count as incomplete (with where they stopped)."""

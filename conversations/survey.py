@@ -133,6 +133,7 @@ async def record_consent(turn: Turn, decision: Decision) -> None:
         language=turn.language,
         channel=turn.event.channel,
         decision=decision,
+        questionnaire_id=turn.dialogue.questionnaire_id,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,6 +43,7 @@ class ConsentLedger:
         language: str,
         channel: str,
         decision: Decision,
+        questionnaire_id: str | None = None,
     ) -> None:
         """Append a decision; `entry_id` derives from the platform event so a replay adds nothing."""
         try:
@@ -54,11 +56,18 @@ class ConsentLedger:
                     "language": language,
                     "channel": channel,
                     "decision": decision.value,
+                    "questionnaire_id": questionnaire_id,
                     "at": datetime.now(UTC),
                 }
             )
         except DuplicateKeyError:
             pass
+
+    async def survey_decisions(self) -> AsyncIterator[tuple[str | None, datetime]]:
+        """(questionnaire if recorded, time) of every answer to a survey's consent request."""
+        query = {"kind": "survey", "decision": {"$in": ["granted", "refused"]}}
+        async for doc in self._entries.find(query, {"questionnaire_id": 1, "at": 1}):
+            yield doc.get("questionnaire_id"), doc["at"]
 
     async def history(self, *, customer_id: str) -> list[ConsentEntry]:
         cursor = self._entries.find({"customer_id": customer_id}).sort([("at", 1), ("_id", 1)])

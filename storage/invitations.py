@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,12 @@ class Invitations:
             if existing is None:
                 raise
             return existing, False
+
+    async def created(self) -> AsyncIterator[tuple[str, datetime]]:
+        """(questionnaire, creation time) of every invitation."""
+        async for doc in self._docs.find({}, {"questionnaire_id": 1, "created_at": 1}):
+            if isinstance(doc.get("created_at"), datetime):
+                yield str(doc["questionnaire_id"]), doc["created_at"]
 
     async def get(self, *, invitation_id: str) -> Document | None:
         return await self._docs.find_one({"_id": invitation_id})

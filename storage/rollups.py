@@ -41,3 +41,6 @@ class Rollups:
         if questionnaire is not None:
             query["questionnaire"] = questionnaire
         return await self._docs.find(query).to_list(None)
+
+    async def clear(self) -> None:
+        await self._docs.delete_many({})

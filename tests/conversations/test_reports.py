@@ -220,3 +220,22 @@ async def test_admin_report_and_improvement_action_commands(fed: Store) -> None:
         and ("action", "done") in outcomes
         and ("report", "refused") in outcomes
     )
+
+
+async def test_rebuilding_the_counters_from_stored_data_gives_the_same_figures(fed: Store) -> None:
+    request = ReportRequest(date(2026, 11, 1), date(2026, 11, 30), by="country")
+    before = await build_report(fed, request, now=W46)
+    counted = await RollupJobs(store=fed).rebuild(default_questionnaire="default")
+    after = await build_report(fed, request, now=W46)
+    assert counted == {"responses": 15, "invited": 10, "started": 0}
+    assert (after.respondents, after.exclusions, after.overall, after.groups) == (
+        before.respondents,
+        before.exclusions,
+        before.overall,
+        before.groups,
+    )
+    assert after.trend == before.trend
+    # The funnel now comes from the stored invitations and responses (the fixture's synthetic counts
+    # of 20 invited and 16 started had nothing stored behind them).
+    assert (after.funnel.invited, after.funnel.consented, after.funnel.completed) == (10, 15, 14)
+    assert after.funnel.stopped_at == before.funnel.stopped_at
