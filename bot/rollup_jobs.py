@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from bot.scheduler import Handler
 from conversations import rollups
+from conversations.calling_codes import country_of_number
 from conversations.invitations import invitation_id_for
 from conversations.quality import INCOMPLETE, QualityRules, exclusion_reason
 from storage.jobs import Job
@@ -86,11 +88,20 @@ class RollupJobs:
                     questionnaire_id=questionnaire.id, order_ref=str(response["order_ref"])
                 )
             )
+        facets = rollups.facets_of(response, invitation)
+        if facets.country == rollups.UNKNOWN and response.get("channel") == "whatsapp":
+            # Without a country from the shop, a WhatsApp number still tells one (only the code is kept).
+            for identity in await self._store.customers.platform_ids(
+                customer_id=str(response["customer_id"])
+            ):
+                country = country_of_number(identity.removeprefix("whatsapp:"))
+                if identity.startswith("whatsapp:") and country:
+                    facets = dataclasses.replace(facets, country=country)
         parts = [
             rollups.keyed(
                 day,
                 questionnaire.id,
-                rollups.facets_of(response, invitation),
+                facets,
                 rollups.response_increments(response, questionnaire, reason=reason),
             )
         ]

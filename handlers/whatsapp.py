@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from conversations.calling_codes import language_of_number
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
 
@@ -37,23 +38,6 @@ MAX_FETCH_BYTES = 20 * 1024 * 1024
 MAX_TEMPLATE_VALUE = 200
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 StatusSink = Callable[[dict[str, Any]], Awaitable[None]]
-
-# Calling codes → the language customers there most likely read (a hint only; their words decide).
-_COUNTRY_LANGUAGES = {
-    "1": "en", "44": "en", "61": "en", "64": "en", "353": "en", "49": "de", "43": "de", "41": "de",
-    "33": "fr", "32": "fr", "34": "es", "52": "es", "54": "es", "57": "es", "56": "es", "51": "es",
-    "55": "pt", "351": "pt", "7": "ru", "86": "zh", "886": "zh", "852": "zh", "81": "ja", "82": "ko",
-    "90": "tr", "62": "id", "966": "ar", "971": "ar", "20": "ar", "212": "ar", "962": "ar", "965": "ar",
-    "974": "ar", "973": "ar", "968": "ar", "213": "ar", "216": "ar",
-}  # fmt: skip
-
-
-def language_of_number(wa_id: str) -> str | None:
-    for length in (3, 2, 1):
-        language = _COUNTRY_LANGUAGES.get(wa_id[:length])
-        if language:
-            return language
-    return None
 
 
 def signature_valid(body: bytes, header: str, secret: str) -> bool:

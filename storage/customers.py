@@ -72,6 +72,12 @@ class Customers:
             {"$set": {"language": language, "language_explicit": explicit}},
         )
 
+    async def platform_ids(self, *, customer_id: str) -> list[str]:
+        """The customer's platform identities ("whatsapp:<number>" …): personal data, read sparingly."""
+        return [
+            str(doc["_id"]) async for doc in self._identities.find({"customer_id": customer_id}, {"_id": 1})
+        ]
+
     async def erase(self, *, customer_id: str) -> None:
         await self._identities.delete_many({"customer_id": customer_id})
         await self._customers.delete_one({"_id": customer_id})

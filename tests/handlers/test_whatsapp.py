@@ -6,8 +6,9 @@ from typing import Any
 
 from aiohttp import ClientSession
 
+from conversations.calling_codes import country_of_number, language_of_number
 from conversations.events import Choice, Outbound
-from handlers.whatsapp import language_of_number, render
+from handlers.whatsapp import render
 from storage.types import Database
 from tests.default_questionnaire import RATED
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph, post_webhook
@@ -148,6 +149,29 @@ async def test_typed_back_and_numbers_on_the_0_to_10_question(
     assert response["answers"]["recommend"]["value"] == 9
     assert response["answers"]["communication"]["value"] == 5
     assert response["answers"]["comments"]["value"] == "Todo bien, gracias"
+    # Reports break WhatsApp customers down by their number's country when the shop gave none.
+    from datetime import UTC, datetime
+
+    from conversations.reports import ReportRequest, build_report
+
+    bot = polling.current
+    assert bot is not None and bot.jobs is not None
+    await bot.jobs.wait_idle()
+    await bot.jobs.run_due()
+    today = datetime.now(UTC)
+    report = await build_report(bot.store, ReportRequest(today.date(), today.date(), by="country"), now=today)
+    # Answered in milliseconds by the test: left out as too fast, but counted under its country.
+    assert [(g.key, g.suppressed) for g in report.groups] == [("ES", True)]
+    assert report.exclusions.speeder == 1 and report.funnel.completed == 1
+
+
+def test_country_from_the_number() -> None:
+    assert [country_of_number(n) for n in ("34600111222", "+5215512345678", "97150000000", "999")] == [
+        "ES",
+        "MX",
+        "AE",
+        None,
+    ]
 
 
 def test_language_hint_from_the_number() -> None:
