@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -60,7 +57,7 @@ from handlers.whatsapp import WhatsAppChannel
 from handlers.whatsapp import webhook_handlers as whatsapp_webhook
 from locales.catalog import Catalogs, catalogs
 from storage.mongo import open_database
-from storage.sealing import Sealer, SealingError
+from storage.sealing import Sealer, SealingError, local_key
 from storage.store import Store
 from storage.translations import TranslationCache
 
@@ -425,7 +422,7 @@ class FeedbackBot:
         WebChat(
             channel=channel,
             submit=self.dispatcher.submit,
-            signer=TokenSigner(secret or local_secret(settings.data_dir / "webchat.secret")),
+            signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
             languages=[(code, ui.text(code, "language.name")) for code in ui.languages],
             limits=Limits(
                 max_chars=settings.webchat_max_chars,
@@ -509,21 +506,6 @@ def contact_sealer(settings: Settings) -> Sealer:
     if settings.mongodb_uri is not None:
         log.warning("CONTACT_KEYS unset: contact details are sealed with a key kept on this machine only")
     return Sealer.local(settings.data_dir / "contact.key")
-
-
-def local_secret(path: Path) -> bytes:
-    """A random secret kept in the data folder, for one-machine installations without WEBCHAT_SECRET."""
-    if path.exists():
-        return path.read_bytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process on this machine wrote it first
-        return path.read_bytes()
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(secret)
-    return secret
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

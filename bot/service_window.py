@@ -25,7 +25,6 @@ from storage.store import Store
 log = logging.getLogger("bot.service_window")
 WINDOW = timedelta(hours=24)
 MARGIN = timedelta(minutes=10)  # a message sent at the very edge must not arrive after it closes
-PURPOSES = ("invitation", "reminder", "followup", "ticket")
 
 
 class TemplateChannel(Channel, Protocol):

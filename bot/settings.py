@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from conversations.detection import CONFIDENT
+from conversations.events import PURPOSES
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
@@ -304,7 +305,7 @@ class Settings(BaseSettings):
     @field_validator("whatsapp_templates")
     @classmethod
     def _known_purposes(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = set(value) - {"invitation", "reminder", "followup", "ticket"}
+        unknown = set(value) - set(PURPOSES)
         if unknown:
             raise ValueError(f"unknown {sorted(unknown)}: use invitation, reminder, followup, ticket")
         return value

@@ -76,6 +76,9 @@ class Choice:
     payload: str
 
 
+PURPOSES = ("invitation", "reminder", "followup", "ticket")
+
+
 @dataclass(frozen=True, slots=True)
 class Unprompted:
     """Why the bot writes without being asked, for channels that need an approved template then.
@@ -84,7 +87,7 @@ class Unprompted:
     that window it sends the template registered for `purpose`, filled with `values`.
     """
 
-    purpose: str  # invitation | reminder | followup | ticket
+    purpose: str  # one of PURPOSES
     language: str
     values: tuple[str, ...] = ()
 

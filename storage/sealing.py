@@ -55,17 +55,8 @@ class Sealer:
 
     @classmethod
     def local(cls, path: Path) -> Sealer:
-        """One machine without CONTACT_KEYS: a key kept in the data folder, readable by its owner only."""
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass
-            else:
-                with os.fdopen(descriptor, "w") as file:
-                    file.write("local:" + base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode())
-        return cls.parse(path.read_text().strip())
+        """One machine without CONTACT_KEYS: a key kept in the data folder."""
+        return cls({"local": local_key(path)}, "local")
 
     def seal(self, text: str, *, bound_to: str) -> dict[str, str]:
         nonce = secrets.token_bytes(12)
@@ -83,6 +74,21 @@ class Sealer:
         except (InvalidTag, KeyError, ValueError):
             raise SealingError("a sealed value does not open (altered, or moved to another record)") from None
         return plain.decode()
+
+
+def local_key(path: Path) -> bytes:
+    """32 random bytes kept in `path` (created once, readable by its owner only)."""
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(KEY_BYTES)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process on this machine wrote it first
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(key)
+    return key
 
 
 def _b64(data: bytes) -> str:
