@@ -1,37 +1,72 @@
 #!/usr/bin/env bash
-# One entry point for people and CI: `./dev.sh run` or `./dev.sh test`.
-# Creates .venv with Python 3.13 (from PATH, or pyenv's 3.13 when that is how it is installed),
-# installs the project with its test tools, then runs the bot or the whole test suite.
+# One entry point for people and CI: `./dev.sh run`, `./dev.sh test`, `./dev.sh lock`.
+# Creates .venv with Python >= 3.13 and installs exactly what requirements.lock pins (hash-checked),
+# with uv: from PATH, or installed from PyPI into .uv/ at the version pinned below.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+UV_VERSION=0.13.9
+LOCK=requirements.lock
+
+# pyproject.toml promises Python >= 3.13; any of these that is new enough will do.
 find_python() {
-    if command -v python3.13 >/dev/null 2>&1 && python3.13 -c 'import sys' >/dev/null 2>&1; then
-        echo "python3.13"; return
-    fi
+    local candidate v
+    for candidate in python3.13 python3.14 python3.15 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))' >/dev/null 2>&1; then
+            command -v "$candidate"; return
+        fi
+    done
     if command -v pyenv >/dev/null 2>&1; then
-        local v
-        v=$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.|$)' | sort -V | tail -n 1 || true)
-        if [ -n "$v" ]; then echo "env PYENV_VERSION=$v python3.13"; return; fi
+        v=$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[3-9])(\.[0-9]+)?$' | sort -V | tail -n 1 || true)
+        if [ -n "$v" ]; then
+            PYENV_VERSION=$v pyenv which python3 2>/dev/null && return
+        fi
     fi
-    echo "Python 3.13 is required: put python3.13 on PATH (or install it with pyenv)." >&2
+    echo "Python 3.13 or newer is required: put python3.13 on PATH (or install it with pyenv)." >&2
     exit 1
 }
 
+find_uv() {
+    if command -v uv >/dev/null 2>&1; then command -v uv; return; fi
+    if [ ! -x .uv/bin/uv ] || [ "$(.uv/bin/uv --version 2>/dev/null | cut -d' ' -f2)" != "$UV_VERSION" ]; then
+        echo "Installing uv $UV_VERSION from PyPI into .uv/ ..." >&2
+        rm -rf .uv
+        "$(find_python)" -m venv .uv
+        .uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
+    fi
+    echo "$PWD/.uv/bin/uv"
+}
+
 setup() {
-    local py stamp
+    local uv py stamp
+    stamp=.venv/.installed-$(cat "$LOCK" pyproject.toml | cksum | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ -x .venv/bin/python ]; then return; fi
+    uv=$(find_uv)
     py=$(find_python)
-    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; then
         rm -rf .venv
-        $py -m venv .venv
+        "$uv" venv --quiet --python "$py" .venv
     fi
-    stamp=.venv/.installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)
-    if [ ! -f "$stamp" ]; then
-        .venv/bin/python -m pip install --quiet --upgrade pip
-        .venv/bin/python -m pip install --quiet -e '.[test]'
-        rm -f .venv/.installed-*
-        touch "$stamp"
+    # Exactly the locked versions, every file checked against its hash; nothing newer sneaks in.
+    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes "$LOCK"
+    "$uv" pip install --quiet --python .venv/bin/python --no-deps -e .
+    if ! "$uv" pip check --quiet --python .venv/bin/python >/dev/null 2>&1; then
+        "$uv" pip check --python .venv/bin/python >&2 || true
+        echo "$LOCK does not satisfy pyproject.toml: run ./dev.sh lock and commit the result." >&2
+        exit 1
     fi
+    rm -f .venv/.installed-*
+    touch "$stamp"
+}
+
+# Refreshes the lock from pyproject.toml: a deliberate step, committed on its own.
+lock() {
+    local uv
+    uv=$(find_uv)
+    "$uv" pip compile pyproject.toml --all-extras --universal --python-version 3.13 \
+        --generate-hashes --quiet --custom-compile-command "./dev.sh lock" -o "$LOCK" "$@"
+    echo "wrote $LOCK ($(grep -cE '^[a-z0-9]' "$LOCK") packages)"
 }
 
 # The web chat tests drive a real Chromium. Debian/Ubuntu: installed here when missing and allowed
@@ -70,8 +105,14 @@ case "$cmd" in
         .venv/bin/python -m mypy
         exec .venv/bin/python -m pytest "$@"
         ;;
+    lock)
+        lock "$@"
+        ;;
+    setup)
+        setup
+        ;;
     *)
-        echo "usage: ./dev.sh run | test [pytest args]" >&2
+        echo "usage: ./dev.sh run [bot args] | test [pytest args] | lock [--upgrade] | setup" >&2
         exit 2
         ;;
 esac

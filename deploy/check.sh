@@ -4,7 +4,7 @@
 #   deploy/check.sh FILE       also checks FILE as the production .env
 # Always: YAML and structure of compose.yaml, ${VAR}s against .env.example, .env.example names against
 # bot/settings.py and the README, the Caddyfile's routes against the bot's endpoints, the Dockerfile,
-# constraints.txt against pyproject.toml, the shell scripts (bash -n) and rehearsals of keys.sh and
+# requirements.lock against pyproject.toml, the shell scripts (bash -n) and rehearsals of keys.sh and
 # backup.sh with a stand-in mongodump. With the tools at hand (on PATH or in $DEPLOY_TOOLS/bin):
 # `docker compose config` (or docker-compose), caddy, hadolint, shellcheck, node.
 # Prints one line per check; exits 1 if any check failed.
@@ -315,18 +315,18 @@ let_through = [c for c in copied if (root / c).exists() and f"!{c}" in ignore]
 check(let_through == copied, f"Dockerfile: every COPY source exists and passes the ignore file ({', '.join(copied)})",
       ", ".join(sorted(set(copied) - set(let_through))))
 
-# ---------------------------------------------------------------- constraints.txt
+# ---------------------------------------------------------------- requirements.lock
 try:
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 except ImportError:
-    print("skip  constraints.txt against pyproject.toml (no 'packaging' module)")
+    print("skip  requirements.lock against pyproject.toml (no 'packaging' module)")
 else:
     pins = {}
-    for line in (here / "constraints.txt").read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            name, _, version = line.partition("==")
-            pins[canonicalize_name(name)] = version
+    for line in (root / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        found = re.match(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)", line)
+        if found:
+            pins[canonicalize_name(found[1])] = found[2]
     project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     problems = []
     for text in project["dependencies"]:
@@ -336,9 +336,11 @@ else:
             problems.append(f"{requirement.name} not pinned")
         elif not requirement.specifier.contains(version, prereleases=True):
             problems.append(f"{requirement.name}=={version} outside {requirement.specifier}")
-    check(not problems, f"constraints.txt pins all {len(project['dependencies'])} dependencies of "
+    check(not problems, f"requirements.lock pins all {len(project['dependencies'])} dependencies of "
           f"pyproject.toml within their ranges ({len(pins)} pins)",
-          "; ".join(problems) + " (run deploy/freeze-constraints.sh)")
+          "; ".join(problems) + " (run ./dev.sh lock)")
+    check("requirements.lock" in dockerfile_text and "-c /tmp/requirements.lock" in dockerfile_text,
+          "Dockerfile: installs from requirements.lock")
 
 # ---------------------------------------------------------------- the production .env
 if not env_file:
@@ -399,7 +401,7 @@ fi
 
 # --- shell scripts ------------------------------------------------------------------------------
 echo "== scripts"
-scripts=("$here/check.sh" "$here/freeze-constraints.sh" "$here"/mongo/*.sh)
+scripts=("$here/check.sh" "$root/dev.sh" "$here"/mongo/*.sh)
 for script in "${scripts[@]}"; do
     if bash -n "$script" 2> "$scratch/bash-n"; then
         ok "bash -n ${script#"$root"/}"
