@@ -106,14 +106,24 @@ def _kind(annotation: Any) -> str:
         if isinstance(value, type) and issubclass(value, BaseModel):
             return "table of teams"
         return f"table of {_kind(value)}s"
-    names = {bool: "`true` / `false`", int: "integer", float: "number", str: "text", Path: "path",
-             SecretStr: "text"}
+    names = {
+        bool: "`true` / `false`",
+        int: "integer",
+        float: "number",
+        str: "text",
+        Path: "path",
+        SecretStr: "text",
+    }
     return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
 def _bounds(field: FieldInfo) -> str:
-    signs = {annotated_types.Ge: ("≥", "ge"), annotated_types.Gt: (">", "gt"),
-             annotated_types.Le: ("≤", "le"), annotated_types.Lt: ("<", "lt")}
+    signs = {
+        annotated_types.Ge: ("≥", "ge"),
+        annotated_types.Gt: (">", "gt"),
+        annotated_types.Le: ("≤", "le"),
+        annotated_types.Lt: ("<", "lt"),
+    }
     parts = []
     for item in field.metadata:
         for kind, (sign, attribute) in signs.items():
