@@ -200,8 +200,7 @@ class FeedbackBot:
                 default_language=settings.default_language,
                 quiet_hours=self.quiet_hours,
                 default_timezone=settings.customer_timezone,
-                reminders=settings.reminder_count,
-                reminder_delay=timedelta(hours=settings.reminder_delay_hours),
+                submit=self.dispatcher.submit,
                 clock=self.clock,
             ).handlers()
         )

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from bot.metrics import Metrics
 from conversations.engine import Engine
-from conversations.events import InboundEvent, Outbound
+from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
 from storage.inbox import Inbox
 
@@ -145,7 +145,10 @@ class Dispatcher:
                     log.info("%s event %s is held by another worker", event.channel, event.event_id)
                     return
             reply = await self._engine.handle(event)
-            if channel is not None:
+            if channel is not None and event.kind is EventKind.TIMER:
+                # Written unprompted: the channel's own rules for that apply (WhatsApp's window).
+                await channel.send(event.chat_key, list(reply.messages))
+            elif channel is not None:
                 await channel.deliver(event, reply)
             else:
                 log.warning("no adapter for channel %s; reply dropped", event.channel)

@@ -1,18 +1,20 @@
 """Messages the bot starts: invitations into existing chats and reminders for unfinished surveys.
 
 Each is a durable job, sent once, never during the customer's quiet hours (the job waits instead).
+A reminder becomes an event of its chat (kind timer), so the survey dialogue decides and words it
+in the chat's order and state.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
 from conversations.dialogue import State
-from conversations.events import Choice, Outbound, Unprompted
+from conversations.events import Choice, InboundEvent, Outbound, Unprompted
 from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
 from conversations.survey import REMIND
@@ -35,14 +37,12 @@ class OutreachJobs:
         default_language: str,
         quiet_hours: QuietHours = DEFAULT_QUIET_HOURS,
         default_timezone: str = "UTC",
-        reminders: int = 1,
-        reminder_delay: timedelta = timedelta(hours=24),
+        submit: Callable[[InboundEvent], Awaitable[object]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._submit = submit
         self._quiet = quiet_hours
         self._default_timezone = default_timezone
-        self._reminders = reminders
-        self._reminder_delay = reminder_delay
         self._store = store
         self._catalogs = catalogs
         self._channel = channel
@@ -103,33 +103,12 @@ class OutreachJobs:
             await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language), unprompted=why)])
 
     async def remind(self, job: Job) -> None:
-        """A survey started and left unfinished: one nudge (or `reminders` of them), never after the end."""
-        response_id, number = str(job.payload.get("response")), int(job.payload.get("number", 1))
-        response = await self._store.responses.get(response_id=response_id)
-        if response is None or response.get("status") != "in_progress":
-            return
+        """A survey started and left unfinished: the chat's dialogue decides whether to nudge."""
         channel_name, chat_key = str(job.payload.get("channel")), str(job.payload.get("chat_key"))
-        conversation = await self._store.conversations.load(channel=channel_name, chat_key=chat_key)
-        waiting = {State.SURVEY.value, State.RESUME.value}
-        if conversation is None or conversation.get("state") not in waiting:
-            return  # finished, stopped, or doing something else now
-        if conversation.get("response_id") != response_id:
-            return
-        channel = running(self._channel, channel_name)
+        running(self._channel, channel_name)  # else the job waits for a worker that runs it
         self._not_at_night(None)
-        questionnaire = await self._store.questionnaires.get(
-            questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])
-        )
-        language = str(response.get("language") or self._default_language)
-        title = questionnaire.title[questionnaire.language_for(language)] if questionnaire else ""
-        text = self._catalogs.text(language, "reminder.text", title=title)
-        button = Choice(self._catalogs.text(language, "button.continue"), "resume:continue")
-        why = Unprompted("reminder", language, (title,))
-        await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language), unprompted=why)])
-        if number < self._reminders:
-            await self._store.jobs.schedule(
-                job_id=f"{REMIND}:{response_id}:{number + 1}",
-                kind=REMIND,
-                due_at=self._clock() + self._reminder_delay,
-                payload={**job.payload, "number": number + 1},
+        await self._submit(
+            InboundEvent.due(
+                kind=REMIND, job_id=job.id, channel=channel_name, chat_key=chat_key, payload=job.payload
             )
+        )

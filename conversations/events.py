@@ -13,6 +13,8 @@ class EventKind(StrEnum):
     COMMAND = "command"
     MEDIA = "media"
     UNSUPPORTED = "unsupported"
+    TIMER = "timer"
+    """A due job of this chat (a reminder, a follow-up): `text` is the job kind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,23 @@ class InboundEvent:
     message_ref: str | None = None
     language_hint: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    timer: dict[str, Any] = field(default_factory=dict, compare=False)
+    """A TIMER event's job payload; the dialogue that owns the job kind reads it."""
+
+    @classmethod
+    def due(
+        cls, *, kind: str, job_id: str, channel: str, chat_key: str, payload: dict[str, Any]
+    ) -> InboundEvent:
+        """The event a due job of a chat becomes; the job id is its event id, so it runs once."""
+        return cls(
+            kind=EventKind.TIMER,
+            channel=channel,
+            chat_key=chat_key,
+            user_key="",
+            event_id=f"job:{job_id}",
+            text=kind,
+            timer=dict(payload),
+        )
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -47,6 +66,7 @@ class InboundEvent:
             "message_ref": self.message_ref,
             "language_hint": self.language_hint,
             "raw": self.raw,
+            "timer": self.timer,
         }
 
     @classmethod
@@ -62,6 +82,7 @@ class InboundEvent:
             message_ref=doc.get("message_ref"),
             language_hint=doc.get("language_hint"),
             raw=doc.get("raw") or {},
+            timer=doc.get("timer") or {},
         )
 
 

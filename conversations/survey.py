@@ -9,7 +9,7 @@ from conversations import rollups
 from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind
+from conversations.events import Choice, EventKind, Unprompted
 from conversations.outbox import Op
 from conversations.questionnaire import Question, Questionnaire, QuestionType
 from conversations.rendering import (
@@ -404,6 +404,29 @@ async def _accept(
         )
         turn.say(f"{text}\n\n✓ {turn.t('survey.answered', answer=label)}", edit_ref=edit_ref)
     return await _advance(turn, questionnaire, answers)
+
+
+async def on_reminder(turn: Turn) -> State:
+    """A survey reminder fell due: a nudge if this very survey is still waiting, else nothing."""
+    d, payload = turn.dialogue, turn.event.timer
+    response_id, number = str(payload.get("response")), int(payload.get("number", 1))
+    if d.state not in {State.SURVEY, State.RESUME} or d.response_id != response_id:
+        return d.state  # finished, stopped, or doing something else now
+    questionnaire = await turn.questionnaire()
+    title = questionnaire.title[questionnaire.language_for(turn.language)]
+    turn.say(
+        turn.t("reminder.text", title=title),
+        ((Choice(turn.t("button.continue"), "resume:continue"),),),
+        unprompted=Unprompted("reminder", turn.language, (title,)),
+    )
+    if number < turn.config.reminder_count:
+        await turn.outbox.schedule(
+            job_id=f"{REMIND}:{response_id}:{number + 1}",
+            kind=REMIND,
+            due_at=turn.config.clock() + turn.config.reminder_delay,
+            payload={**payload, "number": number + 1},
+        )
+    return d.state
 
 
 async def reshow(turn: Turn, state: State) -> State:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
 from conversations.dialogue import Dialogue
-from conversations.events import Choice, InboundEvent, Outbound
+from conversations.events import Choice, InboundEvent, Outbound, Unprompted
 from conversations.outbox import Outbox
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import Branding
@@ -67,9 +67,16 @@ class Turn:
         choices: tuple[tuple[Choice, ...], ...] = (),
         *,
         edit_ref: str | None = None,
+        unprompted: Unprompted | None = None,
     ) -> None:
         self.messages.append(
-            Outbound(text=text, choices=choices, edit_ref=edit_ref, rtl=is_rtl(self.language))
+            Outbound(
+                text=text,
+                choices=choices,
+                edit_ref=edit_ref,
+                rtl=is_rtl(self.language),
+                unprompted=unprompted,
+            )
         )
 
     def say_key(self, key: str, /, **values: object) -> None:

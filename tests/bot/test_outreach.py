@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+from bot.dispatch import Dispatcher
+from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.pacing import Pacer
 from bot.scheduler import JobRunner
@@ -31,7 +33,7 @@ class Outbox:
         self.sent: list[tuple[str, Outbound]] = []
 
     async def deliver(self, event: InboundEvent, reply: object) -> None:
-        raise AssertionError("reminders are sent, not delivered as replies")
+        raise AssertionError("reminders are sent unprompted, not delivered as replies")
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         self.sent.extend((chat_key, message) for message in messages)
@@ -45,16 +47,26 @@ async def setup(db: Database, *, reminders: int = 1) -> tuple[Clock, Chat, Outbo
     await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
     clock = Clock(NOON)
     config = dataclasses.replace(CONFIG, clock=clock, reminder_count=reminders)
-    chat = Chat(Engine(store=store, catalogs=ui(), config=config), db)
+    engine = Engine(store=store, catalogs=ui(), config=config)
+    chat = Chat(engine, db)
     outbox = Outbox()
+    # Due reminders go through the real dispatcher, as in the bot: inbox, the chat's order, engine.
+    dispatcher = Dispatcher(engine=engine, inbox=store.inbox, metrics=Metrics(), clock=clock)
+    dispatcher.register(outbox)
+
+    async def submit(event: InboundEvent) -> bool:
+        accepted = await dispatcher.submit(event)
+        await dispatcher.wait_idle()
+        return accepted
+
     jobs = OutreachJobs(
         store=store,
         catalogs=ui(),
-        channel=lambda name: outbox if name == CHANNEL else None,
+        channel=dispatcher.channel,
         company="Acme",
         default_language="en",
         quiet_hours=QuietHours.parse("21:00-09:00"),
-        reminders=reminders,
+        submit=submit,
         clock=clock,
     )
     return clock, chat, outbox, JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=clock)
@@ -103,6 +115,10 @@ async def test_reminders_wait_for_the_morning_and_can_repeat(db: Database) -> No
     clock.now += timedelta(hours=24)
     await runner.run_due()
     assert len(outbox.sent) == 2
+
+
+async def _no_timers(event: InboundEvent) -> bool:
+    raise AssertionError("no reminder is due in this test")
 
 
 class FakeTime:
@@ -160,6 +176,7 @@ async def test_a_batch_goes_out_at_telegrams_pace(db: Database) -> None:
         channel=lambda name: outbox,
         company="Acme",
         default_language="en",
+        submit=_no_timers,
         clock=lambda: NOON,
     )
     runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=lambda: NOON)

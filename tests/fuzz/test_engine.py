@@ -11,9 +11,10 @@ import itertools
 import random
 from typing import Any
 
+from conversations.commands import COMMANDS
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.dialogue import State
-from conversations.engine import COMMANDS, Engine
+from conversations.engine import Engine
 from conversations.events import EventKind, InboundEvent
 from conversations.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store

@@ -1,0 +1,203 @@
+"""The customer dialogue as a state machine: each state's step, and the transitions it may make.
+
+`STEPS` says which function handles an event in each state (when no interceptor took it);
+`TRANSITIONS` says where each state's step may lead. `enforce` is the one place that checks a
+move, for steps and interceptors alike, and refuses any other: a bug then fails one event (which
+is retried and reported) instead of leaving a customer in a state nobody planned. The diagram in
+docs/architecture.md is generated from these tables
+(`python -m conversations.machine --write-docs`; a test fails when it is stale).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from conversations import complaint, feedback, ticket_chat
+from conversations.dialogue import State
+from conversations.events import EventKind
+from conversations.privacy import on_confirm_delete
+from conversations.start_payload import StartPayload
+from conversations.survey import offer_consent, on_consent, on_resume, on_survey
+from conversations.turn import Turn
+
+if TYPE_CHECKING:
+    from conversations.interceptors import Interceptor
+
+Step = Callable[[Turn], Awaitable[State]]
+
+
+class IllegalTransition(RuntimeError):
+    """A step or interceptor tried a move its table does not allow."""
+
+
+async def on_new(turn: Turn) -> State:
+    if turn.event.kind is EventKind.BUTTON:
+        turn.notice = turn.t("unknown.button")
+        return State.NEW
+    return await offer_consent(turn, StartPayload())
+
+
+async def on_completed(turn: Turn) -> State:
+    return _idle(turn, "done.already")
+
+
+async def on_declined(turn: Turn) -> State:
+    return _idle(turn, "idle.prompt")
+
+
+async def on_withdrawn(turn: Turn) -> State:
+    return _idle(turn, "stopped.reminder")
+
+
+def _idle(turn: Turn, key: str) -> State:
+    if turn.event.kind is EventKind.BUTTON:
+        turn.notice = turn.t("unknown.button")
+    else:
+        turn.say_key(key)
+    return turn.dialogue.state
+
+
+STEPS: dict[State, Step] = {
+    State.NEW: on_new,
+    State.CONSENT: on_consent,
+    State.SURVEY: on_survey,
+    State.RESUME: on_resume,
+    State.CONFIRM_DELETE: on_confirm_delete,
+    State.COMPLETED: on_completed,
+    State.DECLINED: on_declined,
+    State.WITHDRAWN: on_withdrawn,
+    State.COMPLAINT_CONSENT: complaint.on_consent,
+    State.COMPLAINT_SENSITIVE: complaint.on_sensitive,
+    State.COMPLAINT_CATEGORY: complaint.on_category,
+    State.COMPLAINT_ORDER: complaint.on_order,
+    State.COMPLAINT_PRODUCT: complaint.on_product,
+    State.COMPLAINT_DESCRIPTION: complaint.on_description,
+    State.COMPLAINT_EXPECTATION: complaint.on_expectation,
+    State.COMPLAINT_CONTACT_TIME: complaint.on_contact_time,
+    State.COMPLAINT_CONTACT: complaint.on_contact,
+    State.COMPLAINT_CONFIRM: complaint.on_confirm,
+    State.COMPLAINT_CORRECT: complaint.on_correct,
+    State.COMPLAINT_REJECT_REASON: ticket_chat.on_reject_reason,
+    State.FOLLOWUP_COMMENT: ticket_chat.on_followup_comment,
+    State.FEEDBACK_CLASSIFY: feedback.on_classify,
+}
+
+
+def enforce(before: State, after: State, *, via: Interceptor | None) -> State:
+    """`after`, if `before` may move there (by the state's step, or by interceptor `via`)."""
+    _trace(before, after, via)
+    if after is before or (via is None and before in RETURNS):
+        return after
+    allowed = via.leads_to if via is not None else TRANSITIONS[before]
+    if after not in allowed:
+        by = f"interceptor {via.name!r}" if via is not None else f"the step of {before.value}"
+        raise IllegalTransition(f"{by} may not move a chat from {before.value} to {after.value}")
+    return after
+
+
+def _trace(before: State, after: State, via: Interceptor | None) -> None:
+    path = os.environ.get("FB_TRACE_TRANSITIONS")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{before.value}\t{after.value}\t{via.name if via else 'step'}\n")
+
+
+def _to(*states: State) -> frozenset[State]:
+    return frozenset(states)
+
+
+# Where each state's own step may lead (staying is always allowed). Read it as the survey,
+# then the complaint intake in the order of its questions (a correction jumps back to one
+# question and returns to the summary), then the short detours.
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.NEW: _to(State.CONSENT),
+    # COMPLETED straight away when every question of the questionnaire is hidden.
+    State.CONSENT: _to(State.SURVEY, State.DECLINED, State.COMPLETED),
+    State.SURVEY: _to(State.COMPLETED),
+    State.RESUME: _to(State.SURVEY, State.COMPLETED),
+    State.COMPLETED: _to(),
+    State.DECLINED: _to(),
+    State.WITHDRAWN: _to(),
+    State.CONFIRM_DELETE: _to(State.NEW),
+    State.COMPLAINT_CONSENT: _to(State.COMPLAINT_SENSITIVE),
+    State.COMPLAINT_SENSITIVE: _to(State.COMPLAINT_CATEGORY),
+    State.COMPLAINT_CATEGORY: _to(State.COMPLAINT_ORDER, State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_ORDER: _to(State.COMPLAINT_PRODUCT, State.COMPLAINT_CONFIRM),
+    # The description is skipped when the free message that started the complaint is one.
+    State.COMPLAINT_PRODUCT: _to(
+        State.COMPLAINT_DESCRIPTION, State.COMPLAINT_EXPECTATION, State.COMPLAINT_CONFIRM
+    ),
+    State.COMPLAINT_DESCRIPTION: _to(State.COMPLAINT_EXPECTATION, State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_EXPECTATION: _to(State.COMPLAINT_CONTACT_TIME, State.COMPLAINT_CONFIRM),
+    # Contact details are asked only with the sensitive-data consent.
+    State.COMPLAINT_CONTACT_TIME: _to(State.COMPLAINT_CONTACT, State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_CONTACT: _to(State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_CONFIRM: _to(State.COMPLAINT_CORRECT),
+    State.COMPLAINT_CORRECT: _to(
+        State.COMPLAINT_CATEGORY,
+        State.COMPLAINT_ORDER,
+        State.COMPLAINT_PRODUCT,
+        State.COMPLAINT_DESCRIPTION,
+        State.COMPLAINT_EXPECTATION,
+        State.COMPLAINT_CONTACT_TIME,
+        State.COMPLAINT_CONFIRM,
+    ),
+    State.COMPLAINT_REJECT_REASON: _to(),
+    State.FOLLOWUP_COMMENT: _to(),
+    State.FEEDBACK_CLASSIFY: _to(State.COMPLAINT_CONSENT),
+}
+
+# Detours that end by going back to where the chat was when they began (kept in the dialogue):
+# any state, so their step may return to any. The survey is one for an admin's preview.
+RETURNS: frozenset[State] = frozenset(
+    {
+        State.SURVEY,
+        State.RESUME,
+        State.CONFIRM_DELETE,
+        State.COMPLAINT_CONSENT,
+        State.COMPLAINT_CONFIRM,
+        State.COMPLAINT_REJECT_REASON,
+        State.FOLLOWUP_COMMENT,
+        State.FEEDBACK_CLASSIFY,
+    }
+)
+BACK = "back where it began"
+
+
+def mermaid() -> str:
+    """The dialogue's state diagram (Mermaid), generated from the tables above."""
+    from conversations.interceptors import INTERCEPTORS
+
+    lines = ["stateDiagram-v2", "    [*] --> new"]
+    for before in State:
+        for after in sorted(TRANSITIONS[before], key=list(State).index):
+            lines.append(f"    {before.value} --> {after.value}")
+        if before in RETURNS:
+            lines.append(f"    {before.value} --> back: {BACK}")
+    for interceptor in INTERCEPTORS:
+        for after in sorted(interceptor.leads_to, key=list(State).index):
+            lines.append(f"    any --> {after.value}: {interceptor.name}")
+    lines += ["    state \"any state\" as any", f"    state \"{BACK}\" as back"]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs(path: Path) -> None:
+    """Put the diagram between its markers in the architecture page."""
+    text = path.read_text(encoding="utf-8")
+    begin, end = "<!-- dialogue-diagram:begin -->", "<!-- dialogue-diagram:end -->"
+    head, found, rest = text.partition(begin)
+    _, found_end, tail = rest.partition(end)
+    if not (found and found_end):
+        raise SystemExit(f"{path}: the diagram's markers are missing")
+    path.write_text(f"{head}{begin}\n```mermaid\n{mermaid()}```\n{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--write-docs"]:
+        write_docs(Path(__file__).resolve().parents[1] / "docs" / "architecture.md")
+    else:
+        sys.stdout.write(mermaid())
