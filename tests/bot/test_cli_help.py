@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +21,7 @@ def test_help_says_what_the_program_is_and_lists_every_command_in_one_line(tmp_p
 
 
 def test_every_command_has_a_summary_and_names_its_input(tmp_path: Path) -> None:
-    subcommands = next(a for a in parser()._actions if a.dest == "command")
+    subcommands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
     for choice in subcommands._choices_actions:
         assert choice.help and "\n" not in choice.help and len(choice.help) <= 70, choice.dest
     detect = run(["detect-language", "--help"], tmp_path)
