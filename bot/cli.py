@@ -1,4 +1,4 @@
-"""The `feedback-bot` command."""
+"""The `feedback-bot` command: runs one command and turns known failures into one line each."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -17,82 +18,63 @@ from pydantic import ValidationError
 from bot import log_setup
 from bot.app import FeedbackBot, contact_sealer, install_questionnaires, quality_rules
 from bot.charts import render_charts
+from bot.cli_errors import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    UsageError,
+    describe,
+    fatal,
+    json_wanted,
+    settings_problems,
+)
+from bot.cli_parser import parser
 from bot.export import export_responses
-from bot.invite_batch import invite_csv
+from bot.invite_batch import EXIT_REFUSED, invite_csv
 from bot.rollup_jobs import RollupJobs
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
-from conversations.questionnaire import QuestionnaireError
 from conversations.report_text import render_csv, render_text
-from conversations.reports import BY, ReportRequest, build_report
+from conversations.reports import ReportRequest, build_report
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
 from storage.mongo import open_database
+from storage.sealing import Sealer
 from storage.store import Store
 
 log = logging.getLogger("bot.cli")
+# After Ctrl-C or SIGTERM: how long accepted messages may take to finish before the process exits
+# anyway (the help of `run` says so). Whatever is still unfinished stays in the inbox and is
+# replayed at the next start.
+DRAIN_SECONDS = 10.0
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="feedback-bot", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the bot with every configured channel")
-    run.add_argument(
-        "--no-console",
-        action="store_true",
-        help="without TELEGRAM_BOT_TOKEN, do not open the terminal chat (serve HTTP only)",
-    )
-    commands.add_parser(
-        "detect-language",
-        help="read lines on stdin; print each one's detected language code and confidence",
-    )
-    invite = commands.add_parser(
-        "invite", help="invite the customers of a CSV file (results as CSV on stdout; safe to run again)"
-    )
-    invite.add_argument(
-        "--csv", required=True, type=argparse.FileType("r", encoding="utf-8"), dest="csv_file"
-    )
-    report = commands.add_parser(
-        "report", help="survey and complaint figures for a period (de-identified, small groups hidden)"
-    )
-    report.add_argument("--from", dest="start", type=date.fromisoformat, help="first day, YYYY-MM-DD")
-    report.add_argument("--to", dest="end", type=date.fromisoformat, help="last day (default: today)")
-    report.add_argument("--by", choices=list(BY), help="break the figures down")
-    report.add_argument("--questionnaire", help="one questionnaire (default: all)")
-    report.add_argument("--format", choices=["text", "csv", "png"], default="text")
-    report.add_argument("--out", type=Path, default=Path("."), help="folder for the PNG charts")
-    report.add_argument(
-        "--rebuild",
-        action="store_true",
-        help="recompute every report counter from the stored data first (stop the bot before)",
-    )
-    commands.add_parser(
-        "rotate-contacts", help="re-encrypt contact details under the first key of CONTACT_KEYS"
-    )
-    export = commands.add_parser("export", help="write stored data to standard output")
-    export.add_argument("what", choices=["responses"])
-    export.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    export.add_argument(
-        "--clean",
-        action="store_true",
-        help="the analysis view: counted responses only, de-identified, free text redacted",
-    )
-    return parser
+@asynccontextmanager
+async def _store(
+    settings: Settings, command: str, *, share: bool, sealer: Sealer | None = None
+) -> AsyncIterator[Store]:
+    """The data of `settings`; with `share`, a bot running on the same data folder lends its server."""
+    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    async with open_database(
+        uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database, command=command, share=share
+    ) as db:
+        yield await Store.open(db, sealer=sealer)
 
 
 async def _run(settings: Settings, *, console_wanted: bool) -> None:
     console = ConsoleChannel() if console_wanted and settings.telegram_bot_token is None else None
     app = FeedbackBot(settings, console=console)
     await app.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Before the address is announced: whoever reacts to it with a signal gets a clean stop.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
     if app.webchat_url is not None and settings.log_format == "json":
         log.info("web chat at %s", app.webchat_url)
     elif app.webchat_url is not None:
         print(f"Web chat: open {app.webchat_url} in a browser", file=sys.stderr, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
     try:
         if console is not None:
             chat = asyncio.create_task(console.run(app.dispatcher.submit))
@@ -105,26 +87,33 @@ async def _run(settings: Settings, *, console_wanted: bool) -> None:
                 log.info("no TELEGRAM_BOT_TOKEN: serving HTTP only")
             await stop.wait()
     finally:
-        await app.stop()
+        try:
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await app.stop()
+        except TimeoutError:
+            # The embedded server stops by itself when we exit (its stdin closes); the inbox keeps
+            # what was accepted but not finished.
+            log.warning("not stopped within %.0f s: exiting anyway", DRAIN_SECONDS)
 
 
 async def _export(settings: Settings, fmt: str, *, clean: bool = False) -> None:
-    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
-    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
-        store = await Store.open(db)
+    async with _store(settings, "export", share=True) as store:
         count = await export_responses(store, sys.stdout, fmt=fmt, clean=clean)
     log.info("%d responses exported", count)
 
 
-async def _invite(settings: Settings, source: TextIO) -> None:
-    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+async def _invite(settings: Settings, source: TextIO) -> int:
     username = settings.telegram_bot_username
+    if not username:
+        log.warning(
+            "TELEGRAM_BOT_USERNAME is not set: the deep_link column stays empty "
+            "(set it and run again for the links; nobody is invited twice)"
+        )
 
     def deep_link(payload: str) -> str | None:
         return f"https://t.me/{username}?start={payload}" if username else None
 
-    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
-        store = await Store.open(db)
+    async with _store(settings, "invite", share=True) as store:
         await install_questionnaires(store, settings)
         counts = await invite_csv(
             store,
@@ -135,16 +124,27 @@ async def _invite(settings: Settings, source: TextIO) -> None:
             deep_link=deep_link,
         )
     print(", ".join(f"{name}: {count}" for name, count in counts.items()), file=sys.stderr)
+    return EXIT_REFUSED if counts["refused"] else 0
+
+
+def _report_request(settings: Settings, args: argparse.Namespace, today: date) -> ReportRequest:
+    end: date = args.end or today
+    start: date = args.start or end - timedelta(days=29)
+    if start > end:
+        shown_end = f"--to {end}" if args.end else f"today ({end})"
+        raise UsageError(f"report: --from {start} is after {shown_end}")
+    return ReportRequest(start, end, args.questionnaire, args.by, settings.report_min_group)
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> None:
-    end = args.end or datetime.now(UTC).date()
-    request = ReportRequest(
-        args.start or end - timedelta(days=29), end, args.questionnaire, args.by, settings.report_min_group
-    )
-    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
-    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
-        store = await Store.open(db)
+    request = _report_request(settings, args, datetime.now(UTC).date())
+    # Rebuilding rewrites the counters the running bot updates: that one needs the folder alone.
+    async with _store(settings, "report", share=not args.rebuild) as store:
+        if request.questionnaire is not None:
+            known = await store.questionnaires.ids()
+            if request.questionnaire not in known:
+                listed = ", ".join(known) or "none"
+                raise UsageError(f"report: no questionnaire {request.questionnaire!r} (known: {listed})")
         if args.rebuild:
             counted = await RollupJobs(store=store, rules=quality_rules(settings)).rebuild(
                 default_questionnaire=settings.default_questionnaire
@@ -168,9 +168,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def _rotate(settings: Settings) -> None:
-    uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
-    async with open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database) as db:
-        store = await Store.open(db, sealer=contact_sealer(settings))
+    async with _store(settings, "rotate-contacts", share=False, sealer=contact_sealer(settings)) as store:
         changed = await store.contacts.reseal()
     print(f"{changed} contact details re-encrypted under the current key", file=sys.stderr)
 
@@ -184,41 +182,52 @@ def _detect_lines(lines: TextIO, out: TextIO) -> None:
         out.flush()
 
 
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "run":
+        asyncio.run(_run(settings, console_wanted=not args.no_console))
+    elif args.command == "invite":
+        return asyncio.run(_invite(settings, args.csv_file))
+    elif args.command == "report":
+        asyncio.run(_report(settings, args))
+    elif args.command == "rotate-contacts":
+        asyncio.run(_rotate(settings))
+    else:
+        asyncio.run(_export(settings, args.format, clean=args.clean))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)  # bad arguments: usage on stderr, exit 2
     if args.command == "detect-language":
         _detect_lines(sys.stdin, sys.stdout)
         return 0
     try:
         settings = load_settings()
     except (SettingsError, ValidationError) as error:
-        print(f"feedback-bot: invalid settings: {error}", file=sys.stderr)
-        return 2
+        problem = settings_problems(error) if isinstance(error, ValidationError) else str(error)
+        fatal(
+            f"invalid settings: {problem}", stream=sys.stderr, json_format=json_wanted(), logging_ready=False
+        )
+        return EXIT_USAGE
     log_setup.configure(settings, sys.stderr)
+    json_format = settings.log_format == "json"
     try:
-        if args.command == "run":
-            asyncio.run(_run(settings, console_wanted=not args.no_console))
-        elif args.command == "invite":
-            asyncio.run(_invite(settings, args.csv_file))
-        elif args.command == "report":
-            asyncio.run(_report(settings, args))
-        elif args.command == "rotate-contacts":
-            asyncio.run(_rotate(settings))
-        else:
-            asyncio.run(_export(settings, args.format, clean=args.clean))
-    except (QuestionnaireError, SettingsError) as error:
-        print(f"feedback-bot: {error}", file=sys.stderr)
-        return 2
+        return _dispatch(settings, args)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
     except OSError as error:
         # Typically the HTTP port is taken: say which setting to change rather than show a traceback.
-        print(
-            f"feedback-bot: {error} (FEEDBACK_BOT_HOST={settings.host}, FEEDBACK_BOT_PORT={settings.port})",
-            file=sys.stderr,
-        )
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
+        message = f"{error} (FEEDBACK_BOT_HOST={settings.host}, FEEDBACK_BOT_PORT={settings.port})"
+        fatal(message, stream=sys.stderr, json_format=json_format, logging_ready=True)
+        return EXIT_FAILED
+    except Exception as error:
+        described = describe(error)
+        if described is None:
+            # A bug: the traceback is for whoever fixes it (one JSON line under LOG_FORMAT=json).
+            log.critical("unexpected error", exc_info=error)
+            return EXIT_FAILED
+        fatal(described[0], stream=sys.stderr, json_format=json_format, logging_ready=True)
+        return described[1]
 
 
 if __name__ == "__main__":

@@ -27,7 +27,10 @@ COLUMNS = (
     "country",
     "channel",
 )
-OUTPUT = ("line", "order_ref", "status", "invitation_id", "deep_link", "problem")
+OUTPUT = ("line", "order_ref", "status", "invitation_id", "deep_link", "problem", "start_payload")
+# Exit status of `feedback-bot invite` when rows were refused: distinct from 1 (could not run at all)
+# and 2 (bad arguments), so a script can tell "fix these rows" from "fix the set-up".
+EXIT_REFUSED = 3
 
 
 async def invite_csv(
@@ -68,7 +71,9 @@ async def invite_csv(
             result_row.update(
                 status=status,
                 invitation_id=result.invitation_id,
-                deep_link=result.deep_link or result.start_payload,
+                # Without a bot username there is no link: an empty cell, never a bare payload posing as one.
+                deep_link=result.deep_link or "",
+                start_payload=result.start_payload,
             )
         writer.writerow(result_row)
         _bar(progress, number - 1, len(rows))

@@ -12,6 +12,9 @@ from bot.metrics import Metrics
 log = logging.getLogger("bot.server")
 HealthCheck = Callable[[], Awaitable[bool]]
 Gauges = Callable[[], Awaitable[dict[str, float]]]
+# How long a stopping server lets requests in flight finish (aiohttp's default: 60 s). Webhooks are
+# answered in milliseconds, and the whole stop must fit the 10 s `feedback-bot run` promises.
+SHUTDOWN_SECONDS = 3.0
 
 
 async def _no_gauges() -> dict[str, float]:
@@ -44,7 +47,7 @@ def build_web_app(*, metrics: Metrics, healthy: HealthCheck, gauges: Gauges = _n
 
 class WebServer:
     def __init__(self, app: web.Application, *, host: str, port: int) -> None:
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
         self._host = host
         self._port = port
         self.port = port

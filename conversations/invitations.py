@@ -23,6 +23,7 @@ from conversations.questionnaire import ID_PATTERN
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
 from conversations.turn import Turn
+from locales.catalog import catalogs
 from storage.store import Store
 
 SEND = "invitation.send"
@@ -46,6 +47,18 @@ class InvitationRequest(BaseModel):
     segment: str | None = Field(default=None, max_length=40)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     timezone: str | None = Field(default=None, max_length=64)  # IANA name, for quiet hours
+
+    @field_validator("language")
+    @classmethod
+    def _shipped_language(cls, value: str | None) -> str | None:
+        """A language the bot can speak: "pt-BR" means "pt"; an unknown code is refused, not stored."""
+        if value is None:
+            return None
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        languages = catalogs().languages
+        if primary not in languages:
+            raise ValueError(f"unknown language {value!r} (supported: {', '.join(sorted(languages))})")
+        return primary
 
     @field_validator("timezone")
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from handlers.console_input import LineReader
 
 CHANNEL = "console"
 Submit = Callable[[InboundEvent], Awaitable[bool]]
@@ -109,16 +110,15 @@ class ConsoleChannel:
         self._print(
             "Feedback Bot — console chat. Type /start to begin, a number to press a button, /quit to leave."
         )
-        loop = asyncio.get_running_loop()
+        reader = LineReader(input_stream)
         while True:
-            line = await loop.run_in_executor(None, input_stream.readline)
+            line = await reader.readline()
             if not line or line.strip() in {"/quit", "/exit"}:
                 return
             if _takes_document(line):
                 # A document follows on the next lines, up to a line holding a single ".".
                 lines = [line.rstrip("\n")]
-                read = input_stream.readline
-                while (more := await loop.run_in_executor(None, read)) and more.strip() != ".":
+                while (more := await reader.readline()) and more.strip() != ".":
                     lines.append(more.rstrip("\n"))
                 line = "\n".join(lines)
             event = self.to_event(line)

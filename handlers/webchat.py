@@ -34,7 +34,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
@@ -151,6 +151,11 @@ class WebChatChannel:
     def attach(self, page: _Page) -> None:
         self._pages.setdefault(page.chat_key, set()).add(page)
 
+    async def close_all(self) -> None:
+        """Say "going away" to every open page, so the server's shutdown does not wait on them."""
+        for page in [page for pages in self._pages.values() for page in pages]:
+            await page.socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
     def detach(self, page: _Page) -> None:
         pages = self._pages.get(page.chat_key)
         if pages is not None:
@@ -224,6 +229,13 @@ class WebChat:
         app.router.add_get(PAGE_PATH, self.page)
         app.router.add_get(WIDGET_PATH, self.widget)
         app.router.add_get(SOCKET_PATH, self.socket)
+
+        async def going_away(app: web.Application) -> None:
+            # An open WebSocket is a request that never ends: without this, stopping the server
+            # waits for its shutdown timeout (then the browser reconnects to the next server).
+            await self._channel.close_all()
+
+        app.on_shutdown.append(going_away)
         app.router.add_get(PAGE_PATH + "/assets/{name}", self.asset)
 
     async def page(self, request: web.Request) -> web.Response:

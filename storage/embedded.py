@@ -63,7 +63,8 @@ class EmbeddedMongo:
             env=env,
         )  # fmt: skip
         tail: collections.deque[str] = collections.deque(maxlen=_STDERR_TAIL_LINES)
-        stderr_task = asyncio.create_task(_drain_stderr(process, tail))
+        started = asyncio.Event()
+        stderr_task = asyncio.create_task(_drain_stderr(process, tail, started))
         server = cls(process, "", stderr_task)
         assert process.stdout is not None
         try:
@@ -76,11 +77,8 @@ class EmbeddedMongo:
         bound = int(line) if line.strip().isdigit() else None
         if bound is None:
             await server.stop(grace_seconds=5.0)
-            detail = "\n".join(tail) or "(no output)"
-            raise EmbeddedMongoError(
-                f"embedded MongoDB server failed to start on {host}:{port} "
-                f"(exit code {process.returncode}); its stderr ends with:\n{detail}"
-            )
+            raise EmbeddedMongoError(_failure(host, port, path, process.returncode, tail))
+        started.set()
         netloc = f"[{host}]" if ":" in host else host  # an IPv6 literal needs brackets
         server.uri = f"mongodb://{netloc}:{bound}/?directConnection=true"
         return server
@@ -101,10 +99,24 @@ class EmbeddedMongo:
         await self._stderr_task
 
 
-async def _drain_stderr(process: asyncio.subprocess.Process, tail: collections.deque[str]) -> None:
-    """Forward the child's stderr to our log; an undrained pipe would block the child."""
+def _failure(host: str, port: int, path: str, code: int | None, tail: collections.deque[str]) -> str:
+    """One line: a failed start is summed up by the last line of the child's traceback."""
+    last = next((line.strip() for line in reversed(tail) if line.strip()), "(no output)")
+    if "resource busy" in last.lower() or "already being managed" in last.lower():
+        return f"the embedded MongoDB data in {path} is in use by another process ({last})"
+    return f"embedded MongoDB server failed to start on {host}:{port} (exit code {code}): {last}"
+
+
+async def _drain_stderr(
+    process: asyncio.subprocess.Process, tail: collections.deque[str], started: asyncio.Event
+) -> None:
+    """Forward the child's stderr to our log; an undrained pipe would block the child.
+
+    Until the server listens its lines are only kept: a failed start is reported in one line (the
+    ~100 lines of a WiredTiger traceback help nobody at a terminal), and at debug level in full.
+    """
     assert process.stderr is not None
     async for raw in process.stderr:
         line = raw.decode(errors="replace").rstrip()
         tail.append(line)
-        logger.warning("embedded MongoDB: %s", line)
+        logger.log(logging.WARNING if started.is_set() else logging.DEBUG, "embedded MongoDB: %s", line)

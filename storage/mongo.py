@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure, PyMongoError
 
+from storage import mongo_uri
+from storage.data_lock import DataFolderBusy, DataFolderLock
 from storage.embedded import EmbeddedMongo
 
 logger = logging.getLogger("storage")
+
+# Commands that may use the embedded server of a bot already running on the same data folder.
+SERVING_COMMAND = "run"
+# How long to wait for a bot that holds the data folder but whose server is still starting.
+HOLDER_STARTUP_SECONDS = 30.0
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The first contact with MongoDB failed; the message names the hosts, never the password."""
 
 
 def redact_uri(uri: str) -> str:
@@ -30,23 +44,88 @@ def redact_uri(uri: str) -> str:
 
 @asynccontextmanager
 async def open_database(
-    *, uri: str | None, data_dir: Path | None, database: str
+    *,
+    uri: str | None,
+    data_dir: Path | None,
+    database: str,
+    command: str = SERVING_COMMAND,
+    share: bool = False,
 ) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    """Yield the database; without a URI an embedded server is started and later stopped."""
-    embedded: EmbeddedMongo | None = None
-    if uri is None:
-        embedded = await EmbeddedMongo.start(data_dir=data_dir)
-        uri = embedded.uri
-        where = f"{data_dir / 'mongo'}" if data_dir is not None else "memory"
-        logger.info("using embedded MongoDB (SecantusDB, data in %s) at %s", where, uri)
-    else:
-        logger.info("using MongoDB at %s", redact_uri(uri))
-    try:
+    """Yield the database once it answers; without a URI the embedded server of `data_dir` is used.
+
+    `command` is what this process is, as other processes on the data folder are told; with `share`
+    a bot already running on the folder lends its server instead of this process starting one.
+    """
+    async with AsyncExitStack() as stack:
+        if uri is None:
+            uri = await stack.enter_async_context(_embedded(data_dir, command=command, share=share))
+        else:
+            mongo_uri.parse(uri)  # a malformed URI fails here, in one line, before any connection
+            logger.info("using MongoDB at %s", redact_uri(uri))
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
+        stack.push_async_callback(client.close)
+        await _first_contact(client, uri)
+        yield client[database]
+
+
+async def _first_contact(client: AsyncMongoClient[dict[str, Any]], uri: str) -> None:
+    """Ping within a few seconds so a wrong host fails the start now, not after 30 s of retries."""
+    target = mongo_uri.parse(uri)
+    where = ", ".join(target.hosts)
+    try:
+        # pymongo's own deadline (CSOT): server selection and the ping share it, nothing is cancelled.
+        with pymongo.timeout(target.startup_seconds):
+            await client.admin.command("ping")
+    except OperationFailure as error:
+        # Typically authentication: pymongo's message says what the server refused, without secrets.
+        detail = (error.details or {}).get("errmsg") or str(error)
+        raise DatabaseUnreachable(f"MongoDB at {where} refused the connection: {detail}") from None
+    except PyMongoError as error:
+        reason = str(error).split(" (configured timeouts", 1)[0].split(", Timeout:", 1)[0]
+        raise DatabaseUnreachable(
+            f"cannot reach MongoDB at {where} within {target.startup_seconds:g} s ({reason})"
+        ) from None
+
+
+@asynccontextmanager
+async def _embedded(data_dir: Path | None, *, command: str, share: bool) -> AsyncIterator[str]:
+    """The URI of the embedded server of `data_dir`: our own, or the running bot's when shared."""
+    if data_dir is None:
+        server = await EmbeddedMongo.start(data_dir=None)
+        logger.info("using embedded MongoDB (SecantusDB, data in memory) at %s", server.uri)
         try:
-            yield client[database]
+            yield server.uri
         finally:
-            await client.close()
+            await server.stop()
+        return
+    deadline = asyncio.get_running_loop().time() + HOLDER_STARTUP_SECONDS
+    while True:
+        got = DataFolderLock.acquire(data_dir, command=command)
+        if isinstance(got, DataFolderLock):
+            lock = got
+            break
+        # An empty command: the holder has only just taken the lock and not yet said who it is.
+        starting = got.uri is None and got.command in {"", SERVING_COMMAND}
+        if (
+            not share
+            or got.command not in {"", SERVING_COMMAND}
+            or (starting and asyncio.get_running_loop().time() > deadline)
+        ):
+            raise DataFolderBusy(data_dir, got)
+        if got.uri is not None:
+            logger.info("using the embedded MongoDB of the bot running on this data folder (pid %s)", got.pid)
+            yield got.uri
+            return
+        await asyncio.sleep(0.2)
+    try:
+        server = await EmbeddedMongo.start(data_dir=data_dir)
+        try:
+            lock.advertise(server.uri)
+            logger.info(
+                "using embedded MongoDB (SecantusDB, data in %s) at %s", data_dir / "mongo", server.uri
+            )
+            yield server.uri
+        finally:
+            await server.stop()
     finally:
-        if embedded is not None:
-            await embedded.stop()
+        lock.release()

@@ -76,7 +76,8 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     results = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [row["status"] for row in results] == ["invited", "invited"]
-    assert results[0]["deep_link"].startswith("i-")  # no TELEGRAM_BOT_USERNAME: the start payload
+    # No TELEGRAM_BOT_USERNAME: no link (a warning says so), the start payload in its own column.
+    assert results[0]["deep_link"] == "" and results[0]["start_payload"].startswith("i-")
     assert "invited: 2" in done.stderr and "2/2" in done.stderr
     again = _run(["invite", "--csv", str(source)], tmp_path)
     assert [row["status"] for row in csv.DictReader(io.StringIO(again.stdout))] == ["already invited"] * 2
