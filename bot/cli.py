@@ -37,7 +37,8 @@ from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
-from storage.mongo import open_database
+from storage.migrate import CollectionCopy, copy_database
+from storage.mongo import open_database, redact_uri
 from storage.sealing import Sealer
 from storage.store import Store
 
@@ -182,6 +183,32 @@ def _detect_lines(lines: TextIO, out: TextIO) -> None:
         out.flush()
 
 
+async def _migrate(settings: Settings, *, to: str, resume: bool) -> None:
+    """The trial's embedded data into a real MongoDB (the bot must be stopped: it holds the files)."""
+    source_uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
+    if source_uri is not None:
+        raise UsageError("migrate copies the data folder's embedded database: unset MONGODB_URI")
+    async with (
+        open_database(
+            uri=None, data_dir=settings.data_dir, database=settings.mongodb_database, command="migrate"
+        ) as source,
+        open_database(uri=to, data_dir=None, database=settings.mongodb_database, command="migrate") as target,
+    ):
+
+        def progress(copied: CollectionCopy) -> None:
+            if sys.stderr.isatty():  # a live count on a terminal; logs get the summary only
+                print(f"  {copied.name}: {copied.inserted + copied.already_there}", end="\r", file=sys.stderr)
+
+        report = await copy_database(source, target, resume=resume, progress=progress)
+    for copied in report.collections:
+        print(
+            f"{copied.name}: {copied.inserted} copied, {copied.already_there} already there, "
+            f"{len(copied.indexes)} indexes",
+            file=sys.stderr,
+        )
+    print(f"copied {report.inserted} of {report.documents} documents into {redact_uri(to)}", file=sys.stderr)
+
+
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "run":
         asyncio.run(_run(settings, console_wanted=not args.no_console))
@@ -191,6 +218,8 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         asyncio.run(_report(settings, args))
     elif args.command == "rotate-contacts":
         asyncio.run(_rotate(settings))
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings, to=args.to, resume=args.resume))
     else:
         asyncio.run(_export(settings, args.format, clean=args.clean))
     return 0

@@ -15,8 +15,10 @@ from bot.settings import SettingsError
 from conversations.questionnaire import QuestionnaireError
 from storage.data_lock import DataFolderBusy
 from storage.embedded import EmbeddedMongoError
+from storage.migrate import MigrationError
 from storage.mongo import DatabaseUnreachable
 from storage.mongo_uri import InvalidMongoUri
+from storage.requirements_check import UnsuitableServerError
 
 log = logging.getLogger("bot.cli")
 
@@ -32,7 +34,8 @@ def describe(error: BaseException) -> tuple[str, int] | None:
     """The one line and exit status for an error an operator can fix; None for a bug (traceback)."""
     if isinstance(error, UsageError | QuestionnaireError | SettingsError | InvalidMongoUri):
         return str(error), EXIT_USAGE
-    if isinstance(error, DataFolderBusy | DatabaseUnreachable | EmbeddedMongoError):
+    operational = DataFolderBusy | DatabaseUnreachable | EmbeddedMongoError | MigrationError
+    if isinstance(error, operational | UnsuitableServerError):
         return str(error), EXIT_FAILED
     if isinstance(error, PyMongoError):
         # MongoDB went away while the command worked; pymongo's text can run to a topology dump.

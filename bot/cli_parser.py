@@ -120,6 +120,19 @@ def parser() -> argparse.ArgumentParser:
         "re-encrypt contact details under the first key of CONTACT_KEYS",
         "Stop the bot before.",
     )
+    migrate = command(
+        "migrate",
+        "copy the data folder's embedded database into another MongoDB",
+        "Copies every collection (documents and indexes) of MONGODB_DATABASE in FEEDBACK_BOT_DATA_DIR "
+        "into the database of the same name at --to. Stop the bot before. A target that already holds "
+        "documents is refused unless --resume.",
+    )
+    migrate.add_argument("--to", required=True, metavar="URI", help="the MongoDB URI to copy into")
+    migrate.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted copy: documents already in the target are left as they are",
+    )
     export = command(
         "export",
         "write stored responses to stdout as JSON lines or CSV",

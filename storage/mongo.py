@@ -17,6 +17,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 from storage import mongo_uri
 from storage.data_lock import DataFolderBusy, DataFolderLock
 from storage.embedded import EmbeddedMongo
+from storage.requirements_check import require_suitable_server
 
 logger = logging.getLogger("storage")
 
@@ -57,14 +58,18 @@ async def open_database(
     a bot already running on the folder lends its server instead of this process starting one.
     """
     async with AsyncExitStack() as stack:
-        if uri is None:
-            uri = await stack.enter_async_context(_embedded(data_dir, command=command, share=share))
-        else:
+        if uri is not None:
             mongo_uri.parse(uri)  # a malformed URI fails here, in one line, before any connection
             logger.info("using MongoDB at %s", redact_uri(uri))
+        configured = uri is not None
+        if uri is None:
+            uri = await stack.enter_async_context(_embedded(data_dir, command=command, share=share))
         client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
         stack.push_async_callback(client.close)
         await _first_contact(client, uri)
+        if configured and command == SERVING_COMMAND:
+            # Version, topology and privileges, before the first index is created.
+            await require_suitable_server(client[database])
         yield client[database]
 
 
