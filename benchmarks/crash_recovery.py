@@ -1,17 +1,22 @@
 """SIGKILL the bot at random moments while scripted customers answer surveys and file complaints.
 
-    python -m benchmarks.crash_recovery [--customers 200] [--kills 6] [--complaint-share 0.25] [--seed 7]
-                                        [--db-outage SECONDS]
+    python -m benchmarks.crash_recovery [--workers 1] [--customers 200] [--kills 6] [--complaint-share 0.25]
+                                        [--seed 7] [--db-outage SECONDS]
 
-The bot runs as a real `feedback-bot run` process in Telegram webhook mode against the fake Bot API
-(tests/fakes/telegram_api.py) and a separate embedded MongoDB that outlives it. Customers post
-updates as Telegram does: an update the bot did not acknowledge with 200 is posted again, unchanged.
-A killer sends SIGKILL every few seconds and starts a new process. At the end every acknowledged
-update must be stored exactly once and processed, every customer has exactly one complete response
-with exactly their answers, every complaint exactly one ticket; the script prints what it checked
-and exits 1 on any failure. With `--db-outage`, MongoDB is also stopped for that long mid-run (then
-started again on the same files and port): webhooks answer an error meanwhile, Telegram-style
-retries bring every update in once it is back.
+The bot runs as `--workers` real `feedback-bot run` processes in Telegram webhook mode, each on its
+own port, against the fake Bot API (tests/fakes/telegram_api.py) and one separate embedded MongoDB
+that outlives them. Customers post updates as Telegram does through a load balancer: every post (a
+first one or a retry) goes to a worker picked at random, and an update no worker acknowledged with
+200 is posted again, unchanged. A killer sends SIGKILL every few seconds to a worker picked at
+random and starts it again on its port. A worker killed holding inbox events leaves them leased
+(storage/inbox.LEASE, 30 s): the restarted worker replays them at once (their owner's process is
+gone), the others' retry loops take them when the lease runs out; the waits below allow for both.
+At the end every acknowledged update must be stored exactly once and processed, every customer has
+exactly one complete response with exactly their answers, every complaint exactly one ticket, and
+no survey question reached a customer twice (sent, or edited into a message, more than once); the
+script prints what it checked and exits 1 on any failure. With `--db-outage`, MongoDB is also
+stopped for that long mid-run (then started again on the same files and port): webhooks answer an
+error meanwhile, Telegram-style retries bring every update in once it is back.
 """
 
 from __future__ import annotations
@@ -47,7 +52,8 @@ BIN = Path(sys.executable).parent / "feedback-bot"
 @dataclass
 class World:
     fake: FakeTelegram
-    port: int
+    ports: list[int]
+    balancer: random.Random
     acknowledged: dict[int, int] = field(default_factory=dict)  # update_id → chat
     stuck: list[str] = field(default_factory=list)
     redeliveries: int = 0
@@ -55,9 +61,9 @@ class World:
 
 async def deliver(world: World, chat: int, update: JSONDict) -> None:
     """Post until the bot answers 200, as Telegram retries an unacknowledged update."""
-    url = f"http://127.0.0.1:{world.port}/webhooks/telegram"
     first = True
     while True:
+        url = f"http://127.0.0.1:{world.balancer.choice(world.ports)}/webhooks/telegram"
         try:
             status = await world.fake.post_webhook(url, update, secret=SECRET)
         except (ClientError, OSError, TimeoutError):
@@ -70,16 +76,39 @@ async def deliver(world: World, chat: int, update: JSONDict) -> None:
         await asyncio.sleep(0.3)
 
 
-async def until(world: World, chat: int, found: Any, what: str, timeout: float = 90.0) -> SentMessage:
+Seen = dict[int, tuple[str, int]]
+
+# An update a killed worker held waits up to a lease (30 s) plus a retry round (10 s) for another
+# worker, besides the queue of work it then finds.
+REPLY_TIMEOUT = 120.0
+
+
+async def until(
+    world: World,
+    chat: int,
+    found: Any,
+    what: str,
+    timeout: float = REPLY_TIMEOUT,
+    *,
+    since: Seen | None = None,
+) -> SentMessage:
     """The first of the bot's messages (after edits) for which `found` holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for message in reversed(world.fake.chat(chat)):
-            if found(message):
+            fresh = since is None or since.get(message.message_id) != (message.text, message.edits)
+            if fresh and found(message):
                 return message
         await asyncio.sleep(0.05)
-    world.stuck.append(f"chat {chat}: no {what}")
+    sent = world.fake.chat(chat)
+    last = f"{sent[-1].text[:60]!r} {payloads(sent[-1])}" if sent else "nothing"
+    world.stuck.append(f"chat {chat}: no {what}; the last message: {last}")
     raise TimeoutError(what)
+
+
+def seen(world: World, chat: int) -> Seen:
+    """The chat as it is before an action: its reply is a message sent or edited after this."""
+    return {m.message_id: (m.text, m.edits) for m in world.fake.chat(chat)}
 
 
 def payloads(message: SentMessage) -> list[str]:
@@ -88,15 +117,20 @@ def payloads(message: SentMessage) -> list[str]:
 
 async def press(world: World, chat: int, payload: str, *, then: Any, what: str) -> SentMessage:
     source = await until(world, chat, lambda m: payload in payloads(m), f"button {payload}")
+    before = seen(world, chat)
     await deliver(
         world, chat, world.fake.callback_update(chat_id=chat, message_id=source.message_id, data=payload)
     )
-    return await until(world, chat, then, what)
+    return await until(world, chat, then, what, since=before)
 
 
 async def say(world: World, chat: int, text: str, *, then: Any, what: str) -> SentMessage:
+    """Send `text` and wait for the bot's answer to it (a message sent or edited since), as a
+    customer reads the reply before typing on: with several workers, two updates of one chat in
+    flight at once may be processed in either order."""
+    before = seen(world, chat)
     await deliver(world, chat, world.fake.text_update(chat_id=chat, text=text))
-    return await until(world, chat, then, what)
+    return await until(world, chat, then, what, since=before)
 
 
 def asks(qid: str) -> Any:
@@ -122,12 +156,8 @@ async def customer(world: World, chat: int, complains: bool) -> None:
         await say(
             world, chat, f"A{chat}-77", then=lambda m: "product" in m.text.lower(), what="product prompt"
         )
-        described = "exp:refund"
         await say(
-            world, chat, "Blue kettle", then=lambda m: m.message_id > 0 and "kettle" not in m.text, what="x"
-        )
-        await say(
-            world, chat, "The box was crushed.", then=lambda m: described in payloads(m), what="expectations"
+            world, chat, "Blue kettle", then=lambda m: "describe" in m.text.lower(), what="description prompt"
         )
         await say(
             world,
@@ -151,7 +181,12 @@ async def customer(world: World, chat: int, complains: bool) -> None:
 
 async def start_bot(env: dict[str, str], log: Path, port: int) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        str(BIN), "run", "--no-console", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=log.open("ab")
+        str(BIN),
+        "run",
+        "--no-console",
+        env={**env, "FEEDBACK_BOT_PORT": str(port)},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("ab"),
     )
     async with ClientSession() as session:
         for _ in range(600):
@@ -183,7 +218,8 @@ async def main(args: argparse.Namespace) -> int:
         mongo = await EmbeddedMongo.start(data_dir=Path(folder))
         fake = FakeTelegram()
         await fake.start()
-        port = 18000 + rng.randrange(2000)
+        first_port = 18000 + rng.randrange(2000)
+        ports = [first_port + n for n in range(args.workers)]
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": fake.token,
@@ -193,15 +229,15 @@ async def main(args: argparse.Namespace) -> int:
             "MONGODB_URI": mongo.uri,
             "MONGODB_DATABASE": DATABASE,
             "FEEDBACK_BOT_DATA_DIR": folder,
-            "FEEDBACK_BOT_PORT": str(port),
             "TELEGRAM_CHAT_RATE": "100",
             "TELEGRAM_CHAT_BURST": "100",
             "TELEGRAM_GLOBAL_RATE": "1000",
             "LOG_FORMAT": "json",
         }
-        log = Path(folder) / "bot.log"
-        world = World(fake, port)
-        bot = await start_bot(env, log, port)
+        logs = [Path(folder) / f"bot-{n}.log" for n in range(args.workers)]
+        world = World(fake, ports, random.Random(args.seed + 1))
+        # One after the other: the first creates the data folder's key files the others then read.
+        bots = [await start_bot(env, log, port) for log, port in zip(logs, ports, strict=True)]
         complaining = {FIRST_CHAT + n for n in range(args.customers) if rng.random() < args.complaint_share}
         chats = [FIRST_CHAT + n for n in range(args.customers)]
         started = time.monotonic()
@@ -214,27 +250,61 @@ async def main(args: argparse.Namespace) -> int:
         kills = 0
         while kills < args.kills and not crowd.done():
             await asyncio.sleep(rng.uniform(2.0, 6.0))
-            bot.send_signal(signal.SIGKILL)
-            await bot.wait()
+            victim = rng.randrange(args.workers)
+            bots[victim].send_signal(signal.SIGKILL)
+            await bots[victim].wait()
             kills += 1
-            bot = await start_bot(env, log, port)
+            print(f"SIGKILL worker {victim} at {time.monotonic() - started:.0f} s", flush=True)
+            bots[victim] = await start_bot(env, logs[victim], ports[victim])
         await crowd
         if outage is not None:
             mongo = await outage
         elapsed = time.monotonic() - started
         await asyncio.sleep(2)  # let the last replies' bookkeeping finish
-        bot.send_signal(signal.SIGTERM)
-        await bot.wait()
+        for bot in bots:
+            bot.send_signal(signal.SIGTERM)
+        for bot in bots:
+            await bot.wait()
         failures = await verify(mongo.uri, world, chats, complaining)
         await fake.stop()
         await mongo.stop()
-    print(f"customers {args.customers}, complaints {len(complaining)}, SIGKILLs {kills}, {elapsed:.0f} s")
+    print(
+        f"workers {args.workers}, customers {args.customers}, complaints {len(complaining)}, "
+        f"SIGKILLs {kills}, {elapsed:.0f} s"
+    )
     print(
         f"updates acknowledged {len(world.acknowledged)}, posted again after no answer {world.redeliveries}"
     )
     for line in failures or ["every check passed"]:
         print(line)
     return 1 if failures else 0
+
+
+def questions_shown_twice(fake: FakeTelegram, chats: list[int]) -> list[str]:
+    """Survey questions that arrived in a chat more than once: each successful sendMessage or
+    editMessageText whose keyboard asks question q shows q once more (an edit that changes nothing
+    is refused by Telegram, 400, and shows nothing)."""
+    shown: dict[tuple[int, str], int] = {}
+    for call in fake.calls:
+        if call.method.lower() not in {"sendmessage", "editmessagetext"} or call.status != 200:
+            continue
+        markup = call.params.get("reply_markup")
+        keyboard = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        asked = {
+            data.split(":")[1]
+            for row in keyboard
+            for button in row
+            if isinstance(data := button.get("callback_data"), str) and data.startswith(("a:", "skip:"))
+        }
+        for qid in asked:
+            key = (int(call.params.get("chat_id", 0)), qid)
+            shown[key] = shown.get(key, 0) + 1
+    wanted = set(chats)
+    return [
+        f"chat {chat}: question {qid} shown {times} times"
+        for (chat, qid), times in sorted(shown.items())
+        if times > 1 and chat in wanted
+    ]
 
 
 async def verify(uri: str, world: World, chats: list[int], complaining: set[int]) -> list[str]:
@@ -265,6 +335,9 @@ async def verify(uri: str, world: World, chats: list[int], complaining: set[int]
     if orders != sorted(f"A{chat}-77" for chat in complaining):
         failures.append(f"tickets: {len(tickets)} for {len(complaining)} complaints")
     print(f"checked: {len(complaining)} complaints have exactly one ticket each")
+    twice = questions_shown_twice(world.fake, chats)
+    failures.extend(twice)
+    print(f"checked: no survey question reached a customer twice ({len(twice)} did)")
     await client.close()
     return failures
 
@@ -273,6 +346,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--workers", type=int, default=1, help="bot processes sharing one MongoDB")
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--kills", type=int, default=6)
     parser.add_argument("--complaint-share", type=float, default=0.25)
