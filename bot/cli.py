@@ -37,6 +37,7 @@ from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
+from storage import mongo_uri
 from storage.migrate import CollectionCopy, copy_database
 from storage.mongo import open_database, redact_uri
 from storage.sealing import Sealer
@@ -188,6 +189,7 @@ async def _migrate(settings: Settings, *, to: str, resume: bool) -> None:
     source_uri = settings.mongodb_uri.get_secret_value() if settings.mongodb_uri else None
     if source_uri is not None:
         raise UsageError("migrate copies the data folder's embedded database: unset MONGODB_URI")
+    mongo_uri.parse(to, name="--to")
     async with (
         open_database(
             uri=None, data_dir=settings.data_dir, database=settings.mongodb_database, command="migrate"

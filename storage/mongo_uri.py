@@ -26,12 +26,12 @@ class ParsedUri:
     startup_seconds: float
 
 
-def parse(uri: str) -> ParsedUri:
+def parse(uri: str, *, name: str = "MONGODB_URI") -> ParsedUri:
     """The hosts and the start-up check's time limit; InvalidMongoUri when pymongo would refuse it."""
     try:
         parsed = _validate_uri(uri)
     except (InvalidURI, ConfigurationError, ValueError) as error:
-        raise InvalidMongoUri(f"MONGODB_URI is not a valid MongoDB URI: {_scrub(str(error), uri)}") from None
+        raise InvalidMongoUri(f"{name} is not a valid MongoDB URI: {_scrub(str(error), uri)}") from None
     if parsed["fqdn"] is not None:
         hosts: tuple[str, ...] = (f"{parsed['fqdn']} (SRV)",)
     else:
