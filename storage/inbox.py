@@ -6,7 +6,6 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -20,11 +19,6 @@ LONGEST_WAIT = timedelta(minutes=15)
 # loop of a running one) takes it over only after that: one that died holding it is recognised
 # by the lease running out, one that is alive is never doubled.
 LEASE = timedelta(seconds=30)
-
-
-def _unheld(now: datetime) -> list[dict[str, Any]]:
-    """Clauses of an event nobody holds: lease over, or none (released, or from before leases)."""
-    return [{"lease_until": {"$lte": now}}, {"lease_until": None}]
 
 
 def _dead_here(owner: object) -> bool:
@@ -78,12 +72,16 @@ class Inbox:
         that is this worker's already."""
         now = now or datetime.now(UTC)
         key = f"{event.channel}:{event.event_id}"
-        holders: list[dict[str, Any]] = [{"owner": self.worker}, *_unheld(now)]
-        doc = await self._docs.find_one({"_id": key}, {"owner": 1})
-        if doc is not None and _dead_here(doc.get("owner")):
-            holders.append({"owner": doc["owner"]})
+        doc = await self._docs.find_one({"_id": key}, {"owner": 1, "lease_until": 1, "status": 1})
+        if doc is None or doc.get("status") != "pending":
+            return False
+        owner, lease = doc.get("owner"), doc.get("lease_until")
+        if not (owner == self.worker or _free(lease, now) or _dead_here(owner)):
+            return False
+        # Compare-and-set on what was read: of two workers taking it over, one wins. (No `$or`:
+        # the embedded server scans the collection for one.)
         result = await self._docs.update_one(
-            {"_id": key, "status": "pending", "$or": holders},
+            {"_id": key, "status": "pending", "owner": owner, "lease_until": lease},
             {"$set": {"owner": self.worker, "lease_until": now + LEASE}},
         )
         return result.matched_count == 1
@@ -120,16 +118,14 @@ class Inbox:
     async def due_for_retry(self, *, now: datetime) -> list[InboundEvent]:
         """Events whose processing failed (a platform or the database was down) and may run again,
         and events of a worker that died holding them (their lease ran out)."""
-        query = {
-            "status": "pending",
-            "$or": [
-                {"retry_at": {"$lte": now}},
-                # Leases are wall-clock time between workers, whatever clock schedules retries.
-                {"retry_at": None, "lease_until": {"$lte": datetime.now(UTC)}},
-            ],
-        }
-        cursor = self._docs.find(query).sort("received_at", 1)
-        return [InboundEvent.from_document(doc["event"]) async for doc in cursor]
+        failed = self._docs.find({"status": "pending", "retry_at": {"$lte": now}})
+        # Leases are wall-clock time between workers, whatever clock schedules retries.
+        orphaned = self._docs.find(
+            {"status": "pending", "retry_at": None, "lease_until": {"$lte": datetime.now(UTC)}}
+        )
+        docs = [doc async for doc in failed] + [doc async for doc in orphaned]
+        docs.sort(key=lambda doc: doc["received_at"])
+        return [InboundEvent.from_document(doc["event"]) for doc in docs]
 
     async def count_pending(self) -> int:
         return await self._docs.count_documents({"status": "pending"})

@@ -43,6 +43,7 @@ class Responses:
                     "status": "in_progress",
                     "started_at": datetime.now(UTC),
                     "answers": {},
+                    "answers_seq": 0,
                 }
             )
         except DuplicateKeyError:
@@ -75,14 +76,16 @@ class Responses:
     async def save_answers(self, *, response_id: str, answers: dict[str, Any], seq: int) -> None:
         """Replace the answers with the set the conversation committed at version `seq`, unless a
         later set is stored already (a slow worker's late copy never wins over a newer one)."""
-        await self._docs.update_one(
-            {
-                "_id": response_id,
-                "status": "in_progress",
-                "$or": [{"answers_seq": {"$lt": seq}}, {"answers_seq": {"$exists": False}}],
-            },
-            {"$set": {"answers": answers, "answers_seq": seq}},
+        update = {"$set": {"answers": answers, "answers_seq": seq}}
+        # Two plain filters rather than one `$or`: the embedded server scans the whole collection
+        # for an `$or`, even beside `_id` (35 ms instead of 0.7 ms at 5,000 responses).
+        done = await self._docs.update_one(
+            {"_id": response_id, "status": "in_progress", "answers_seq": {"$lt": seq}}, update
         )
+        if done.matched_count == 0:  # a response started before answers were versioned
+            await self._docs.update_one(
+                {"_id": response_id, "status": "in_progress", "answers_seq": {"$exists": False}}, update
+            )
 
     async def get(self, *, response_id: str) -> Document | None:
         return await self._docs.find_one({"_id": response_id})
