@@ -108,13 +108,11 @@ class OutreachJobs:
         response = await self._store.responses.get(response_id=response_id)
         if response is None or response.get("status") != "in_progress":
             return
-        channel_name, chat_key = str(job.payload.get("channel")), str(job.payload.get("chat_key"))
-        conversation = await self._store.conversations.load(channel=channel_name, chat_key=chat_key)
+        conversation = await self._store.conversations.for_response(response_id=response_id)
         waiting = {State.SURVEY.value, State.RESUME.value}
         if conversation is None or conversation.get("state") not in waiting:
-            return  # finished, stopped, or doing something else now
-        if conversation.get("response_id") != response_id:
-            return
+            return  # finished, stopped, erased, or doing something else now
+        channel_name, chat_key = str(conversation["channel"]), str(conversation["chat_key"])
         channel = running(self._channel, channel_name)
         self._not_at_night(None)
         questionnaire = await self._store.questionnaires.get(
@@ -131,5 +129,5 @@ class OutreachJobs:
                 job_id=f"{REMIND}:{response_id}:{number + 1}",
                 kind=REMIND,
                 due_at=self._clock() + self._reminder_delay,
-                payload={**job.payload, "number": number + 1},
+                payload={"response": response_id, "number": number + 1},
             )
