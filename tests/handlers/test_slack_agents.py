@@ -284,10 +284,10 @@ async def test_a_replayed_signed_request_changes_nothing(
         assert first[0] == again[0] == 200
         await settle(polling)
 
-    async def state() -> tuple[object, ...]:
+    async def state() -> tuple[int, ...]:
         ticket = await db["tickets"].find_one({"_id": ticket_id}) or {}
         return (
-            ticket.get("version"),
+            int(ticket.get("version") or 0),
             len(ticket.get("history") or []),
             len(customer.messages),
             len(slack.thread("C-LOGISTICS", message.ts)),
