@@ -104,7 +104,11 @@ class OutreachJobs:
 
     async def remind(self, job: Job) -> None:
         """A survey started and left unfinished: the chat's dialogue decides whether to nudge."""
-        channel_name, chat_key = str(job.payload.get("channel")), str(job.payload.get("chat_key"))
+        response_id = str(job.payload.get("response"))
+        conversation = await self._store.conversations.for_response(response_id=response_id)
+        if conversation is None:
+            return  # the chat is gone (erased)
+        channel_name, chat_key = str(conversation["channel"]), str(conversation["chat_key"])
         running(self._channel, channel_name)  # else the job waits for a worker that runs it
         self._not_at_night(None)
         await self._submit(

@@ -11,7 +11,7 @@ from bot.scheduler import Handler
 from conversations.escalation import PHOTOS, Escalation
 from conversations.feedback import FORWARD
 from conversations.ticket_chat import customer_messages
-from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status
+from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status, history_entry
 from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
 from conversations.translation import Translation, Translator
 from locales.catalog import Catalogs
@@ -82,17 +82,33 @@ class TicketJobs:
         return await channel.fetch(ref)
 
     async def to_customer(self, job: Job) -> None:
-        """An agent's reply, proposal or resolution, in the customer's language, into their chat."""
+        """An agent's reply, proposal or resolution, in the customer's language, into their chat.
+
+        The job names the ticket and its history entry; the words are read from there, so a
+        customer who asks to be erased leaves nothing of them in the job.
+        """
         ticket = await self._store.tickets.get(ticket_id=str(job.payload.get("ticket")))
         if ticket is None or not ticket.get("chat_key"):
             log.info("message for an erased ticket or customer dropped")
             return
+        entry_id = str(job.payload.get("entry") or "")
+        entry = history_entry(ticket, entry_id) or {}
+        text = str(entry.get("text") or job.payload.get("text") or "")  # `text`: jobs of older versions
+        if not text:
+            log.info("message whose words were erased dropped")
+            return
         channel = running(self._channel, str(ticket["channel"]))
-        kind, text = str(job.payload.get("kind")), str(job.payload.get("text") or "")
+        kind = str(job.payload.get("kind"))
         shown = await self._translator.translate(
             text, source=self._agent_language, target=str(ticket.get("language") or self._agent_language)
         )
         await channel.send(str(ticket["chat_key"]), customer_messages(ticket, kind, shown, self._catalogs))
+        # What the customer read, kept on the ticket (and erased with it) for the agents' note.
+        sent = entry_id or job.id.rpartition(":")[2]
+        await self._store.tickets.set_fields(
+            ticket_id=str(ticket["_id"]),
+            changes={f"shown.{sent}": {"text": shown.text, "language": shown.target}},
+        )
         heading = f"➡️ Sent to the customer ({kind}) in {shown.target}"
         await self._store.jobs.schedule(
             job_id=f"{DESK_NOTE}:{job.id}",
@@ -101,9 +117,8 @@ class TicketJobs:
             payload={
                 "ticket": str(ticket["_id"]),
                 "heading": heading + (f" via {shown.provider}" if shown.translated else ""),
-                # What the customer read, shown with its translation back for the agents to check.
-                "words": shown.text,
-                "language": shown.target,
+                # Shown with its translation back for the agents to check.
+                "shown": sent,
             },
         )
 

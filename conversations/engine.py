@@ -71,8 +71,6 @@ class Engine:
             if isinstance(turn, Reply):
                 return turn
             turn.dialogue.state = await self._step(turn)
-            if turn.erased:
-                return turn.reply()
             reply = turn.reply()
             effects = list(turn.outbox.effects)
             documents = [e.to_document() for e in effects]

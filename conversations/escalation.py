@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from conversations.complaint_policy import ComplaintPolicy
+from conversations.ticket_lifecycle import history_entry
 from conversations.translation import Translation, Translator
 from storage.store import Store
 from storage.types import Document
@@ -223,12 +224,11 @@ class Escalation:
             return
         if message is None:
             raise RuntimeError("ticket not on the desk yet")  # retried after publishing
-        words = payload.get("words")
+        words, language = _quoted(ticket, payload)
         shown = None
-        if isinstance(words, str) and words:
-            source = str(payload.get("language") or ticket.get("language") or self._agent_language)
-            target = str(payload.get("target") or self._agent_language)
-            shown = await self._translator.translate(words, source=source, target=target)
+        if words:
+            source = str(language or ticket.get("language") or self._agent_language)
+            shown = await self._translator.translate(words, source=source, target=self._agent_language)
         actor = payload.get("actor")
         ref = await self._desk.note(
             message, str(payload.get("heading") or ""), words=shown, actor=str(actor) if actor else None
@@ -290,6 +290,20 @@ class Escalation:
         if ticket is None or deadline in (ticket.get("met") or {}) or ticket.get("status") == "closed":
             return None, deadline
         return ticket, deadline
+
+
+def _quoted(ticket: Document, payload: dict[str, Any]) -> tuple[str, str | None]:
+    """The words a note quotes and their language, looked up by reference on the ticket: a history
+    entry's text (`entry`), or what the customer was sent (`shown`). Erased: nothing."""
+    entry = payload.get("entry")
+    if isinstance(entry, str):
+        return str((history_entry(ticket, entry) or {}).get("text") or ""), None
+    shown = payload.get("shown")
+    if isinstance(shown, str):
+        sent = (ticket.get("shown") or {}).get(shown) or {}
+        return str(sent.get("text") or ""), sent.get("language")
+    words = payload.get("words")  # jobs of older versions carried the words themselves
+    return (words, payload.get("language")) if isinstance(words, str) else ("", None)
 
 
 def _desk_message(ticket: Document) -> DeskMessage | None:

@@ -34,6 +34,7 @@ class Op(StrEnum):
     CONTACT = "contacts.save"
     INVITATION_MARK = "invitations.mark"
     INVITATION_LINK = "invitations.link"
+    ERASE = "customers.erase"
 
 
 # Effects that carry a customer's words or contact details: cleared from the conversation as soon
@@ -142,6 +143,13 @@ async def _invitation_link(store: Store, a: Mapping[str, Any]) -> None:
     await store.invitations.link(**a)
 
 
+async def _erase(store: Store, a: Mapping[str, Any]) -> None:
+    # Imported here: the erasure belongs with the customer's rights, which use this module.
+    from conversations.privacy import erase_customer
+
+    await erase_customer(store, **a)
+
+
 APPLY: dict[Op, Callable[[Store, Mapping[str, Any]], Awaitable[None]]] = {
     Op.RESPONSE_START: _response_start,
     Op.RESPONSE_ANSWERS: _response_answers,
@@ -155,6 +163,7 @@ APPLY: dict[Op, Callable[[Store, Mapping[str, Any]], Awaitable[None]]] = {
     Op.CONTACT: _contact,
     Op.INVITATION_MARK: _invitation_mark,
     Op.INVITATION_LINK: _invitation_link,
+    Op.ERASE: _erase,
 }
 
 

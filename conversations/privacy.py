@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from babel.dates import format_datetime
 
-from conversations import outbox
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.outbox import Op
@@ -17,6 +16,7 @@ from conversations.tickets_intake import PUBLISH
 from conversations.translation import text_hash
 from conversations.turn import Turn
 from storage.consents import Decision
+from storage.store import Store
 
 
 async def withdraw(turn: Turn) -> State:
@@ -157,43 +157,73 @@ async def on_confirm_delete(turn: Turn) -> State:
 
 async def erase(turn: Turn) -> State:
     """Erase answers and personal data. The consent ledger keeps its entries: they prove what was
-    agreed, and once the identity is gone they point to nobody."""
-    store, customer_id = turn.store, turn.customer.id
-    if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
-        # Erasure is not a versioned step (nothing of the conversation is left to commit): its
-        # ledger entry is written at once.
+    agreed, and once the identity is gone they point to nobody.
+
+    A step like any other: it decides (the withdrawal entry, then the erasure) and the engine
+    commits and applies; a worker that dies in between leaves the erasure pending in the
+    conversation, and whoever loads it next carries it out (`erase_customer` may run twice).
+    """
+    if (
+        await turn.store.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
+        is Decision.GRANTED
+    ):
         record_consent(turn, Decision.WITHDRAWN)
-        await outbox.apply(store, turn.outbox.effects)
-        turn.outbox.effects.clear()
+    turn.outbox.add(
+        Op.ERASE,
+        customer_id=turn.customer.id,
+        channel=turn.event.channel,
+        chat_key=turn.event.chat_key,
+        event_id=turn.event.event_id,
+        at=turn.config.clock(),
+    )
+    turn.dialogue.history, turn.dialogue.draft, turn.dialogue.answers = [], {}, None
+    turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())
+    return State.NEW
+
+
+async def erase_customer(
+    store: Store, *, customer_id: str, channel: str, chat_key: str, event_id: str, at: datetime
+) -> None:
+    """Everything stored about a customer goes, or loses what points to them, in every collection.
+
+    Jobs refer to tickets and responses by id (their words live in those and are erased there);
+    jobs written by older versions are stripped of what they carried. Inbox entries keep only the
+    hashed event id that recognises a redelivery.
+    """
     # Cached translations of their words (and of answers written to them) go too.
     written = await store.tickets.texts_for_customer(customer_id=customer_id)
-    written += [
-        str(doc.get("text") or "") for doc in await store.feedback.for_customer(customer_id=customer_id)
-    ]
-    for response in await store.responses.for_customer(customer_id=customer_id):
+    feedback = await store.feedback.for_customer(customer_id=customer_id)
+    written += [str(doc.get("text") or "") for doc in feedback]
+    responses = await store.responses.for_customer(customer_id=customer_id)
+    for response in responses:
         written += [
             a["value"] for a in (response.get("answers") or {}).values() if isinstance(a.get("value"), str)
         ]
     await store.translations.forget(text_hashes=sorted({text_hash(t) for t in written if t.strip()}))
+    identities = await store.customers.platform_ids(customer_id=customer_id)
     await store.responses.erase_for_customer(customer_id=customer_id)
     await store.contacts.erase_for_customer(customer_id=customer_id)
     await store.feedback.erase_for_customer(customer_id=customer_id)
     # Tickets keep what statistics need (category, team, times) but lose the customer's words and
     # any link to them; the agents' desk message is redrawn from the redacted ticket.
-    for ticket_id in await store.tickets.redact_for_customer(customer_id=customer_id):
+    redacted = await store.tickets.redact_for_customer(customer_id=customer_id)
+    await store.jobs.scrub(
+        references={
+            "ticket": redacted,
+            "response": [str(doc["_id"]) for doc in responses],
+            "feedback": [str(doc["_id"]) for doc in feedback],
+        }
+    )
+    for ticket_id in redacted:
         await store.jobs.schedule(
-            job_id=f"{PUBLISH}:{ticket_id}:erased",
-            kind=PUBLISH,
-            due_at=turn.config.clock(),
-            payload={"ticket": ticket_id},
+            job_id=f"{PUBLISH}:{ticket_id}:erased", kind=PUBLISH, due_at=at, payload={"ticket": ticket_id}
         )
     await store.conversations.delete_for_customer(customer_id=customer_id)
-    await store.inbox.scrub_chat(channel=turn.event.channel, chat_key=turn.event.chat_key)
-    await store.held.erase(channel=turn.event.channel, chat_key=turn.event.chat_key)
-    await store.windows.forget(channel=turn.event.channel, chat_key=turn.event.chat_key)
-    if turn.event.channel == "web":
-        await store.webchat.erase(chat_key=turn.event.chat_key)
+    await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
+    await store.held.erase(channel=channel, chat_key=chat_key)
+    await store.windows.forget(channel=channel, chat_key=chat_key)
+    if channel == "web":
+        await store.webchat.erase(chat_key=chat_key)
+    await store.invitations.unlink_customer(customer_id=customer_id)
+    await store.audit.forget_actors(actors=identities)
     await store.customers.erase(customer_id=customer_id)
-    turn.erased = True
-    turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())
-    return State.NEW

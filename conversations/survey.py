@@ -171,7 +171,9 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
             job_id=f"{REMIND}:{d.response_id}:1",
             kind=REMIND,
             due_at=turn.config.clock() + turn.config.reminder_delay,
-            payload={"response": d.response_id, "number": 1, "channel": d.channel, "chat_key": d.chat_key},
+            # By reference: the chat is found through the response's conversation, so an erased
+            # customer's chat id is not left behind in the job.
+            payload={"response": d.response_id, "number": 1},
         )
     return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
 
@@ -267,9 +269,7 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
         and not q.show_if.holds(answers)
     ]
     kept = {qid: answer for qid, answer in stored.items() if qid not in dropped}
-    turn.outbox.add(
-        Op.RESPONSE_COMPLETE, response_id=d.response_id or "", answers=kept, seq=d.version + 1
-    )
+    turn.outbox.add(Op.RESPONSE_COMPLETE, response_id=d.response_id or "", answers=kept, seq=d.version + 1)
     await finished(turn, d.response_id or "", questionnaire.id)
     d.question_id, d.history, d.answers = None, [], None
     turn.say_key("survey.thanks")

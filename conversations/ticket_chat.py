@@ -58,6 +58,11 @@ def lifecycle(turn: Turn) -> TicketLifecycle:
     return TicketLifecycle(store=turn.store, policy=turn.config.complaints, clock=turn.config.clock)
 
 
+def _request(turn: Turn) -> str:
+    """The event's identity: a step run again (a lost race) finds its ticket entry and adds nothing."""
+    return f"{turn.event.channel}:{turn.event.event_id}"
+
+
 async def on_ticket_button(turn: Turn) -> State:
     """Accept/reject a proposal, answer a follow-up, rate the handling — from any state."""
     action, _, rest = turn.event.text.partition(":")
@@ -66,7 +71,9 @@ async def on_ticket_button(turn: Turn) -> State:
     try:
         if action == "prop" and value in {"yes", "no"}:
             if value == "yes":
-                await lifecycle(turn).customer_accepts(ticket_id=ticket_id, customer_id=turn.customer.id)
+                await lifecycle(turn).customer_accepts(
+                    ticket_id=ticket_id, customer_id=turn.customer.id, request=_request(turn)
+                )
                 turn.say_key("complaint.accepted", ticket=ticket_id)
                 return here
             await _check_waiting(turn, ticket_id)
@@ -75,7 +82,10 @@ async def on_ticket_button(turn: Turn) -> State:
             return State.COMPLAINT_REJECT_REASON
         if action == "fu" and value in {"yes", "no"}:
             await lifecycle(turn).follow_up_answer(
-                ticket_id=ticket_id, customer_id=turn.customer.id, solved=value == "yes"
+                ticket_id=ticket_id,
+                customer_id=turn.customer.id,
+                solved=value == "yes",
+                request=_request(turn),
             )
             if value == "no":
                 turn.say_key("followup.reopened", ticket=ticket_id)
@@ -130,7 +140,7 @@ async def on_reject_reason(turn: Turn) -> State:
     ticket_id = str(turn.dialogue.draft.get("ticket"))
     try:
         await lifecycle(turn).customer_rejects(
-            ticket_id=ticket_id, customer_id=turn.customer.id, reason=reason
+            ticket_id=ticket_id, customer_id=turn.customer.id, reason=reason, request=_request(turn)
         )
     except Refused:
         log.info("rejection reason for a proposal no longer waiting; kept as a message instead")
@@ -168,6 +178,8 @@ async def forward_to_open_ticket(turn: Turn) -> State | None:
 
 async def _forward(turn: Turn, ticket_id: str, text: str) -> None:
     try:
-        await lifecycle(turn).customer_writes(ticket_id=ticket_id, customer_id=turn.customer.id, text=text)
+        await lifecycle(turn).customer_writes(
+            ticket_id=ticket_id, customer_id=turn.customer.id, text=text, request=_request(turn)
+        )
     except Refused:
         log.info("message for a ticket that is gone was not forwarded")

@@ -3,10 +3,17 @@
 Agents act through the desk adapter (Slack) and customers through their chat; both end here. Every
 change is a versioned update with a history entry; messages to the customer and notes for agents
 are durable jobs, so a Slack or Telegram outage delays them instead of losing them.
+
+Jobs refer to what they carry by id: the words live in the ticket's history entry (which erasure
+redacts), the job holds the ticket id and the entry id. An action that comes with the identity of
+the request that asked for it (a Slack view id, an inbound event id) records that identity in its
+history entry; the same request again finds the entry and changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +50,41 @@ class Refused(Exception):
 class Outcome:
     ticket: Document
     note: str
+    replayed: bool = False
+    """The request had been acted on already: nothing changed this time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """A ticket as saved, the id of the history entry the change added, whether it was there already."""
+
+    ticket: Document
+    entry: str
+    replayed: bool
+
+    @property
+    def id(self) -> str:
+        return str(self.ticket["_id"])
+
+
+class _Replay(Exception):
+    def __init__(self, ticket: Document) -> None:
+        super().__init__("request already applied")
+        self.ticket = ticket
+
+
+def entry_id(request: str | None) -> str:
+    """A history entry's id: derived from the request's identity when there is one, else random."""
+    if request is None:
+        return uuid.uuid4().hex[:16]
+    return hashlib.sha256(request.encode()).hexdigest()[:16]
+
+
+def history_entry(ticket: Document, entry: str) -> dict[str, Any] | None:
+    for item in ticket.get("history") or []:
+        if isinstance(item, dict) and item.get("id") == entry:
+            return item
+    return None
 
 
 class TicketLifecycle:
@@ -58,8 +100,9 @@ class TicketLifecycle:
         self._clock = clock
 
     # --- agents ---------------------------------------------------------------------------
+    # `request`: the identity of the request that asked for the action (e.g. "slack:view:<id>").
 
-    async def claim(self, *, ticket_id: str, agent: str) -> Outcome:
+    async def claim(self, *, ticket_id: str, agent: str, request: str | None = None) -> Outcome:
         def change(ticket: Document) -> dict[str, Any]:
             if ticket.get("status") == Status.CLOSED:
                 raise Refused("this ticket is closed")
@@ -68,12 +111,12 @@ class TicketLifecycle:
             status = ticket["status"] if ticket["status"] != Status.OPEN else Status.CLAIMED
             return {"assignee": agent, "status": status}
 
-        ticket = await self._change(ticket_id, change, {"actor": agent, "action": "claimed"})
-        await self._note(ticket, "claimed the ticket", actor=agent)
-        await self._refresh(ticket_id)
-        return Outcome(ticket, f"<@{agent}> claimed the ticket")
+        done = await self._change(ticket_id, change, {"actor": agent, "action": "claimed"}, request=request)
+        await self._note(done, "claimed the ticket", actor=agent)
+        await self._refresh(done)
+        return Outcome(done.ticket, f"<@{agent}> claimed the ticket", done.replayed)
 
-    async def reply(self, *, ticket_id: str, agent: str, text: str) -> Outcome:
+    async def reply(self, *, ticket_id: str, agent: str, text: str, request: str | None = None) -> Outcome:
         text = _agent_text(text)
 
         def change(ticket: Document) -> dict[str, Any]:
@@ -84,12 +127,13 @@ class TicketLifecycle:
                 "assignee": ticket.get("assignee") or agent,
             }
 
-        ticket = await self._change(ticket_id, change, {"actor": agent, "action": "replied", "text": text})
-        await self._to_customer(ticket, kind="reply", text=text)
-        await self._refresh(ticket_id)
-        return Outcome(ticket, "reply sent to the customer")
+        event = {"actor": agent, "action": "replied", "text": text}
+        done = await self._change(ticket_id, change, event, request=request)
+        await self._to_customer(done, kind="reply")
+        await self._refresh(done)
+        return Outcome(done.ticket, "reply sent to the customer", done.replayed)
 
-    async def propose(self, *, ticket_id: str, agent: str, text: str) -> Outcome:
+    async def propose(self, *, ticket_id: str, agent: str, text: str, request: str | None = None) -> Outcome:
         text = _agent_text(text)
 
         def change(ticket: Document) -> dict[str, Any]:
@@ -102,19 +146,21 @@ class TicketLifecycle:
             }
 
         event = {"actor": agent, "action": "proposed a resolution", "text": text}
-        ticket = await self._change(ticket_id, change, event)
-        await self._to_customer(ticket, kind="proposal", text=text)
-        await self._refresh(ticket_id)
-        return Outcome(ticket, "resolution proposed; waiting for the customer")
+        done = await self._change(ticket_id, change, event, request=request)
+        await self._to_customer(done, kind="proposal")
+        await self._refresh(done)
+        return Outcome(done.ticket, "resolution proposed; waiting for the customer", done.replayed)
 
-    async def resolve(self, *, ticket_id: str, agent: str, text: str) -> Outcome:
+    async def resolve(self, *, ticket_id: str, agent: str, text: str, request: str | None = None) -> Outcome:
         text = _agent_text(text)
-        ticket = await self._close(ticket_id, actor=agent, action="resolved", text=text)
-        await self._note(ticket, "resolved and closed the ticket", actor=agent)
-        await self._to_customer(ticket, kind="resolved", text=text)
-        return Outcome(ticket, "resolved and closed; the customer was told")
+        done = await self._close(ticket_id, actor=agent, action="resolved", text=text, request=request)
+        await self._note(done, "resolved and closed the ticket", actor=agent)
+        await self._to_customer(done, kind="resolved")
+        return Outcome(done.ticket, "resolved and closed; the customer was told", done.replayed)
 
-    async def reclassify(self, *, ticket_id: str, agent: str, category: str) -> Outcome:
+    async def reclassify(
+        self, *, ticket_id: str, agent: str, category: str, request: str | None = None
+    ) -> Outcome:
         if category not in set(Category):
             raise Refused(f"unknown category {category!r}")
         team = self._policy.team_for(category).name
@@ -125,12 +171,14 @@ class TicketLifecycle:
             return {"category": category, "team": team}
 
         event = {"actor": agent, "action": "reclassified", "category": category, "team": team}
-        ticket = await self._change(ticket_id, change, event)
-        await self._note(ticket, f"reclassified the ticket as {category} (team {team})", actor=agent)
-        await self._refresh(ticket_id)
-        return Outcome(ticket, f"reclassified as {category} (team {team})")
+        done = await self._change(ticket_id, change, event, request=request)
+        await self._note(done, f"reclassified the ticket as {category} (team {team})", actor=agent)
+        await self._refresh(done)
+        return Outcome(done.ticket, f"reclassified as {category} (team {team})", done.replayed)
 
-    async def escalate(self, *, ticket_id: str, agent: str, reason: str) -> Outcome:
+    async def escalate(
+        self, *, ticket_id: str, agent: str, reason: str, request: str | None = None
+    ) -> Outcome:
         reason = _agent_text(reason)
 
         def change(ticket: Document) -> dict[str, Any]:
@@ -138,21 +186,27 @@ class TicketLifecycle:
             reasons = [*(ticket.get("urgency_reasons") or []), f"escalated by an agent: {reason}"]
             return {"urgent": True, "urgency_reasons": reasons, "alerted": False}
 
-        ticket = await self._change(
-            ticket_id, change, {"actor": agent, "action": "escalated", "text": reason}
-        )
-        await self._refresh(ticket_id)  # the publish job alerts the escalation channel once
-        return Outcome(ticket, "escalated")
+        event = {"actor": agent, "action": "escalated", "text": reason}
+        done = await self._change(ticket_id, change, event, request=request)
+        await self._refresh(done)  # the publish job alerts the escalation channel once
+        return Outcome(done.ticket, "escalated", done.replayed)
 
     # --- customers --------------------------------------------------------------------------
+    # `request`: the inbound event that carried the customer's action (a re-run adds nothing).
 
-    async def customer_accepts(self, *, ticket_id: str, customer_id: str) -> Document:
+    async def customer_accepts(
+        self, *, ticket_id: str, customer_id: str, request: str | None = None
+    ) -> Document:
         ticket = await self._owned(ticket_id, customer_id, Status.AWAITING_CUSTOMER)
-        closed = await self._close(str(ticket["_id"]), actor="customer", action="accepted the resolution")
+        closed = await self._close(
+            str(ticket["_id"]), actor="customer", action="accepted the resolution", request=request
+        )
         await self._note(closed, "✅ The customer accepted the proposed resolution. Ticket closed.")
-        return closed
+        return closed.ticket
 
-    async def customer_rejects(self, *, ticket_id: str, customer_id: str, reason: str) -> Document:
+    async def customer_rejects(
+        self, *, ticket_id: str, customer_id: str, reason: str, request: str | None = None
+    ) -> Document:
         await self._owned(ticket_id, customer_id, Status.AWAITING_CUSTOMER)
 
         def change(ticket: Document) -> dict[str, Any]:
@@ -161,21 +215,24 @@ class TicketLifecycle:
             return {"status": Status.PROPOSAL_REJECTED}
 
         event = {"actor": "customer", "action": "rejected the resolution", "text": reason}
-        ticket = await self._change(ticket_id, change, event)
-        await self._note(ticket, "❌ The customer rejected the proposed resolution:", words=reason)
-        await self._refresh(ticket_id)
-        return ticket
+        done = await self._change(ticket_id, change, event, request=request)
+        await self._note(done, "❌ The customer rejected the proposed resolution:", quoted=True)
+        await self._refresh(done)
+        return done.ticket
 
-    async def customer_writes(self, *, ticket_id: str, customer_id: str, text: str) -> Document:
+    async def customer_writes(
+        self, *, ticket_id: str, customer_id: str, text: str, request: str | None = None
+    ) -> Document:
         """A message from the customer about an open ticket: kept, and shown to agents in the thread."""
-        ticket = await self._owned(ticket_id, customer_id, None)
-        ticket = await self._change(
-            ticket_id, lambda _: {}, {"actor": "customer", "action": "wrote", "text": text}
-        )
-        await self._note(ticket, "💬 The customer wrote:", words=text)
-        return ticket
+        await self._owned(ticket_id, customer_id, None)
+        event = {"actor": "customer", "action": "wrote", "text": text}
+        done = await self._change(ticket_id, lambda _: {}, event, request=request)
+        await self._note(done, "💬 The customer wrote:", quoted=True)
+        return done.ticket
 
-    async def follow_up_answer(self, *, ticket_id: str, customer_id: str, solved: bool) -> Document:
+    async def follow_up_answer(
+        self, *, ticket_id: str, customer_id: str, solved: bool, request: str | None = None
+    ) -> Document:
         ticket = await self._owned(ticket_id, customer_id, None)
         if solved:
             changes: dict[str, Any] = {"followup.solved": True}
@@ -194,16 +251,16 @@ class TicketLifecycle:
             changes.update(
                 {"met": met, f"deadlines.{Deadline.RESOLUTION.value}": deadline, "closed_at": None}
             )
-        ticket = await self._change(ticket_id, lambda _: changes, event)
-        if not solved:
+        done = await self._change(ticket_id, lambda _: changes, event, request=request)
+        if not solved and not done.replayed:
             await self._schedule_deadline(
                 ticket_id, Deadline.RESOLUTION, start=now, deadline=deadline, round_="reopened"
             )
             await self._note(
-                ticket, "🔁 Follow-up: the customer says the problem is NOT solved. Ticket reopened."
+                done, "🔁 Follow-up: the customer says the problem is NOT solved. Ticket reopened."
             )
-            await self._refresh(ticket_id)
-        return ticket
+            await self._refresh(done)
+        return done.ticket
 
     async def _schedule_deadline(
         self, ticket_id: str, kind: Deadline, *, start: datetime, deadline: datetime, round_: str
@@ -228,7 +285,12 @@ class TicketLifecycle:
             changes["followup.answered_at"] = self._clock()
         if comment is not None:
             changes["followup.comment"] = comment
-        await self._change(ticket_id, lambda _: changes, None)
+        # Fields set to the same value again: repeating it changes nothing, no history entry needed.
+        if (
+            await self._store.tickets.modify(ticket_id=ticket_id, change=lambda _: changes, event=None)
+            is None
+        ):
+            raise Refused("no such ticket")
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -252,7 +314,9 @@ class TicketLifecycle:
         met.setdefault("first_contact", self._clock())
         return {"met": met}
 
-    async def _close(self, ticket_id: str, *, actor: str, action: str, text: str | None = None) -> Document:
+    async def _close(
+        self, ticket_id: str, *, actor: str, action: str, text: str | None = None, request: str | None = None
+    ) -> Changed:
         now = self._clock()
 
         def change(ticket: Document) -> dict[str, Any]:
@@ -265,58 +329,69 @@ class TicketLifecycle:
         event: dict[str, Any] = {"actor": actor, "action": action}
         if text is not None:
             event["text"] = text
-        ticket = await self._change(ticket_id, change, event)
-        team = self._policy.team_for(str(ticket.get("category")))
+        done = await self._change(ticket_id, change, event, request=request)
+        team = self._policy.team_for(str(done.ticket.get("category")))
         due = team.calendar.working_days_after(now, self._policy.followup_working_days)
         await self._store.jobs.schedule(
             job_id=f"{FOLLOWUP}:{ticket_id}", kind=FOLLOWUP, due_at=due, payload={"ticket": ticket_id}
         )
-        await self._refresh(ticket_id)
-        return ticket
+        await self._refresh(done)
+        return done
 
     async def _change(
         self,
         ticket_id: str,
         change: Callable[[Document], dict[str, Any]],
-        event: dict[str, Any] | None,
-    ) -> Document:
-        stamped = None if event is None else {**event, "at": self._clock()}
-        ticket = await self._store.tickets.modify(ticket_id=ticket_id, change=change, event=stamped)
+        event: dict[str, Any],
+        *,
+        request: str | None = None,
+    ) -> Changed:
+        """Save a change with its history entry; a request seen before finds its entry instead."""
+        entry = entry_id(request)
+
+        def once(ticket: Document) -> dict[str, Any]:
+            if request is not None and history_entry(ticket, entry) is not None:
+                raise _Replay(ticket)
+            return change(ticket)
+
+        stamped = {**event, "id": entry, "at": self._clock()}
+        try:
+            ticket = await self._store.tickets.modify(ticket_id=ticket_id, change=once, event=stamped)
+        except _Replay as replay:
+            return Changed(replay.ticket, entry, replayed=True)
         if ticket is None:
             raise Refused("no such ticket")
-        return ticket
+        return Changed(ticket, entry, replayed=False)
 
-    async def _to_customer(self, ticket: Document, *, kind: str, text: str) -> None:
-        number = len(ticket.get("history") or [])
+    async def _to_customer(self, done: Changed, *, kind: str) -> None:
+        """The customer's message, by reference: the words are the text of the history entry."""
         await self._store.jobs.schedule(
-            job_id=f"{TO_CUSTOMER}:{ticket['_id']}:{number}",
+            job_id=f"{TO_CUSTOMER}:{done.id}:{done.entry}",
             kind=TO_CUSTOMER,
             due_at=self._clock(),
-            payload={"ticket": str(ticket["_id"]), "kind": kind, "text": text},
+            payload={"ticket": done.id, "kind": kind, "entry": done.entry},
         )
 
     async def _note(
-        self, ticket: Document, heading: str, *, words: str | None = None, actor: str | None = None
+        self, done: Changed, heading: str, *, quoted: bool = False, actor: str | None = None
     ) -> None:
-        number = len(ticket.get("history") or [])
-        payload: dict[str, Any] = {"ticket": str(ticket["_id"]), "heading": heading, "actor": actor}
-        if words is not None:
-            payload["words"] = words
+        """A line in the desk thread; `quoted`: with the text of the history entry under it."""
+        payload: dict[str, Any] = {"ticket": done.id, "heading": heading, "actor": actor}
+        if quoted:
+            payload["entry"] = done.entry
         await self._store.jobs.schedule(
-            job_id=f"{DESK_NOTE}:{ticket['_id']}:{number}",
+            job_id=f"{DESK_NOTE}:{done.id}:{done.entry}",
             kind=DESK_NOTE,
             due_at=self._clock(),
             payload=payload,
         )
 
-    async def _refresh(self, ticket_id: str) -> None:
-        ticket = await self._store.tickets.get(ticket_id=ticket_id)
-        version = 0 if ticket is None else int(ticket["version"])
+    async def _refresh(self, done: Changed) -> None:
         await self._store.jobs.schedule(
-            job_id=f"{REFRESH}:{ticket_id}:v{version}",
+            job_id=f"{REFRESH}:{done.id}:{done.entry}",
             kind=REFRESH,
             due_at=self._clock(),
-            payload={"ticket": ticket_id},
+            payload={"ticket": done.id},
         )
 
 

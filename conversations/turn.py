@@ -54,7 +54,6 @@ class Turn:
     translator: Translator | None = None
     messages: list[Outbound] = field(default_factory=list)
     notice: str | None = None
-    erased: bool = False
     outbox: Outbox = field(default_factory=Outbox)
     """What the step decided beyond its state and reply; committed with them, applied after."""
 

@@ -2,7 +2,10 @@
 
 Bolt verifies every request with the signing secret (forged or stale → 401) before a listener runs.
 Listeners run before the HTTP answer (`process_before_response`), so a change is stored before Slack
-hears "ok". Only allowed agents act: users listed in `SLACK_AGENT_USERS`, or members of the agents'
+hears "ok". A signed request replayed within the signature's five minutes is acted on once: every
+action carries the request's identity (a modal submission's view id, a button click's trigger id
+and action time), which the ticket records with the change; the same identity again changes nothing.
+Only allowed agents act: users listed in `SLACK_AGENT_USERS`, or members of the agents'
 channels; others get an ephemeral refusal, and the refusal is logged.
 """
 
@@ -150,8 +153,12 @@ class SlackAgents:
 
     async def _claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
+        request = request_identity(body)
         await self._act(
-            body, lambda user: self._lifecycle.claim(ticket_id=str(action.get("value")), agent=user)
+            body,
+            lambda user: self._lifecycle.claim(
+                ticket_id=str(action.get("value")), agent=user, request=request
+            ),
         )
 
     async def _act(self, body: dict[str, Any], run: Callable[[str], Awaitable[Outcome]]) -> None:
@@ -164,7 +171,7 @@ class SlackAgents:
         except Refused as refusal:
             await self._refuse(body, str(refusal))
             return
-        log.info("agent action done: %s", outcome.note)
+        _done(outcome)
 
     async def _open_modal(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -219,18 +226,28 @@ class SlackAgents:
             log.warning("agent action refused (not an agent)")
             return
         operation = str(view.get("callback_id")).removesuffix("_modal")
+        request = request_identity(body)
         try:
             if operation == "ticket_reply":
-                await self._lifecycle.reply(ticket_id=ticket_id, agent=user, text=text)
+                outcome = await self._lifecycle.reply(
+                    ticket_id=ticket_id, agent=user, text=text, request=request
+                )
             elif operation == "ticket_propose":
-                await self._lifecycle.propose(ticket_id=ticket_id, agent=user, text=text)
+                outcome = await self._lifecycle.propose(
+                    ticket_id=ticket_id, agent=user, text=text, request=request
+                )
             elif operation == "ticket_resolve":
-                await self._lifecycle.resolve(ticket_id=ticket_id, agent=user, text=text)
+                outcome = await self._lifecycle.resolve(
+                    ticket_id=ticket_id, agent=user, text=text, request=request
+                )
             else:
-                await self._lifecycle.escalate(ticket_id=ticket_id, agent=user, reason=text)
+                outcome = await self._lifecycle.escalate(
+                    ticket_id=ticket_id, agent=user, reason=text, request=request
+                )
         except Refused as refusal:
             await ack(response_action="errors", errors={"value": str(refusal)})
             return
+        _done(outcome)
         await ack()
 
     async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -242,12 +259,16 @@ class SlackAgents:
             )
             return
         try:
-            await self._lifecycle.reclassify(
-                ticket_id=str(view.get("private_metadata")), agent=user, category=category
+            outcome = await self._lifecycle.reclassify(
+                ticket_id=str(view.get("private_metadata")),
+                agent=user,
+                category=category,
+                request=request_identity(body),
             )
         except Refused as refusal:
             await ack(response_action="errors", errors={"value": str(refusal)})
             return
+        _done(outcome)
         await ack()
 
     async def _admin_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -308,6 +329,31 @@ def well_formed(body: object) -> bool:
         isinstance(block, dict) and all(isinstance(element, dict) for element in block.values())
         for block in values.values()
     )
+
+
+def request_identity(body: dict[str, Any]) -> str | None:
+    """What makes an interaction unique, so that a replay of it can be recognised.
+
+    A modal submission: the view's id (each opened modal has its own; a submission that fails
+    validation leaves the modal open and records nothing, so submitting it again still acts). A
+    button click: its trigger id (unique per interaction) and the action's time stamp.
+    """
+    kind = body.get("type")
+    if kind == "view_submission":
+        view_id = (body.get("view") or {}).get("id")
+        return f"slack:view:{view_id}" if isinstance(view_id, str) and view_id else None
+    if kind == "block_actions":
+        actions = body.get("actions") or [{}]
+        parts = [str(body.get("trigger_id") or ""), str(actions[0].get("action_ts") or "")]
+        return "slack:action:" + ":".join(parts) if any(parts) else None
+    return None
+
+
+def _done(outcome: Outcome) -> None:
+    if outcome.replayed:
+        log.warning("agent action ignored: the same Slack request was acted on already (a replay)")
+    else:
+        log.info("agent action done: %s", outcome.note)
 
 
 def _user(body: dict[str, Any]) -> str:

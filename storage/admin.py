@@ -74,5 +74,13 @@ class AuditLog:
             }
         )
 
+    async def forget_actors(self, *, actors: list[str]) -> int:
+        """Entries by these platform identities (a customer who tried a staff command) keep what
+        happened, not who: the customer asked to be erased."""
+        if not actors:
+            return 0
+        result = await self._docs.update_many({"actor": {"$in": actors}}, {"$set": {"actor": "erased"}})
+        return result.modified_count
+
     async def latest(self, *, limit: int = 20) -> list[Document]:
         return [doc async for doc in self._docs.find({}).sort("at", -1).limit(limit)]

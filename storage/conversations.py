@@ -25,6 +25,10 @@ class Conversations:
     async def load(self, *, channel: str, chat_key: str) -> Document | None:
         return await self._docs.find_one({"_id": self.key(channel=channel, chat_key=chat_key)})
 
+    async def for_response(self, *, response_id: str) -> Document | None:
+        """The conversation in which this survey response is being answered, if any still is."""
+        return await self._docs.find_one({"response_id": response_id})
+
     async def save(self, *, state: Document, expected_version: int, event_id: str) -> bool:
         """Write `state` if nobody saved since `expected_version`; False on a lost race.
 

@@ -1,11 +1,19 @@
-"""Accepted inbound events: stored before acknowledgement, de-duplicated, replayed after a crash."""
+"""Accepted inbound events: stored before acknowledgement, de-duplicated, replayed after a crash.
+
+Entries are keyed by a hash of the platform's event id: some ids carry personal data (a WhatsApp
+message id encodes the phone number, a web chat event id the visitor's chat key). Once a customer
+asks to be erased, their entries keep only that hash, the channel, status and times: enough to
+recognise a late redelivery, nothing that points to them.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
@@ -19,6 +27,15 @@ LONGEST_WAIT = timedelta(minutes=15)
 # loop of a running one) takes it over only after that: one that died holding it is recognised
 # by the lease running out, one that is alive is never doubled.
 LEASE = timedelta(seconds=30)
+
+
+def event_key(channel: str, event_id: str) -> str:
+    """The entry's id: the channel and a hash of the platform's event id."""
+    return f"{channel}:{hashed(event_id)}"
+
+
+def hashed(event_id: str) -> str:
+    return hashlib.sha256(event_id.encode()).hexdigest()[:32]
 
 
 def _dead_here(owner: object) -> bool:
@@ -52,9 +69,9 @@ class Inbox:
         try:
             await self._docs.insert_one(
                 {
-                    "_id": f"{event.channel}:{event.event_id}",
+                    "_id": event_key(event.channel, event.event_id),
                     "channel": event.channel,
-                    "event_id": event.event_id,
+                    "event_id": hashed(event.event_id),
                     "chat_key": event.chat_key,
                     "event": event.to_document(),
                     "status": "pending",
@@ -71,7 +88,7 @@ class Inbox:
         """Take over a pending event whose lease ran out, whose worker on this machine died, or
         that is this worker's already."""
         now = now or datetime.now(UTC)
-        key = f"{event.channel}:{event.event_id}"
+        key = event_key(event.channel, event.event_id)
         doc = await self._docs.find_one({"_id": key}, {"owner": 1, "lease_until": 1, "status": 1})
         if doc is None or doc.get("status") != "pending":
             return False
@@ -88,13 +105,13 @@ class Inbox:
 
     async def mark_done(self, event: InboundEvent) -> None:
         await self._docs.update_one(
-            {"_id": f"{event.channel}:{event.event_id}"},
+            {"_id": event_key(event.channel, event.event_id)},
             {"$set": {"status": "done", "done_at": datetime.now(UTC)}},
         )
 
     async def mark_failed(self, event: InboundEvent, *, reason: str, at: datetime | None = None) -> None:
         """Count a failed attempt and when to try again; after MAX_ATTEMPTS the event is parked."""
-        key = f"{event.channel}:{event.event_id}"
+        key = event_key(event.channel, event.event_id)
         now = at or datetime.now(UTC)
         doc = await self._docs.find_one({"_id": key}, {"attempts": 1})
         attempts = int((doc or {}).get("attempts", 0)) + 1
@@ -144,9 +161,28 @@ class Inbox:
             if _free(doc.get("lease_until"), now) or _dead_here(doc.get("owner"))
         ]
 
-    async def scrub_chat(self, *, channel: str, chat_key: str) -> None:
-        """Drop message content of a chat but keep the ids that recognise redeliveries."""
-        await self._docs.update_many(
-            {"channel": channel, "chat_key": chat_key},
-            {"$set": {"event.text": "", "event.raw": {}}},
+    async def scrub_chat(self, *, channel: str, chat_key: str, upto: str | None = None) -> int:
+        """Erase what a chat's entries say and who sent them, keeping what recognises redeliveries.
+
+        Entries up to the event `upto` (the erasure request) lose their content, chat and owner and
+        count as done: none of them is replayed after the erasure. Events the chat sent after it
+        are a new beginning and are left to be processed. The number of entries scrubbed.
+        """
+        query: dict[str, Any] = {"channel": channel, "chat_key": chat_key}
+        if upto is not None:
+            current = await self._docs.find_one({"_id": event_key(channel, upto)}, {"received_at": 1})
+            if current is not None:
+                query["$or"] = [
+                    {"status": {"$ne": "pending"}},
+                    {"received_at": {"$lte": current["received_at"]}},
+                ]
+        now = datetime.now(UTC)
+        await self._docs.update_many({**query, "done_at": None}, {"$set": {"done_at": now}})
+        result = await self._docs.update_many(
+            query,
+            {
+                "$set": {"status": "done"},
+                "$unset": {"chat_key": "", "event": "", "owner": "", "lease_until": "", "last_error": ""},
+            },
         )
+        return result.modified_count

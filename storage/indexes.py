@@ -16,7 +16,9 @@ WEBCHAT_TRANSCRIPT_SECONDS = 30 * 24 * 3600
 
 async def ensure_indexes(db: Database) -> None:
     await db["identities"].create_indexes([IndexModel([("customer_id", ASCENDING)])])
-    await db["conversations"].create_indexes([IndexModel([("customer_id", ASCENDING)])])
+    await db["conversations"].create_indexes(
+        [IndexModel([("customer_id", ASCENDING)]), IndexModel([("response_id", ASCENDING)])]
+    )
     await db["responses"].create_indexes(
         [
             IndexModel([("customer_id", ASCENDING)]),

@@ -17,6 +17,8 @@ from pymongo.errors import DuplicateKeyError
 from storage.types import Database, Document
 
 MAX_ATTEMPTS = 8
+# Payload fields that carried personal data before jobs referred to it by id.
+CARRIED = ("text", "words", "language", "chat_key", "channel")
 
 
 class JobStatus:
@@ -148,6 +150,21 @@ class Jobs:
             {"_id": job.id, "version": job.version},
             {"$set": {"due_at": due_at, "lease_until": None}, "$inc": {"version": 1, "attempts": -1}},
         )
+
+    async def scrub(self, *, references: dict[str, list[str]]) -> int:
+        """Strip what jobs about these things (payload field → ids, e.g. {"ticket": [...]}) might
+        carry beyond the ids: words, chat ids and error texts of jobs written by older versions,
+        which carried them instead of referring to them. The number of jobs changed."""
+        clauses: list[dict[str, Any]] = [
+            {f"payload.{field}": {"$in": ids}} for field, ids in references.items() if ids
+        ]
+        if not clauses:
+            return 0
+        result = await self._docs.update_many(
+            {"$or": clauses},
+            {"$unset": {f"payload.{field}": "" for field in CARRIED} | {"last_error": ""}},
+        )
+        return result.modified_count
 
     async def get(self, *, job_id: str) -> Document | None:
         return await self._docs.find_one({"_id": job_id})

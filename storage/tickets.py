@@ -171,6 +171,7 @@ class Tickets:
                 str((doc.get("proposal") or {}).get("text") or ""),
                 str((doc.get("followup") or {}).get("comment") or ""),
             ]
+            texts += [str(sent.get("text") or "") for sent in (doc.get("shown") or {}).values()]
         return [t for t in texts if t.strip()]
 
     async def closed_before(self, *, cutoff: datetime, unredacted: bool = False) -> list[str]:
@@ -190,7 +191,7 @@ class Tickets:
         """Remove the customer's words, photos, order and chat from their tickets; the ids redacted.
 
         History entries keep who did what and when, not what was written (either side may have
-        quoted the customer).
+        quoted the customer); what the customer was sent (`shown`) goes too.
         """
         redacted: list[str] = []
         query: Document = {"customer_id": customer_id} | ({"_id": only} if only else {})
@@ -208,6 +209,7 @@ class Tickets:
                         "photos": [],
                         "history": history,
                         "proposal": None,
+                        "shown": None,
                         "followup.comment": None,
                         "redacted_at": datetime.now(UTC),
                     },

@@ -188,7 +188,7 @@ async def check_consents(db: Db, telegram: FakeTelegram, chats: list[int]) -> No
         if responses != (1 if agreed else 0):
             wrong.append((chat, f"{responses} responses"))
         reminders = await db["jobs"].count_documents(
-            {"kind": "survey.reminder", "payload.chat_key": str(chat)}
+            {"kind": "survey.reminder", "payload.response": conversation.get("response_id")}
         )
         if reminders != (1 if agreed else 0):
             wrong.append((chat, f"{reminders} reminders"))

@@ -279,8 +279,9 @@ class FakeSlack:
     def _views_open(self, params: JSONDict) -> JSONDict:
         view = params.get("view")
         view = json.loads(view) if isinstance(view, str) else view
-        self.views.append({"trigger_id": params.get("trigger_id"), "view": view})
-        return {"ok": True, "view": {"id": f"V{len(self.views)}", **(view or {})}}
+        view_id = f"V{len(self.views) + 1}"
+        self.views.append({"trigger_id": params.get("trigger_id"), "view": view, "id": view_id})
+        return {"ok": True, "view": {"id": view_id, **(view or {})}}
 
     def _conversations_members(self, params: JSONDict) -> JSONDict:
         members = sorted(self.members.get(str(params.get("channel")), set()))
@@ -345,24 +346,38 @@ def slash_command_body(*, command: str, text: str, user: str, channel: str = "C-
     )
 
 
+_interactions = itertools.count(1)
+
+
 def block_action(*, action_id: str, value: str, user: str, channel: str, ts: str) -> JSONDict:
+    """A button click; like Slack's, each has its own trigger id and action time stamp."""
+    number = next(_interactions)
     return {
         "type": "block_actions",
         "team": {"id": TEAM_ID},
         "user": {"id": user, "team_id": TEAM_ID},
         "api_app_id": "A0TEST",
         "token": "legacy-verification-token",
-        "trigger_id": f"trigger-{action_id}-{ts}",
+        "trigger_id": f"{number}.{TEAM_ID}.trigger-{action_id}",
         "channel": {"id": channel},
         "container": {"type": "message", "channel_id": channel, "message_ts": ts},
         "message": {"ts": ts, "text": ""},
         "actions": [
-            {"type": "button", "action_id": action_id, "block_id": f"ticket:{value}", "value": value}
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": f"ticket:{value}",
+                "value": value,
+                "action_ts": f"{1_780_000_000 + number}.000100",
+            }
         ],
     }
 
 
-def view_submission(*, callback_id: str, ticket_id: str, user: str, value: JSONDict) -> JSONDict:
+def view_submission(
+    *, callback_id: str, ticket_id: str, user: str, value: JSONDict, view_id: str = "V1"
+) -> JSONDict:
+    """A modal's submission; `view_id` is the id views.open answered for that modal."""
     return {
         "type": "view_submission",
         "team": {"id": TEAM_ID},
@@ -371,7 +386,7 @@ def view_submission(*, callback_id: str, ticket_id: str, user: str, value: JSOND
         "token": "legacy-verification-token",
         "trigger_id": "trigger-submit",
         "view": {
-            "id": "V1",
+            "id": view_id,
             "type": "modal",
             "callback_id": callback_id,
             "private_metadata": ticket_id,

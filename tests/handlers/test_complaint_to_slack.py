@@ -10,6 +10,7 @@ import json
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
+from bson import json_util
 
 from storage.types import Database
 from tests.fakes.libretranslate import FakeLibreTranslate
@@ -128,3 +129,84 @@ async def test_delete_blanks_the_customers_words_and_photos_in_slack(
     assert slack.deleted_files == [photo] and slack.uploads == {}
     ticket = await db["tickets"].find_one({})
     assert ticket is not None and ticket["desk_notes"] == [] and ticket["desk_files"] == []
+
+
+async def scan(db: Database, needles: list[str]) -> dict[str, set[str]]:
+    """Which needles (case-insensitive) each collection still holds, in any field of any document.
+
+    Every collection the database has, listed when the scan runs: a collection added later is
+    scanned without anyone remembering to add it here.
+    """
+    found: dict[str, set[str]] = {}
+    for name in await db.list_collection_names():
+        async for doc in db[name].find({}):
+            text = json_util.dumps(doc, ensure_ascii=False).lower()
+            hits = {needle for needle in needles if needle.lower() in text}
+            if hits:
+                found.setdefault(name, set()).update(hits)
+    return found
+
+
+async def test_after_delete_no_collection_holds_anything_of_the_customer(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    from tests.handlers.test_slack_agents import AGENT, SECRET, Agents, settle
+
+    slack.members["C-LOGISTICS"] = {AGENT}
+    await polling.start(**desk_settings(slack, libre), SLACK_SIGNING_SECRET=SECRET)
+    chat_id = 918273645  # the Telegram chat id, and the user id in a private chat
+    customer = Customer(polling, chat_id=chat_id, language="es")
+    # A complaint with a photo and contact details, through every step.
+    await customer.say("/complain")
+    for payload in ("cc:yes", "cs:yes", "cat:logistics"):
+        await customer.press_payload(payload)
+    await customer.say("ES-20261123-91")
+    await customer.say("Tetera Esmeralda")
+    photo = customer.telegram.photo_update(chat_id=chat_id, language_code="es")
+    await customer.runner.deliver(photo)
+    sizes = photo["message"]["photo"]
+    files = [ref for size in sizes for ref in (size["file_id"], size["file_unique_id"])]
+    await customer.say("Mi tetera llegó hecha añicos")
+    for payload in ("exp:replacement", "ct:evening"):
+        await customer.press_payload(payload)
+    await customer.say("lucia.quintana@correo.example")
+    await customer.press_payload("confirm:submit")
+    await settle(polling)
+    # An agent claims and replies; the customer answers in the ticket's thread.
+    (message,) = slack.channel("C-LOGISTICS")
+    agents = Agents(polling, slack)
+    assert await agents.click("ticket_claim", message) == 200
+    assert await agents.submit("ticket_reply", message, "Quetzalcoatl will call you tomorrow") == 200
+    await settle(polling)
+    await customer.say("Mi vecino Ambrosio la recogió")
+    await settle(polling)
+    # A survey left half way (a reminder waits), and a staff command tried (audited).
+    await customer.say("/start")
+    await customer.press_payload("consent:yes")
+    await customer.answer_current(2)
+    await customer.say("/admin list")
+    needles = [
+        "Tetera Esmeralda",
+        "hecha añicos",
+        "Ambrosio",
+        "ES-20261123-91",
+        "lucia.quintana",
+        "Quetzalcoatl",  # the agent's words to them: what the customer read
+        str(chat_id),
+        *files,
+    ]
+    before = await scan(db, needles)
+    # The scan sees what it looks for: every needle is stored somewhere (of the photo, the largest
+    # size's file id); jobs refer to tickets and responses by id, so they hold none even now.
+    assert set().union(*before.values()) >= set(needles) - set(files) | {sizes[-1]["file_id"]}
+    assert {"inbox", "tickets", "conversations", "identities", "audit"} <= set(before)
+    assert "jobs" not in before and await db["jobs"].count_documents({"kind": "desk.note"}) >= 3
+
+    await customer.say("/delete")
+    await customer.press_payload("delete:yes")
+    await settle(polling)
+    assert customer.last.text == "Sus datos se han borrado. ¡Adiós!"
+    assert await scan(db, needles) == {}
+    # What remains still works: the ticket (redacted) is on the desk, redeliveries are recognised.
+    assert await db["tickets"].count_documents({"redacted_at": {"$ne": None}}) == 1
+    assert await db["inbox"].count_documents({}) > 0

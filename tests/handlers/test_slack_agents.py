@@ -7,6 +7,7 @@ follow-up; everything else is the production bot.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -73,15 +74,20 @@ class Agents:
         opened = len(self.slack.views)
         assert await self.click(action_id, message, user=user) == 200
         assert len(self.slack.views) == opened + 1
-        view = self.slack.views[-1]["view"]
+        return await self.post(self.submission(action_id, text, user=user))
+
+    def submission(self, action_id: str, text: str, *, user: str = AGENT) -> dict[str, Any]:
+        """The submission of the modal opened last, with `text`."""
+        opened = self.slack.views[-1]
+        view = opened["view"]
         assert view["callback_id"] == f"{action_id}_modal"
-        payload = view_submission(
+        return view_submission(
             callback_id=view["callback_id"],
             ticket_id=view["private_metadata"],
             user=user,
             value={"type": "plain_text_input", "value": text},
+            view_id=opened["id"],
         )
-        return await self.post(payload)
 
 
 async def settle(runner: BotRunner) -> None:
@@ -259,6 +265,63 @@ async def test_forged_signatures_and_outsiders_change_nothing(
     assert "no such ticket" in slack.ephemeral[-1]["text"]
 
 
+async def test_a_replayed_signed_request_changes_nothing(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    """The same signed request again within its five minutes (a replay, or a retry after a lost
+    answer) is acted on once, even when both arrive at the same instant."""
+    _, customer, message, ticket_id = await ticket_on_desk(
+        polling, slack, libre, chat_id=706, words="No funciona.", SLACK_SIGNING_SECRET=SECRET
+    )
+    agents = Agents(polling, slack)
+
+    async def twice(payload: dict[str, Any]) -> None:
+        body = interaction_body(payload)
+        headers = signed_headers(body, SECRET)  # one signature, posted twice as captured
+        first, again = await asyncio.gather(
+            post_to_app(agents.url, body, headers), post_to_app(agents.url, body, headers)
+        )
+        assert first[0] == again[0] == 200
+        await settle(polling)
+
+    async def state() -> tuple[int, ...]:
+        ticket = await db["tickets"].find_one({"_id": ticket_id}) or {}
+        return (
+            int(ticket.get("version") or 0),
+            len(ticket.get("history") or []),
+            len(customer.messages),
+            len(slack.thread("C-LOGISTICS", message.ts)),
+            len(slack.ephemeral),
+            await db["jobs"].count_documents({}),
+        )
+
+    claim = block_action(
+        action_id="ticket_claim", value=ticket_id, user=AGENT, channel=message.channel, ts=message.ts
+    )
+    await twice(claim)
+    ticket = await db["tickets"].find_one({"_id": ticket_id})
+    assert ticket is not None and [e["action"] for e in ticket["history"]] == ["created", "claimed"]
+    assert slack.ephemeral == []  # not even a "you already have this ticket" for the replay
+
+    before = await state()
+    assert await agents.click("ticket_reply", message) == 200
+    reply = agents.submission("ticket_reply", "We will call you tomorrow.")
+    await twice(reply)
+    assert sum("WE WILL CALL YOU TOMORROW" in m.text for m in customer.messages) == 1
+    after = await state()
+    assert after[1] == before[1] + 1 and after[2] == before[2] + 1  # one entry, one message
+
+    # Later replays of both change nothing at all: no write, no message, no note, no job.
+    await twice(reply)
+    await twice(claim)
+    assert await state() == after
+
+    # The same words in a new modal are a new request: the agent meant to send them again.
+    assert await agents.submit("ticket_reply", message, "We will call you tomorrow.") == 200
+    await settle(polling)
+    assert sum("WE WILL CALL YOU TOMORROW" in m.text for m in customer.messages) == 2
+
+
 async def test_reclassify_and_escalate(
     polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
 ) -> None:
@@ -274,6 +337,7 @@ async def test_reclassify_and_escalate(
         ticket_id=ticket_id,
         user=AGENT,
         value={"type": "static_select", "selected_option": {"value": "payment"}},
+        view_id=slack.views[-1]["id"],
     )
     assert await agents.post(submission) == 200
     await settle(polling)
