@@ -213,13 +213,15 @@ class FeedbackBot:
         )
         handlers.update(self.rollups.handlers())
         if settings.shop_api_key is not None:
-            add_api_routes(
+            refused = add_api_routes(
                 web_app,
                 store=self.store,
                 api_key=settings.shop_api_key.get_secret_value(),
                 clock=self.clock,
                 deep_link=self.deep_link,
             )
+            # Runs before the database closes (the stack unwinds in reverse).
+            self._stack.push_async_callback(refused.flush)
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
         self._start_whatsapp(settings, web_app)
