@@ -189,7 +189,13 @@ class FeedbackBot:
                 "translation_failures": self.translator.failures,
             }
 
-        web_app = build_web_app(metrics=self.metrics, healthy=healthy, gauges=gauges)
+        web_app = build_web_app(
+            metrics=self.metrics,
+            healthy=healthy,
+            gauges=gauges,
+            body_timeout=settings.http_body_timeout_seconds,
+            metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+        )
         handlers = self._job_handlers(settings, web_app)
         handlers.update(
             OutreachJobs(
@@ -232,7 +238,12 @@ class FeedbackBot:
         # Closed in reverse: stop the server, drain accepted events while the Telegram client
         # still works, then close the client and the database.
         self._stack.push_async_callback(self.dispatcher.close)
-        self.server = WebServer(web_app, host=settings.host, port=settings.port)
+        self.server = WebServer(
+            web_app,
+            host=settings.host,
+            port=settings.port,
+            header_timeout=settings.http_header_timeout_seconds,
+        )
         await self.server.start()
         self._stack.push_async_callback(self.server.stop)
         await self.dispatcher.replay_pending()

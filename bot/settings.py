@@ -32,6 +32,7 @@ SECRETS = frozenset(
         "WHATSAPP_VERIFY_TOKEN",
         "WEBCHAT_SECRET",
         "CONTACT_KEYS",
+        "METRICS_TOKEN",
     }
 )
 
@@ -65,6 +66,42 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
     log_format: Literal["text", "json"] = Field(
         "text", validation_alias=AliasChoices("LOG_FORMAT", "log_format")
+    )
+    log_unsafe_debug: bool = Field(
+        False,
+        description="With LOG_LEVEL=DEBUG, also let the libraries (pymongo, slack_sdk, python-telegram-bot, "
+        "httpx, aiohttp) log at DEBUG. Their debug lines carry whole requests and database commands, so "
+        "customers' words and contact details: off, they stay at INFO; on, the start-up line warns.",
+        validation_alias=AliasChoices("LOG_UNSAFE_DEBUG", "log_unsafe_debug"),
+    )
+    http_header_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has to send a whole request head (line and headers); the same limit "
+        "closes idle keep-alive connections. Keep a reverse proxy's idle upstream limit below it.",
+        validation_alias=AliasChoices("HTTP_HEADER_TIMEOUT_SECONDS", "http_header_timeout_seconds"),
+    )
+    http_body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has to send a whole request body once its head arrived; slower "
+        "requests get 408 and the connection is closed.",
+        validation_alias=AliasChoices("HTTP_BODY_TIMEOUT_SECONDS", "http_body_timeout_seconds"),
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="When set, GET /metrics needs `Authorization: Bearer <token>`. Unset, /metrics is open "
+        "on the bot's port (the bundled proxy does not forward it).",
+        validation_alias="METRICS_TOKEN",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies in front of the bot (e.g. [\"172.18.0.2\"]). A request "
+        "from one of them is counted against the address it names in X-Forwarded-For (the last one "
+        "not itself a trusted proxy); from anyone else, against its own address.",
+        validation_alias=AliasChoices("TRUSTED_PROXIES", "trusted_proxies"),
     )
 
     mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
@@ -183,6 +220,38 @@ class Settings(BaseSettings):
         ge=1,
         le=600,
         validation_alias=AliasChoices("WEBCHAT_MESSAGES_PER_MINUTE", "webchat_messages_per_minute"),
+    )
+    webchat_address_messages_per_minute: int = Field(
+        60,
+        ge=1,
+        le=6000,
+        description="Web chat messages per minute from one client address, over all its connections "
+        "(reconnecting does not reset it).",
+        validation_alias=AliasChoices(
+            "WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE", "webchat_address_messages_per_minute"
+        ),
+    )
+    webchat_max_sockets_per_address: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        description="Open web chat connections allowed from one client address; more are refused (429).",
+        validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS_PER_ADDRESS", "webchat_max_sockets_per_address"),
+    )
+    webchat_max_sockets: int = Field(
+        1000,
+        ge=1,
+        le=100000,
+        description="Open web chat connections allowed on this worker in all; more are refused (503).",
+        validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS", "webchat_max_sockets"),
+    )
+    webchat_visitor_ttl_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 30,
+        description="Hours after which a web chat visitor who never agreed to take part, and wrote nothing "
+        "since, is forgotten: their conversation, transcript and pseudonymous ids are deleted.",
+        validation_alias=AliasChoices("WEBCHAT_VISITOR_TTL_HOURS", "webchat_visitor_ttl_hours"),
     )
 
     quality_speeder_share: float = Field(
