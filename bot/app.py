@@ -49,8 +49,10 @@ from handlers.telegram import (
     webhook_handler,
 )
 from handlers.translation import make_provider
+from handlers.webchat import CHANNEL as WEBCHAT
 from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
+from handlers.webchat_limits import Caps
 from handlers.whatsapp import CHANNEL as WHATSAPP
 from handlers.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
 from handlers.whatsapp import WhatsAppChannel
@@ -60,6 +62,7 @@ from storage.mongo import open_database
 from storage.sealing import Sealer, SealingError, local_key
 from storage.store import Store
 from storage.translations import TranslationCache
+from storage.visitors import AbandonedVisitors
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -99,6 +102,7 @@ class FeedbackBot:
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self.server: WebServer | None = None
+        self.webchat: WebChat | None = None
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
@@ -118,6 +122,7 @@ class FeedbackBot:
             open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database)
         )
         self.store = await Store.open(db, sealer=contact_sealer(settings))
+        self.visitors = AbandonedVisitors(db)
         count = await install_questionnaires(self.store, settings)
         log.info("questionnaires ready (%d newly installed)", count)
         self.policy = complaint_policy(settings)
@@ -432,7 +437,7 @@ class FeedbackBot:
         channel = WebChatChannel(transcripts=self.store.webchat, clock=self.clock)
         self.dispatcher.register(channel)
         secret = settings.webchat_secret.get_secret_value().encode() if settings.webchat_secret else None
-        WebChat(
+        self.webchat = WebChat(
             channel=channel,
             submit=self.dispatcher.submit,
             signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
@@ -441,9 +446,17 @@ class FeedbackBot:
                 max_chars=settings.webchat_max_chars,
                 per_minute=settings.webchat_messages_per_minute,
                 allowed_origins=frozenset(settings.webchat_allowed_origins),
+                caps=Caps(
+                    max_sockets=settings.webchat_max_sockets,
+                    max_sockets_per_address=settings.webchat_max_sockets_per_address,
+                    messages_per_minute_per_address=settings.webchat_address_messages_per_minute,
+                    messages_per_minute=settings.webchat_total_messages_per_minute,
+                ),
+                trusted_proxies=frozenset(settings.trusted_proxies),
             ),
             clock=self.clock,
-        ).add_routes(web_app)
+        )
+        self.webchat.add_routes(web_app)
 
     @property
     def webchat_url(self) -> str | None:
@@ -474,6 +487,10 @@ class FeedbackBot:
                 log.warning("retention and survey sweep failed (%s)", type(error).__name__)
             await asyncio.sleep(PURGE_INTERVAL.total_seconds())
 
+    async def sweep(self) -> None:
+        """One round of the periodic sweep now (what the loop runs every PURGE_INTERVAL)."""
+        await self._purge_once()
+
     async def _purge_once(self) -> None:
         finalised = await self.rollups.sweep()
         if finalised:
@@ -486,6 +503,10 @@ class FeedbackBot:
             tickets_days=settings.ticket_retention_days,
         )
         await retention.enforce(self.store, policy, clock=self.clock)
+        cutoff = self.clock() - timedelta(hours=settings.webchat_visitor_ttl_hours)
+        forgotten = await self.visitors.purge(channel=WEBCHAT, idle_before=cutoff)
+        if forgotten:
+            log.info("%d web chat visitors who never took part forgotten", forgotten)
 
     async def stop(self) -> None:
         """Stop taking events, let accepted ones finish, then close everything opened in `start`."""

@@ -231,6 +231,15 @@ class Settings(BaseSettings):
             "WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE", "webchat_address_messages_per_minute"
         ),
     )
+    webchat_total_messages_per_minute: int = Field(
+        3000,
+        ge=1,
+        le=600000,
+        description="Web chat messages per minute this worker accepts from all visitors together.",
+        validation_alias=AliasChoices(
+            "WEBCHAT_TOTAL_MESSAGES_PER_MINUTE", "webchat_total_messages_per_minute"
+        ),
+    )
     webchat_max_sockets_per_address: int = Field(
         20,
         ge=1,
