@@ -69,7 +69,7 @@ def configure(settings: Settings, stream: TextIO) -> None:
     handler.addFilter(SecretMask(secret_values(settings)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
+    level = logging.getLevelNamesMapping()[settings.log_level]  # checked by the settings model
     unsafe = level <= logging.DEBUG and settings.log_unsafe_debug
     # Libraries' DEBUG lines carry whole requests and database commands (pymongo's command log,
     # slack_sdk's and python-telegram-bot's request logs, urllib3's translation URLs): customers'

@@ -19,7 +19,7 @@ Gauges = Callable[[], Awaitable[dict[str, float]]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY = 1024 * 1024
 # Answers that mean "refused before doing anything": counted per entry point in /metrics.
-REFUSED = frozenset({400, 401, 403, 408, 413})
+REFUSED = frozenset({400, 401, 403, 408, 413, 429})
 # The Server header names no versions: they only help someone matching known vulnerabilities.
 SERVER_NAME = "feedback-bot"
 _AREAS = (

@@ -63,7 +63,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         Path("data"), validation_alias=AliasChoices("FEEDBACK_BOT_DATA_DIR", "feedback_bot_data_dir")
     )
-    log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    log_level: str = Field(
+        "INFO",
+        description="DEBUG, INFO, WARNING, ERROR or CRITICAL. DEBUG applies to the bot's own modules only "
+        "(see LOG_UNSAFE_DEBUG).",
+        validation_alias=AliasChoices("LOG_LEVEL", "log_level"),
+    )
     log_format: Literal["text", "json"] = Field(
         "text", validation_alias=AliasChoices("LOG_FORMAT", "log_format")
     )
@@ -370,6 +375,13 @@ class Settings(BaseSettings):
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"{value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
     @field_validator("webchat_allowed_origins")
     @classmethod
