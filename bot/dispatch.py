@@ -52,6 +52,8 @@ class Dispatcher:
     ) -> None:
         self._clock = clock
         self._in_flight: set[tuple[str, str]] = set()
+        # Events this worker did not accept itself: taken over (claimed) before they run.
+        self._to_claim: set[tuple[str, str]] = set()
         self._engine = engine
         self._inbox = inbox
         self._metrics = metrics
@@ -84,7 +86,7 @@ class Dispatcher:
         """Queue events accepted before a crash or restart but never finished."""
         pending = await self._inbox.pending()
         for event in pending:
-            self._enqueue(event)
+            self._enqueue(event, claim=True)
         if pending:
             log.info("replaying %d unfinished events", len(pending))
         return len(pending)
@@ -97,13 +99,15 @@ class Dispatcher:
             if (event.channel, event.event_id) not in self._in_flight
         ]
         for event in due:
-            self._enqueue(event)
+            self._enqueue(event, claim=True)
         if due:
             log.info("retrying %d events that failed earlier", len(due))
         return len(due)
 
-    def _enqueue(self, event: InboundEvent) -> None:
+    def _enqueue(self, event: InboundEvent, *, claim: bool = False) -> None:
         self._in_flight.add((event.channel, event.event_id))
+        if claim:
+            self._to_claim.add((event.channel, event.event_id))
         key = (event.channel, event.chat_key)
         queue = self._queues.get(key)
         if queue is not None:
@@ -134,6 +138,12 @@ class Dispatcher:
         started = time.perf_counter()
         channel = self._channels.get(event.channel)
         try:
+            ident = (event.channel, event.event_id)
+            if ident in self._to_claim:
+                self._to_claim.discard(ident)
+                if not await self._inbox.claim(event):
+                    log.info("%s event %s is held by another worker", event.channel, event.event_id)
+                    return
             reply = await self._engine.handle(event)
             if channel is not None:
                 await channel.deliver(event, reply)

@@ -53,116 +53,157 @@ class TeamSettings(BaseModel):
 class Settings(BaseSettings):
     # An empty variable (`WHATSAPP_APP_SECRET=`) is unset, never an empty secret that verifies anything.
     model_config = SettingsConfigDict(
-        extra="ignore", populate_by_name=False, frozen=True, env_ignore_empty=True
+        extra="ignore",
+        populate_by_name=False,
+        frozen=True,
+        env_ignore_empty=True,
+        # Each field's docstring is its description: docs/settings.md is generated from them.
+        use_attribute_docstrings=True,
     )
 
     host: str = Field("127.0.0.1", validation_alias=AliasChoices("FEEDBACK_BOT_HOST", "feedback_bot_host"))
+    """Address the HTTP server listens on."""
     port: int = Field(
         8080, ge=0, le=65535, validation_alias=AliasChoices("FEEDBACK_BOT_PORT", "feedback_bot_port")
     )
+    """Its port (`0`: any free port)."""
     data_dir: Path = Field(
         Path("data"), validation_alias=AliasChoices("FEEDBACK_BOT_DATA_DIR", "feedback_bot_data_dir")
     )
-    log_level: str = Field(
-        "INFO",
-        description="DEBUG, INFO, WARNING, ERROR or CRITICAL. DEBUG applies to the bot's own modules only "
-        "(see LOG_UNSAFE_DEBUG).",
-        validation_alias=AliasChoices("LOG_LEVEL", "log_level"),
-    )
+    """The data folder: the embedded database's files (`<dir>/mongo/`) and, unless set in the environment,
+    the contact key and the web chat secret.
+    """
+    log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
+    """`DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`. Logs never contain message text or contact
+    details: `DEBUG` applies to the bot's own modules only (see `LOG_UNSAFE_DEBUG`).
+    """
     log_format: Literal["text", "json"] = Field(
         "text", validation_alias=AliasChoices("LOG_FORMAT", "log_format")
     )
+    """`json`: one JSON object per line (`time`, `level`, `logger`, `message`, `error`) for log collectors;
+    in both formats the value of every secret setting is replaced by `[secret]` wherever it appears.
+    """
     log_unsafe_debug: bool = Field(
-        False,
-        description="With LOG_LEVEL=DEBUG, also let the libraries (pymongo, slack_sdk, python-telegram-bot, "
-        "httpx, aiohttp) log at DEBUG. Their debug lines carry whole requests and database commands, so "
-        "customers' words and contact details: off, they stay at INFO; on, the start-up line warns.",
-        validation_alias=AliasChoices("LOG_UNSAFE_DEBUG", "log_unsafe_debug"),
+        False, validation_alias=AliasChoices("LOG_UNSAFE_DEBUG", "log_unsafe_debug")
     )
+    """With `LOG_LEVEL=DEBUG`, also let the libraries (pymongo, slack_sdk, python-telegram-bot, httpx,
+    aiohttp) log at DEBUG. Their debug lines carry whole requests and database commands, so customers'
+    words and contact details: for a short diagnosis only; the start-up log warns.
+    """
     http_header_timeout_seconds: float = Field(
         20.0,
         gt=0,
         le=600,
-        description="Seconds a client has to send a whole request head (line and headers); the same limit "
-        "closes idle keep-alive connections. Keep a reverse proxy's idle upstream limit below it.",
         validation_alias=AliasChoices("HTTP_HEADER_TIMEOUT_SECONDS", "http_header_timeout_seconds"),
     )
+    """Seconds a client has to send a whole request head (line and headers); the same limit closes idle
+    keep-alive connections, so keep a reverse proxy's idle upstream limit below it.
+    """
     http_body_timeout_seconds: float = Field(
         30.0,
         gt=0,
         le=600,
-        description="Seconds a client has to send a whole request body once its head arrived; slower "
-        "requests get 408 and the connection is closed.",
         validation_alias=AliasChoices("HTTP_BODY_TIMEOUT_SECONDS", "http_body_timeout_seconds"),
     )
-    metrics_token: SecretStr | None = Field(
-        None,
-        description="When set, GET /metrics needs `Authorization: Bearer <token>`. Unset, /metrics is open "
-        "on the bot's port (the bundled proxy does not forward it).",
-        validation_alias="METRICS_TOKEN",
-    )
+    """Seconds a client has to send a whole request body once its head arrived; slower requests get 408
+    and the connection is closed.
+    """
+    metrics_token: SecretStr | None = Field(None, validation_alias="METRICS_TOKEN")
+    """Set: `GET /metrics` needs `Authorization: Bearer <token>`. Unset: `/metrics` is open on the bot's
+    port (the bundled proxy does not forward it). See [security](security.md).
+    """
     trusted_proxies: list[str] = Field(
-        default_factory=list,
-        description="Addresses of reverse proxies in front of the bot (e.g. [\"172.18.0.2\"]). A request "
-        "from one of them is counted against the address it names in X-Forwarded-For (the last one "
-        "not itself a trusted proxy); from anyone else, against its own address.",
-        validation_alias=AliasChoices("TRUSTED_PROXIES", "trusted_proxies"),
+        default_factory=list, validation_alias=AliasChoices("TRUSTED_PROXIES", "trusted_proxies")
     )
+    """Addresses of reverse proxies in front of the bot (e.g. `["172.18.0.2"]`). A request from one of
+    them counts against the right-most `X-Forwarded-For` address that is not itself a trusted proxy;
+    from anyone else, against its own address (the web chat's limits).
+    """
 
     mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
+    """A MongoDB server, replica set or managed cluster (`mongodb://…` or `mongodb+srv://…`); unset: the
+    embedded server in the data folder. See [production](production.md#mongodb-requirements).
+    """
     contact_keys: SecretStr | None = Field(None, validation_alias="CONTACT_KEYS")
+    """Keys that encrypt contact details at rest: `<id>:<base64 of 32 random bytes>`, comma-separated; the
+    first encrypts, all decrypt. Unset: a key generated once into `<data folder>/contact.key` (see
+    [privacy](privacy.md#contact-details-at-rest)).
+    """
     mongodb_database: str = Field(
         "feedback_bot", validation_alias=AliasChoices("MONGODB_DATABASE", "mongodb_database")
     )
+    """Database name."""
 
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    """Enables Telegram (from @BotFather); unset: the terminal chat."""
     telegram_api_base_url: str = Field(
         "https://api.telegram.org/bot",
         validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "telegram_api_base_url"),
     )
+    """python-telegram-bot's `base_url` (the token is appended): a self-hosted Bot API server."""
     telegram_api_file_url: str = Field(
         "https://api.telegram.org/file/bot",
         validation_alias=AliasChoices("TELEGRAM_API_FILE_URL", "telegram_api_file_url"),
     )
+    """Where files sent to the bot are downloaded from (admins' YAML files)."""
     telegram_webhook_secret: SecretStr | None = Field(None, validation_alias="TELEGRAM_WEBHOOK_SECRET")
+    """Required with `PUBLIC_URL` when Telegram is on; checked against `X-Telegram-Bot-Api-Secret-Token`."""
     public_url: str | None = Field(None, validation_alias=AliasChoices("PUBLIC_URL", "public_url"))
+    """Set: webhook mode, Telegram posts to `PUBLIC_URL/webhooks/telegram`; unset: long polling."""
     telegram_poll_timeout: int = Field(
         30, ge=0, le=50, validation_alias=AliasChoices("TELEGRAM_POLL_TIMEOUT", "telegram_poll_timeout")
     )
+    """Long-polling timeout, seconds."""
     telegram_global_rate: float = Field(
         30.0, gt=0, validation_alias=AliasChoices("TELEGRAM_GLOBAL_RATE", "telegram_global_rate")
     )
+    """Messages per second to Telegram, all chats together."""
     telegram_chat_rate: float = Field(
         1.0, gt=0, validation_alias=AliasChoices("TELEGRAM_CHAT_RATE", "telegram_chat_rate")
     )
+    """Sustained messages per second to one chat."""
     telegram_chat_burst: int = Field(
         4, ge=1, validation_alias=AliasChoices("TELEGRAM_CHAT_BURST", "telegram_chat_burst")
     )
+    """Messages one chat may receive at once before the rate applies."""
 
     company_name: str = Field("our shop", validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
+    """Who is asking, in the consent text."""
     privacy_notice_url: str = Field(
         "https://example.com/privacy",
         validation_alias=AliasChoices("PRIVACY_NOTICE_URL", "privacy_notice_url"),
     )
+    """Link in the consent text (must be your real notice)."""
     feedback_retention_days: int = Field(
         365, ge=1, validation_alias=AliasChoices("FEEDBACK_RETENTION_DAYS", "feedback_retention_days")
     )
+    """Suggestions and praise are erased this long after they arrived."""
     ticket_retention_days: int = Field(
         730, ge=30, validation_alias=AliasChoices("TICKET_RETENTION_DAYS", "ticket_retention_days")
     )
+    """Closed tickets lose the customer's words, order and link this long after closing (category, team and
+    times stay for statistics; the Slack message is redrawn, quoted lines blanked). Kept without an end:
+    the consent ledger (unlinkable once the customer is erased). Inbox 7 days, translation cache and web
+    chat transcripts 30 days, finished jobs 30 days.
+    """
     contact_retention_days: int = Field(
         90, ge=1, validation_alias=AliasChoices("CONTACT_RETENTION_DAYS", "contact_retention_days")
     )
+    """Contact details are erased this long after their ticket closed."""
     data_retention_days: int = Field(
         365, ge=1, validation_alias=AliasChoices("DATA_RETENTION_DAYS", "data_retention_days")
     )
+    """Answers are erased this long after they were started (checked every 6 h)."""
     default_language: str = Field("en", validation_alias=AliasChoices("DEFAULT_LANGUAGE", "default_language"))
+    """Language when nothing else tells."""
     default_questionnaire: str = Field(
         "default", validation_alias=AliasChoices("DEFAULT_QUESTIONNAIRE", "default_questionnaire")
     )
+    """Questionnaire for `/start` without a payload."""
     questionnaires_dir: Path | None = Field(
         None, validation_alias=AliasChoices("QUESTIONNAIRES_DIR", "questionnaires_dir")
     )
+    """Folder of additional questionnaire YAML files."""
 
     detection_min_confidence: float = Field(
         CONFIDENT,
@@ -170,33 +211,45 @@ class Settings(BaseSettings):
         le=1,
         validation_alias=AliasChoices("DETECTION_MIN_CONFIDENCE", "detection_min_confidence"),
     )
+    """Below this, a language detected on the customer's text is ignored."""
     translation_provider: Literal["none", "google", "deepl", "microsoft", "libretranslate"] = Field(
         "none", validation_alias=AliasChoices("TRANSLATION_PROVIDER", "translation_provider")
     )
+    """`google` (free endpoint), `deepl`, `microsoft`, `libretranslate` (self-hosted) or `none`."""
     translation_api_key: SecretStr | None = Field(None, validation_alias="TRANSLATION_API_KEY")
+    """DeepL / Microsoft / LibreTranslate key."""
     translation_base_url: str | None = Field(
         None, validation_alias=AliasChoices("TRANSLATION_BASE_URL", "translation_base_url")
     )
+    """LibreTranslate server URL."""
     translation_region: str | None = Field(
         None, validation_alias=AliasChoices("TRANSLATION_REGION", "translation_region")
     )
+    """Microsoft Translator region."""
     translation_timeout_seconds: float = Field(
         5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_TIMEOUT_SECONDS", "translation_timeout_seconds")
     )
+    """A translation taking longer is abandoned: the original is shown with a note."""
     translation_rate_per_second: float = Field(
         5.0, gt=0, validation_alias=AliasChoices("TRANSLATION_RATE_PER_SECOND", "translation_rate_per_second")
     )
+    """Calls per second to the provider."""
 
     whatsapp_api_base_url: str = Field(
         "https://graph.facebook.com/v21.0",
         validation_alias=AliasChoices("WHATSAPP_API_BASE_URL", "whatsapp_api_base_url"),
     )
+    """The Graph API."""
     whatsapp_phone_number_id: str | None = Field(
         None, validation_alias=AliasChoices("WHATSAPP_PHONE_NUMBER_ID", "whatsapp_phone_number_id")
     )
+    """With the three WhatsApp secrets: enables WhatsApp (Cloud API)."""
     whatsapp_access_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_ACCESS_TOKEN")
+    """Graph API token (a System User's permanent token)."""
     whatsapp_app_secret: SecretStr | None = Field(None, validation_alias="WHATSAPP_APP_SECRET")
+    """The Meta app's secret: every webhook call's `X-Hub-Signature-256` is checked against it."""
     whatsapp_verify_token: SecretStr | None = Field(None, validation_alias="WHATSAPP_VERIFY_TOKEN")
+    """Webhook verify token: any string you also enter in Meta's webhook configuration."""
     whatsapp_templates: dict[str, str] = Field(
         default_factory=lambda: {
             "invitation": "feedback_invitation",
@@ -206,175 +259,236 @@ class Settings(BaseSettings):
         },
         validation_alias=AliasChoices("WHATSAPP_TEMPLATES", "whatsapp_templates"),
     )
+    """Purpose (`invitation`, `reminder`, `followup`, `ticket`) → approved template name (JSON in the
+    environment); a purpose left out is held outside the 24-hour window.
+    """
     whatsapp_template_languages: dict[str, str] = Field(
         default_factory=lambda: {"en": "en"},
         validation_alias=AliasChoices("WHATSAPP_TEMPLATE_LANGUAGES", "whatsapp_template_languages"),
     )
+    """The bot's language code → the template language code at Meta, for the languages your templates are
+    approved in.
+    """
 
     webchat_enabled: bool = Field(True, validation_alias=AliasChoices("WEBCHAT_ENABLED", "webchat_enabled"))
+    """Serve the web chat at `/chat`."""
     webchat_secret: SecretStr | None = Field(None, validation_alias="WEBCHAT_SECRET")
+    """Signs browsers' chat tokens; set it when several workers serve the bot. Unset: a random one kept in
+    the data folder.
+    """
     webchat_allowed_origins: list[str] = Field(
         default_factory=list,
         validation_alias=AliasChoices("WEBCHAT_ALLOWED_ORIGINS", "webchat_allowed_origins"),
     )
+    """Sites that may embed the chat (`["https://shop.example"]`), besides the bot's own address."""
     webchat_max_chars: int = Field(
         2000, ge=10, le=10000, validation_alias=AliasChoices("WEBCHAT_MAX_CHARS", "webchat_max_chars")
     )
+    """Longest message a browser may send."""
     webchat_messages_per_minute: int = Field(
         20,
         ge=1,
         le=600,
         validation_alias=AliasChoices("WEBCHAT_MESSAGES_PER_MINUTE", "webchat_messages_per_minute"),
     )
+    """Per connection; more are refused with a "slow down" error."""
     webchat_address_messages_per_minute: int = Field(
         60,
         ge=1,
         le=6000,
-        description="Web chat messages per minute from one client address, over all its connections "
-        "(reconnecting does not reset it).",
         validation_alias=AliasChoices(
             "WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE", "webchat_address_messages_per_minute"
         ),
     )
+    """Per client address, over all its connections (reconnecting does not reset it)."""
     webchat_total_messages_per_minute: int = Field(
         3000,
         ge=1,
         le=600000,
-        description="Web chat messages per minute this worker accepts from all visitors together.",
         validation_alias=AliasChoices(
             "WEBCHAT_TOTAL_MESSAGES_PER_MINUTE", "webchat_total_messages_per_minute"
         ),
     )
+    """Per worker, from all web chat visitors together."""
     webchat_max_sockets_per_address: int = Field(
         20,
         ge=1,
         le=10000,
-        description="Open web chat connections allowed from one client address; more are refused (429).",
         validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS_PER_ADDRESS", "webchat_max_sockets_per_address"),
     )
+    """Open web chat connections from one client address; more are refused (429)."""
     webchat_max_sockets: int = Field(
         1000,
         ge=1,
         le=100000,
-        description="Open web chat connections allowed on this worker in all; more are refused (503).",
         validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS", "webchat_max_sockets"),
     )
+    """Open web chat connections on this worker; more are refused (503)."""
     webchat_visitor_ttl_hours: int = Field(
         24,
         ge=1,
         le=24 * 30,
-        description="Hours after which a web chat visitor who never agreed to take part, and wrote nothing "
-        "since, is forgotten: their conversation, transcript and pseudonymous ids are deleted.",
         validation_alias=AliasChoices("WEBCHAT_VISITOR_TTL_HOURS", "webchat_visitor_ttl_hours"),
     )
+    """Hours after which a web chat visitor who never recorded a consent decision (nor answers, feedback,
+    a ticket or contact details), and wrote nothing since, is forgotten: conversation, transcript and
+    pseudonymous ids are deleted.
+    """
 
     quality_speeder_share: float = Field(
         0.3, gt=0, lt=1, validation_alias=AliasChoices("QUALITY_SPEEDER_SHARE", "quality_speeder_share")
     )
+    """"Too fast": less than this share of the normal answering time."""
     quality_straight_line_min: int = Field(
         6, ge=2, validation_alias=AliasChoices("QUALITY_STRAIGHT_LINE_MIN", "quality_straight_line_min")
     )
+    """"Same answer everywhere, hurried": at least this many identical 1–5 answers …"""
     quality_straight_line_share: float = Field(
         0.6,
         gt=0,
         le=1,
         validation_alias=AliasChoices("QUALITY_STRAIGHT_LINE_SHARE", "quality_straight_line_share"),
     )
+    """… and under this share of the normal time."""
     quality_duplicate_window_days: int = Field(
         30,
         ge=0,
         validation_alias=AliasChoices("QUALITY_DUPLICATE_WINDOW_DAYS", "quality_duplicate_window_days"),
     )
+    """Without an order number, a repeat within this many days is a duplicate."""
     incomplete_after_days: int = Field(
         7, ge=1, validation_alias=AliasChoices("INCOMPLETE_AFTER_DAYS", "incomplete_after_days")
     )
+    """A survey untouched this long counts as incomplete."""
     report_min_group: int = Field(
         5, ge=2, validation_alias=AliasChoices("REPORT_MIN_GROUP", "report_min_group")
     )
+    """Smallest group a report shows."""
     report_schedule: list[Literal["weekly", "monthly"]] = Field(
         default_factory=lambda: list[Literal["weekly", "monthly"]](["weekly", "monthly"]),
         validation_alias=AliasChoices("REPORT_SCHEDULE", "report_schedule"),
     )
+    """Which reports are posted to Slack (`[]`: none)."""
     slack_reports_channel: str | None = Field(
         None, validation_alias=AliasChoices("SLACK_REPORTS_CHANNEL", "slack_reports_channel")
     )
+    """Where the scheduled reports are posted; unset: the default channel."""
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    """The agents' Slack app (`xoxb-…`); unset: tickets wait in the database."""
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    """Verifies requests from Slack at `/slack/events`."""
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    """Socket Mode app-level token (`xapp-…`), for installations without a public URL."""
     slack_api_base_url: str = Field(
         "https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_BASE_URL", "slack_api_base_url")
     )
+    """The Slack Web API."""
     slack_default_channel: str | None = Field(
         None, validation_alias=AliasChoices("SLACK_DEFAULT_CHANNEL", "slack_default_channel")
     )
+    """Channel id for teams without their own channel; required for the Slack desk."""
     slack_escalation_channel: str | None = Field(
         None, validation_alias=AliasChoices("SLACK_ESCALATION_CHANNEL", "slack_escalation_channel")
     )
+    """Urgent tickets and missed deadlines; unset: the default channel."""
     slack_suggestions_channel: str | None = Field(
         None, validation_alias=AliasChoices("SLACK_SUGGESTIONS_CHANNEL", "slack_suggestions_channel")
     )
+    """Suggestions customers send; unset: the default channel."""
     slack_agent_users: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("SLACK_AGENT_USERS", "slack_agent_users")
     )
+    """Slack user ids allowed to act on tickets besides members of the agents' channels (JSON list in the
+    environment).
+    """
     shop_api_key: SecretStr | None = Field(None, validation_alias="SHOP_API_KEY")
+    """Enables `POST /api/v1/invitations` (`Authorization: Bearer <key>`)."""
     telegram_bot_username: str | None = Field(
         None, validation_alias=AliasChoices("TELEGRAM_BOT_USERNAME", "telegram_bot_username")
     )
+    """The bot's @name without `@`: invitation deep links (`https://t.me/<name>?start=…`) made without a
+    running Telegram connection (`feedback-bot invite`); unset: the running bot asks Telegram.
+    """
     reminder_count: int = Field(
         1, ge=0, le=3, validation_alias=AliasChoices("REMINDER_COUNT", "reminder_count")
     )
+    """Reminders for a survey started and left unfinished."""
     reminder_delay_hours: float = Field(
         24.0, gt=0, validation_alias=AliasChoices("REMINDER_DELAY_HOURS", "reminder_delay_hours")
     )
+    """After the start, and between reminders."""
     quiet_hours: str = Field("21:00-09:00", validation_alias=AliasChoices("QUIET_HOURS", "quiet_hours"))
+    """No invitation or reminder goes out then, in the customer's time zone (`none` to switch off)."""
     customer_timezone: str = Field(
         "UTC", validation_alias=AliasChoices("CUSTOMER_TIMEZONE", "customer_timezone")
     )
+    """The customer's zone when the invitation does not give one."""
     admin_telegram_ids: list[int] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_TELEGRAM_IDS", "admin_telegram_ids")
     )
+    """Telegram user ids of admins (JSON list in the environment); the terminal chat is always an admin. How
+    to find yours: [production](production.md#your-telegram-user-id).
+    """
     admin_slack_users: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("ADMIN_SLACK_USERS", "admin_slack_users")
     )
+    """Slack user ids allowed to use `/feedback-admin` (JSON list in the environment)."""
     questionnaire_max_minutes: int = Field(
         5,
         ge=1,
         le=60,
         validation_alias=AliasChoices("QUESTIONNAIRE_MAX_MINUTES", "questionnaire_max_minutes"),
     )
+    """Lint flags questionnaires estimated to take longer."""
     agent_language: str = Field("en", validation_alias=AliasChoices("AGENT_LANGUAGE", "agent_language"))
+    """The language customers' words are translated into for agents."""
 
     complaint_order_pattern: str = Field(
         r"[A-Za-z0-9][A-Za-z0-9-]{3,31}",
         validation_alias=AliasChoices("COMPLAINT_ORDER_PATTERN", "complaint_order_pattern"),
     )
+    """A regular expression the whole order number must match."""
     complaint_order_example: str = Field(
         "A1234-5678", validation_alias=AliasChoices("COMPLAINT_ORDER_EXAMPLE", "complaint_order_example")
     )
+    """Shown when an order number is refused; must match the pattern."""
     teams: dict[str, TeamSettings] = Field(
         default_factory=lambda: {"support": TeamSettings()}, validation_alias=AliasChoices("TEAMS", "teams")
     )
+    """Table of teams: `channel`, `timezone`, `workdays` (Monday = 0), `opens`, `closes`, `holidays` (JSON in
+    the environment; example below).
+    """
     routing: dict[str, str] = Field(default_factory=dict, validation_alias=AliasChoices("ROUTING", "routing"))
+    """Complaint category → team name; unrouted categories go to `DEFAULT_TEAM`."""
     default_team: str = Field("support", validation_alias=AliasChoices("DEFAULT_TEAM", "default_team"))
+    """Must be one of `TEAMS`."""
     sla_counting: Literal["calendar", "working_days", "working_hours"] = Field(
         "working_days", validation_alias=AliasChoices("SLA_COUNTING", "sla_counting")
     )
+    """`working_days` (hours on the team's working days count), `working_hours` (only opening hours count) or
+    `calendar` (see [agents](agents.md#deadlines)).
+    """
     sla_first_contact_hours: float = Field(
         48.0, gt=0, validation_alias=AliasChoices("SLA_FIRST_CONTACT_HOURS", "sla_first_contact_hours")
     )
+    """First contact with the customer within this."""
     sla_resolution_hours: float = Field(
         72.0, gt=0, validation_alias=AliasChoices("SLA_RESOLUTION_HOURS", "sla_resolution_hours")
     )
+    """A result within this."""
     sla_reminder_share: float = Field(
         0.75, gt=0, lt=1, validation_alias=AliasChoices("SLA_REMINDER_SHARE", "sla_reminder_share")
     )
+    """The thread reminder comes at this share of a deadline."""
     followup_working_days: int = Field(
         3, ge=3, le=7, validation_alias=AliasChoices("FOLLOWUP_WORKING_DAYS", "followup_working_days")
     )
+    """Working days after closing before the follow-up."""
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
+    """Words that make a complaint urgent (whole words, any case); unset: a built-in English list."""
 
     @field_validator("log_level")
     @classmethod
@@ -444,7 +558,7 @@ class TomlFileSource(PydanticBaseSettingsSource):
             raise SettingsError(f"{path}: {', '.join(secrets)} may only be set in the environment")
         unknown = sorted(k for k in values if k.upper() not in _setting_names())
         if unknown:
-            raise SettingsError(f"{path}: unknown settings {', '.join(unknown)} (names as in the README)")
+            raise SettingsError(f"{path}: unknown settings {', '.join(unknown)} (see docs/settings.md)")
         return {key.lower(): value for key, value in values.items()}
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:

@@ -11,6 +11,7 @@ from conversations.answers import parse_typed
 from conversations.complaint_policy import Category, ContactTime, Expectation
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
+from conversations.outbox import Op
 from conversations.questionnaire import Question, QuestionType
 from conversations.rendering import text_version
 from conversations.tickets_intake import open_ticket
@@ -98,7 +99,8 @@ def _decision(turn: Turn, yes: str, no: str) -> bool | None:
 
 
 async def _record(turn: Turn, kind: str, agreed: bool) -> None:
-    await turn.store.consents.record(
+    turn.outbox.add(
+        Op.CONSENT,
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{kind}",
         customer_id=turn.customer.id,
         kind=kind,
@@ -106,7 +108,8 @@ async def _record(turn: Turn, kind: str, agreed: bool) -> None:
         text_version=str(turn.dialogue.draft.get(f"{kind}_version", "")),
         language=turn.language,
         channel=turn.event.channel,
-        decision=Decision.GRANTED if agreed else Decision.REFUSED,
+        decision=(Decision.GRANTED if agreed else Decision.REFUSED).value,
+        at=turn.config.clock(),
     )
 
 

@@ -51,6 +51,9 @@ class Dialogue:
     recent_events: list[str] = field(default_factory=list)
     draft: dict[str, Any] = field(default_factory=dict)
     """The complaint being written: answers so far, until it becomes a ticket."""
+    answers: dict[str, Any] | None = None
+    """The survey's answers so far, by question id (None: not yet read, for chats from before
+    answers were kept here); committed with the state, copied to `responses` by the outbox."""
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -70,6 +73,7 @@ class Dialogue:
             "return_state": self.return_state.value if self.return_state else None,
             "recent_events": list(self.recent_events),
             "draft": dict(self.draft),
+            "answers": None if self.answers is None else dict(self.answers),
         }
 
     @classmethod
@@ -91,4 +95,5 @@ class Dialogue:
             return_state=State(doc["return_state"]) if doc.get("return_state") else None,
             recent_events=list(doc.get("recent_events") or []),
             draft=dict(doc.get("draft") or {}),
+            answers=None if doc.get("answers") is None else dict(doc["answers"]),
         )

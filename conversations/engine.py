@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from conversations import complaint, feedback, ticket_chat
+from conversations import complaint, feedback, outbox, ticket_chat
 from conversations import language as languages
 from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.events import SHOW_HELD, Choice, EventKind, InboundEvent, Outbound
 from conversations.invitations import invitation_in_payload, open_invitation
+from conversations.outbox import Effect, Op
 from conversations.privacy import ask_erase, my_data, on_confirm_delete, withdraw
 from conversations.rendering import language_buttons
 from conversations.start_payload import StartPayload, parse_start_payload
@@ -34,6 +36,7 @@ from storage.store import Store
 
 log = logging.getLogger("conversations.engine")
 MAX_SAVE_ATTEMPTS = 5
+APPLIED_KEPT = 10_000
 Step = Callable[[Turn], Awaitable[State]]
 
 
@@ -218,12 +221,18 @@ class Engine:
         self._store = store
         self._catalogs = catalogs
         self._config = config
+        # Outboxes this worker applied, by conversation: a chat's next event usually comes to the
+        # same worker, which then need not apply them again nor spend a write on clearing them.
+        self._applied: OrderedDict[str, str] = OrderedDict()
 
     async def handle(self, event: InboundEvent) -> Reply:
         """Apply one event; an event already applied to this chat gets its reply again, unchanged.
 
-        The reply is saved with the state: a worker killed after saving but before the reply left
-        must not leave the customer without their next question when the event is replayed.
+        The step decides; this commits its state, reply and effects in one versioned write, and
+        only then applies the effects (the outbox). A step that loses the race to another worker
+        has written nothing and simply runs again on the winner's state. The reply is saved with
+        the state: a worker killed after saving but before the reply left must not leave the
+        customer without their next question when the event is replayed.
         """
         for _ in range(MAX_SAVE_ATTEMPTS):
             turn = await self._prepare(event)
@@ -233,18 +242,43 @@ class Engine:
             if turn.erased:
                 return turn.reply()
             reply = turn.reply()
+            effects = list(turn.outbox.effects)
+            documents = [e.to_document() for e in effects]
+            pending = {"event_id": event.event_id, "effects": documents} if effects else None
             saved = await self._store.conversations.save(
-                state={**turn.dialogue.to_document(), "last_reply": _reply_document(event.event_id, reply)},
+                state={
+                    **turn.dialogue.to_document(),
+                    "last_reply": _reply_document(event.event_id, reply),
+                    "outbox": pending,
+                },
                 expected_version=turn.dialogue.version,
                 event_id=event.event_id,
             )
             if saved:
+                if effects:
+                    await self._apply(turn.dialogue.key, event.event_id, effects)
                 return reply
             log.info("conversation changed concurrently; re-running the event")
         raise ConcurrentUpdateError(f"could not save the conversation after {MAX_SAVE_ATTEMPTS} tries")
 
+    async def _apply(self, key: str, event_id: str, effects: list[Effect]) -> None:
+        await outbox.apply(self._store, effects)
+        if any(effect.op in outbox.PERSONAL for effect in effects):
+            # Contact details and free text must not linger in the conversation document.
+            await self._store.conversations.clear_outbox(key=key, event_id=event_id)
+        self._applied[key] = event_id
+        self._applied.move_to_end(key)
+        while len(self._applied) > APPLIED_KEPT:
+            self._applied.popitem(last=False)
+
     async def _prepare(self, event: InboundEvent) -> Turn | Reply:
         doc = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
+        pending = (doc or {}).get("outbox")
+        if doc is not None and pending and self._applied.get(doc["_id"]) != pending.get("event_id"):
+            # Committed by another worker, or by one that died before applying them: the effects
+            # must land before anything reads what they write (applying twice changes nothing).
+            effects = [Effect.from_document(e) for e in pending.get("effects", [])]
+            await self._apply(doc["_id"], str(pending.get("event_id")), effects)
         if doc is not None and event.event_id in doc.get("recent_events", []):
             last = doc.get("last_reply") or {}
             return _stored_reply(last) if last.get("event_id") == event.event_id else Reply()
@@ -277,10 +311,7 @@ class Engine:
             default=self._config.default_language,
             supported=supported,
         )
-        # Only a real signal becomes the stored preference; the default must not outrank a later one.
-        if customer.language is None and (hinted or detected):
-            await self._store.customers.set_language(customer_id=customer.id, language=chosen, explicit=False)
-        return Turn(
+        turn = Turn(
             event=event,
             dialogue=dialogue,
             customer=customer,
@@ -290,6 +321,10 @@ class Engine:
             config=self._config,
             translator=self._translator,
         )
+        # Only a real signal becomes the stored preference; the default must not outrank a later one.
+        if customer.language is None and (hinted or detected):
+            turn.outbox.add(Op.LANGUAGE, customer_id=customer.id, language=chosen, explicit=False)
+        return turn
 
     async def _step(self, turn: Turn) -> State:
         event = turn.event
@@ -338,7 +373,7 @@ class Engine:
         if not self._catalogs.has(code):
             turn.notice = turn.t("unknown.button")
             return turn.dialogue.state
-        await self._store.customers.set_language(customer_id=turn.customer.id, language=code, explicit=True)
+        turn.outbox.add(Op.LANGUAGE, customer_id=turn.customer.id, language=code, explicit=True)
         turn.language = code
         turn.say(turn.t("language.set"), edit_ref=turn.pressed_ref())
         in_complaint = complaint.reshow(turn, turn.dialogue.state)

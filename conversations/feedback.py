@@ -11,6 +11,7 @@ from conversations import complaint, survey
 from conversations.detection import detect
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
+from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.turn import Turn
 from storage.consents import Decision
@@ -74,19 +75,22 @@ async def on_classify(turn: Turn) -> State:
 
 
 async def _pass_on(turn: Turn, kind: str, text: str) -> None:
-    store, now = turn.store, turn.config.clock()
+    now = turn.config.clock()
     feedback_id = f"{turn.event.channel}:{turn.event.event_id}"
-    await store.consents.record(
+    turn.outbox.add(
+        Op.CONSENT,
         entry_id=f"{feedback_id}:feedback",
         customer_id=turn.customer.id,
         kind="feedback",
         text_version=text_version(turn.t("classify.prompt")),
         language=turn.language,
         channel=turn.event.channel,
-        decision=Decision.GRANTED,
+        decision=Decision.GRANTED.value,
+        at=now,
     )
     written_in = detect(text, supported=turn.catalogs.languages)
-    await store.feedback.add(
+    turn.outbox.add(
+        Op.FEEDBACK,
         feedback_id=feedback_id,
         customer_id=turn.customer.id,
         kind=kind,
@@ -96,6 +100,6 @@ async def _pass_on(turn: Turn, kind: str, text: str) -> None:
         received_at=now,
         classified_at=now,
     )
-    await store.jobs.schedule(
+    await turn.outbox.schedule(
         job_id=f"{FORWARD}:{feedback_id}", kind=FORWARD, due_at=now, payload={"feedback": feedback_id}
     )

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from conversations import rollups
 from conversations.dialogue import State
+from conversations.outbox import Op
 from conversations.questionnaire import ID_PATTERN
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
@@ -153,10 +154,15 @@ async def open_invitation(turn: Turn, invitation_id: str) -> State:
     if doc is None:
         return await offer_consent(turn, StartPayload())
     now, event = turn.config.clock(), turn.event
-    await turn.store.invitations.mark(
-        invitation_id=invitation_id, field="opened_at", at=now, extra={"opened_by": turn.customer.id}
+    turn.outbox.add(
+        Op.INVITATION_MARK,
+        invitation_id=invitation_id,
+        field="opened_at",
+        at=now,
+        extra={"opened_by": turn.customer.id},
     )
-    await turn.store.invitations.link(
+    turn.outbox.add(
+        Op.INVITATION_LINK,
         channel=event.channel,
         customer_ref=str(doc["customer_ref"]),
         chat_key=event.chat_key,

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 
 from babel.dates import format_datetime
 
+from conversations import outbox
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
+from conversations.outbox import Op
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
@@ -25,9 +27,9 @@ async def withdraw(turn: Turn) -> State:
         turn.say_key("stop.not_active")
         return d.state
     if current is Decision.GRANTED:
-        await record_consent(turn, Decision.WITHDRAWN)
+        record_consent(turn, Decision.WITHDRAWN)
     if d.response_id and d.state in {State.SURVEY, State.RESUME}:
-        await turn.store.responses.abandon(response_id=d.response_id)
+        turn.outbox.add(Op.RESPONSE_ABANDON, response_id=d.response_id)
         await finished(turn, d.response_id, d.questionnaire_id or "")
     d.question_id, d.history = None, []
     turn.say_key("stop.done")
@@ -158,7 +160,11 @@ async def erase(turn: Turn) -> State:
     agreed, and once the identity is gone they point to nobody."""
     store, customer_id = turn.store, turn.customer.id
     if await store.consents.current(customer_id=customer_id, kind=SURVEY_CONSENT) is Decision.GRANTED:
-        await record_consent(turn, Decision.WITHDRAWN)
+        # Erasure is not a versioned step (nothing of the conversation is left to commit): its
+        # ledger entry is written at once.
+        record_consent(turn, Decision.WITHDRAWN)
+        await outbox.apply(store, turn.outbox.effects)
+        turn.outbox.effects.clear()
     # Cached translations of their words (and of answers written to them) go too.
     written = await store.tickets.texts_for_customer(customer_id=customer_id)
     written += [

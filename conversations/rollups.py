@@ -12,11 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from conversations.quality import INCOMPLETE
 from conversations.questionnaire import Questionnaire, QuestionType
-from storage.jobs import Jobs
 
 ROLLUP = "rollup"
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
@@ -121,8 +120,22 @@ def _field(name: str) -> str:
     return name.replace(".", "_").replace("$", "_") or "general"
 
 
+class Scheduler(Protocol):
+    """Where a count is scheduled: the jobs collection, or a step's outbox."""
+
+    async def schedule(
+        self, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> bool: ...
+
+
 async def count(
-    jobs: Jobs, *, stage: str, questionnaire_id: str | None, entity: str, at: datetime, response_id: str = ""
+    jobs: Scheduler,
+    *,
+    stage: str,
+    questionnaire_id: str | None,
+    entity: str,
+    at: datetime,
+    response_id: str = "",
 ) -> None:
     """Count a funnel stage or a finished response once (a durable job, idempotent by `entity`)."""
     if not questionnaire_id:

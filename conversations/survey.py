@@ -10,6 +10,7 @@ from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
+from conversations.outbox import Op
 from conversations.questionnaire import Question, Questionnaire, QuestionType
 from conversations.rendering import (
     answer_label,
@@ -87,10 +88,10 @@ async def on_consent(turn: Turn) -> State:
         turn.notice = turn.t("unknown.button")
         return State.CONSENT
     questionnaire = await turn.questionnaire()
-    await record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
+    record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
     if not is_preview(turn):
         await rollups.count(
-            turn.store.jobs,
+            turn.outbox,
             stage="started",
             questionnaire_id=questionnaire.id,
             entity=f"{event.channel}:{event.event_id}",
@@ -115,7 +116,7 @@ async def on_consent(turn: Turn) -> State:
 async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
     """A response completed or abandoned: its figures go into the report counters (once)."""
     await rollups.count(
-        turn.store.jobs,
+        turn.outbox,
         stage=rollups.FINAL,
         questionnaire_id=questionnaire_id,
         entity=response_id,
@@ -124,28 +125,31 @@ async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
     )
 
 
-async def record_consent(turn: Turn, decision: Decision) -> None:
-    await turn.store.consents.record(
+def record_consent(turn: Turn, decision: Decision) -> None:
+    turn.outbox.add(
+        Op.CONSENT,
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{SURVEY_CONSENT}",
         customer_id=turn.customer.id,
         kind=SURVEY_CONSENT,
         text_version=turn.dialogue.consent_version or "",
         language=turn.language,
         channel=turn.event.channel,
-        decision=decision,
+        decision=decision.value,
         questionnaire_id=turn.dialogue.questionnaire_id,
+        at=turn.config.clock(),
     )
 
 
 async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
     d = turn.dialogue
-    d.history, d.question_id = [], None
+    d.history, d.question_id, d.answers = [], None, {}
     if is_preview(turn):
         d.response_id = None
         d.draft[PREVIEW_ANSWERS] = {}
         return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
     d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
-    await turn.store.responses.start(
+    turn.outbox.add(
+        Op.RESPONSE_START,
         response_id=d.response_id,
         customer_id=turn.customer.id,
         questionnaire_id=questionnaire.id,
@@ -156,14 +160,14 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
         consent_version=d.consent_version or "",
     )
     await rollups.count(
-        turn.store.jobs,
+        turn.outbox,
         stage="consented",
         questionnaire_id=questionnaire.id,
         entity=d.response_id,
         at=turn.config.clock(),
     )
     if turn.config.reminder_count > 0:
-        await turn.store.jobs.schedule(
+        await turn.outbox.schedule(
             job_id=f"{REMIND}:{d.response_id}:1",
             kind=REMIND,
             due_at=turn.config.clock() + turn.config.reminder_delay,
@@ -176,11 +180,17 @@ async def current_answers(turn: Turn) -> dict[str, Any]:
     """Answer values so far (skipped questions count as unanswered for show_if)."""
     if is_preview(turn):
         return dict(turn.dialogue.draft.get(PREVIEW_ANSWERS) or {})
-    if turn.dialogue.response_id is None:
-        return {}
-    doc = await turn.store.responses.get(response_id=turn.dialogue.response_id)
-    stored: dict[str, Any] = (doc or {}).get("answers", {})
-    return {qid: a["value"] for qid, a in stored.items() if not a.get("skipped")}
+    return {qid: a["value"] for qid, a in (await stored_answers(turn)).items() if not a.get("skipped")}
+
+
+async def stored_answers(turn: Turn) -> dict[str, Any]:
+    """The in-progress answers, kept in the conversation (read once from `responses` for chats
+    that started before they were)."""
+    d = turn.dialogue
+    if d.answers is None:
+        doc = await turn.store.responses.get(response_id=d.response_id) if d.response_id else None
+        d.answers = dict((doc or {}).get("answers", {}))
+    return d.answers
 
 
 def _render(
@@ -247,8 +257,7 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
         d.questionnaire_id = d.questionnaire_version = None
         turn.say(f"Preview of {questionnaire.id} finished — nothing was stored.")
         return back
-    doc = await turn.store.responses.get(response_id=d.response_id or "")
-    stored = (doc or {}).get("answers", {})
+    stored = await stored_answers(turn)
     # An answer whose question is hidden by the final answers (after a Back) is not part of the response.
     dropped = [
         qid
@@ -257,9 +266,12 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
         and q.show_if is not None
         and not q.show_if.holds(answers)
     ]
-    await turn.store.responses.complete(response_id=d.response_id or "", dropped_answers=dropped)
+    kept = {qid: answer for qid, answer in stored.items() if qid not in dropped}
+    turn.outbox.add(
+        Op.RESPONSE_COMPLETE, response_id=d.response_id or "", answers=kept, seq=d.version + 1
+    )
     await finished(turn, d.response_id or "", questionnaire.id)
-    d.question_id, d.history = None, []
+    d.question_id, d.history, d.answers = None, [], None
     turn.say_key("survey.thanks")
     # A rating of 1-2 anywhere: offer to look into it (at the end, so the survey is not interrupted).
     low = [
@@ -361,12 +373,20 @@ async def _accept(
         if question.type is QuestionType.TEXT and isinstance(value, str):
             found = detect(value, supported=turn.catalogs.languages)
             written_in = found.language if found is not None else None
-        await turn.store.responses.record_answer(
+        stored = await stored_answers(turn)
+        stored[question.id] = {
+            "value": value,
+            "skipped": skipped,
+            "at": turn.config.clock(),
+            **({"language": written_in} if written_in else {}),
+        }
+        # The whole set, guarded by the conversation's version: an older snapshot applied late by
+        # a slow worker can never overwrite a newer one.
+        turn.outbox.add(
+            Op.RESPONSE_ANSWERS,
             response_id=turn.dialogue.response_id or "",
-            question_id=question.id,
-            value=value,
-            skipped=skipped,
-            language=written_in,
+            answers=dict(stored),
+            seq=turn.dialogue.version + 1,
         )
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:
@@ -403,7 +423,7 @@ async def on_resume(turn: Turn) -> State:
         return ask_current(turn, questionnaire, await current_answers(turn), edit_ref=turn.pressed_ref())
     if event.kind is EventKind.BUTTON and event.text == "resume:restart":
         if turn.dialogue.response_id:
-            await turn.store.responses.abandon(response_id=turn.dialogue.response_id)
+            turn.outbox.add(Op.RESPONSE_ABANDON, response_id=turn.dialogue.response_id)
             await finished(turn, turn.dialogue.response_id, questionnaire.id)
         return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
     if event.kind is EventKind.BUTTON and not event.text.startswith(("a:", "skip:", "back:")):

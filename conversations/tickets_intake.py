@@ -9,6 +9,7 @@ from babel.dates import format_date, format_skeleton
 
 from conversations.complaint_policy import Deadline
 from conversations.detection import detect
+from conversations.outbox import Op
 from conversations.turn import Turn
 
 PUBLISH = "ticket.publish"
@@ -60,10 +61,10 @@ async def open_ticket(turn: Turn) -> str:
         "history": [{"at": now, "actor": "customer", "action": "created"}],
     }
     source = f"{turn.event.channel}:{turn.event.event_id}"
-    ticket = await store.tickets.create(source=source, fields=fields)
-    ticket_id = str(ticket["_id"])
+    ticket_id = await store.tickets.free_id(source=source)
+    turn.outbox.add(Op.TICKET, source=source, fields=fields, ticket_id=ticket_id)
     if draft.get("contact"):
-        await store.contacts.save(ticket_id=ticket_id, customer_id=turn.customer.id, value=draft["contact"])
+        turn.outbox.add(Op.CONTACT, ticket_id=ticket_id, customer_id=turn.customer.id, value=draft["contact"])
     await schedule_ticket_jobs(turn, ticket_id=ticket_id, created=now, deadlines=deadlines)
     first_contact = deadlines[Deadline.FIRST_CONTACT].astimezone(team.calendar.zone)
     message = turn.t(
@@ -85,7 +86,7 @@ async def schedule_ticket_jobs(
     turn: Turn, *, ticket_id: str, created: datetime, deadlines: dict[Deadline, datetime]
 ) -> None:
     """Job ids come from the ticket id, so a retried event schedules nothing twice."""
-    jobs, policy = turn.store.jobs, turn.config.complaints
+    jobs, policy = turn.outbox, turn.config.complaints
     await jobs.schedule(
         job_id=f"{PUBLISH}:{ticket_id}", kind=PUBLISH, due_at=created, payload={"ticket": ticket_id}
     )

@@ -10,6 +10,7 @@ from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
 from conversations.dialogue import Dialogue
 from conversations.events import Choice, InboundEvent, Outbound
+from conversations.outbox import Outbox
 from conversations.questionnaire import Questionnaire
 from conversations.rendering import Branding
 from conversations.translation import Translator
@@ -54,6 +55,8 @@ class Turn:
     messages: list[Outbound] = field(default_factory=list)
     notice: str | None = None
     erased: bool = False
+    outbox: Outbox = field(default_factory=Outbox)
+    """What the step decided beyond its state and reply; committed with them, applied after."""
 
     def t(self, key: str, /, **values: object) -> str:
         return self.catalogs.text(self.language, key, **values)

@@ -2,11 +2,14 @@
 # Offline checks of the deploy files, for a machine without a Docker engine (and CI):
 #   deploy/check.sh            checks the files; also deploy/.env if it exists
 #   deploy/check.sh FILE       also checks FILE as the production .env
-# Always: YAML and structure of compose.yaml, ${VAR}s against .env.example, .env.example names against
-# bot/settings.py and the README, the Caddyfile's routes against the bot's endpoints, the Dockerfile,
-# requirements.lock against pyproject.toml, the shell scripts (bash -n) and rehearsals of keys.sh and
-# backup.sh with a stand-in mongodump. With the tools at hand (on PATH or in $DEPLOY_TOOLS/bin):
-# `docker compose config` (or docker-compose), caddy, hadolint, shellcheck, node.
+# Always: YAML and structure of compose.yaml and compose.managed-mongodb.yaml, ${VAR}s against
+# .env.example, .env.example names against bot/settings.py and docs/settings.md, the Caddyfile's routes
+# against the bot's endpoints (docs/production.md and the code), the Dockerfile, requirements.lock
+# against pyproject.toml, MONGODB_URI (any valid URI: the bundled replica set's or a managed one;
+# parsed by pymongo when the Python running this has it, without DNS lookups), the systemd unit, the
+# shell scripts (bash -n) and rehearsals of keys.sh and backup.sh with a stand-in mongodump. With the
+# tools at hand (on PATH or in $DEPLOY_TOOLS/bin): `docker compose config` (or docker-compose), caddy,
+# hadolint, shellcheck, node, systemd-analyze.
 # Prints one line per check; exits 1 if any check failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -93,7 +96,10 @@ if probe is not None and probe.returncode == 0:
           f"only grepped {sorted(grepped - imported)}, only declared {sorted(imported - grepped)}")
 else:
     print("skip  cross-check with the Settings class (the project's .venv cannot import bot.settings)")
-readme = (root / "README.md").read_text(encoding="utf-8")
+settings_page = (root / "docs/settings.md").read_text(encoding="utf-8")
+production_page = (root / "docs/production.md").read_text(encoding="utf-8")
+# Docker Compose's own variables, which it also reads from .env (not settings of the bot).
+COMPOSE_NAMES = {"COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME"}
 
 
 # ---------------------------------------------------------------- env files
@@ -126,12 +132,12 @@ def parse_env(path: Path, *, commented: bool) -> tuple[dict[str, str], dict[str,
 example_path = here / ".env.example"
 example, example_commented, bad = parse_env(example_path, commented=True)
 check(not bad, ".env.example: every line is a comment or NAME=value", ", ".join(bad))
-names = set(example) | set(example_commented)
+names = (set(example) | set(example_commented)) - COMPOSE_NAMES
 unknown = sorted(names - grepped)
 check(not unknown, f".env.example: all {len(names)} names ({len(example)} set, "
       f"{len(example_commented)} commented out) are settings in bot/settings.py", ", ".join(unknown))
-undocumented = sorted(n for n in names if f"`{n}`" not in readme)
-check(not undocumented, ".env.example: every name is documented in README.md", ", ".join(undocumented))
+undocumented = sorted(n for n in names if f"`{n}`" not in settings_page)
+check(not undocumented, ".env.example: every name is documented in docs/settings.md", ", ".join(undocumented))
 must_set = ["PUBLIC_URL", "MONGODB_URI", "MONGODB_DATABASE", "CONTACT_KEYS", "WEBCHAT_SECRET", "LOG_FORMAT"]
 missing = [n for n in must_set if n not in example]
 check(not missing, ".env.example sets " + ", ".join(must_set), "missing " + ", ".join(missing))
@@ -258,6 +264,100 @@ binds = sorted({str(v).split(":")[0] for s in services.values() for v in s.get("
 check(all((here / b).exists() for b in binds), f"bind-mounted files exist: {', '.join(binds)}",
       ", ".join(b for b in binds if not (here / b).exists()))
 
+# ---------------------------------------------------------------- compose.managed-mongodb.yaml
+class Reset:
+    """Compose's `!reset` merge tag: removes the attribute from what the files before defined."""
+
+
+class ComposeLoader(yaml.SafeLoader):
+    pass
+
+
+ComposeLoader.add_constructor("!reset", lambda loader, node: Reset())
+
+
+def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    """Compose's `!override`: the value replaces what the files before defined; read it as it is."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+ComposeLoader.add_constructor("!override", _untagged)
+managed_path = here / "compose.managed-mongodb.yaml"
+try:
+    managed = yaml.load(managed_path.read_text(encoding="utf-8"), Loader=ComposeLoader) or {}
+    ok("compose.managed-mongodb.yaml parses as YAML (with Compose's !reset tag)")
+except (OSError, yaml.YAMLError) as error:
+    fail(f"compose.managed-mongodb.yaml parses as YAML: {error}")
+    managed = {}
+managed_services = managed.get("services") or {}
+bundled = sorted(set(services) - set(bots) - {"caddy"})
+off = sorted(n for n, s in managed_services.items() if "bundled-mongodb" in (s or {}).get("profiles", []))
+check(bool(bundled) and off == bundled,
+      f"compose.managed-mongodb.yaml: the bundled MongoDB services ({', '.join(bundled)}) only start with "
+      "--profile bundled-mongodb", f"switched off: {', '.join(off)}")
+reset = sorted(n for n in bots if isinstance((managed_services.get(n) or {}).get("depends_on"), Reset))
+check(reset == bots, "compose.managed-mongodb.yaml: every worker's depends_on is reset (no wait for mongo-init)",
+      f"reset for {', '.join(reset) or 'none'} of {', '.join(bots)}")
+unknown_services = sorted(set(managed_services) - set(services))
+check(not unknown_services, "compose.managed-mongodb.yaml: only changes services of compose.yaml",
+      ", ".join(unknown_services))
+
+
+# ---------------------------------------------------------------- MONGODB_URI
+def uri_check(uri: str) -> tuple[dict[str, object] | None, str]:
+    """(parsed URI, "") or (None, the problem), without connecting and without DNS lookups."""
+    validate = None
+    try:
+        from pymongo.uri_parser_shared import _validate_uri as validate  # pymongo >= 4.11
+    except ImportError:
+        pass
+    if validate is not None:
+        try:
+            return validate(uri), ""
+        except Exception as error:  # InvalidURI, ConfigurationError, ValueError ...
+            return None, f"{type(error).__name__}: {error}"
+    # Without pymongo: the shape only.
+    found = re.fullmatch(r"mongodb(\+srv)?://(?:([^:@/]+)(?::([^@/]*))?@)?([^/?@]+)(?:/([^?]*))?(?:\?(.*))?", uri)
+    if found is None:
+        return None, "not mongodb://[user:password@]host[:port][,host...][/database][?options] or mongodb+srv://..."
+    nodes = []
+    for host in found[4].split(","):
+        name, _, port = host.partition(":")
+        nodes.append((name, int(port) if port.isdigit() else 27017))
+    options = dict(part.partition("=")[::2] for part in (found[6] or "").split("&") if part)
+    return {"nodelist": nodes, "username": found[2], "password": found[3], "options": options}, ""
+
+
+BUNDLED_NODES = [(f"mongo{i}", 27017) for i in (1, 2, 3)]
+
+
+def check_uri(uri: str, where: str, compose_file: str = "") -> None:
+    parsed, problem = uri_check(uri)
+    if not check(parsed is not None, f"{where}: MONGODB_URI is a valid MongoDB URI", problem):
+        return
+    nodes = [(str(h).lower(), p) for h, p in parsed["nodelist"]]
+    options = {str(k).lower(): v for k, v in dict(parsed.get("options") or {}).items()}
+    if any(host.startswith("mongo") and host[5:].isdigit() for host, _ in nodes):
+        check(nodes == BUNDLED_NODES and bool(parsed.get("username")) and bool(parsed.get("password"))
+              and options.get("replicaset") == "rs0" and options.get("authsource") == "admin",
+              f"{where}: MONGODB_URI for the bundled replica set is "
+              "mongodb://<user>:<password>@mongo1:27017,mongo2:27017,mongo3:27017/?replicaSet=rs0&authSource=admin")
+        return
+    ok(f"{where}: MONGODB_URI is a MongoDB of your own ({len(nodes)} host(s)"
+       f"{', SRV' if uri.startswith('mongodb+srv://') else ''}): no bundled replica set needed")
+    if "compose.managed-mongodb.yaml" not in compose_file:
+        print("note  start it with: docker compose -f compose.yaml -f compose.managed-mongodb.yaml up -d "
+              "(or COMPOSE_FILE=compose.yaml:compose.managed-mongodb.yaml in .env)")
+    if not parsed.get("username") and "authmechanism" not in options:
+        print("note  MONGODB_URI names no user: right only if your server runs without access control")
+    if not uri.startswith("mongodb+srv://") and str(options.get("tls", options.get("ssl", ""))).lower() != "true":
+        print("note  MONGODB_URI without tls=true: the traffic to MongoDB is not encrypted")
+
+
 # ---------------------------------------------------------------- Caddyfile
 caddyfile = (here / "Caddyfile").read_text(encoding="utf-8")
 caddy_lines = [line.split("#", 1)[0] for line in caddyfile.splitlines()]
@@ -267,14 +367,14 @@ for line in caddy_lines:
     if len(tokens) >= 3 and tokens[0].startswith("@") and tokens[1] == "path":
         matchers += tokens[2:]
 public = set()
-endpoints = readme.split("## HTTP endpoints", 1)[-1].split("\n## ", 1)[0]
+endpoints = production_page.split("## HTTP endpoints", 1)[-1].split("\n## ", 1)[0]
 public |= set(re.findall(r"`(?:GET|POST)(?:\\?\|(?:GET|POST))* (/[^`\s]*)`", endpoints))
 for source in list((root / "bot").glob("*.py")) + list((root / "handlers").glob("*.py")):
     text = source.read_text(encoding="utf-8")
     public |= set(re.findall(r'add_(?:get|post)\(\s*"(/[^"]*)"', text))
     public |= set(re.findall(r'^[A-Z_]*PATH = "(/[^"]*)"', text, flags=re.M))
 private = {"/healthz", "/metrics"}
-check(private <= public, "found /healthz and /metrics among the endpoints (README + code)")
+check(private <= public, "found /healthz and /metrics among the endpoints (docs/production.md + code)")
 public -= private
 
 
@@ -295,6 +395,23 @@ check("health_uri /healthz" in caddyfile, "Caddyfile health-checks the workers o
 upstreams = set(re.findall(r"\b(bot\d+):8080\b", "\n".join(caddy_lines)))
 check(upstreams == set(bots), f"Caddyfile upstreams = the worker services ({', '.join(sorted(upstreams))})",
       f"upstreams {sorted(upstreams)}, workers {bots}")
+
+# ---------------------------------------------------------------- systemd unit (without Docker)
+unit_text = (here / "feedback-bot.service").read_text(encoding="utf-8")
+unit: dict[str, list[str]] = {}
+for line in unit_text.splitlines():
+    if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
+        key, _, value = line.partition("=")
+        unit.setdefault(key.strip(), []).append(value.strip())
+check(any(v.endswith("/bin/feedback-bot run --no-console") for v in unit.get("ExecStart", [])),
+      "feedback-bot.service: ExecStart <venv>/bin/feedback-bot run --no-console")
+check(unit.get("User", ["root"])[-1] not in ("root", "0"), "feedback-bot.service: runs as a dedicated user")
+check(bool(unit.get("EnvironmentFile")), "feedback-bot.service: settings from an EnvironmentFile")
+state = unit.get("StateDirectory", [""])[-1]
+check(bool(state) and f"FEEDBACK_BOT_DATA_DIR=/var/lib/{state}" in " ".join(unit.get("Environment", [])),
+      "feedback-bot.service: FEEDBACK_BOT_DATA_DIR is its StateDirectory")
+check(unit.get("KillSignal") == ["SIGTERM"] and int(unit.get("TimeoutStopSec", ["0"])[-1]) >= 45,
+      "feedback-bot.service: SIGTERM and time to drain (TimeoutStopSec >= 45)")
 
 # ---------------------------------------------------------------- Dockerfile
 check(re.search(r"^ARG PYTHON_IMAGE=python:3\.13-slim$", dockerfile_text, re.M) is not None,
@@ -351,7 +468,8 @@ print(f"-- {path}")
 values, _, bad = parse_env(path, commented=False)
 check(not bad, ".env: every line is a comment or NAME=value", ", ".join(bad))
 check(path.stat().st_mode & 0o077 == 0, ".env: readable by its owner only", f"chmod 600 {path}")
-check(not (set(values) - grepped), ".env: every name is a setting", ", ".join(sorted(set(values) - grepped)))
+check(not (set(values) - grepped - COMPOSE_NAMES), ".env: every name is a setting (or Compose's COMPOSE_FILE ...)",
+      ", ".join(sorted(set(values) - grepped - COMPOSE_NAMES)))
 empty = sorted(n for n, v in values.items() if v == "")
 check(not empty, ".env: no empty values (an empty value counts as set)",
       ", ".join(empty) + ": fill in, or delete the line")
@@ -365,10 +483,8 @@ check(not placeholders, ".env: no example.com / shop.example / Example Shop left
 public_url = values.get("PUBLIC_URL", "")
 check(re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d+)?", public_url) is not None,
       ".env: PUBLIC_URL is https://<host> without a path or trailing slash (Caddy's site address)", public_url)
-uri = values.get("MONGODB_URI", "")
-check(re.match(r"mongodb://[^:@/]+:[^@/]+@mongo1:27017,mongo2:27017,mongo3:27017/", uri) is not None
-      and "replicaSet=rs0" in uri and "authSource=admin" in uri,
-      ".env: MONGODB_URI is mongodb://<user>:<password>@mongo1:27017,mongo2:27017,mongo3:27017/?replicaSet=rs0&authSource=admin")
+if values.get("MONGODB_URI"):
+    check_uri(values["MONGODB_URI"], ".env", values.get("COMPOSE_FILE", ""))
 keys = values.get("CONTACT_KEYS", "")
 
 
@@ -517,6 +633,27 @@ if [ "${#compose[@]}" -gt 0 ]; then
     fi
 else
     skip "docker compose config (neither the compose plugin nor docker-compose is installed)"
+fi
+if [ "${#compose[@]}" -gt 0 ]; then
+    sed -e 's/^\([A-Z_]*\)=$/\1=placeholder-value/' "$here/.env.example" > "$scratch/compose/deploy/.env"
+    if (cd "$scratch/compose/deploy" && "${compose[@]}" -f compose.yaml -f compose.managed-mongodb.yaml config --services) \
+        > "$scratch/managed.out" 2>&1 && ! grep -qE '^(mongo|backup)' "$scratch/managed.out" && grep -q '^bot1$' "$scratch/managed.out"; then
+        ok "${compose[*]} config: with compose.managed-mongodb.yaml only the workers and caddy run"
+    else
+        fail "${compose[*]} config with compose.managed-mongodb.yaml:"; sed 's/^/      /' "$scratch/managed.out"
+    fi
+fi
+if have systemd-analyze; then
+    # A copy whose ExecStart exists on this machine (the venv of the unit is the server's).
+    sed -e 's#^ExecStart=[^ ]*#ExecStart=/bin/true#' -e 's#^EnvironmentFile=#EnvironmentFile=-#' \
+        "$here/feedback-bot.service" > "$scratch/feedback-bot.service"
+    if systemd-analyze verify "$scratch/feedback-bot.service" > "$scratch/systemd.out" 2>&1; then
+        ok "systemd-analyze verify: feedback-bot.service"
+    else
+        fail "systemd-analyze verify feedback-bot.service:"; sed 's/^/      /' "$scratch/systemd.out"
+    fi
+else
+    skip "systemd-analyze verify (not installed)"
 fi
 if have caddy; then
     if PUBLIC_URL=https://feedback.example.com caddy validate --config "$here/Caddyfile" --adapter caddyfile \

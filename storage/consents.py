@@ -44,6 +44,7 @@ class ConsentLedger:
         channel: str,
         decision: Decision,
         questionnaire_id: str | None = None,
+        at: datetime | None = None,
     ) -> None:
         """Append a decision; `entry_id` derives from the platform event so a replay adds nothing."""
         try:
@@ -57,7 +58,7 @@ class ConsentLedger:
                     "channel": channel,
                     "decision": decision.value,
                     "questionnaire_id": questionnaire_id,
-                    "at": datetime.now(UTC),
+                    "at": at or datetime.now(UTC),
                 }
             )
         except DuplicateKeyError:

@@ -49,6 +49,13 @@ class Conversations:
         )
         return result.matched_count == 1
 
+    async def clear_outbox(self, *, key: str, event_id: str) -> None:
+        """Forget effects once applied; only those of `event_id` (a newer commit brings its own).
+
+        Not versioned: it changes nothing a step reads, so it must not fail another's save.
+        """
+        await self._docs.update_one({"_id": key, "outbox.event_id": event_id}, {"$set": {"outbox": None}})
+
     async def delete(self, *, channel: str, chat_key: str) -> None:
         await self._docs.delete_one({"_id": self.key(channel=channel, chat_key=chat_key)})
 

@@ -72,11 +72,33 @@ class Responses:
             },
         )
 
+    async def save_answers(self, *, response_id: str, answers: dict[str, Any], seq: int) -> None:
+        """Replace the answers with the set the conversation committed at version `seq`, unless a
+        later set is stored already (a slow worker's late copy never wins over a newer one)."""
+        await self._docs.update_one(
+            {
+                "_id": response_id,
+                "status": "in_progress",
+                "$or": [{"answers_seq": {"$lt": seq}}, {"answers_seq": {"$exists": False}}],
+            },
+            {"$set": {"answers": answers, "answers_seq": seq}},
+        )
+
     async def get(self, *, response_id: str) -> Document | None:
         return await self._docs.find_one({"_id": response_id})
 
-    async def complete(self, *, response_id: str, dropped_answers: list[str]) -> None:
-        """Mark complete with its duration, dropping answers whose question ended up hidden."""
+    async def complete(
+        self,
+        *,
+        response_id: str,
+        dropped_answers: list[str],
+        answers: dict[str, Any] | None = None,
+        seq: int | None = None,
+    ) -> None:
+        """Mark complete with its duration, dropping answers whose question ended up hidden.
+
+        With `answers`, they are the final set (committed with the conversation at version `seq`).
+        """
         doc = await self._docs.find_one({"_id": response_id}, {"started_at": 1})
         if doc is None:
             return
@@ -88,6 +110,8 @@ class Responses:
                 "duration_seconds": round((now - doc["started_at"]).total_seconds(), 1),
             }
         }
+        if answers is not None:
+            update["$set"] |= {"answers": answers, "answers_seq": seq}
         if dropped_answers:
             update["$unset"] = {f"answers.{qid}": "" for qid in dropped_answers}
         await self._docs.update_one({"_id": response_id, "status": "in_progress"}, update)

@@ -33,16 +33,33 @@ class Tickets:
     def __init__(self, db: Database) -> None:
         self._docs = db["tickets"]
 
-    async def create(self, *, source: str, fields: dict[str, Any]) -> Document:
-        """Insert the ticket born of `source` (channel:event id), or return the one it already made."""
+    async def free_id(self, *, source: str) -> str:
+        """The id a ticket born of `source` gets: its own if it exists, else the first one not taken."""
+        existing = await self._docs.find_one({"source": source}, {"_id": 1})
+        if existing is not None:
+            return str(existing["_id"])
+        for attempt in range(MAX_ID_TRIES):
+            candidate = ticket_id_for(source, attempt)
+            if await self._docs.find_one({"_id": candidate}, {"_id": 1}) is None:
+                return candidate
+        raise RuntimeError("no free ticket id after several tries")
+
+    async def create(self, *, source: str, fields: dict[str, Any], ticket_id: str | None = None) -> Document:
+        """Insert the ticket born of `source` (channel:event id), or return the one it already made.
+
+        `ticket_id` is the id the customer was already told (from `free_id`); taken by then, the
+        next free one is used.
+        """
         existing = await self._docs.find_one({"source": source})
         if existing is not None:
             return existing
         now = datetime.now(UTC)
-        for attempt in range(MAX_ID_TRIES):
+        candidates = [ticket_id] if ticket_id else []
+        candidates += [ticket_id_for(source, attempt) for attempt in range(MAX_ID_TRIES)]
+        for candidate in candidates:
             doc = {
                 **fields,
-                "_id": ticket_id_for(source, attempt),
+                "_id": candidate,
                 "source": source,
                 "version": 1,
                 "created_at": fields.get("created_at", now),

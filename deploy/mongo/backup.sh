@@ -4,7 +4,7 @@
 # kept RETENTION_DAYS days.
 #   backup.sh        dump now unless a dump younger than 20 h exists, then every day at BACKUP_AT (UTC)
 #   backup.sh once   one dump and the pruning, then exit:  docker compose exec backup bash /scripts/backup.sh once
-# Restore: see restore-drill.sh and the README's "Production" section.
+# Restore: see restore-drill.sh and docs/production.md.
 set -euo pipefail
 dir=${BACKUP_DIR:-/backups}
 at=${BACKUP_AT:-02:30}

@@ -3,7 +3,7 @@
 # documents of each collection. The replica set is not touched.
 #   docker compose run --rm --no-deps backup bash /scripts/restore-drill.sh                 (newest dump)
 #   docker compose run --rm --no-deps backup bash /scripts/restore-drill.sh /backups/feedback-bot-<time>.archive.gz
-# A real restore uses the same mongorestore command against the replica set (see the README).
+# A real restore uses the same mongorestore command against the replica set (docs/production.md).
 set -euo pipefail
 dir=${BACKUP_DIR:-/backups}
 database=${MONGODB_DATABASE:-feedback_bot}

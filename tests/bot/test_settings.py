@@ -201,18 +201,18 @@ def test_unknown_key_in_the_file_is_refused(tmp_path: Path, monkeypatch: pytest.
         load_settings()
 
 
-def _readme_toml(marker: str) -> str:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    blocks: list[str] = re.findall(r"```toml\n(.*?)```", readme, flags=re.S)
+def _documented_toml(marker: str) -> str:
+    page = (Path(__file__).parents[2] / "docs" / "settings.md").read_text(encoding="utf-8")
+    blocks: list[str] = re.findall(r"```toml\n(.*?)```", page, flags=re.S)
     return next(block for block in blocks if marker in block)
 
 
-def test_the_readme_teams_example_builds_a_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_teams_example_in_docs_builds_a_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date, time
 
     from bot.policy import complaint_policy
 
-    _config(tmp_path, _readme_toml("[teams.support]"), monkeypatch)
+    _config(tmp_path, _documented_toml("[teams.support]"), monkeypatch)
     policy = complaint_policy(load_settings())
     assert policy.team_for("logistics").name == "logistics"
     assert policy.team_for("wrong_item").channel == "C0LOGISTIC"

@@ -212,15 +212,19 @@ async def test_stopping_the_bot_finishes_accepted_events_first(
 async def test_events_accepted_before_a_crash_are_replayed_at_start(
     polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
 ) -> None:
+    import socket
+
     from telegram import Update
 
     from handlers.telegram import to_event
     from storage.inbox import Inbox
 
-    # The previous process stored the update (and confirmed it to Telegram), then died.
+    # The previous process stored the update (and confirmed it to Telegram), then died: a worker
+    # of this machine whose pid is gone (its lease has not run out yet).
     update = polling.telegram.text_update(chat_id=613, text="/start")
     event = to_event(Update.de_json(update, None))
-    assert event is not None and await Inbox(db).accept(event)
+    dead = f"{socket.gethostname()}:{2**22 + 12345}:0dead"
+    assert event is not None and await Inbox(db, worker=dead).accept(event)
     await polling.start()
     assert polling.current is not None
     await polling.telegram.wait_for(lambda: bool(polling.telegram.chat(613)))
