@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entry point for people and CI: `./dev.sh run`, `./dev.sh test`, `./dev.sh lock`.
+# One entry point for people and CI: `./dev.sh run`, `./dev.sh test`, `./dev.sh lock`, `./dev.sh audit`.
 # Creates .venv with Python >= 3.13 and installs exactly what requirements.lock pins (hash-checked),
 # with uv: from PATH, or installed from PyPI into .uv/ at the version pinned below.
 set -euo pipefail
@@ -108,11 +108,17 @@ case "$cmd" in
     lock)
         lock "$@"
         ;;
+    audit)
+        # Known advisories for every locked version; needs the advisory database (network), so it is
+        # not part of `test`. Exit 0 clean, 1 advisories, 3 not audited (database unreachable).
+        setup
+        exec .venv/bin/python deploy/audit_dependencies.py "$@"
+        ;;
     setup)
         setup
         ;;
     *)
-        echo "usage: ./dev.sh run [bot args] | test [pytest args] | lock [--upgrade] | setup" >&2
+        echo "usage: ./dev.sh run [bot args] | test [pytest args] | lock [--upgrade] | audit [-s osv] | setup" >&2
         exit 2
         ;;
 esac

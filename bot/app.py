@@ -49,8 +49,10 @@ from handlers.telegram import (
     webhook_handler,
 )
 from handlers.translation import make_provider
+from handlers.webchat import CHANNEL as WEBCHAT
 from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
+from handlers.webchat_limits import Caps
 from handlers.whatsapp import CHANNEL as WHATSAPP
 from handlers.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
 from handlers.whatsapp import WhatsAppChannel
@@ -60,6 +62,7 @@ from storage.mongo import open_database
 from storage.sealing import Sealer, SealingError, local_key
 from storage.store import Store
 from storage.translations import TranslationCache
+from storage.visitors import AbandonedVisitors
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -99,6 +102,7 @@ class FeedbackBot:
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self.server: WebServer | None = None
+        self.webchat: WebChat | None = None
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
@@ -118,6 +122,7 @@ class FeedbackBot:
             open_database(uri=uri, data_dir=settings.data_dir, database=settings.mongodb_database)
         )
         self.store = await Store.open(db, sealer=contact_sealer(settings))
+        self.visitors = AbandonedVisitors(db)
         count = await install_questionnaires(self.store, settings)
         log.info("questionnaires ready (%d newly installed)", count)
         self.policy = complaint_policy(settings)
@@ -189,7 +194,13 @@ class FeedbackBot:
                 "translation_failures": self.translator.failures,
             }
 
-        web_app = build_web_app(metrics=self.metrics, healthy=healthy, gauges=gauges)
+        web_app = build_web_app(
+            metrics=self.metrics,
+            healthy=healthy,
+            gauges=gauges,
+            body_timeout=settings.http_body_timeout_seconds,
+            metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+        )
         handlers = self._job_handlers(settings, web_app)
         handlers.update(
             OutreachJobs(
@@ -212,13 +223,15 @@ class FeedbackBot:
         )
         handlers.update(self.rollups.handlers())
         if settings.shop_api_key is not None:
-            add_api_routes(
+            refused = add_api_routes(
                 web_app,
                 store=self.store,
                 api_key=settings.shop_api_key.get_secret_value(),
                 clock=self.clock,
                 deep_link=self.deep_link,
             )
+            # Runs before the database closes (the stack unwinds in reverse).
+            self._stack.push_async_callback(refused.flush)
         if settings.telegram_bot_token is not None:
             await self._start_telegram(settings, web_app)
         self._start_whatsapp(settings, web_app)
@@ -229,7 +242,12 @@ class FeedbackBot:
         # Closed in reverse: stop the server, drain accepted events while the Telegram client
         # still works, then close the client and the database.
         self._stack.push_async_callback(self.dispatcher.close)
-        self.server = WebServer(web_app, host=settings.host, port=settings.port)
+        self.server = WebServer(
+            web_app,
+            host=settings.host,
+            port=settings.port,
+            header_timeout=settings.http_header_timeout_seconds,
+        )
         await self.server.start()
         self._stack.push_async_callback(self.server.stop)
         await self.dispatcher.replay_pending()
@@ -418,7 +436,7 @@ class FeedbackBot:
         channel = WebChatChannel(transcripts=self.store.webchat, clock=self.clock)
         self.dispatcher.register(channel)
         secret = settings.webchat_secret.get_secret_value().encode() if settings.webchat_secret else None
-        WebChat(
+        self.webchat = WebChat(
             channel=channel,
             submit=self.dispatcher.submit,
             signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
@@ -427,9 +445,17 @@ class FeedbackBot:
                 max_chars=settings.webchat_max_chars,
                 per_minute=settings.webchat_messages_per_minute,
                 allowed_origins=frozenset(settings.webchat_allowed_origins),
+                caps=Caps(
+                    max_sockets=settings.webchat_max_sockets,
+                    max_sockets_per_address=settings.webchat_max_sockets_per_address,
+                    messages_per_minute_per_address=settings.webchat_address_messages_per_minute,
+                    messages_per_minute=settings.webchat_total_messages_per_minute,
+                ),
+                trusted_proxies=frozenset(settings.trusted_proxies),
             ),
             clock=self.clock,
-        ).add_routes(web_app)
+        )
+        self.webchat.add_routes(web_app)
 
     @property
     def webchat_url(self) -> str | None:
@@ -460,6 +486,10 @@ class FeedbackBot:
                 log.warning("retention and survey sweep failed (%s)", type(error).__name__)
             await asyncio.sleep(PURGE_INTERVAL.total_seconds())
 
+    async def sweep(self) -> None:
+        """One round of the periodic sweep now (what the loop runs every PURGE_INTERVAL)."""
+        await self._purge_once()
+
     async def _purge_once(self) -> None:
         finalised = await self.rollups.sweep()
         if finalised:
@@ -472,6 +502,10 @@ class FeedbackBot:
             tickets_days=settings.ticket_retention_days,
         )
         await retention.enforce(self.store, policy, clock=self.clock)
+        cutoff = self.clock() - timedelta(hours=settings.webchat_visitor_ttl_hours)
+        forgotten = await self.visitors.purge(channel=WEBCHAT, idle_before=cutoff)
+        if forgotten:
+            log.info("%d web chat visitors who never took part forgotten", forgotten)
 
     async def stop(self) -> None:
         """Stop taking events, let accepted ones finish, then close everything opened in `start`."""

@@ -10,6 +10,11 @@ from typing import TextIO
 from bot.settings import SECRETS, Settings
 
 MASK = "[secret]"
+# Our own packages: they never log customers' words or contact details, at any level.
+OWN_LOGGERS = ("bot", "handlers", "conversations", "storage", "locales")
+# Libraries whose levels configure() sets itself (restored when it runs again, e.g. in tests).
+QUIETED = {"httpx": logging.WARNING, "slack_bolt": logging.ERROR}
+log = logging.getLogger("bot.log_setup")
 
 
 class JsonFormatter(logging.Formatter):
@@ -64,8 +69,26 @@ def configure(settings: Settings, stream: TextIO) -> None:
     handler.addFilter(SecretMask(secret_values(settings)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
-    # httpx logs every request URL, and Telegram URLs contain the bot token (masked anyway).
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # bolt logs whole request bodies it has no listener for; those may carry what agents typed.
-    logging.getLogger("slack_bolt").setLevel(logging.ERROR)
+    level = logging.getLevelNamesMapping()[settings.log_level]  # checked by the settings model
+    unsafe = level <= logging.DEBUG and settings.log_unsafe_debug
+    # Libraries' DEBUG lines carry whole requests and database commands (pymongo's command log,
+    # slack_sdk's and python-telegram-bot's request logs, urllib3's translation URLs): customers'
+    # words and contact details. Masking them line by line cannot be complete, so by default DEBUG
+    # applies to our own modules only, and the libraries stay at INFO.
+    root.setLevel(level if unsafe or level > logging.DEBUG else logging.INFO)
+    for name in OWN_LOGGERS:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else logging.NOTSET)
+    for name, quiet in QUIETED.items():
+        # httpx logs every request URL, and Telegram URLs contain the bot token (masked anyway);
+        # bolt logs whole request bodies it has no listener for, which may carry what agents typed.
+        logging.getLogger(name).setLevel(logging.NOTSET if unsafe else quiet)
+    if unsafe:
+        log.warning(
+            "LOG_UNSAFE_DEBUG=true: libraries log at DEBUG, and their lines contain customers' words "
+            "and contact details; use it for a short diagnosis only, and delete those logs after"
+        )
+    elif level <= logging.DEBUG:
+        log.info(
+            "LOG_LEVEL=DEBUG applies to the bot's own modules; libraries stay at INFO because their "
+            "debug lines contain customers' words (LOG_UNSAFE_DEBUG=true lifts this)"
+        )

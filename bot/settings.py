@@ -32,6 +32,7 @@ SECRETS = frozenset(
         "WHATSAPP_VERIFY_TOKEN",
         "WEBCHAT_SECRET",
         "CONTACT_KEYS",
+        "METRICS_TOKEN",
     }
 )
 
@@ -73,12 +74,50 @@ class Settings(BaseSettings):
     the contact key and the web chat secret.
     """
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL", "log_level"))
-    """`DEBUG`, `INFO`, `WARNING`, … (logs never contain message text or contact details)."""
+    """`DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`. Logs never contain message text or contact
+    details: `DEBUG` applies to the bot's own modules only (see `LOG_UNSAFE_DEBUG`).
+    """
     log_format: Literal["text", "json"] = Field(
         "text", validation_alias=AliasChoices("LOG_FORMAT", "log_format")
     )
     """`json`: one JSON object per line (`time`, `level`, `logger`, `message`, `error`) for log collectors;
     in both formats the value of every secret setting is replaced by `[secret]` wherever it appears.
+    """
+    log_unsafe_debug: bool = Field(
+        False, validation_alias=AliasChoices("LOG_UNSAFE_DEBUG", "log_unsafe_debug")
+    )
+    """With `LOG_LEVEL=DEBUG`, also let the libraries (pymongo, slack_sdk, python-telegram-bot, httpx,
+    aiohttp) log at DEBUG. Their debug lines carry whole requests and database commands, so customers'
+    words and contact details: for a short diagnosis only; the start-up log warns.
+    """
+    http_header_timeout_seconds: float = Field(
+        20.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("HTTP_HEADER_TIMEOUT_SECONDS", "http_header_timeout_seconds"),
+    )
+    """Seconds a client has to send a whole request head (line and headers); the same limit closes idle
+    keep-alive connections, so keep a reverse proxy's idle upstream limit below it.
+    """
+    http_body_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("HTTP_BODY_TIMEOUT_SECONDS", "http_body_timeout_seconds"),
+    )
+    """Seconds a client has to send a whole request body once its head arrived; slower requests get 408
+    and the connection is closed.
+    """
+    metrics_token: SecretStr | None = Field(None, validation_alias="METRICS_TOKEN")
+    """Set: `GET /metrics` needs `Authorization: Bearer <token>`. Unset: `/metrics` is open on the bot's
+    port (the bundled proxy does not forward it). See [security](security.md).
+    """
+    trusted_proxies: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("TRUSTED_PROXIES", "trusted_proxies")
+    )
+    """Addresses of reverse proxies in front of the bot (e.g. `["172.18.0.2"]`). A request from one of
+    them counts against the right-most `X-Forwarded-For` address that is not itself a trusted proxy;
+    from anyone else, against its own address (the web chat's limits).
     """
 
     mongodb_uri: SecretStr | None = Field(None, validation_alias="MONGODB_URI")
@@ -253,6 +292,48 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("WEBCHAT_MESSAGES_PER_MINUTE", "webchat_messages_per_minute"),
     )
     """Per connection; more are refused with a "slow down" error."""
+    webchat_address_messages_per_minute: int = Field(
+        60,
+        ge=1,
+        le=6000,
+        validation_alias=AliasChoices(
+            "WEBCHAT_ADDRESS_MESSAGES_PER_MINUTE", "webchat_address_messages_per_minute"
+        ),
+    )
+    """Per client address, over all its connections (reconnecting does not reset it)."""
+    webchat_total_messages_per_minute: int = Field(
+        3000,
+        ge=1,
+        le=600000,
+        validation_alias=AliasChoices(
+            "WEBCHAT_TOTAL_MESSAGES_PER_MINUTE", "webchat_total_messages_per_minute"
+        ),
+    )
+    """Per worker, from all web chat visitors together."""
+    webchat_max_sockets_per_address: int = Field(
+        20,
+        ge=1,
+        le=10000,
+        validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS_PER_ADDRESS", "webchat_max_sockets_per_address"),
+    )
+    """Open web chat connections from one client address; more are refused (429)."""
+    webchat_max_sockets: int = Field(
+        1000,
+        ge=1,
+        le=100000,
+        validation_alias=AliasChoices("WEBCHAT_MAX_SOCKETS", "webchat_max_sockets"),
+    )
+    """Open web chat connections on this worker; more are refused (503)."""
+    webchat_visitor_ttl_hours: int = Field(
+        24,
+        ge=1,
+        le=24 * 30,
+        validation_alias=AliasChoices("WEBCHAT_VISITOR_TTL_HOURS", "webchat_visitor_ttl_hours"),
+    )
+    """Hours after which a web chat visitor who never recorded a consent decision (nor answers, feedback,
+    a ticket or contact details), and wrote nothing since, is forgotten: conversation, transcript and
+    pseudonymous ids are deleted.
+    """
 
     quality_speeder_share: float = Field(
         0.3, gt=0, lt=1, validation_alias=AliasChoices("QUALITY_SPEEDER_SHARE", "quality_speeder_share")
@@ -408,6 +489,13 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
     """Words that make a complaint urgent (whole words, any case); unset: a built-in English list."""
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"{value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.upper()
 
     @field_validator("webchat_allowed_origins")
     @classmethod

@@ -11,6 +11,8 @@ channels; others get an ephemeral refusal, and the refusal is logged.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,22 +23,24 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations.admin import AdminCommands, AdminContext
 from conversations.complaint_policy import Category
 from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
+from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
 from handlers.slack import CATEGORY_LABELS
 
 __all__ = ["SLACK_EVENTS_PATH", "AsyncWebClient", "SlackAgents"]
 
 log = logging.getLogger("handlers.slack_agents")
+_refusals = RefusalLog(log)
 SLACK_EVENTS_PATH = "/slack/events"
 ADMIN_COMMAND = "/feedback-admin"
 MAX_EPHEMERAL = 3500  # a slash command's answer is one message; long exports are cut
 MEMBERS_TTL_SECONDS = 300.0
 MAX_BODY_BYTES = 1_000_000
+SIGNATURE_MAX_AGE_SECONDS = 300  # Slack's own advice: older requests may be replays
 # Button → (modal title, input label, what the lifecycle does with the text).
 TEXT_ACTIONS = {
     "ticket_reply": ("Reply to the customer", "Your reply (it is translated for the customer)"),
@@ -58,6 +62,7 @@ class SlackAgents:
         admin: AdminContext | None = None,
         admin_users: frozenset[str] = frozenset(),
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._admin = admin
         self._admin_users = admin_users
@@ -68,7 +73,8 @@ class SlackAgents:
         self._clock = clock
         self._members: tuple[float, frozenset[str]] | None = None
         # Without a signing secret (Socket Mode only) the HTTP endpoint is not mounted at all.
-        self._verifier = SignatureVerifier(signing_secret or "unused: no HTTP endpoint")
+        self._signing_secret = signing_secret.encode()
+        self._wall_clock = wall_clock
         self.app = AsyncApp(
             client=client,
             signing_secret=signing_secret,
@@ -92,31 +98,47 @@ class SlackAgents:
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            log.warning("Slack request refused: body too large")
+            _refusals.warn("Slack request refused: body too large")
             return web.Response(status=413)
-        raw = await request.text()
-        # Checked here as well as by bolt: a forged request is refused before its body is looked at.
-        if not self._verifier.is_valid(
-            body=raw,
-            timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
-            signature=request.headers.get("X-Slack-Signature", ""),
+        raw = await request.read()
+        # Checked here as well as by bolt: a forged request is refused before its body is looked at,
+        # and on the raw bytes, so missing, non-numeric or non-ASCII headers are a plain 401.
+        if not self._signed(
+            raw,
+            timestamp=header_bytes(request, "X-Slack-Request-Timestamp"),
+            signature=header_bytes(request, "X-Slack-Signature"),
         ):
-            log.warning("Slack request refused: signature check failed")
+            _refusals.warn("Slack request refused: signature check failed")
             return web.Response(status=401, text="invalid signature")
         try:
+            # bolt reads the body as text in the declared charset; anything but UTF-8 is refused first.
+            body_text(raw, request.charset)
             bolt_request = await to_bolt_request(request)
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError):
-            # bolt parses the body and reads ids out of it before any listener: odd shapes raise.
-            log.warning("Slack request refused: malformed body")
+        except BadRequest as error:
+            _refusals.warn("Slack request refused: unreadable body")
+            return web.Response(status=400, text=error.reason)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            # bolt parses the body and reads ids out of it before any listener: odd shapes raise,
+            # and deeply nested JSON exhausts the parser's stack (RecursionError).
+            _refusals.warn("Slack request refused: malformed body")
             return web.Response(status=400, text="malformed request")
         if not well_formed(bolt_request.body):
             # bolt's own matchers index into these fields and would answer 500.
-            log.warning("Slack request refused: fields of the wrong shape")
+            _refusals.warn("Slack request refused: fields of the wrong shape")
             return web.Response(status=400, text="malformed request")
         response = await self.app.async_dispatch(bolt_request)
         if response.status == 401:
-            log.warning("Slack request refused: signature check failed")
+            _refusals.warn("Slack request refused: signature check failed")
         return await to_aiohttp_response(response)
+
+    def _signed(self, body: bytes, *, timestamp: bytes, signature: bytes) -> bool:
+        """Slack's v0 signature: HMAC-SHA256 of `v0:<timestamp>:<body>`, within five minutes."""
+        if not timestamp.isdigit() or len(timestamp) > 12:
+            return False
+        if abs(self._wall_clock() - int(timestamp)) > SIGNATURE_MAX_AGE_SECONDS:
+            return False
+        digest = hmac.new(self._signing_secret, b"v0:" + timestamp + b":" + body, hashlib.sha256)
+        return hmac.compare_digest(b"v0=" + digest.hexdigest().encode(), signature)
 
     # --- authorisation -------------------------------------------------------------------------
 

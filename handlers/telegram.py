@@ -30,9 +30,11 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.pacing import Pacer
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from handlers.http_input import RefusalLog, header_bytes
 from locales.catalog import Catalogs
 
 log = logging.getLogger("handlers.telegram")
+_refusals = RefusalLog(log)
 CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_TEXT_IN = 8192
@@ -389,9 +391,9 @@ def webhook_handler(
     """`POST /webhooks/telegram`: 200 only once the update is stored, so Telegram redelivers otherwise."""
 
     async def handle(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
-            log.warning("Telegram webhook call with a wrong secret token rejected")
+        # As bytes: a header byte such as 0xff must be a wrong secret (403), not an encoding error.
+        if not hmac.compare_digest(header_bytes(request, SECRET_HEADER), secret.encode()):
+            _refusals.warn("Telegram webhook call with a wrong secret token rejected")
             return web.json_response({"ok": False, "error": "forbidden"}, status=403)
         try:
             data = await request.json(loads=json.loads)
@@ -399,7 +401,7 @@ def webhook_handler(
                 raise ValueError("update is not an object")
             update = Update.de_json(data, bot)
         except Exception as error:  # a malformed body must never take the server down
-            log.warning("malformed Telegram update rejected (%s)", type(error).__name__)
+            _refusals.warn(f"malformed Telegram update rejected ({type(error).__name__})")
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
         await _accept(update, submit)
         return web.json_response({"ok": True})

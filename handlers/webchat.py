@@ -12,7 +12,8 @@ foreign token gets a new conversation, never someone else's. Frames (JSON):
                    {"type": "ack", "id": "<client id>"}   stored durably; a resend is acknowledged again
                    {"type": "notice", "text": "..."}   {"type": "error", "code": "...", "id": ...}
 
-Limits: frame and message size, messages per minute per connection, allowed page origins.
+Limits: frame and message size, allowed page origins, messages per minute per connection, and
+connections and messages per client address and per worker (`webchat_limits`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -38,10 +39,13 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from handlers.http_input import RefusalLog
+from handlers.webchat_limits import Admission, Caps, ClientAddress
 from storage.types import Document
 from storage.webchat import WebChatTranscripts
 
 log = logging.getLogger("handlers.webchat")
+_refusals = RefusalLog(log)
 CHANNEL = "web"
 PAGE_PATH = "/chat"
 SOCKET_PATH = "/chat/ws"
@@ -60,6 +64,8 @@ class Limits:
     per_minute: int = 20
     allowed_origins: frozenset[str] = frozenset()
     """Sites allowed to embed the chat, besides the bot's own address ("https://shop.example")."""
+    caps: Caps = field(default_factory=Caps)
+    trusted_proxies: frozenset[str] = frozenset()
 
 
 class TokenSigner:
@@ -171,9 +177,10 @@ class WebChatChannel:
 class _Page:
     """One open WebSocket: the frames it was sent, and how fast it may write."""
 
-    def __init__(self, socket: web.WebSocketResponse, chat_key: str, limits: Limits) -> None:
+    def __init__(self, socket: web.WebSocketResponse, chat_key: str, limits: Limits, address: str) -> None:
         self.socket = socket
         self.chat_key = chat_key
+        self.address = address
         self._limits = limits
         self.seen: set[str] = set()
         self._recent: deque[float] = deque()
@@ -224,6 +231,8 @@ class WebChat:
         self._languages = [{"code": code, "name": name} for code, name in languages]
         self._limits = limits
         self._clock = clock
+        self.admission = Admission(limits.caps)
+        self._addresses = ClientAddress(limits.trusted_proxies)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(PAGE_PATH, self.page)
@@ -275,8 +284,22 @@ class WebChat:
 
     async def socket(self, request: web.Request) -> web.StreamResponse:
         if not self._origin_allowed(request):
-            log.warning("web chat connection from a page origin that is not allowed refused")
+            _refusals.warn("web chat connection from a page origin that is not allowed refused")
             raise web.HTTPForbidden(text="origin not allowed")
+        address = self._addresses.of(request)
+        refusal = self.admission.open(address)
+        if refusal == "busy":
+            _refusals.warn("web chat connection refused: this worker has WEBCHAT_MAX_SOCKETS open")
+            raise web.HTTPServiceUnavailable(text="busy", headers={"Retry-After": "30"})
+        if refusal is not None:
+            _refusals.warn("web chat connection refused: WEBCHAT_MAX_SOCKETS_PER_ADDRESS reached")
+            raise web.HTTPTooManyRequests(text="too many connections", headers={"Retry-After": "30"})
+        try:
+            return await self._converse(request, address)
+        finally:
+            self.admission.close(address)
+
+    async def _converse(self, request: web.Request, address: str) -> web.StreamResponse:
         # Room for the longest allowed message even if every character is JSON-escaped (\uXXXX).
         socket = web.WebSocketResponse(heartbeat=30, max_msg_size=6 * self._limits.max_chars + 1024)
         await socket.prepare(request)
@@ -295,7 +318,7 @@ class WebChat:
         token = str(frame.get("token"))
         if chat_key is None:
             chat_key, token = self._signer.issue()
-        page = _Page(socket, chat_key, self._limits)
+        page = _Page(socket, chat_key, self._limits, address)
         self._channel.attach(page)
         poller = asyncio.create_task(self._poll(page), name="web chat poll")
         try:
@@ -337,8 +360,9 @@ class WebChat:
         if isinstance(event, str):
             await page.push({"type": "error", "code": event, "id": client_id})
             return
-        if not page.allowed_now():
-            log.info("web chat connection over its message rate; frame refused")
+        # Per connection, then per address and worker: reconnecting must not reset the limit.
+        if not page.allowed_now() or not self.admission.message_allowed(page.address):
+            _refusals.warn("web chat message over the rate limit refused")
             await page.push({"type": "error", "code": "rate_limited", "id": client_id})
             return
         if event.kind is EventKind.TEXT:
@@ -385,7 +409,7 @@ def _frame(received: Any) -> dict[str, Any] | None:
         return None
     try:
         frame = json.loads(received.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: thousands of nested brackets
         return None
     return frame if isinstance(frame, dict) else None
 

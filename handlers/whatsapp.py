@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,8 +21,10 @@ from aiohttp import web
 from conversations.calling_codes import language_of_number
 from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
 
 log = logging.getLogger("handlers.whatsapp")
+_refusals = RefusalLog(log)
 CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -40,9 +41,12 @@ Submit = Callable[[InboundEvent], Awaitable[bool]]
 StatusSink = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def signature_valid(body: bytes, header: str, secret: str) -> bool:
+def signature_valid(body: bytes, header: bytes | str, secret: str) -> bool:
+    """Compared as bytes: a header holding a byte such as 0xff is simply a wrong signature."""
+    if isinstance(header, str):
+        header = header.encode("utf-8", "surrogateescape")
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(header.encode(), expected.encode())
+    return hmac.compare_digest(header, expected.encode())
 
 
 def to_events(payload: dict[str, Any]) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
@@ -252,28 +256,29 @@ def webhook_handlers(
 
     async def verify(request: web.Request) -> web.Response:
         query = request.query
-        given = query.get("hub.verify_token", "")
-        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(
-            given.encode(), verify_token.encode()
-        ):
+        given = query.get("hub.verify_token", "").encode("utf-8", "surrogateescape")
+        if query.get("hub.mode") == "subscribe" and hmac.compare_digest(given, verify_token.encode()):
             return web.Response(text=query.get("hub.challenge", ""))
-        log.warning("WhatsApp webhook verification refused")
+        _refusals.warn("WhatsApp webhook verification refused")
         return web.Response(status=403, text="forbidden")
 
     async def receive(request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413)
         body = await request.read()
-        if not signature_valid(body, request.headers.get(SIGNATURE_HEADER, ""), app_secret):
-            log.warning("WhatsApp webhook call with a wrong signature rejected")
+        if not signature_valid(body, header_bytes(request, SIGNATURE_HEADER), app_secret):
+            _refusals.warn("WhatsApp webhook call with a wrong signature rejected")
             return web.Response(status=401, text="bad signature")
         try:
-            payload = json.loads(body)
+            payload = parse_json(body_text(body, request.charset))
             if not isinstance(payload, dict):
-                raise ValueError("not an object")
+                raise BadRequest("not an object")
             events, delivery = to_events(payload)
+        except BadRequest as error:
+            _refusals.warn("unreadable WhatsApp webhook body rejected")
+            return web.Response(status=400, text=error.reason)
         except (ValueError, TypeError, AttributeError) as error:
-            log.warning("malformed WhatsApp webhook body rejected (%s)", type(error).__name__)
+            _refusals.warn(f"malformed WhatsApp webhook body rejected ({type(error).__name__})")
             return web.Response(status=400, text="malformed")
         for event in events:
             await submit(event)

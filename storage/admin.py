@@ -82,5 +82,22 @@ class AuditLog:
         result = await self._docs.update_many({"actor": {"$in": actors}}, {"$set": {"actor": "erased"}})
         return result.modified_count
 
+    async def add_refusals(self, *, actor: str, action: str, detail: str, count: int, at: datetime) -> None:
+        """Refusals in aggregate: one entry per actor, action and hour, counting them.
+
+        A flood of refused calls must neither bury the real entries nor grow the collection with
+        every call; the count (and the metric) still shows how many there were.
+        """
+        hour = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        await self._docs.update_one(
+            {"actor": actor, "action": action, "outcome": "refused", "hour": hour},
+            {
+                "$inc": {"count": count},
+                "$set": {"at": at, "detail": detail[:500]},
+                "$setOnInsert": {"target": None},
+            },
+            upsert=True,
+        )
+
     async def latest(self, *, limit: int = 20) -> list[Document]:
         return [doc async for doc in self._docs.find({}).sort("at", -1).limit(limit)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import ipaddress
 import logging
 import os
 import sys
@@ -46,6 +47,9 @@ class EmbeddedMongo:
         startup_timeout: float = 30.0,
     ) -> Self:
         """Start the child and wait until it listens; data_dir None keeps data in memory."""
+        if not _loopback(host):
+            # No authentication: anyone who can reach the port can read and change everything.
+            raise ValueError(f"the embedded MongoDB listens on loopback only, not {host!r}")
         path = ":memory:"
         if data_dir is not None:
             folder = data_dir / "mongo"
@@ -97,6 +101,15 @@ class EmbeddedMongo:
             await process.wait()
         # The child has exited, so its stderr reaches EOF and the drain task ends.
         await self._stderr_task
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _failure(host: str, port: int, path: str, code: int | None, tail: collections.deque[str]) -> str:

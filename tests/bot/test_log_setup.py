@@ -48,3 +48,11 @@ def test_text_format_stays_readable(restore_logging: None) -> None:
     log_setup.configure(load_settings(), out)
     logging.getLogger("test.logs").info("ready on port %d", 8080)
     assert out.getvalue().rstrip().endswith("INFO test.logs: ready on port 8080")
+
+
+def test_an_unknown_log_level_is_a_settings_error() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="use DEBUG, INFO, WARNING, ERROR or CRITICAL"):
+        load_settings(LOG_LEVEL="VERBOSE")
+    assert load_settings(LOG_LEVEL="debug").log_level == "DEBUG"

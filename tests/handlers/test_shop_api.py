@@ -47,7 +47,9 @@ async def test_refusals_name_the_problem_and_store_nothing(polling: BotRunner, d
     )
     assert status == 400
     assert await db["invitations"].count_documents({}) == 0
-    assert await db["audit"].count_documents({"outcome": "refused", "actor": "api"}) == 2
+    await polling.stop()  # refusals are counted in memory and written at least at shutdown
+    refused = await db["audit"].find({"outcome": "refused", "actor": "api"}).to_list()
+    assert len(refused) == 1 and refused[0]["count"] == 2
 
 
 async def test_link_then_chat_invitations_then_opt_out(polling: BotRunner, db: Database) -> None:
@@ -109,3 +111,24 @@ async def test_invitations_wait_out_the_customers_quiet_hours(polling: BotRunner
     await polling.telegram.wait_for(lambda: "order Q2" in customer.last.text)
     status, _ = await post(polling, invitation("Q3", customer="night-owl", timezone="Mars/Olympus"))
     assert status == 400
+
+
+async def test_a_flood_of_refused_calls_is_counted_and_audited_in_aggregate(
+    polling: BotRunner, db: Database
+) -> None:
+    bot = await polling.start(SHOP_API_KEY=KEY)
+    assert bot.server is not None
+    base = f"http://127.0.0.1:{bot.server.port}"
+    async with ClientSession() as session:
+        for n in range(500):
+            headers = {"Authorization": f"Bearer wrong-{n}"}
+            async with session.post(f"{base}/api/v1/invitations", json={}, headers=headers) as answer:
+                assert answer.status == 401
+        async with session.get(f"{base}/metrics") as answer:
+            metrics = await answer.text()
+    assert 'feedback_bot_http_refused_total{channel="api"} 500' in metrics.splitlines()
+    await polling.stop()
+    refused = await db["audit"].find({"outcome": "refused", "actor": "api"}).to_list()
+    # Before: 500 documents. Now one per hour (two if the flood straddled an hour), all counted.
+    assert 1 <= len(refused) <= 2 and sum(doc["count"] for doc in refused) == 500
+    assert await db["audit"].count_documents({}) == len(refused)
