@@ -17,7 +17,9 @@ def test_help_says_what_the_program_is_and_lists_every_command_in_one_line(tmp_p
     assert result.returncode == 0 and result.stderr == ""
     assert "Feedback Bot: consent-first customer surveys and complaints" in result.stdout
     commands = re.findall(r"^    (\S+)\s{2,}\S", result.stdout, flags=re.MULTILINE)
-    assert commands == ["run", "detect-language", "invite", "report", "rotate-contacts", "export"]
+    assert commands == [
+        "run", "detect-language", "invite", "report", "rotate-contacts", "migrate", "export"
+    ]
 
 
 def test_every_command_has_a_summary_and_names_its_input(tmp_path: Path) -> None:
