@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 from collections import OrderedDict
@@ -20,10 +21,12 @@ from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from locales.catalog import Catalogs
 from storage.conversations import Conversations
+from storage.customers import Customer
 from storage.store import Store
 
 log = logging.getLogger("conversations.engine")
 MAX_SAVE_ATTEMPTS = 5
+CACHED_CHATS = 2_000
 APPLIED_KEPT = 10_000
 Step = Callable[[Turn], Awaitable[State]]
 
@@ -56,6 +59,7 @@ class Engine:
         # Outboxes this worker applied, by conversation: a chat's next event usually comes to the
         # same worker, which then need not apply them again nor spend a write on clearing them.
         self._applied: OrderedDict[str, str] = OrderedDict()
+        self._recent: OrderedDict[str, tuple[dict[str, Any], Customer]] = OrderedDict()
 
     async def handle(self, event: InboundEvent) -> Reply:
         """Apply one event; an event already applied to this chat gets its reply again, unchanged.
@@ -66,6 +70,14 @@ class Engine:
         the state: a worker killed after saving but before the reply left must not leave the
         customer without their next question when the event is replayed.
         """
+        try:
+            return await self._handle(event)
+        except BaseException:
+            # Whatever failed, the next event of this chat starts from what is stored.
+            self._recent.pop(Conversations.key(channel=event.channel, chat_key=event.chat_key), None)
+            raise
+
+    async def _handle(self, event: InboundEvent) -> Reply:
         for _ in range(MAX_SAVE_ATTEMPTS):
             turn = await self._prepare(event)
             if isinstance(turn, Reply):
@@ -84,12 +96,29 @@ class Engine:
                 expected_version=turn.dialogue.version,
                 event_id=event.event_id,
             )
-            if saved:
+            if saved is not None:
+                self._remember(turn.dialogue.key, saved, turn.customer, effects)
                 if effects:
                     await self._apply(turn.dialogue.key, event.event_id, effects)
                 return reply
+            self._recent.pop(turn.dialogue.key, None)
             log.info("conversation changed concurrently; re-running the event")
         raise ConcurrentUpdateError(f"could not save the conversation after {MAX_SAVE_ATTEMPTS} tries")
+
+    def _remember(self, key: str, doc: dict[str, Any], customer: Customer, effects: list[Effect]) -> None:
+        """Keep the chat's committed document for its next event: no read before that step.
+
+        Safe with any number of workers: the next commit is versioned, so a document another worker
+        changed meanwhile makes it fail, and the event runs again on a fresh read. A change to the
+        customer (language, erasure) is read afresh next time.
+        """
+        if any(effect.op in {Op.LANGUAGE, Op.ERASE} for effect in effects):
+            self._recent.pop(key, None)
+            return
+        self._recent[key] = (doc, customer)
+        self._recent.move_to_end(key)
+        while len(self._recent) > CACHED_CHATS:
+            self._recent.popitem(last=False)
 
     async def _apply(self, key: str, event_id: str, effects: list[Effect]) -> None:
         await outbox.apply(self._store, effects)
@@ -102,7 +131,16 @@ class Engine:
             self._applied.popitem(last=False)
 
     async def _prepare(self, event: InboundEvent) -> Turn | Reply:
-        doc = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
+        key = Conversations.key(channel=event.channel, chat_key=event.chat_key)
+        cached = self._recent.get(key)
+        doc: dict[str, Any] | None
+        known: Customer | None
+        if cached is not None:
+            # A copy: a step that fails half-way must not leave its changes in the kept document.
+            doc, known = copy.deepcopy(cached[0]), cached[1]
+        else:
+            loaded = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
+            doc, known = loaded, None
         pending = (doc or {}).get("outbox")
         if doc is not None and pending and self._applied.get(doc["_id"]) != pending.get("event_id"):
             # Committed by another worker, or by one that died before applying them: the effects
@@ -116,7 +154,11 @@ class Engine:
             return _stored_reply(last) if last.get("event_id") == event.event_id else Reply()
         if doc is not None:
             dialogue = Dialogue.from_document(doc)
-            customer = await self._store.customers.get(customer_id=dialogue.customer_id)
+            customer = (
+                known
+                if known is not None and known.id == dialogue.customer_id
+                else await self._store.customers.get(customer_id=dialogue.customer_id)
+            )
         else:
             customer = None
         if customer is None:

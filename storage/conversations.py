@@ -29,8 +29,9 @@ class Conversations:
         """The conversation in which this survey response is being answered, if any still is."""
         return await self._docs.find_one({"response_id": response_id})
 
-    async def save(self, *, state: Document, expected_version: int, event_id: str) -> bool:
-        """Write `state` if nobody saved since `expected_version`; False on a lost race.
+    async def save(self, *, state: Document, expected_version: int, event_id: str) -> Document | None:
+        """Write `state` if nobody saved since `expected_version`: the document as now stored, or
+        None on a lost race.
 
         A versioned `update_one` rather than `find_one_and_update`: equally atomic on MongoDB,
         and the embedded server's slow path is `find_one_and_update`.
@@ -41,17 +42,18 @@ class Conversations:
         body["updated_at"] = datetime.now(UTC)
         recent = [*state.get("recent_events", []), event_id][-RECENT_EVENTS_KEPT:]
         body["recent_events"] = recent
+        stored = {"_id": state["_id"], "version": expected_version + 1, **body}
         if expected_version == 0:
             try:
-                await self._docs.insert_one({"_id": state["_id"], "version": 1, **body})
+                await self._docs.insert_one(dict(stored))
             except DuplicateKeyError:
-                return False
-            return True
+                return None
+            return stored
         result = await self._docs.update_one(
             {"_id": state["_id"], "version": expected_version},
             {"$set": body, "$inc": {"version": 1}},
         )
-        return result.matched_count == 1
+        return stored if result.matched_count == 1 else None
 
     async def clear_outbox(self, *, key: str, event_id: str) -> None:
         """Forget effects once applied; only those of `event_id` (a newer commit brings its own).
