@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from conversations import survey
 from conversations.answers import parse_typed
-from conversations.complaint_policy import Category, ContactTime, Expectation
+from conversations.complaint_intake import (
+    BY_FIELD,
+    BY_STATE,
+    CORRECTABLE,
+    Again,
+    Stay,
+    Toast,
+    following,
+    pressed,
+)
 from conversations.dialogue import State
 from conversations.events import Choice, EventKind
 from conversations.outbox import Op
@@ -22,12 +30,7 @@ log = logging.getLogger("conversations.complaint")
 COMPLAINT_CONSENT = "complaint"
 SENSITIVE_CONSENT = "complaint_sensitive"
 ESTIMATED_MINUTES = 3
-MAX_CONTACT = 120
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
-_PHONE = re.compile(r"\+?[\d\s().-]{6,24}")
 _YES_NO = Question(id="yesno", type=QuestionType.YESNO, text={"en": "yes/no"})
-# The order of the questions; a correction asks one and returns to the summary.
-FIELDS = ("category", "order", "product", "description", "expectation", "contact_time")
 
 
 async def start_complaint(turn: Turn, *, rating: int | None = None) -> State:
@@ -60,17 +63,6 @@ def _ask_sensitive(turn: Turn) -> State:
     return State.COMPLAINT_SENSITIVE
 
 
-_ASKED_IN = {
-    State.COMPLAINT_CATEGORY: "category",
-    State.COMPLAINT_ORDER: "order",
-    State.COMPLAINT_PRODUCT: "product",
-    State.COMPLAINT_DESCRIPTION: "description",
-    State.COMPLAINT_EXPECTATION: "expectation",
-    State.COMPLAINT_CONTACT_TIME: "contact_time",
-    State.COMPLAINT_CONTACT: "contact",
-}
-
-
 def reshow(turn: Turn, state: State) -> State | None:
     """Show the complaint step of `state` again (e.g. in a new language); None outside a complaint."""
     if state is State.COMPLAINT_CONSENT:
@@ -79,8 +71,8 @@ def reshow(turn: Turn, state: State) -> State | None:
         return _ask_sensitive(turn)
     if state in {State.COMPLAINT_CONFIRM, State.COMPLAINT_CORRECT}:
         return summary(turn)
-    field = _ASKED_IN.get(state)
-    return None if field is None else ask(field, turn)
+    question = BY_STATE.get(state)
+    return None if question is None else ask(question.field, turn)
 
 
 def _two(first: str, first_payload: str, second: str, second_payload: str, turn: Turn) -> Any:
@@ -150,38 +142,10 @@ def _not_understood(turn: Turn, state: State) -> State:
 
 def ask(field: str, turn: Turn, *, prefix: str = "") -> State:
     """Show the question for `field` and return the state that waits for its answer."""
-    say = turn.say
-    if field == "category":
-        rows = [(Choice(turn.t(f"complaint.category.{c.value}"), f"cat:{c.value}"),) for c in Category]
-        say(prefix + turn.t("complaint.category.prompt"), tuple(rows))
-        return State.COMPLAINT_CATEGORY
-    if field == "order":
-        say(prefix + turn.t("complaint.order.prompt"), ((Choice(turn.t("button.no_order"), "order:none"),),))
-        return State.COMPLAINT_ORDER
-    if field == "product":
-        say(prefix + turn.t("complaint.product.prompt"))
-        return State.COMPLAINT_PRODUCT
-    if field == "description":
-        photos = turn.dialogue.draft.get("sensitive", False)
-        say(
-            prefix
-            + turn.t("complaint.description.prompt_photos" if photos else "complaint.description.prompt")
-        )
-        return State.COMPLAINT_DESCRIPTION
-    if field == "expectation":
-        rows = [(Choice(turn.t(f"complaint.expectation.{e.value}"), f"exp:{e.value}"),) for e in Expectation]
-        say(prefix + turn.t("complaint.expectation.prompt"), tuple(rows))
-        return State.COMPLAINT_EXPECTATION
-    if field == "contact_time":
-        choices = tuple(
-            Choice(turn.t(f"complaint.contact_time.{c.value}"), f"ct:{c.value}") for c in ContactTime
-        )
-        say(prefix + turn.t("complaint.contact_time.prompt"), (choices[:2], choices[2:]))
-        return State.COMPLAINT_CONTACT_TIME
-    if field == "contact":
-        say(prefix + turn.t("complaint.contact.prompt"), ((Choice(turn.t("button.skip"), "contact:skip"),),))
-        return State.COMPLAINT_CONTACT
-    raise ValueError(f"no question for {field!r}")
+    question = BY_FIELD[field]
+    text, buttons = question.prompt(turn)
+    turn.say(prefix + text, buttons)
+    return question.state
 
 
 def _next(field: str, turn: Turn) -> State:
@@ -189,127 +153,23 @@ def _next(field: str, turn: Turn) -> State:
     draft = turn.dialogue.draft
     if draft.pop("correcting", False):
         return summary(turn)
-    if field == "contact_time" and draft.get("sensitive"):
-        return ask("contact", turn)
-    if field in {"contact_time", "contact"}:
-        return summary(turn)
-    following = FIELDS[FIELDS.index(field) + 1]
-    if following == "description" and draft.get("description"):
-        following = "expectation"  # written already, as the free message that started the complaint
-    return ask(following, turn)
+    question = following(field, draft)
+    return summary(turn) if question is None else ask(question.field, turn)
 
 
-# Questions answered by one of a fixed set of buttons: the payload prefix and the allowed values.
-_CHOICES: dict[str, tuple[str, frozenset[str]]] = {
-    "category": ("cat:", frozenset(c.value for c in Category)),
-    "expectation": ("exp:", frozenset(e.value for e in Expectation)),
-    "contact_time": ("ct:", frozenset(c.value for c in ContactTime)),
-}
-
-
-async def _on_choice(turn: Turn, field: str) -> State:
-    prefix, allowed = _CHOICES[field]
-    value = _pressed(turn, prefix, allowed)
-    if value is None:
-        return _reask_with_notice(turn, field)
-    turn.dialogue.draft[field] = value
-    return _next(field, turn)
-
-
-async def on_category(turn: Turn) -> State:
-    return await _on_choice(turn, "category")
-
-
-async def on_order(turn: Turn) -> State:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "order:none":
-        turn.dialogue.draft["order_ref"] = None
-        return _next("order", turn)
-    if event.kind is not EventKind.TEXT:
-        return _reask_with_notice(turn, "order")
-    order = event.text.strip()
-    if not turn.config.complaints.valid_order(order):
-        hint = turn.t("complaint.order.invalid", example=turn.config.complaints.order_example)
-        return ask("order", turn, prefix=f"{hint}\n\n")
-    turn.dialogue.draft["order_ref"] = order
-    return _next("order", turn)
-
-
-async def on_product(turn: Turn) -> State:
-    text = _typed(turn, "product", turn.config.complaints.max_product)
-    if isinstance(text, State):
-        return text
-    turn.dialogue.draft["product"] = text
-    return _next("product", turn)
-
-
-async def on_description(turn: Turn) -> State:
-    event, draft, policy = turn.event, turn.dialogue.draft, turn.config.complaints
-    if event.kind is EventKind.MEDIA:
-        if not draft.get("sensitive"):
-            turn.say_key("complaint.photo.not_kept")
-            return State.COMPLAINT_DESCRIPTION
-        photos: list[dict[str, str]] = draft.setdefault("photos", [])
-        reference = str(event.raw.get("file_id") or "")
-        if len(photos) >= policy.max_photos:
-            turn.say_key("complaint.photo.too_many", max=policy.max_photos)
-        elif reference and all(photo["ref"] != reference for photo in photos):
-            photos.append({"kind": event.text, "ref": reference})
-            turn.say_key("complaint.photo.received", count=len(photos))
-        return State.COMPLAINT_DESCRIPTION
-    text = _typed(turn, "description", policy.max_text)
-    if isinstance(text, State):
-        return text
-    draft["description"] = text
-    return _next("description", turn)
-
-
-async def on_expectation(turn: Turn) -> State:
-    return await _on_choice(turn, "expectation")
-
-
-async def on_contact_time(turn: Turn) -> State:
-    return await _on_choice(turn, "contact_time")
-
-
-async def on_contact(turn: Turn) -> State:
-    event, draft = turn.event, turn.dialogue.draft
-    if event.kind is EventKind.BUTTON and event.text == "contact:skip":
-        draft["contact"] = None
-        return _next("contact", turn)
-    text = event.text.strip() if event.kind is EventKind.TEXT else ""
-    if len(text) > MAX_CONTACT or not (_EMAIL.fullmatch(text) or _PHONE.fullmatch(text)):
-        return ask("contact", turn, prefix=turn.t("complaint.contact.invalid") + "\n\n")
-    draft["contact"] = text
-    return _next("contact", turn)
-
-
-def _pressed(turn: Turn, prefix: str, allowed: set[str] | frozenset[str]) -> str | None:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text.startswith(prefix):
-        value = event.text.removeprefix(prefix)
-        return value if value in allowed else None
-    return None
-
-
-def _reask_with_notice(turn: Turn, field: str) -> State:
-    """A stale or unknown button gets a toast; typed text gets the question again."""
-    if turn.event.kind is EventKind.BUTTON:
+async def on_answer(turn: Turn) -> State:
+    """The step of every intake question: read the answer with the question's own reader."""
+    question = BY_STATE[turn.dialogue.state]
+    read = question.read(turn)
+    if isinstance(read, Toast):
         turn.notice = turn.t("unknown.button")
         return turn.dialogue.state
-    return ask(field, turn)
-
-
-def _typed(turn: Turn, field: str, limit: int) -> str | State:
-    event = turn.event
-    if event.kind is not EventKind.TEXT:
-        return _reask_with_notice(turn, field)
-    text = event.text.strip()
-    if not text:
-        return ask(field, turn, prefix=turn.t("complaint.text.empty") + "\n\n")
-    if len(text) > limit:
-        return ask(field, turn, prefix=turn.t("complaint.text.too_long", max=limit) + "\n\n")
-    return text
+    if isinstance(read, Stay):
+        return turn.dialogue.state
+    if isinstance(read, Again):
+        return ask(question.field, turn, prefix=f"{read.hint}\n\n" if read.hint else "")
+    turn.dialogue.draft.update(read)
+    return _next(question.field, turn)
 
 
 def summary(turn: Turn) -> State:
@@ -346,7 +206,7 @@ async def on_confirm(turn: Turn) -> State:
     if event.kind is EventKind.BUTTON and event.text == "confirm:cancel":
         return await _leave(turn, turn.t("complaint.cancelled"))
     if event.kind is EventKind.BUTTON and event.text == "confirm:correct":
-        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in FIELDS]
+        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in CORRECTABLE]
         turn.say(turn.t("complaint.correct.prompt"), tuple(rows))
         return State.COMPLAINT_CORRECT
     if event.kind is EventKind.BUTTON:
@@ -356,7 +216,7 @@ async def on_confirm(turn: Turn) -> State:
 
 
 async def on_correct(turn: Turn) -> State:
-    field = _pressed(turn, "fix:", set(FIELDS))
+    field = pressed(turn, "fix:", frozenset(CORRECTABLE))
     if field is None:
         if turn.event.kind is EventKind.BUTTON:
             turn.notice = turn.t("unknown.button")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from conversations import complaint, feedback, ticket_chat
+from conversations.complaint_intake import BY_FIELD, CORRECTABLE, INTAKE, leads_to
 from conversations.dialogue import State
 from conversations.events import EventKind
 from conversations.privacy import on_confirm_delete
@@ -72,13 +73,7 @@ STEPS: dict[State, Step] = {
     State.WITHDRAWN: on_withdrawn,
     State.COMPLAINT_CONSENT: complaint.on_consent,
     State.COMPLAINT_SENSITIVE: complaint.on_sensitive,
-    State.COMPLAINT_CATEGORY: complaint.on_category,
-    State.COMPLAINT_ORDER: complaint.on_order,
-    State.COMPLAINT_PRODUCT: complaint.on_product,
-    State.COMPLAINT_DESCRIPTION: complaint.on_description,
-    State.COMPLAINT_EXPECTATION: complaint.on_expectation,
-    State.COMPLAINT_CONTACT_TIME: complaint.on_contact_time,
-    State.COMPLAINT_CONTACT: complaint.on_contact,
+    **{question.state: complaint.on_answer for question in INTAKE},
     State.COMPLAINT_CONFIRM: complaint.on_confirm,
     State.COMPLAINT_CORRECT: complaint.on_correct,
     State.COMPLAINT_REJECT_REASON: ticket_chat.on_reject_reason,
@@ -124,27 +119,14 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.WITHDRAWN: _to(),
     State.CONFIRM_DELETE: _to(State.NEW),
     State.COMPLAINT_CONSENT: _to(State.COMPLAINT_SENSITIVE),
-    State.COMPLAINT_SENSITIVE: _to(State.COMPLAINT_CATEGORY),
-    State.COMPLAINT_CATEGORY: _to(State.COMPLAINT_ORDER, State.COMPLAINT_CONFIRM),
-    State.COMPLAINT_ORDER: _to(State.COMPLAINT_PRODUCT, State.COMPLAINT_CONFIRM),
-    # The description is skipped when the free message that started the complaint is one.
-    State.COMPLAINT_PRODUCT: _to(
-        State.COMPLAINT_DESCRIPTION, State.COMPLAINT_EXPECTATION, State.COMPLAINT_CONFIRM
-    ),
-    State.COMPLAINT_DESCRIPTION: _to(State.COMPLAINT_EXPECTATION, State.COMPLAINT_CONFIRM),
-    State.COMPLAINT_EXPECTATION: _to(State.COMPLAINT_CONTACT_TIME, State.COMPLAINT_CONFIRM),
-    # Contact details are asked only with the sensitive-data consent.
-    State.COMPLAINT_CONTACT_TIME: _to(State.COMPLAINT_CONTACT, State.COMPLAINT_CONFIRM),
-    State.COMPLAINT_CONTACT: _to(State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_SENSITIVE: _to(INTAKE[0].state),
+    # The intake's questions, from its table (conversations/complaint_intake.py): each may lead to
+    # a later one (some are skipped: a description given already, contact details without the
+    # sensitive-data consent) or to the summary; a correction asks one and returns to the summary.
+    **{question.state: leads_to(question.state) for question in INTAKE},
     State.COMPLAINT_CONFIRM: _to(State.COMPLAINT_CORRECT),
     State.COMPLAINT_CORRECT: _to(
-        State.COMPLAINT_CATEGORY,
-        State.COMPLAINT_ORDER,
-        State.COMPLAINT_PRODUCT,
-        State.COMPLAINT_DESCRIPTION,
-        State.COMPLAINT_EXPECTATION,
-        State.COMPLAINT_CONTACT_TIME,
-        State.COMPLAINT_CONFIRM,
+        *(BY_FIELD[field].state for field in CORRECTABLE), State.COMPLAINT_CONFIRM
     ),
     State.COMPLAINT_REJECT_REASON: _to(),
     State.FOLLOWUP_COMMENT: _to(),
