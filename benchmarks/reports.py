@@ -22,8 +22,8 @@ from typing import Any
 
 from conversations import rollups
 from conversations.quality import QualityRules, exclusion_reason
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.reports import ReportRequest, build_report
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.mongo import open_database
 from storage.store import Store
 from tests.default_questionnaire import RATED

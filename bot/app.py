@@ -16,7 +16,6 @@ from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
-from bot.pacing import Pacer
 from bot.policy import complaint_policy
 from bot.report_jobs import ReportJobs
 from bot.retention import RetentionPolicy
@@ -30,15 +29,16 @@ from conversations.admin import AdminContext
 from conversations.detection import detect
 from conversations.engine import Engine
 from conversations.escalation import Escalation
-from conversations.events import InboundEvent
 from conversations.quality import QualityRules
-from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
+from core.events import InboundEvent
+from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from handlers.console import ConsoleChannel
+from handlers.pacing import Pacer
 from handlers.slack import SlackDesk, make_client
 from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
 from handlers.telegram import (

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
 from bot.settings import SettingsError
-from conversations.questionnaire import QuestionnaireError
+from core.questionnaire import QuestionnaireError
 from storage.data_lock import DataFolderBusy
 from storage.embedded import EmbeddedMongoError
 from storage.migrate import MigrationError

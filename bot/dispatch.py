@@ -12,8 +12,8 @@ from typing import Protocol
 
 from bot.metrics import Metrics
 from conversations.engine import Engine
-from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import EventKind, InboundEvent, Outbound
 from storage.inbox import Inbox
 
 log = logging.getLogger("bot.dispatch")

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
 from conversations.dialogue import State
-from conversations.events import Choice, InboundEvent, Outbound, Unprompted
 from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
 from conversations.survey import REMIND
+from core.events import Choice, InboundEvent, Outbound, Unprompted
 from locales.catalog import Catalogs, is_rtl
 from storage.jobs import Job
 from storage.store import Store

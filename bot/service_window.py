@@ -18,8 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.dispatch import Channel
-from conversations.events import SHOW_HELD, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import SHOW_HELD, InboundEvent, Outbound
 from storage.store import Store
 
 log = logging.getLogger("bot.service_window")

@@ -13,7 +13,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from conversations.detection import CONFIDENT
-from conversations.events import PURPOSES
+from core.events import PURPOSES
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")

@@ -26,9 +26,9 @@ from conversations.admin_documents import (
     question_entry,
     target,
 )
-from conversations.questionnaire import Questionnaire
 from conversations.questionnaire_lint import lint
 from conversations.translation import Translation
+from core.questionnaire import Questionnaire
 from storage.store import Store
 from storage.types import Document
 

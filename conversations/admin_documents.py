@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from conversations.questionnaire import Questionnaire, QuestionnaireError, parse_questionnaire
+from core.questionnaire import Questionnaire, QuestionnaireError, parse_questionnaire
 
 
 class AdminError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from conversations.questionnaire import Question, QuestionType
+from core.questionnaire import Question, QuestionType
 from locales.catalog import Catalogs
 
 _DIGITS = re.compile(r"^\s*(\d{1,2})\s*[.!)]?\s*$")

@@ -9,7 +9,6 @@ from dataclasses import replace
 from conversations import complaint
 from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.dialogue import State
-from conversations.events import Choice, Outbound
 from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, withdraw
 from conversations.rendering import language_buttons
@@ -17,6 +16,7 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Turn
+from core.events import Choice, Outbound
 
 log = logging.getLogger("conversations.commands")
 Step = Callable[[Turn], Awaitable[State]]

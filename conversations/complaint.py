@@ -18,12 +18,12 @@ from conversations.complaint_intake import (
     pressed,
 )
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind
 from conversations.outbox import Op
-from conversations.questionnaire import Question, QuestionType
 from conversations.rendering import text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
+from core.events import Choice, EventKind
+from core.questionnaire import Question, QuestionType
 from storage.consents import Decision
 
 log = logging.getLogger("conversations.complaint")

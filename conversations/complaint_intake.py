@@ -15,8 +15,8 @@ from typing import Any
 
 from conversations.complaint_policy import Category, ContactTime, Expectation
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind
 from conversations.turn import Turn
+from core.events import Choice, EventKind
 
 MAX_CONTACT = 120
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")

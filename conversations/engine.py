@@ -13,12 +13,12 @@ from conversations import language as languages
 from conversations import machine, outbox
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
-from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.interceptors import INTERCEPTORS
 from conversations.machine import STEPS
 from conversations.outbox import Effect, Op
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
+from core.events import EventKind, InboundEvent, Outbound
 from locales.catalog import Catalogs
 from storage.conversations import Conversations
 from storage.customers import Customer

@@ -10,10 +10,10 @@ from __future__ import annotations
 from conversations import complaint, survey
 from conversations.detection import detect
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind
 from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.turn import Turn
+from core.events import Choice, EventKind
 from storage.consents import Decision
 
 FORWARD = "feedback.forward"

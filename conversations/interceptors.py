@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from conversations import complaint, feedback, survey, ticket_chat
 from conversations.commands import COMMANDS, on_language_menu
 from conversations.dialogue import State
-from conversations.events import SHOW_HELD, EventKind
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
 from conversations.survey import reshow
 from conversations.turn import Turn
+from core.events import SHOW_HELD, EventKind
 
 log = logging.getLogger("conversations.interceptors")
 

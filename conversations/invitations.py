@@ -19,10 +19,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from conversations import rollups
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.questionnaire import ID_PATTERN
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
 from conversations.turn import Turn
+from core.questionnaire import ID_PATTERN
 from locales.catalog import catalogs
 from storage.store import Store
 

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from conversations import complaint, feedback, ticket_chat
 from conversations.complaint_intake import BY_FIELD, CORRECTABLE, INTAKE, leads_to
 from conversations.dialogue import State
-from conversations.events import EventKind
 from conversations.privacy import on_confirm_delete
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent, on_consent, on_resume, on_survey
 from conversations.turn import Turn
+from core.events import EventKind
 
 if TYPE_CHECKING:
     from conversations.interceptors import Interceptor

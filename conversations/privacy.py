@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 from babel.dates import format_datetime
 
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind
 from conversations.outbox import Op
-from conversations.questionnaire import Questionnaire
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
 from conversations.tickets_intake import PUBLISH
 from conversations.translation import text_hash
 from conversations.turn import Turn
+from core.events import Choice, EventKind
+from core.questionnaire import Questionnaire
 from storage.consents import Decision
 from storage.store import Store
 

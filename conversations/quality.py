@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.questionnaire import SECONDS_PER_TYPE, Questionnaire, QuestionType
+from core.questionnaire import SECONDS_PER_TYPE, Questionnaire, QuestionType
 
 DUPLICATE = "duplicate"
 INCOMPLETE = "incomplete"

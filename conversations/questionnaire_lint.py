@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from conversations.questionnaire import Condition, Question, Questionnaire, QuestionType
+from core.questionnaire import Condition, Question, Questionnaire, QuestionType
 
 # Wording that pushes a rating one way (checked on the English text, the questionnaires' source).
 LEADING = (

@@ -6,8 +6,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.events import Choice
-from conversations.questionnaire import Question, Questionnaire, QuestionType
+from core.events import Choice
+from core.questionnaire import Question, Questionnaire, QuestionType
 from locales.catalog import Catalogs
 
 Buttons = tuple[tuple[Choice, ...], ...]

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from conversations.quality import INCOMPLETE
-from conversations.questionnaire import Questionnaire, QuestionType
+from core.questionnaire import Questionnaire, QuestionType
 
 ROLLUP = "rollup"
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out

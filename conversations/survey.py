@@ -9,9 +9,7 @@ from conversations import rollups
 from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind, Unprompted
 from conversations.outbox import Op
-from conversations.questionnaire import Question, Questionnaire, QuestionType
 from conversations.rendering import (
     answer_label,
     consent_buttons,
@@ -23,6 +21,8 @@ from conversations.rendering import (
 )
 from conversations.start_payload import StartPayload
 from conversations.turn import Turn
+from core.events import Choice, EventKind, Unprompted
+from core.questionnaire import Question, Questionnaire, QuestionType
 from storage.consents import Decision
 from storage.responses import new_response_id
 

@@ -6,10 +6,10 @@ import logging
 
 from conversations import survey
 from conversations.dialogue import State
-from conversations.events import Choice, EventKind, Outbound, Unprompted
 from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
 from conversations.translation import Translation
 from conversations.turn import Turn
+from core.events import Choice, EventKind, Outbound, Unprompted
 from locales.catalog import Catalogs, is_rtl
 from storage.types import Document
 

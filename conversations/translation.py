@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from conversations.token_bucket import TokenBucket
+from core.token_bucket import TokenBucket
 
 log = logging.getLogger("conversations.translation")
 

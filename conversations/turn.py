@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
 from conversations.dialogue import Dialogue
-from conversations.events import Choice, InboundEvent, Outbound, Unprompted
 from conversations.outbox import Outbox
-from conversations.questionnaire import Questionnaire
 from conversations.rendering import Branding
 from conversations.translation import Translator
+from core.events import Choice, InboundEvent, Outbound, Unprompted
+from core.questionnaire import Questionnaire
 from locales.catalog import Catalogs, is_rtl
 from storage.customers import Customer
 from storage.store import Store

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TextIO
 
-from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import Choice, EventKind, InboundEvent, Outbound
 from handlers.console_input import LineReader
 
 CHANNEL = "console"

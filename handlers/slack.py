@@ -10,9 +10,9 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.pacing import Pacer
 from conversations.escalation import DeskMessage, TicketView
 from conversations.translation import Translation
+from handlers.pacing import Pacer
 
 log = logging.getLogger("handlers.slack")
 

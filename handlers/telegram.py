@@ -27,10 +27,10 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.pacing import Pacer
-from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog, header_bytes
+from handlers.pacing import Pacer
 from locales.catalog import Catalogs
 
 log = logging.getLogger("handlers.telegram")

@@ -37,8 +37,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from conversations.events import EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog
 from handlers.webchat_limits import Admission, Caps, ClientAddress
 from storage.types import Document

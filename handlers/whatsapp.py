@@ -19,8 +19,8 @@ import aiohttp
 from aiohttp import web
 
 from conversations.calling_codes import language_of_number
-from conversations.events import Choice, EventKind, InboundEvent, Outbound
 from conversations.turn import Reply
+from core.events import Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
 
 log = logging.getLogger("handlers.whatsapp")

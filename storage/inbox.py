@@ -17,7 +17,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from conversations.events import InboundEvent
+from core.events import InboundEvent
 from storage.types import Database
 
 MAX_ATTEMPTS = 8  # with the back-off below: retried for about an hour before it is parked

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pymongo.errors import DuplicateKeyError
 
-from conversations.questionnaire import Questionnaire, QuestionnaireError
+from core.questionnaire import Questionnaire, QuestionnaireError
 from storage.types import Database
 
 

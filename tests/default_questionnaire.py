@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.questionnaire import BUILTIN_DIR, QuestionType, load_file
+from core.questionnaire import BUILTIN_DIR, QuestionType, load_file
 
 DEFAULT = load_file(BUILTIN_DIR / "default.yaml")
 RATED = tuple(q.id for q in DEFAULT.questions if q.type is QuestionType.RATING5)

@@ -16,10 +16,10 @@ import pytest
 
 from bot.export import FIELDS, export_responses
 from conversations.engine import Engine
-from conversations.events import EventKind, InboundEvent
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.rendering import Branding
 from conversations.turn import EngineConfig
+from core.events import EventKind, InboundEvent
+from core.questionnaire import BUILTIN_DIR, load_file
 from locales.catalog import catalogs
 from storage.embedded import EmbeddedMongo
 from storage.store import Store

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from bot.invite_batch import invite_csv
-from conversations.questionnaire import BUILTIN_DIR, load_file
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
 from tests.bot.test_cli_run import _run

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
-from bot.pacing import Pacer
 from bot.scheduler import JobRunner
 from conversations.engine import Engine
-from conversations.events import InboundEvent, Outbound
 from conversations.invitations import InvitationRequest, invite
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.quiet_hours import QuietHours
+from core.events import InboundEvent, Outbound
+from core.questionnaire import BUILTIN_DIR, load_file
+from handlers.pacing import Pacer
 from storage.store import Store
 from storage.types import Database
 from tests.clock import Clock

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.service_window import Templates, WindowedChannel
-from conversations.events import Choice, EventKind, InboundEvent, Outbound, Unprompted
+from core.events import Choice, EventKind, InboundEvent, Outbound, Unprompted
 from handlers.whatsapp import WhatsAppChannel
 from storage.store import Store
 from storage.types import Database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.questionnaire import BUILTIN_DIR, load_file
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
 

@@ -7,8 +7,8 @@ import dataclasses
 import yaml
 
 from conversations.engine import Engine
-from conversations.questionnaire import parse_questionnaire
 from conversations.translation import Translator
+from core.questionnaire import parse_questionnaire
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conversations.answers import parse_button, parse_typed
-from conversations.questionnaire import Option, Question, QuestionType
+from core.questionnaire import Option, Question, QuestionType
 from locales.catalog import Catalogs, catalogs
 
 RATING = Question(id="quality", type=QuestionType.RATING5, text={"en": "Rate"})

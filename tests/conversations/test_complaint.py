@@ -11,9 +11,9 @@ from babel.dates import format_skeleton
 from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.dialogue import State
 from conversations.engine import Engine
-from conversations.events import EventKind
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.working_time import Calendar
+from core.events import EventKind
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
@@ -272,7 +272,7 @@ async def finish_survey(chat: Chat, *, low: bool, started: bool = False) -> list
     """Agree and answer every question (the first rating 1 when `low`); the payloads shown at the end.
 
     `started`: the consent question is on screen already (the chat was opened by a link)."""
-    from conversations.questionnaire import QuestionType
+    from core.questionnaire import QuestionType
 
     questionnaire = load_file(BUILTIN_DIR / "default.yaml")
     if not started:

@@ -11,10 +11,10 @@ import pytest
 
 from conversations.dialogue import State
 from conversations.engine import Engine
-from conversations.events import EventKind, InboundEvent, Outbound
-from conversations.questionnaire import BUILTIN_DIR, Questionnaire, QuestionType, load_file
 from conversations.rendering import Branding
 from conversations.turn import EngineConfig, Reply
+from core.events import EventKind, InboundEvent, Outbound
+from core.questionnaire import BUILTIN_DIR, Questionnaire, QuestionType, load_file
 from locales.catalog import Catalogs, catalogs
 from storage.inbox import event_key
 from storage.store import Store

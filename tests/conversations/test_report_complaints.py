@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from conversations.quality import QualityRules, exclusion_reason
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.reports import ReportRequest, build_report
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from tests.default_questionnaire import RATED
 

@@ -15,8 +15,8 @@ from conversations.commands import COMMANDS
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.dialogue import State
 from conversations.engine import Engine
-from conversations.events import EventKind, InboundEvent
-from conversations.questionnaire import BUILTIN_DIR, load_file
+from core.events import EventKind, InboundEvent
+from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, ui

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from telegram import Bot, Update
 
 from conversations.admin_documents import AdminError, parse_yaml
-from conversations.events import InboundEvent
 from conversations.invitations import InvitationRequest
+from core.events import InboundEvent
 from handlers.telegram import to_event
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
 from handlers.whatsapp import render, signature_valid, to_events
@@ -69,7 +69,7 @@ def test_whatsapp_signatures(body: bytes, header: str, secret: str) -> None:
 @examples(200)
 @given(texts, st.lists(st.lists(st.tuples(texts, texts), max_size=4), max_size=4))
 def test_whatsapp_rendering(text: str, rows: list[list[tuple[str, str]]]) -> None:
-    from conversations.events import Choice, Outbound
+    from core.events import Choice, Outbound
 
     outbound = Outbound(text, tuple(tuple(Choice(label, payload) for label, payload in row) for row in rows))
     for body in render(outbound):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from conversations.events import EventKind, InboundEvent
+from core.events import EventKind, InboundEvent
 from handlers.console import ConsoleChannel
 
 

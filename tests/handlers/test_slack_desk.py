@@ -17,10 +17,10 @@ from bot.ticket_jobs import TicketJobs
 from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.engine import Engine
 from conversations.escalation import Escalation
-from conversations.events import EventKind, InboundEvent, Outbound
-from conversations.questionnaire import BUILTIN_DIR, load_file
 from conversations.translation import Translator
 from conversations.working_time import Calendar, Counting
+from core.events import EventKind, InboundEvent, Outbound
+from core.questionnaire import BUILTIN_DIR, load_file
 from handlers.slack import SlackDesk, make_client
 from storage.store import Store
 from storage.types import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from conversations.events import EventKind, InboundEvent
+from core.events import EventKind, InboundEvent
 from handlers.telegram import TelegramPoller, make_bot, to_event
 from tests.fakes.telegram_api import FakeTelegram
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from conversations.questionnaire import BUILTIN_DIR, QuestionnaireError, load_file
+from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_file
 from tests.handlers.telegram_harness import BotRunner, Customer
 
 DEFAULT = load_file(BUILTIN_DIR / "default.yaml")

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiohttp
 
-from conversations.events import Outbound
+from core.events import Outbound
 from handlers.webchat import WebChatChannel
 from storage.types import Database
 from storage.webchat import WebChatTranscripts

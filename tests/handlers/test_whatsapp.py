@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import ClientSession
 
 from conversations.calling_codes import country_of_number, language_of_number
-from conversations.events import Choice, Outbound
+from core.events import Choice, Outbound
 from handlers.whatsapp import render
 from storage.types import Database
 from tests.default_questionnaire import RATED

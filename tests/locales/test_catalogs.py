@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locales"
-QUESTIONNAIRE = ROOT / "conversations" / "questionnaires" / "default.yaml"
+QUESTIONNAIRE = ROOT / "core" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
 REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conversations.questionnaire import (
+from core.questionnaire import (
     BUILTIN_DIR,
     QuestionnaireError,
     QuestionType,

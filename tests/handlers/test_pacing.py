@@ -6,8 +6,8 @@ import asyncio
 import time
 from collections.abc import Awaitable
 
-from bot.pacing import Pacer
-from conversations.token_bucket import TokenBucket
+from core.token_bucket import TokenBucket
+from handlers.pacing import Pacer
 
 # Generous slack: these tests assert ordering and lower bounds, never tight upper bounds.
 INSTANT = 0.1

@@ -7,7 +7,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from conversations.token_bucket import Sleep, TokenBucket
+from core.token_bucket import Sleep, TokenBucket
 
 
 class Pacer:

@@ -1,0 +1,1 @@
+"""The ground floor: events, payloads and the questionnaire model; imports nothing of ours."""
