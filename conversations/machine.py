@@ -167,19 +167,28 @@ def mermaid() -> str:
     return "\n".join(lines) + "\n"
 
 
+def diagrams() -> dict[str, str]:
+    """Each machine's diagram by the name of its markers in the docs."""
+    from conversations import ticket_lifecycle
+
+    return {"dialogue-diagram": mermaid(), "ticket-diagram": ticket_lifecycle.mermaid()}
+
+
 def write_docs(path: Path) -> None:
-    """Put the diagram between its markers in the architecture page."""
+    """Put each diagram between its markers in the architecture page."""
     text = path.read_text(encoding="utf-8")
-    begin, end = "<!-- dialogue-diagram:begin -->", "<!-- dialogue-diagram:end -->"
-    head, found, rest = text.partition(begin)
-    _, found_end, tail = rest.partition(end)
-    if not (found and found_end):
-        raise SystemExit(f"{path}: the diagram's markers are missing")
-    path.write_text(f"{head}{begin}\n```mermaid\n{mermaid()}```\n{end}{tail}", encoding="utf-8")
+    for name, diagram in diagrams().items():
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        head, found, rest = text.partition(begin)
+        _, found_end, tail = rest.partition(end)
+        if not (found and found_end):
+            raise SystemExit(f"{path}: the markers of {name} are missing")
+        text = f"{head}{begin}\n```mermaid\n{diagram}```\n{end}{tail}"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--write-docs"]:
         write_docs(Path(__file__).resolve().parents[1] / "docs" / "architecture.md")
     else:
-        sys.stdout.write(mermaid())
+        sys.stdout.write("\n".join(diagrams().values()))

@@ -42,6 +42,29 @@ class Status(StrEnum):
     REOPENED = "reopened"
 
 
+# Where a ticket's status may go, the one table `_change` enforces for agents and customers alike.
+# Staying is always allowed (a second reply, a new proposal). Only the follow-up reopens a closed
+# ticket, and only a waiting proposal can be rejected.
+_WORKING = frozenset({Status.IN_PROGRESS, Status.AWAITING_CUSTOMER, Status.CLOSED})
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.OPEN: _WORKING | {Status.CLAIMED},
+    Status.CLAIMED: _WORKING,
+    Status.IN_PROGRESS: _WORKING,
+    Status.AWAITING_CUSTOMER: _WORKING | {Status.PROPOSAL_REJECTED},
+    Status.PROPOSAL_REJECTED: _WORKING,
+    Status.REOPENED: _WORKING,
+    Status.CLOSED: frozenset({Status.REOPENED}),
+}
+
+
+def mermaid() -> str:
+    """The ticket's state diagram (Mermaid), generated from TRANSITIONS."""
+    lines = ["stateDiagram-v2", f"    [*] --> {Status.OPEN.value}"]
+    for before, targets in TRANSITIONS.items():
+        lines += [f"    {before.value} --> {after.value}" for after in Status if after in targets]
+    return "\n".join(lines) + "\n"
+
+
 class Refused(Exception):
     """An action that does not apply to the ticket as it is; the message is for the agent."""
 
@@ -352,7 +375,11 @@ class TicketLifecycle:
         def once(ticket: Document) -> dict[str, Any]:
             if request is not None and history_entry(ticket, entry) is not None:
                 raise _Replay(ticket)
-            return change(ticket)
+            changes = change(ticket)
+            before, after = Status(ticket.get("status", Status.OPEN)), changes.get("status")
+            if after is not None and after != before and Status(after) not in TRANSITIONS[before]:
+                raise Refused(f"a ticket that is {before.value} cannot become {Status(after).value}")
+            return changes
 
         stamped = {**event, "id": entry, "at": self._clock()}
         try:

@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.dates import format_skeleton
 
 from conversations.complaint_policy import ComplaintPolicy, Team
@@ -403,3 +404,30 @@ async def test_buttons_for_another_customers_ticket_are_refused(db: Database, st
         and after["status"] == "awaiting_customer"
         and after["version"] == ticket["version"] + 1
     )
+
+
+async def test_a_follow_up_answer_cannot_reopen_a_ticket_that_is_not_closed(
+    db: Database, store: Store
+) -> None:
+    from conversations.ticket_lifecycle import Refused, TicketLifecycle
+
+    engine = engine_at(store, MONDAY_10)
+    owner = Chat(engine, db)
+    await fill(owner, sensitive=False)
+    await owner.send(owner.button("confirm:submit"))
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["status"] == "open"
+    lifecycle = TicketLifecycle(store=store, policy=POLICY, clock=lambda: MONDAY_10)
+    # A stale follow-up button pressed while agents still work on the ticket: refused, unchanged.
+    ticket_id, customer_id = str(ticket["_id"]), ticket["customer_id"]
+    with pytest.raises(Refused, match="open cannot become reopened"):
+        await lifecycle.follow_up_answer(ticket_id=ticket_id, customer_id=customer_id, solved=False)
+    reply = await owner.send(owner.button(f"fu:{ticket['_id']}:no"))
+    assert reply.notice == t("unknown.button")
+    after = await db["tickets"].find_one({"_id": ticket["_id"]})
+    assert after is not None and after["status"] == "open" and after["version"] == ticket["version"]
+    # Once closed, the follow-up reopens it.
+    await lifecycle.resolve(ticket_id=ticket_id, agent="U0AGENT", text="Refunded")
+    await lifecycle.follow_up_answer(ticket_id=ticket_id, customer_id=customer_id, solved=False)
+    reopened = await db["tickets"].find_one({"_id": ticket["_id"]})
+    assert reopened is not None and reopened["status"] == "reopened"

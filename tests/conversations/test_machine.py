@@ -8,10 +8,11 @@ import pytest
 
 from conversations.dialogue import State
 from conversations.interceptors import INTERCEPTORS
-from conversations.machine import RETURNS, TRANSITIONS, IllegalTransition, enforce, mermaid
+from conversations.machine import RETURNS, TRANSITIONS, IllegalTransition, diagrams, enforce, mermaid
+from conversations.ticket_lifecycle import TRANSITIONS as TICKET_TRANSITIONS
+from conversations.ticket_lifecycle import Status
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
-BEGIN, END = "<!-- dialogue-diagram:begin -->", "<!-- dialogue-diagram:end -->"
 
 
 def test_every_state_has_a_row_in_the_table() -> None:
@@ -45,8 +46,18 @@ def test_due_jobs_then_commands_are_tried_before_anything_else() -> None:
     assert [interceptor.name for interceptor in INTERCEPTORS[:2]] == ["timer", "command"]
 
 
-def test_the_diagram_in_the_docs_is_generated_from_the_table() -> None:
+def test_the_diagrams_in_the_docs_are_generated_from_the_tables() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    start, stop = text.index(BEGIN) + len(BEGIN), text.index(END)
-    shown = text[start:stop].strip().removeprefix("```mermaid").removesuffix("```").strip()
-    assert shown == mermaid().strip(), "run: python -m conversations.machine --write-docs"
+    for name, diagram in diagrams().items():
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        start, stop = text.index(begin) + len(begin), text.index(end)
+        shown = text[start:stop].strip().removeprefix("```mermaid").removesuffix("```").strip()
+        assert shown == diagram.strip(), "run: python -m conversations.machine --write-docs"
+    assert mermaid() in diagrams().values()
+
+
+def test_every_ticket_status_has_a_row_and_closed_only_reopens() -> None:
+    assert set(TICKET_TRANSITIONS) == set(Status)
+    assert TICKET_TRANSITIONS[Status.CLOSED] == {Status.REOPENED}
+    others = [targets for status, targets in TICKET_TRANSITIONS.items() if status is not Status.CLOSED]
+    assert all(Status.REOPENED not in targets for targets in others)
