@@ -300,6 +300,7 @@ class FeedbackBot:
             channel=self.dispatcher.channel,
             agent_language=settings.agent_language,
             escalation=escalation,
+            submit=self.dispatcher.submit,
             clock=self.clock,
         )
         handlers = jobs.handlers()

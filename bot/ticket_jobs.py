@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot.dispatch import Channel, running
@@ -11,9 +11,10 @@ from bot.scheduler import Handler
 from conversations.escalation import PHOTOS, Escalation
 from conversations.feedback import FORWARD
 from conversations.ticket_chat import customer_messages
-from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, Status, history_entry
+from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER, history_entry
 from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
-from conversations.translation import Translation, Translator
+from conversations.translation import Translator
+from core.events import InboundEvent
 from locales.catalog import Catalogs
 from storage.jobs import Job
 from storage.store import Store
@@ -31,8 +32,10 @@ class TicketJobs:
         channel: Callable[[str], Channel | None],
         agent_language: str,
         escalation: Escalation | None,
+        submit: Callable[[InboundEvent], Awaitable[object]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._submit = submit
         self._store = store
         self._translator = translator
         self._catalogs = catalogs
@@ -123,18 +126,18 @@ class TicketJobs:
         )
 
     async def follow_up(self, job: Job) -> None:
-        """Days after closing: is the problem still solved? (Then the post-complaint rating.)"""
+        """Days after closing: the customer's chat decides (ticket_chat.on_followup_due) and asks."""
         ticket = await self._store.tickets.get(ticket_id=str(job.payload.get("ticket")))
-        if ticket is None or not ticket.get("chat_key") or ticket.get("status") != Status.CLOSED:
-            return
-        if (ticket.get("followup") or {}).get("sent_at"):
-            return
-        channel = running(self._channel, str(ticket["channel"]))
-        language = str(ticket.get("language") or self._agent_language)
-        nothing = Translation("", language, language, "none", "", False, None)
-        await channel.send(
-            str(ticket["chat_key"]), customer_messages(ticket, "followup", nothing, self._catalogs)
-        )
-        await self._store.tickets.set_fields(
-            ticket_id=str(ticket["_id"]), changes={"followup.sent_at": self._clock()}
+        if ticket is None or not ticket.get("chat_key"):
+            return  # erased
+        channel = str(ticket["channel"])
+        running(self._channel, channel)  # else the job waits for a worker that runs it
+        await self._submit(
+            InboundEvent.due(
+                kind=FOLLOWUP,
+                job_id=job.id,
+                channel=channel,
+                chat_key=str(ticket["chat_key"]),
+                payload=job.payload,
+            )
         )

@@ -18,6 +18,7 @@ from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
 from conversations.survey import reshow
+from conversations.ticket_lifecycle import FOLLOWUP
 from conversations.turn import Turn
 from core.events import SHOW_HELD, EventKind
 
@@ -43,7 +44,10 @@ def _button(turn: Turn, prefix: str) -> str | None:
 
 
 # Due jobs of a chat, by kind: the dialogue that owns the rule decides and words it.
-TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {survey.REMIND: survey.on_reminder}
+TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
+    survey.REMIND: survey.on_reminder,
+    FOLLOWUP: ticket_chat.on_followup_due,
+}
 
 
 async def _timer(turn: Turn) -> State | None:

@@ -35,6 +35,7 @@ class Op(StrEnum):
     INVITATION_MARK = "invitations.mark"
     INVITATION_LINK = "invitations.link"
     ERASE = "customers.erase"
+    TICKET_FIELDS = "tickets.fields"
 
 
 # Effects that carry a customer's words or contact details: cleared from the conversation as soon
@@ -150,6 +151,10 @@ async def _erase(store: Store, a: Mapping[str, Any]) -> None:
     await erase_customer(store, **a)
 
 
+async def _ticket_fields(store: Store, a: Mapping[str, Any]) -> None:
+    await store.tickets.set_fields(ticket_id=a["ticket_id"], changes=a["changes"])
+
+
 APPLY: dict[Op, Callable[[Store, Mapping[str, Any]], Awaitable[None]]] = {
     Op.RESPONSE_START: _response_start,
     Op.RESPONSE_ANSWERS: _response_answers,
@@ -164,6 +169,7 @@ APPLY: dict[Op, Callable[[Store, Mapping[str, Any]], Awaitable[None]]] = {
     Op.INVITATION_MARK: _invitation_mark,
     Op.INVITATION_LINK: _invitation_link,
     Op.ERASE: _erase,
+    Op.TICKET_FIELDS: _ticket_fields,
 }
 
 

@@ -6,6 +6,7 @@ import logging
 
 from conversations import survey
 from conversations.dialogue import State
+from conversations.outbox import Op
 from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
 from conversations.translation import Translation
 from conversations.turn import Turn
@@ -183,3 +184,22 @@ async def _forward(turn: Turn, ticket_id: str, text: str) -> None:
         )
     except Refused:
         log.info("message for a ticket that is gone was not forwarded")
+
+
+async def on_followup_due(turn: Turn) -> State:
+    """Days after closing: ask whether the problem is still solved, once, if the ticket is closed."""
+    ticket = await turn.store.tickets.get(ticket_id=str(turn.event.timer.get("ticket")))
+    here = turn.dialogue.state
+    mine = ticket is not None and ticket.get("customer_id") == turn.customer.id
+    if ticket is None or not mine or ticket.get("status") != Status.CLOSED:
+        return here  # reopened, erased, or not this chat's ticket
+    if (ticket.get("followup") or {}).get("sent_at"):
+        return here
+    language = str(ticket.get("language") or turn.language)
+    nothing = Translation("", language, language, "none", "", False, None)
+    turn.messages.extend(customer_messages(ticket, "followup", nothing, turn.catalogs))
+    turn.outbox.add(
+        Op.TICKET_FIELDS, ticket_id=str(ticket["_id"]), changes={"followup.sent_at": turn.config.clock()}
+    )
+    return here
+

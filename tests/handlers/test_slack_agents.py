@@ -91,12 +91,15 @@ class Agents:
 
 
 async def settle(runner: BotRunner) -> None:
-    """Run every due job now (the runner would within a second), including jobs those jobs schedule."""
+    """Run every due job now (the runner would within a second), including jobs those jobs schedule,
+    and the chat events due jobs become (a follow-up is decided in its chat)."""
     bot = runner.current
     assert bot is not None and bot.jobs is not None
     for _ in range(50):
         await bot.jobs.wait_idle()  # the background loop may hold a job that schedules another
-        if await bot.jobs.run_due() == 0 and await bot.store.jobs.backlog(now=bot.clock()) == 0:
+        ran = await bot.jobs.run_due()
+        await bot.dispatcher.wait_idle()
+        if ran == 0 and await bot.store.jobs.backlog(now=bot.clock()) == 0:
             return
     raise AssertionError("jobs keep coming")
 

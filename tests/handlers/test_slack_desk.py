@@ -107,6 +107,7 @@ class Desk:
             channel=lambda name: PhotoSource(),
             agent_language="en",
             escalation=self.escalation,
+            submit=self.engine.handle,  # a due follow-up is decided by the chat (no channel here)
             clock=self.clock,
         )
         self.runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=self.clock)
