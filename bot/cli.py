@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from bot import log_setup
 from bot.app import FeedbackBot, contact_sealer, install_questionnaires, quality_rules
-from bot.charts import render_charts
 from bot.cli_errors import (
     EXIT_FAILED,
     EXIT_USAGE,
@@ -161,6 +160,9 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
     elif args.format == "csv":
         sys.stdout.write(render_csv(report))
     else:
+        # Imported here: matplotlib and numpy cost ~60 MiB of memory, for a chart drawn weekly.
+        from bot.charts import render_charts
+
         images = await asyncio.to_thread(render_charts, report)
         await asyncio.to_thread(args.out.mkdir, parents=True, exist_ok=True)
         for name, data in images.items():

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
-from bot.charts import render_charts
 from bot.scheduler import Handler
 from conversations.report_text import render_text
 from conversations.reports import ReportRequest, build_report
@@ -77,6 +76,9 @@ class ReportJobs:
             self._store, ReportRequest(start, end, min_group=self._min_group), now=self._clock()
         )
         heading = "Weekly" if job.kind == WEEKLY else "Monthly"
+        # Imported here: matplotlib and numpy cost ~60 MiB of memory, for a chart drawn weekly.
+        from bot.charts import render_charts
+
         images = await asyncio.to_thread(render_charts, report)
         await self._poster.post_report(
             self._channel, f"{heading} feedback report\n\n{render_text(report)}", images
