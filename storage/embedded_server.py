@@ -24,6 +24,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--path", default=MEMORY, help="data folder, or :memory:")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--cache-size", default=CACHE_SIZE, help="WiredTiger cache, e.g. 32M")
+    parser.add_argument(
+        "--secantus-per-command-lookups",
+        action="store_true",
+        help="keep SecantusDB's own per-command profile-level and collection-option look-ups",
+    )
     return parser.parse_args(argv)
 
 
@@ -57,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         storage_path=args.path,
         replica_set_name=None,
         enable_test_commands=False,
-        cache_size=CACHE_SIZE,
+        cache_size=args.cache_size,
         ttl_sweep_seconds=TTL_SWEEP_SECONDS,
     )
     server.start()
