@@ -1,7 +1,8 @@
 """Runs Feedback Bot (``feedback-bot run --no-console``) for ``benchmarks.peer_load``.
 
 ``--store 256m`` starts the embedded server as it was configured before it was sized for a bot (256 MB
-WiredTiger cache, SecantusDB's per-command look-ups left on), so before and after run in one invocation.
+WiredTiger cache, SecantusDB's per-command profiling-level look-up left on),
+so before and after run in one invocation.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
 - ``feedback``: Feedback Bot itself (``python -m bot.cli run``) with its embedded SecantusDB child, pacing
   switched off (TELEGRAM_GLOBAL_RATE / TELEGRAM_CHAT_RATE / TELEGRAM_CHAT_BURST raised).
 - ``feedback-256m``: the same with the embedded server as it was before it was sized for a bot
-  (256 MB WiredTiger cache, SecantusDB's per-command profile-level and collection-option look-ups on),
+  (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
   for before/after comparisons in one invocation, e.g.
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
 
@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
 import sys
@@ -66,6 +67,8 @@ SAMPLE_SECONDS = 0.02
 SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
 STOP_GRACE_SECONDS = 20.0
 PROBE_CHAT_ID = 699_999
+IDLE_SECONDS = 3.0
+PR_SET_PDEATHSIG = 1
 
 
 # --------------------------------------------------------------------------- the process tree
@@ -184,6 +187,12 @@ class BotProcess:
         return code
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when this benchmark dies (e.g. killed by a timeout); never an orphan bot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "TELEGRAM_", "FEEDBACK_BOT"))}
     env["PYTHONPATH"] = str(PROJECT_ROOT)
@@ -212,7 +221,7 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProces
         }
     process = await asyncio.create_subprocess_exec(
         sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT),
+        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT), preexec_fn=_die_with_parent,
     )  # fmt: skip
     bot = BotProcess(process)
     bot._drain = asyncio.create_task(bot.drain())
@@ -262,6 +271,11 @@ class StoreCounters:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def _per_second(delta: Counter[str], seconds: float) -> str:
+    parts = ", ".join(f"{k} {v / seconds:.2f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1]))
+    return f"{delta.total() / seconds:.2f} ({parts})"
 
 
 def describe(delta: Counter[str], per: int) -> str:
@@ -328,6 +342,13 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
     """One customer alone, every action's round trips counted once the counters have settled."""
     load = Load(fake=fake, mode="polling", webhook_url=None, think_seconds=0.0)
     customer = Customer(index=-1, chat_id=PROBE_CHAT_ID)
+    idle_start = await counters.settled()
+    idle_began = time.monotonic()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle = await counters.snapshot()
+    idle_seconds = time.monotonic() - idle_began
+    idle.subtract(idle_start)
+    lines = [f"idle bot over {idle_seconds:.1f} s, per second: {_per_second(+idle, idle_seconds)}"]
     snapshots: list[Counter[str]] = [await counters.settled()]
     original_act = load.act
 
@@ -343,7 +364,6 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
         delta = after.copy()
         delta.subtract(before)
         by_kind.setdefault(action.kind, []).append(+delta)
-    lines = []
     for kind, deltas in by_kind.items():
         merged: Counter[str] = Counter()
         for delta in deltas:
