@@ -446,6 +446,12 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                         for line in await probe(fake, counters)
                     ]
                 await sampler.stop()
+                for pid in tree_pids(bot.process.pid):
+                    role = "embedded server" if "embedded_server" in cmdline(pid) else "bot"
+                    notes.append(
+                        f"pid {pid} ({role}): VmHWM {_status_kib(pid, 'VmHWM') / 1024:.1f} MiB, "
+                        f"VmRSS now {_status_kib(pid, 'VmRSS') / 1024:.1f} MiB"
+                    )
                 result = Result(
                     kind=kind, customers=len(customers), finished=sum(c.completed for c in customers),
                     actions=len(actions), wall=wall, latencies=[a.latency for a in actions if a.latency],
