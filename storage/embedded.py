@@ -16,6 +16,8 @@ logger = logging.getLogger("storage")
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _STDERR_TAIL_LINES = 40
+# Extra command-line options for `python -m storage.embedded_server` (benchmarks compare settings).
+SERVER_OPTIONS: tuple[str, ...] = ()
 
 
 class EmbeddedMongoError(RuntimeError):
@@ -60,7 +62,7 @@ class EmbeddedMongo:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "storage.embedded_server",
-            "--path", path, "--host", host, "--port", str(port),
+            "--path", path, "--host", host, "--port", str(port), *SERVER_OPTIONS,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -166,3 +166,31 @@ async def test_network_guard_refuses_remote_hosts(network_attempts: list[str]) -
         await asyncio.open_connection("2001:db8::1", 80)
     assert len(network_attempts) == 3
     network_attempts.clear()  # expected here; the autouse check would fail the test otherwise
+
+
+@pytest.mark.parametrize("lookups", [False, True])
+async def test_profile_level_lookup_is_off_by_default(monkeypatch: pytest.MonkeyPatch, lookups: bool) -> None:
+    """The embedded server skips SecantusDB's per-command profiling-level look-up unless asked to keep it."""
+    import storage.embedded
+
+    options = ("--cache-size", "8M", *(("--secantus-per-command-lookups",) if lookups else ()))
+    monkeypatch.setattr(storage.embedded, "SERVER_OPTIONS", options)
+    server = await EmbeddedMongo.start(data_dir=None)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(server.uri)
+    try:
+        db = client["profile_check"]
+        await db.command("profile", 2)
+        await db["things"].insert_one({"_id": 1})
+        assert await db["things"].find_one({"_id": 1}) == {"_id": 1}
+        recorded = await db["system.profile"].count_documents({})
+        assert (recorded > 0) is lookups
+    finally:
+        await client.close()
+        await server.stop()
+
+
+def test_the_default_cache_is_sized_for_a_bot() -> None:
+    from storage.embedded_server import CACHE_SIZE, _parse_args
+
+    assert _parse_args([]).cache_size == CACHE_SIZE == "32M"
+    assert not _parse_args([]).secantus_per_command_lookups

@@ -1,0 +1,545 @@
+"""Peer benchmark: Feedback Bot against a throwaway python-telegram-bot bot, same load, one invocation.
+
+Run on demand (it prints figures and never asserts timings)::
+
+    .venv/bin/python -m benchmarks.peer_load [--customers N] [--order peer,feedback]
+        [--think-ms MS] [--duration-limit S] [--py-spy PATH] [--profile-dir DIR]
+
+Each bot in ``--order`` runs in turn as a child process of this one, polling a fresh instance of the same
+fake Bot API (``tests.fakes.telegram_api``, the ``TimedTelegram`` of ``benchmarks.telegram_load``) that
+this process serves on 127.0.0.1, and the same N customers (same chat ids, same script: /start, Agree,
+the answer buttons, a comment) take the default survey as fast as the bot answers. The bots:
+
+- ``peer``: ``benchmarks.peer_bot`` (ConversationHandler + PicklePersistence, no durability, no pacing).
+- ``feedback``: Feedback Bot itself (``python -m bot.cli run``) with its embedded SecantusDB child, pacing
+  switched off (TELEGRAM_GLOBAL_RATE / TELEGRAM_CHAT_RATE / TELEGRAM_CHAT_BURST raised).
+- ``feedback-256m``: the same with the embedded server as it was before it was sized for a bot
+  (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
+  for before/after comparisons in one invocation, e.g.
+  ``--order feedback-256m,feedback,feedback-256m,feedback``.
+
+For each bot it prints actions/s, p50/p99 reply latency (as ``benchmarks.telegram_load`` defines it), the
+CPU seconds and the peak RSS of the whole process tree (the bot and every descendant, e.g. the embedded
+server): the maximum of the summed VmRSS sampled every 20 ms, and the sum of each process's VmHWM (an upper
+bound). Then the ratios against the first bot in the order.
+
+For Feedback Bot it also counts **store round trips** from the embedded server's own counters (the
+``top`` command: per-namespace command counts, which heartbeats and the benchmark's reads of the counters
+do not touch): over the whole load, divided by customer actions; then a probe customer takes the survey
+alone after the load, and each of its actions is counted separately once the counters have settled.
+
+``--py-spy`` (a py-spy executable, not part of the lock) samples the bot process and the embedded server
+during the load of each Feedback Bot run and prints the top functions by own time and total time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from benchmarks.telegram_load import (
+    FIRST_CHAT_ID,
+    UNPACED,
+    Customer,
+    Load,
+    TimedTelegram,
+    percentile,
+)
+
+BOTS = ("peer", "feedback", "feedback-256m")
+DATABASE = "feedback_peer_bench"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_SECONDS = 0.02
+SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
+STOP_GRACE_SECONDS = 20.0
+PROBE_CHAT_ID = 699_999
+IDLE_SECONDS = 3.0
+PR_SET_PDEATHSIG = 1
+
+
+# --------------------------------------------------------------------------- the process tree
+
+
+def _children_map() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = (entry / "stat").read_text()
+            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+            tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def tree_pids(root: int) -> list[int]:
+    """`root` and all its descendants, from /proc."""
+    tree, found, todo = _children_map(), [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(tree.get(pid, []))
+    return found
+
+
+def _status_kib(pid: int, key: str) -> int:
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return 0.0
+
+
+def cmdline(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    return ""
+
+
+class TreeSampler:
+    """Samples the summed VmRSS of a process tree; keeps the maximum."""
+
+    def __init__(self, root: int) -> None:
+        self.root = root
+        self.peak_kib = 0
+        self.processes = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self) -> None:
+        pids = tree_pids(self.root)
+        self.processes = max(self.processes, len(pids))
+        self.peak_kib = max(self.peak_kib, sum(_status_kib(pid, "VmRSS") for pid in pids))
+
+    async def _run(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.sample()
+
+    def hwm_sum_kib(self) -> int:
+        return sum(_status_kib(pid, "VmHWM") for pid in tree_pids(self.root))
+
+    def cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in tree_pids(self.root))
+
+
+# --------------------------------------------------------------------------- the bots
+
+
+@dataclass
+class BotProcess:
+    process: asyncio.subprocess.Process
+    stderr_lines: list[str] = field(default_factory=list)
+    store_uri: str | None = None
+    _drain: asyncio.Task[None] | None = None
+
+    async def drain(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.stderr_lines.append(line)
+            if "using embedded MongoDB" in line and self.store_uri is None:
+                self.store_uri = next((w for w in line.split() if w.startswith("mongodb://")), None)
+
+    async def stop(self) -> int:
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(self.process.wait(), STOP_GRACE_SECONDS)
+        except TimeoutError:
+            for pid in reversed(tree_pids(self.process.pid)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            code = await self.process.wait()
+        if self._drain is not None:
+            await self._drain
+        return code
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when this benchmark dies (e.g. killed by a timeout); never an orphan bot."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "TELEGRAM_", "FEEDBACK_BOT"))}
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    if kind == "peer":
+        argv = ["-m", "benchmarks.peer_bot", "--token", fake.token, "--base-url", fake.base_url]
+        argv += ["--data-dir", str(data_dir)]
+    else:
+        argv = [
+            "-m",
+            "benchmarks.feedback_runner",
+            "--store",
+            "256m" if kind == "feedback-256m" else "default",
+        ]
+        env |= {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "MONGODB_DATABASE": DATABASE,
+            "FEEDBACK_BOT_DATA_DIR": str(data_dir),
+            "FEEDBACK_BOT_HOST": "127.0.0.1",
+            "FEEDBACK_BOT_PORT": "0",
+            "TELEGRAM_POLL_TIMEOUT": "10",
+            "TELEGRAM_GLOBAL_RATE": str(UNPACED),
+            "TELEGRAM_CHAT_RATE": str(UNPACED),
+            "TELEGRAM_CHAT_BURST": str(UNPACED),
+            "LOG_LEVEL": "INFO",  # the embedded server's URI is in an INFO line
+        }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT), preexec_fn=_die_with_parent,
+    )  # fmt: skip
+    bot = BotProcess(process)
+    bot._drain = asyncio.create_task(bot.drain())
+    return bot
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+# --------------------------------------------------------------------------- store round trips
+
+
+class StoreCounters:
+    """Per-namespace command counts of the embedded server (its `top` command)."""
+
+    def __init__(self, uri: str) -> None:
+        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+
+    async def snapshot(self) -> Counter[str]:
+        """`<collection> <section>` -> commands so far, for the benchmark's database."""
+        reply = await self.client.admin.command("top")
+        counts: Counter[str] = Counter()
+        for namespace, sections in reply.get("totals", {}).items():
+            if not isinstance(sections, dict) or not namespace.startswith(DATABASE + "."):
+                continue
+            collection = namespace.split(".", 1)[1]
+            for section in ("queries", "getmore", "insert", "update", "remove", "commands"):
+                count = int(sections.get(section, {}).get("count", 0))
+                if count:
+                    counts[f"{collection} {section}"] = count
+        return counts
+
+    async def settled(self) -> Counter[str]:
+        """A snapshot once nothing has changed for SETTLE_SECONDS (the bot finished its writes)."""
+        last = await self.snapshot()
+        while True:
+            await asyncio.sleep(SETTLE_SECONDS)
+            now = await self.snapshot()
+            if now == last:
+                return now
+            last = now
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+def _per_second(delta: Counter[str], seconds: float) -> str:
+    parts = ", ".join(f"{k} {v / seconds:.2f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1]))
+    return f"{delta.total() / seconds:.2f} ({parts})"
+
+
+def describe(delta: Counter[str], per: int) -> str:
+    parts = ", ".join(f"{k} {v / per:.2f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1]))
+    return f"{delta.total() / per:.2f} ({parts})"
+
+
+# --------------------------------------------------------------------------- py-spy
+
+
+def summarize_profile(path: Path, top: int = 12) -> list[str]:
+    """Top functions by own samples and by total samples from py-spy's raw (collapsed) output."""
+    own: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    samples = 0
+    with contextlib.suppress(OSError):
+        for line in path.read_text().splitlines():
+            stack, _, count_text = line.rpartition(" ")
+            if not stack or not count_text.isdigit():
+                continue
+            count = int(count_text)
+            frames = [f.split(" (", 1)[0] + " " + f.rsplit("/", 1)[-1].rstrip(")") for f in stack.split(";")]
+            samples += count
+            own[frames[-1]] += count
+            for frame in set(frames[1:]):  # frames[0] is the thread / process
+                total[frame] += count
+    if not samples:
+        return ["no samples"]
+    lines = [f"{samples} samples; own time:"]
+    lines += [f"    {n / samples * 100:5.1f} %  {f}" for f, n in own.most_common(top)]
+    lines.append("  total time (excluding frames present in > 90 % of samples):")
+    lines += [
+        f"    {n / samples * 100:5.1f} %  {f}" for f, n in total.most_common(top * 4) if n / samples <= 0.9
+    ][: top * 2]
+    return lines
+
+
+# --------------------------------------------------------------------------- one run
+
+
+@dataclass
+class Result:
+    kind: str
+    customers: int
+    finished: int
+    actions: int
+    wall: float
+    latencies: list[float]
+    peak_rss_kib: int
+    hwm_sum_kib: int
+    processes: int
+    cpu_seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.actions / self.wall if self.wall else 0.0
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies, q) if self.latencies else float("nan")
+
+
+async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
+    """One customer alone, every action's round trips counted once the counters have settled."""
+    load = Load(fake=fake, mode="polling", webhook_url=None, think_seconds=0.0)
+    customer = Customer(index=-1, chat_id=PROBE_CHAT_ID)
+    idle_start = await counters.settled()
+    idle_began = time.monotonic()
+    await asyncio.sleep(IDLE_SECONDS)
+    idle = await counters.snapshot()
+    idle_seconds = time.monotonic() - idle_began
+    idle.subtract(idle_start)
+    lines = [f"idle bot over {idle_seconds:.1f} s, per second: {_per_second(+idle, idle_seconds)}"]
+    snapshots: list[Counter[str]] = [await counters.settled()]
+    original_act = load.act
+
+    async def counted_act(customer: Customer, kind: str, update: dict[str, Any]) -> Any:
+        result = await original_act(customer, kind, update)
+        snapshots.append(await counters.settled())
+        return result
+
+    load.act = counted_act  # type: ignore[method-assign]
+    await load.run_customer(customer)
+    by_kind: dict[str, list[Counter[str]]] = {}
+    for action, before, after in zip(customer.actions, snapshots, snapshots[1:], strict=False):
+        delta = after.copy()
+        delta.subtract(before)
+        by_kind.setdefault(action.kind, []).append(+delta)
+    for kind, deltas in by_kind.items():
+        merged: Counter[str] = Counter()
+        for delta in deltas:
+            merged.update(delta)
+        each = "/".join(str(d.total()) for d in deltas)
+        lines.append(f"{kind} (x{len(deltas)}: {each}): mean {describe(merged, len(deltas))}")
+    return lines
+
+
+async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None, index: int) -> Result:
+    customers = [Customer(index=i, chat_id=FIRST_CHAT_ID + i) for i in range(args.customers)]
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix=f"peer-bench-{kind}-") as data_dir:
+        async with TimedTelegram() as fake:
+            bot = await start_bot(kind, fake, Path(data_dir))
+            spies: list[tuple[str, asyncio.subprocess.Process, Path]] = []
+            counters: StoreCounters | None = None
+            try:
+                started = time.monotonic()
+                await wait_until(
+                    lambda: (
+                        any(c.method == "getUpdates" for c in fake.calls)
+                        or bot.process.returncode is not None
+                    ),
+                    60,
+                    f"{kind} to poll",
+                )
+                if bot.process.returncode is not None:
+                    raise RuntimeError(f"{kind} exited: " + "\n".join(bot.stderr_lines[-20:]))
+                notes.append(f"start-up {time.monotonic() - started:.1f} s")
+                sampler = TreeSampler(bot.process.pid)
+                if kind != "peer":
+                    if bot.store_uri is None:
+                        raise RuntimeError("embedded server URI not found in the bot's log")
+                    counters = StoreCounters(bot.store_uri)
+                    before = await counters.settled()
+                if profile_dir is not None and kind != "peer":
+                    for pid in tree_pids(bot.process.pid):
+                        role = "server" if "embedded_server" in cmdline(pid) else "bot"
+                        if pid != bot.process.pid and role == "bot":
+                            continue
+                        out = profile_dir / f"{index}-{kind}-{role}.txt"
+                        spy = await asyncio.create_subprocess_exec(
+                            args.py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "100",
+                            "--nonblocking", "--output", str(out),
+                            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+                        )  # fmt: skip
+                        spies.append((role, spy, out))
+                cpu_before = sampler.cpu_seconds()
+                load = Load(fake=fake, mode="polling", webhook_url=None, think_seconds=args.think_ms / 1000)
+                sampler.start()
+                load_start = time.monotonic()
+                tasks = [asyncio.create_task(load.guarded(c)) for c in customers]
+                done, pending = await asyncio.wait(tasks, timeout=args.duration_limit)
+                wall = time.monotonic() - load_start
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
+                for task in done:
+                    task.result()
+                if pending:
+                    notes.append(f"STOPPED at --duration-limit {args.duration_limit:g} s")
+                for _, spy, _ in spies:
+                    with contextlib.suppress(ProcessLookupError):
+                        spy.send_signal(signal.SIGINT)
+                cpu = sampler.cpu_seconds() - cpu_before
+                actions = [a for c in customers for a in c.actions if a.latency is not None]
+                answers = sum(len(c.answers) for c in customers)
+                if counters is not None:
+                    after = await counters.settled()
+                    delta = after.copy()
+                    delta.subtract(before)
+                    delta = +delta
+                    notes.append(
+                        f"store round trips over the load: {delta.total()} for {len(actions)} actions "
+                        f"({answers} answers): per action {describe(delta, max(1, len(actions)))}"
+                    )
+                    notes += [
+                        "probe customer alone, round trips per action: " + line
+                        for line in await probe(fake, counters)
+                    ]
+                await sampler.stop()
+                for pid in tree_pids(bot.process.pid):
+                    role = "embedded server" if "embedded_server" in cmdline(pid) else "bot"
+                    notes.append(
+                        f"pid {pid} ({role}): VmHWM {_status_kib(pid, 'VmHWM') / 1024:.1f} MiB, "
+                        f"VmRSS now {_status_kib(pid, 'VmRSS') / 1024:.1f} MiB"
+                    )
+                result = Result(
+                    kind=kind, customers=len(customers), finished=sum(c.completed for c in customers),
+                    actions=len(actions), wall=wall, latencies=[a.latency for a in actions if a.latency],
+                    peak_rss_kib=sampler.peak_kib, hwm_sum_kib=sampler.hwm_sum_kib(),
+                    processes=sampler.processes, cpu_seconds=cpu, notes=notes,
+                )  # fmt: skip
+                problems = [c.problem for c in customers if c.problem]
+                if problems:
+                    notes.append(f"{len(problems)} customers with problems, e.g. {problems[0]}")
+            finally:
+                if counters is not None:
+                    await counters.close()
+                for _, spy, _ in spies:
+                    with contextlib.suppress(ProcessLookupError):
+                        spy.send_signal(signal.SIGINT)
+                    await spy.wait()
+                code = await bot.stop()
+                if code not in (0, -signal.SIGTERM):
+                    notes.append(f"exit code {code}; stderr ends: {' | '.join(bot.stderr_lines[-5:])}")
+            for role, _, out in spies:
+                notes.append(f"py-spy {role} process during the load:")
+                notes += ["  " + line for line in summarize_profile(out)]
+    return result
+
+
+def print_results(results: Sequence[Result], command: str) -> None:
+    print(f"== {command}")
+    header = (
+        f"{'bot':<14} {'done':>9} {'actions':>7} {'wall s':>7} {'actions/s':>9} {'p50 ms':>7} "
+        f"{'p99 ms':>7} {'peak RSS MiB':>12} {'ΣHWM MiB':>9} {'procs':>5} {'CPU s':>6}"
+    )
+    print(header)
+    for r in results:
+        print(
+            f"{r.kind:<14} {f'{r.finished}/{r.customers}':>9} {r.actions:>7} {r.wall:>7.1f} {r.rate:>9.1f} "
+            f"{r.p(50) * 1000:>7.0f} {r.p(99) * 1000:>7.0f} {r.peak_rss_kib / 1024:>12.1f} "
+            f"{r.hwm_sum_kib / 1024:>9.1f} {r.processes:>5} {r.cpu_seconds:>6.1f}"
+        )
+    base = results[0]
+    for r in results[1:]:
+        print(
+            f"{r.kind} / {base.kind}: actions/s x{r.rate / base.rate:.2f}, p50 x{r.p(50) / base.p(50):.2f}, "
+            f"p99 x{r.p(99) / base.p(99):.2f}, peak RSS x{r.peak_rss_kib / max(1, base.peak_rss_kib):.2f}"
+        )
+    for r in results:
+        for note in r.notes:
+            print(f"[{r.kind}] {note}")
+
+
+async def run(args: argparse.Namespace) -> int:
+    profile_dir: Path | None = None
+    if args.py_spy:
+        profile_dir = Path(args.profile_dir or tempfile.mkdtemp(prefix="peer-bench-profile-"))
+        profile_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for index, kind in enumerate(args.order):
+        results.append(await run_one(kind, args, profile_dir, index))
+        print(f"-- {kind} done: {results[-1].rate:.1f} actions/s", file=sys.stderr, flush=True)
+    print_results(results, " ".join(["python -m benchmarks.peer_load", *sys.argv[1:]]))
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.peer_load", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--customers", type=int, default=200, help="simulated customers (default 200)")
+    parser.add_argument(
+        "--order", default="peer,feedback", help=f"bots to run one after the other, from {', '.join(BOTS)}"
+    )
+    parser.add_argument("--think-ms", type=float, default=0.0, help="pause before each customer action")
+    parser.add_argument("--duration-limit", type=float, default=300.0, help="stop each run after S seconds")
+    parser.add_argument(
+        "--py-spy", help="py-spy executable: profile Feedback Bot's processes during the load"
+    )
+    parser.add_argument("--profile-dir", help="where py-spy's raw profiles go (default: a temp dir)")
+    args = parser.parse_args(argv)
+    args.order = [k.strip() for k in args.order.split(",") if k.strip()]
+    if not args.order or any(k not in BOTS for k in args.order):
+        parser.error(f"--order takes bots from {', '.join(BOTS)}")
+    if args.customers < 1 or args.duration_limit <= 0 or args.think_ms < 0:
+        parser.error("--customers must be >= 1, --duration-limit > 0, --think-ms >= 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
