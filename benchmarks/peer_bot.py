@@ -33,9 +33,9 @@ from telegram.ext import (
     filters,
 )
 
-from conversations.questionnaire import Question, QuestionType, load_file
+from core.questionnaire import Question, QuestionType, load_file
 
-QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "conversations" / "questionnaires" / "default.yaml"
+QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "core" / "questionnaires" / "default.yaml"
 CONSENT, ANSWERING = range(2)
 CONSENT_TEXT = (
     "Hello! We would like to ask you a few questions about your recent order (about 2 minutes). "
