@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from conversations import complaint
@@ -15,11 +14,10 @@ from conversations.rendering import language_buttons
 from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
-from conversations.turn import Turn
+from conversations.turn import Step, Turn
 from core.events import Choice, Outbound
 
 log = logging.getLogger("conversations.commands")
-Step = Callable[[Turn], Awaitable[State]]
 
 
 async def on_start(turn: Turn) -> State:

@@ -6,7 +6,6 @@ import copy
 import dataclasses
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from conversations import language as languages
@@ -27,8 +26,6 @@ from storage.store import Store
 log = logging.getLogger("conversations.engine")
 MAX_SAVE_ATTEMPTS = 5
 CACHED_CHATS = 2_000
-APPLIED_KEPT = 10_000
-Step = Callable[[Turn], Awaitable[State]]
 
 
 class ConcurrentUpdateError(RuntimeError):
@@ -56,10 +53,9 @@ class Engine:
         self._store = store
         self._catalogs = catalogs
         self._config = config
-        # Outboxes this worker applied, by conversation: a chat's next event usually comes to the
-        # same worker, which then need not apply them again nor spend a write on clearing them.
-        self._applied: OrderedDict[str, str] = OrderedDict()
-        self._recent: OrderedDict[str, tuple[dict[str, Any], Customer]] = OrderedDict()
+        # Each chat's last committed document (and customer), kept for its next event, which usually
+        # comes to the same worker: no read before that step, and its outbox is known applied here.
+        self._recent: OrderedDict[str, tuple[dict[str, Any], Customer | None]] = OrderedDict()
 
     async def handle(self, event: InboundEvent) -> Reply:
         """Apply one event; an event already applied to this chat gets its reply again, unchanged.
@@ -109,13 +105,14 @@ class Engine:
         """Keep the chat's committed document for its next event: no read before that step.
 
         Safe with any number of workers: the next commit is versioned, so a document another worker
-        changed meanwhile makes it fail, and the event runs again on a fresh read. A change to the
-        customer (language, erasure) is read afresh next time.
+        changed meanwhile makes it fail, and the event runs again on a fresh read. A customer whose
+        language changed is read afresh; an erased chat is not kept.
         """
-        if any(effect.op in {Op.LANGUAGE, Op.ERASE} for effect in effects):
+        ops = {effect.op for effect in effects}
+        if Op.ERASE in ops:
             self._recent.pop(key, None)
             return
-        self._recent[key] = (doc, customer)
+        self._recent[key] = (doc, None if Op.LANGUAGE in ops else customer)
         self._recent.move_to_end(key)
         while len(self._recent) > CACHED_CHATS:
             self._recent.popitem(last=False)
@@ -125,10 +122,6 @@ class Engine:
         if any(effect.op in outbox.PERSONAL for effect in effects):
             # Contact details and free text must not linger in the conversation document.
             await self._store.conversations.clear_outbox(key=key, event_id=event_id)
-        self._applied[key] = event_id
-        self._applied.move_to_end(key)
-        while len(self._applied) > APPLIED_KEPT:
-            self._applied.popitem(last=False)
 
     async def _prepare(self, event: InboundEvent) -> Turn | Reply:
         key = Conversations.key(channel=event.channel, chat_key=event.chat_key)
@@ -136,17 +129,18 @@ class Engine:
         doc: dict[str, Any] | None
         known: Customer | None
         if cached is not None:
-            # A copy: a step that fails half-way must not leave its changes in the kept document.
+            # Kept after this worker committed and applied it (a failure drops it). A copy: a step
+            # that fails half-way must not leave its changes in the kept document.
             doc, known = copy.deepcopy(cached[0]), cached[1]
         else:
-            loaded = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
-            doc, known = loaded, None
-        pending = (doc or {}).get("outbox")
-        if doc is not None and pending and self._applied.get(doc["_id"]) != pending.get("event_id"):
-            # Committed by another worker, or by one that died before applying them: the effects
-            # must land before anything reads what they write (applying twice changes nothing).
-            effects = [Effect.from_document(e) for e in pending.get("effects", [])]
-            await self._apply(doc["_id"], str(pending.get("event_id")), effects)
+            known = None
+            doc = await self._store.conversations.load(channel=event.channel, chat_key=event.chat_key)
+            pending = (doc or {}).get("outbox")
+            if doc is not None and pending:
+                # Committed by another worker, or one that died before applying them: they must
+                # land before anything reads what they write (applying twice changes nothing).
+                effects = [Effect.from_document(e) for e in pending.get("effects", [])]
+                await self._apply(key, str(pending.get("event_id")), effects)
         if doc is None and event.kind is EventKind.TIMER:
             return Reply()  # the chat was erased since the job was scheduled
         if doc is not None and event.event_id in doc.get("recent_events", []):
@@ -164,7 +158,7 @@ class Engine:
         if customer is None:
             customer = await self._store.customers.identify(channel=event.channel, user_key=event.user_key)
             dialogue = Dialogue(
-                key=Conversations.key(channel=event.channel, chat_key=event.chat_key),
+                key=key,
                 channel=event.channel,
                 chat_key=event.chat_key,
                 customer_id=customer.id,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,13 +21,12 @@ from conversations.dialogue import State
 from conversations.privacy import on_confirm_delete
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent, on_consent, on_resume, on_survey
-from conversations.turn import Turn
+from conversations.turn import Step, Turn
 from core.events import EventKind
 
 if TYPE_CHECKING:
     from conversations.interceptors import Interceptor
 
-Step = Callable[[Turn], Awaitable[State]]
 
 
 class IllegalTransition(RuntimeError):

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from storage.consents import Decision
@@ -73,107 +74,37 @@ class Outbox:
         return True
 
 
-async def _response_start(store: Store, a: Mapping[str, Any]) -> None:
-    await store.responses.start(
-        response_id=a["response_id"],
-        customer_id=a["customer_id"],
-        questionnaire_id=a["questionnaire_id"],
-        questionnaire_version=a["questionnaire_version"],
-        language=a["language"],
-        channel=a["channel"],
-        order_ref=a["order_ref"],
-        consent_version=a["consent_version"],
-    )
-
-
-async def _response_answers(store: Store, a: Mapping[str, Any]) -> None:
-    await store.responses.save_answers(response_id=a["response_id"], answers=a["answers"], seq=a["seq"])
-
-
-async def _response_complete(store: Store, a: Mapping[str, Any]) -> None:
-    await store.responses.complete(
-        response_id=a["response_id"], dropped_answers=[], answers=a["answers"], seq=a["seq"]
-    )
-
-
-async def _response_abandon(store: Store, a: Mapping[str, Any]) -> None:
-    await store.responses.abandon(response_id=a["response_id"])
-
-
-async def _consent(store: Store, a: Mapping[str, Any]) -> None:
-    await store.consents.record(
-        entry_id=a["entry_id"],
-        customer_id=a["customer_id"],
-        kind=a["kind"],
-        text_version=a["text_version"],
-        language=a["language"],
-        channel=a["channel"],
-        decision=Decision(a["decision"]),
-        questionnaire_id=a.get("questionnaire_id"),
-        at=a.get("at"),
-    )
-
-
-async def _job(store: Store, a: Mapping[str, Any]) -> None:
-    await store.jobs.schedule(job_id=a["job_id"], kind=a["kind"], due_at=a["due_at"], payload=a["payload"])
-
-
-async def _language(store: Store, a: Mapping[str, Any]) -> None:
-    await store.customers.set_language(
-        customer_id=a["customer_id"], language=a["language"], explicit=a["explicit"]
-    )
-
-
-async def _feedback(store: Store, a: Mapping[str, Any]) -> None:
-    await store.feedback.add(**a)
-
-
-async def _ticket(store: Store, a: Mapping[str, Any]) -> None:
-    await store.tickets.create(source=a["source"], fields=a["fields"], ticket_id=a["ticket_id"])
-
-
-async def _contact(store: Store, a: Mapping[str, Any]) -> None:
-    await store.contacts.save(**a)
-
-
-async def _invitation_mark(store: Store, a: Mapping[str, Any]) -> None:
-    await store.invitations.mark(**a)
-
-
-async def _invitation_link(store: Store, a: Mapping[str, Any]) -> None:
-    await store.invitations.link(**a)
-
-
-async def _erase(store: Store, a: Mapping[str, Any]) -> None:
+async def _erase(store: Store, **args: Any) -> None:
     # Imported here: the erasure belongs with the customer's rights, which use this module.
     from conversations.privacy import erase_customer
 
-    await erase_customer(store, **a)
+    await erase_customer(store, **args)
 
 
-async def _ticket_fields(store: Store, a: Mapping[str, Any]) -> None:
-    await store.tickets.set_fields(ticket_id=a["ticket_id"], changes=a["changes"])
-
-
-APPLY: dict[Op, Callable[[Store, Mapping[str, Any]], Awaitable[None]]] = {
-    Op.RESPONSE_START: _response_start,
-    Op.RESPONSE_ANSWERS: _response_answers,
-    Op.RESPONSE_COMPLETE: _response_complete,
-    Op.RESPONSE_ABANDON: _response_abandon,
-    Op.CONSENT: _consent,
-    Op.JOB: _job,
-    Op.LANGUAGE: _language,
-    Op.FEEDBACK: _feedback,
-    Op.TICKET: _ticket,
-    Op.CONTACT: _contact,
-    Op.INVITATION_MARK: _invitation_mark,
-    Op.INVITATION_LINK: _invitation_link,
-    Op.ERASE: _erase,
-    Op.TICKET_FIELDS: _ticket_fields,
+# What carries out each effect: a repository method, called with the effect's arguments as its
+# keyword arguments (so an effect is exactly the call the step would have made).
+TARGETS: dict[Op, Callable[[Store], Callable[..., Awaitable[object]]]] = {
+    Op.RESPONSE_START: lambda store: store.responses.start,
+    Op.RESPONSE_ANSWERS: lambda store: store.responses.save_answers,
+    Op.RESPONSE_COMPLETE: lambda store: store.responses.complete,
+    Op.RESPONSE_ABANDON: lambda store: store.responses.abandon,
+    Op.CONSENT: lambda store: store.consents.record,
+    Op.JOB: lambda store: store.jobs.schedule,
+    Op.LANGUAGE: lambda store: store.customers.set_language,
+    Op.FEEDBACK: lambda store: store.feedback.add,
+    Op.TICKET: lambda store: store.tickets.create,
+    Op.CONTACT: lambda store: store.contacts.save,
+    Op.INVITATION_MARK: lambda store: store.invitations.mark,
+    Op.INVITATION_LINK: lambda store: store.invitations.link,
+    Op.ERASE: lambda store: partial(_erase, store),
+    Op.TICKET_FIELDS: lambda store: store.tickets.set_fields,
 }
 
 
 async def apply(store: Store, effects: list[Effect]) -> None:
     """Apply committed effects in order; safe to run again, also by another worker at once."""
     for effect in effects:
-        await APPLY[effect.op](store, effect.args)
+        args = dict(effect.args)
+        if effect.op is Op.CONSENT:
+            args["decision"] = Decision(args["decision"])  # stored as its value
+        await TARGETS[effect.op](store)(**args)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
-from conversations.dialogue import Dialogue
+from conversations.dialogue import Dialogue, State
 from conversations.outbox import Outbox
 from conversations.rendering import Branding
 from conversations.translation import Translator
@@ -104,3 +104,7 @@ class Turn:
 
     def reply(self) -> Reply:
         return Reply(messages=tuple(self.messages), notice=self.notice)
+
+
+Step = Callable[[Turn], Awaitable[State]]
+"""A step of the dialogue: decides the next state, the reply and the effects of one event."""

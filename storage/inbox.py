@@ -66,6 +66,7 @@ class Inbox:
 
     async def accept(self, event: InboundEvent) -> bool:
         """Store the event; False when the platform redelivered one we already have."""
+        now = datetime.now(UTC)
         try:
             await self._docs.insert_one(
                 {
@@ -75,9 +76,9 @@ class Inbox:
                     "chat_key": event.chat_key,
                     "event": event.to_document(),
                     "status": "pending",
-                    "received_at": datetime.now(UTC),
+                    "received_at": now,
                     "owner": self.worker,
-                    "lease_until": datetime.now(UTC) + LEASE,
+                    "lease_until": now + LEASE,
                 }
             )
         except DuplicateKeyError:

@@ -94,7 +94,7 @@ class Responses:
         self,
         *,
         response_id: str,
-        dropped_answers: list[str],
+        dropped_answers: list[str] | None = None,
         answers: dict[str, Any] | None = None,
         seq: int | None = None,
     ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import ClientSession
 
+from bot.app import FeedbackBot
 from storage.types import Database
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, post_webhook
 from tests.fakes.slack_api import FakeSlack, interaction_body, post_to_app, signed_headers
@@ -56,22 +57,27 @@ def slack_payload(rng: random.Random) -> Any:
     return base
 
 
+
+async def start_every_entry_point(polling: BotRunner, slack: FakeSlack, **extra: Any) -> FeedbackBot:
+    """The bot in webhook mode with Slack, WhatsApp and the shop API all configured."""
+    polling.webhook = True
+    return await polling.start(
+        SLACK_BOT_TOKEN=slack.token,
+        SLACK_API_BASE_URL=slack.base_url,
+        SLACK_DEFAULT_CHANNEL="C-SUPPORT",
+        SLACK_SIGNING_SECRET=SECRET,
+        SHOP_API_KEY=SHOP_KEY,
+        WHATSAPP_API_BASE_URL="http://127.0.0.1:9",
+        WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
+        WHATSAPP_ACCESS_TOKEN=TOKEN,
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+        **extra,
+    )
+
 async def test_hostile_requests_at_every_entry_point(polling: BotRunner, db: Database) -> None:
     async with FakeSlack() as slack:
-        polling.webhook = True
-        bot = await polling.start(
-            SLACK_BOT_TOKEN=slack.token,
-            SLACK_API_BASE_URL=slack.base_url,
-            SLACK_DEFAULT_CHANNEL="C-SUPPORT",
-            SLACK_SIGNING_SECRET=SECRET,
-            SLACK_AGENT_USERS=["U0AGENT"],
-            SHOP_API_KEY=SHOP_KEY,
-            WHATSAPP_API_BASE_URL="http://127.0.0.1:9",
-            WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-            WHATSAPP_ACCESS_TOKEN=TOKEN,
-            WHATSAPP_APP_SECRET=APP_SECRET,
-            WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        )
+        bot = await start_every_entry_point(polling, slack, SLACK_AGENT_USERS=["U0AGENT"])
         assert bot.server is not None
         base = f"http://127.0.0.1:{bot.server.port}"
         rng = random.Random(1124)
@@ -122,19 +128,7 @@ async def test_hostile_shapes_at_every_entry_point(polling: BotRunner) -> None:
     """Byte-0xff credential headers, charsets nobody knows, deep JSON and huge numbers, signed and not,
     at every entry point that takes a body: never a 5xx."""
     async with FakeSlack() as slack:
-        polling.webhook = True
-        bot = await polling.start(
-            SLACK_BOT_TOKEN=slack.token,
-            SLACK_API_BASE_URL=slack.base_url,
-            SLACK_DEFAULT_CHANNEL="C-SUPPORT",
-            SLACK_SIGNING_SECRET=SECRET,
-            SHOP_API_KEY=SHOP_KEY,
-            WHATSAPP_API_BASE_URL="http://127.0.0.1:9",
-            WHATSAPP_PHONE_NUMBER_ID=PHONE_NUMBER_ID,
-            WHATSAPP_ACCESS_TOKEN=TOKEN,
-            WHATSAPP_APP_SECRET=APP_SECRET,
-            WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        )
+        bot = await start_every_entry_point(polling, slack)
         assert bot.server is not None
         port = bot.server.port
         rng = random.Random(1616)
