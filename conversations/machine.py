@@ -10,7 +10,6 @@ docs/architecture.md is generated from these tables
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,7 +81,6 @@ STEPS: dict[State, Step] = {
 
 def enforce(before: State, after: State, *, via: Interceptor | None) -> State:
     """`after`, if `before` may move there (by the state's step, or by interceptor `via`)."""
-    _trace(before, after, via)
     if after is before or (via is None and before in RETURNS):
         return after
     allowed = via.leads_to if via is not None else TRANSITIONS[before]
@@ -90,13 +88,6 @@ def enforce(before: State, after: State, *, via: Interceptor | None) -> State:
         by = f"interceptor {via.name!r}" if via is not None else f"the step of {before.value}"
         raise IllegalTransition(f"{by} may not move a chat from {before.value} to {after.value}")
     return after
-
-
-def _trace(before: State, after: State, via: Interceptor | None) -> None:
-    path = os.environ.get("FB_TRACE_TRANSITIONS")
-    if path:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(f"{before.value}\t{after.value}\t{via.name if via else 'step'}\n")
 
 
 def _to(*states: State) -> frozenset[State]:
