@@ -17,7 +17,8 @@ from conversations.dialogue import State
 from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
 from conversations.survey import REMIND
-from core.events import Choice, InboundEvent, Outbound, Unprompted
+from core.events import InboundEvent, Outbound, Unprompted
+from core.payloads import TakeSurvey
 from locales.catalog import Catalogs, is_rtl
 from storage.jobs import Job
 from storage.store import Store
@@ -96,7 +97,7 @@ class OutreachJobs:
             company=self._company,
             minutes=questionnaire.estimated_minutes(),
         )
-        button = Choice(self._catalogs.text(language, "button.take_survey"), f"invite:{invitation_id}")
+        button = TakeSurvey(invitation_id).button(self._catalogs.text(language, "button.take_survey"))
         # Marked first: a crash after sending must not send it again (a lost invitation beats a doubled one).
         if await self._store.invitations.mark(invitation_id=invitation_id, field="sent_at", at=self._clock()):
             why = Unprompted("invitation", language, (self._company, str(invitation["order_ref"])))

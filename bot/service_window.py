@@ -19,7 +19,8 @@ from typing import Protocol
 
 from bot.dispatch import Channel
 from conversations.turn import Reply
-from core.events import SHOW_HELD, InboundEvent, Outbound
+from core.events import InboundEvent, Outbound
+from core.payloads import ShowHeld
 from storage.store import Store
 
 log = logging.getLogger("bot.service_window")
@@ -127,5 +128,5 @@ class WindowedChannel:
             log.info("ticket news held without a notice: no ticket template configured")
             return
         await self._inner.send_template(
-            chat_key, name=name, language=language, values=list(why.values), payloads=[SHOW_HELD]
+            chat_key, name=name, language=language, values=list(why.values), payloads=[ShowHeld().pack()]
         )

@@ -15,7 +15,8 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
-from core.events import Choice, Outbound
+from core.events import Outbound
+from core.payloads import Resume
 
 log = logging.getLogger("conversations.commands")
 
@@ -29,8 +30,8 @@ async def on_start(turn: Turn) -> State:
             turn.t("resume.prompt", n=len(d.history) + 1, total=total),
             (
                 (
-                    Choice(turn.t("button.continue"), "resume:continue"),
-                    Choice(turn.t("button.restart"), "resume:restart"),
+                    Resume("continue").button(turn.t("button.continue")),
+                    Resume("restart").button(turn.t("button.restart")),
                 ),
             ),
         )

@@ -15,14 +15,14 @@ from conversations.complaint_intake import (
     Stay,
     Toast,
     following,
-    pressed,
 )
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.events import EventKind
+from core.payloads import ComplaintConsent, Confirm, Fix, SensitiveConsent
 from core.questionnaire import Question, QuestionType
 from storage.consents import Decision
 
@@ -52,14 +52,14 @@ def _ask_consent(turn: Turn) -> State:
         privacy_url=turn.config.branding.privacy_url,
     )
     turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)
-    turn.say(text, _two("button.agree", "cc:yes", "button.decline", "cc:no", turn))
+    turn.say(text, _two(turn, ComplaintConsent, "button.agree", "button.decline"))
     return State.COMPLAINT_CONSENT
 
 
 def _ask_sensitive(turn: Turn) -> State:
     text = turn.t("complaint.sensitive.text")
     turn.dialogue.draft[f"{SENSITIVE_CONSENT}_version"] = text_version(text)
-    turn.say(text, _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn))
+    turn.say(text, _two(turn, SensitiveConsent, "button.allow", "button.chat_only"))
     return State.COMPLAINT_SENSITIVE
 
 
@@ -75,15 +75,16 @@ def reshow(turn: Turn, state: State) -> State | None:
     return None if question is None else ask(question.field, turn)
 
 
-def _two(first: str, first_payload: str, second: str, second_payload: str, turn: Turn) -> Any:
-    return ((Choice(turn.t(first), first_payload), Choice(turn.t(second), second_payload)),)
+def _two(turn: Turn, consent: type[ComplaintConsent | SensitiveConsent], yes: str, no: str) -> Any:
+    return ((consent(agreed=True).button(turn.t(yes)), consent(agreed=False).button(turn.t(no))),)
 
 
-def _decision(turn: Turn, yes: str, no: str) -> bool | None:
+def _decision(turn: Turn, consent: type[ComplaintConsent | SensitiveConsent]) -> bool | None:
     """True/False for the pressed button or a typed yes/no; None when it is neither."""
     event = turn.event
     if event.kind is EventKind.BUTTON:
-        return True if event.text == yes else False if event.text == no else None
+        pressed = event.pressed(consent)
+        return None if pressed is None else pressed.agreed
     if event.kind is EventKind.TEXT:
         typed = parse_typed(_YES_NO, event.text, language=turn.language, catalogs=turn.catalogs)
         return typed if isinstance(typed, bool) else None
@@ -114,7 +115,7 @@ async def _leave(turn: Turn, message: str) -> State:
 
 
 async def on_consent(turn: Turn) -> State:
-    agreed = _decision(turn, "cc:yes", "cc:no")
+    agreed = _decision(turn, ComplaintConsent)
     if agreed is None:
         return _not_understood(turn, State.COMPLAINT_CONSENT)
     await _record(turn, COMPLAINT_CONSENT, agreed)
@@ -124,7 +125,7 @@ async def on_consent(turn: Turn) -> State:
 
 
 async def on_sensitive(turn: Turn) -> State:
-    agreed = _decision(turn, "cs:yes", "cs:no")
+    agreed = _decision(turn, SensitiveConsent)
     if agreed is None:
         return _not_understood(turn, State.COMPLAINT_SENSITIVE)
     await _record(turn, SENSITIVE_CONSENT, agreed)
@@ -189,10 +190,10 @@ def summary(turn: Turn) -> State:
         contact_time=contact_time,
     )
     buttons = (
-        (Choice(turn.t("button.submit"), "confirm:submit"),),
+        (Confirm("submit").button(turn.t("button.submit")),),
         (
-            Choice(turn.t("button.correct"), "confirm:correct"),
-            Choice(turn.t("button.cancel"), "confirm:cancel"),
+            Confirm("correct").button(turn.t("button.correct")),
+            Confirm("cancel").button(turn.t("button.cancel")),
         ),
     )
     turn.say(text, buttons)
@@ -201,13 +202,14 @@ def summary(turn: Turn) -> State:
 
 async def on_confirm(turn: Turn) -> State:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "confirm:submit":
+    confirm = event.pressed(Confirm)
+    if confirm is not None and confirm.action == "submit":
         return await _submit(turn)
-    if event.kind is EventKind.BUTTON and event.text == "confirm:cancel":
+    if confirm is not None and confirm.action == "cancel":
         return await _leave(turn, turn.t("complaint.cancelled"))
-    if event.kind is EventKind.BUTTON and event.text == "confirm:correct":
-        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in CORRECTABLE]
-        turn.say(turn.t("complaint.correct.prompt"), tuple(rows))
+    if confirm is not None and confirm.action == "correct":
+        rows = tuple((Fix(name).button(turn.t(f"complaint.field.{name}")),) for name in CORRECTABLE)
+        turn.say(turn.t("complaint.correct.prompt"), rows)
         return State.COMPLAINT_CORRECT
     if event.kind is EventKind.BUTTON:
         turn.notice = turn.t("unknown.button")
@@ -216,7 +218,8 @@ async def on_confirm(turn: Turn) -> State:
 
 
 async def on_correct(turn: Turn) -> State:
-    field = pressed(turn, "fix:", frozenset(CORRECTABLE))
+    fix = turn.event.pressed(Fix)
+    field = fix.field if fix is not None and fix.field in CORRECTABLE else None
     if field is None:
         if turn.event.kind is EventKind.BUTTON:
             turn.notice = turn.t("unknown.button")

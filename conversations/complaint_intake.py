@@ -17,6 +17,7 @@ from conversations.complaint_policy import Category, ContactTime, Expectation
 from conversations.dialogue import State
 from conversations.turn import Turn
 from core.events import Choice, EventKind
+from core.payloads import NoOrder, PickCategory, PickContactTime, PickExpectation, SkipContact
 
 MAX_CONTACT = 120
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
@@ -56,16 +57,11 @@ class IntakeQuestion:
     correctable: bool = True
 
 
-def _choices(prefix: str, kind: str, values: type[StrEnum], turn: Turn) -> tuple[Choice, ...]:
-    return tuple(Choice(turn.t(f"complaint.{kind}.{v.value}"), f"{prefix}{v.value}") for v in values)
+PickOne = type[PickCategory | PickExpectation | PickContactTime]
 
 
-def pressed(turn: Turn, prefix: str, allowed: set[str] | frozenset[str]) -> str | None:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text.startswith(prefix):
-        value = event.text.removeprefix(prefix)
-        return value if value in allowed else None
-    return None
+def _choices(payload: PickOne, kind: str, values: type[StrEnum], turn: Turn) -> tuple[Choice, ...]:
+    return tuple(payload(v.value).button(turn.t(f"complaint.{kind}.{v.value}")) for v in values)
 
 
 def _not_an_answer(turn: Turn) -> Again | Toast:
@@ -83,28 +79,30 @@ def _typed(turn: Turn, limit: int) -> str | Again | Toast:
     return text
 
 
-def _choice_reader(field: str, prefix: str, values: type[StrEnum]) -> Callable[[Turn], Read]:
+def _choice_reader(field: str, payload: PickOne, values: type[StrEnum]) -> Callable[[Turn], Read]:
     allowed = frozenset(v.value for v in values)
 
     def read(turn: Turn) -> Read:
-        value = pressed(turn, prefix, allowed)
-        return _not_an_answer(turn) if value is None else {field: value}
+        pressed = turn.event.pressed(payload)
+        if pressed is None or pressed.value not in allowed:
+            return _not_an_answer(turn)
+        return {field: pressed.value}
 
     return read
 
 
 def _ask_category(turn: Turn) -> tuple[str, Buttons]:
-    rows = tuple((choice,) for choice in _choices("cat:", "category", Category, turn))
+    rows = tuple((choice,) for choice in _choices(PickCategory, "category", Category, turn))
     return turn.t("complaint.category.prompt"), rows
 
 
 def _ask_order(turn: Turn) -> tuple[str, Buttons]:
-    return turn.t("complaint.order.prompt"), ((Choice(turn.t("button.no_order"), "order:none"),),)
+    return turn.t("complaint.order.prompt"), ((NoOrder().button(turn.t("button.no_order")),),)
 
 
 def _read_order(turn: Turn) -> Read:
     event, policy = turn.event, turn.config.complaints
-    if event.kind is EventKind.BUTTON and event.text == "order:none":
+    if event.pressed(NoOrder):
         return {"order_ref": None}
     if event.kind is not EventKind.TEXT:
         return _not_an_answer(turn)
@@ -147,22 +145,22 @@ def _read_description(turn: Turn) -> Read:
 
 
 def _ask_expectation(turn: Turn) -> tuple[str, Buttons]:
-    rows = tuple((choice,) for choice in _choices("exp:", "expectation", Expectation, turn))
+    rows = tuple((choice,) for choice in _choices(PickExpectation, "expectation", Expectation, turn))
     return turn.t("complaint.expectation.prompt"), rows
 
 
 def _ask_contact_time(turn: Turn) -> tuple[str, Buttons]:
-    choices = _choices("ct:", "contact_time", ContactTime, turn)
+    choices = _choices(PickContactTime, "contact_time", ContactTime, turn)
     return turn.t("complaint.contact_time.prompt"), (choices[:2], choices[2:])
 
 
 def _ask_contact(turn: Turn) -> tuple[str, Buttons]:
-    return turn.t("complaint.contact.prompt"), ((Choice(turn.t("button.skip"), "contact:skip"),),)
+    return turn.t("complaint.contact.prompt"), ((SkipContact().button(turn.t("button.skip")),),)
 
 
 def _read_contact(turn: Turn) -> Read:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "contact:skip":
+    if event.pressed(SkipContact):
         return {"contact": None}
     text = event.text.strip() if event.kind is EventKind.TEXT else ""
     if len(text) > MAX_CONTACT or not (_EMAIL.fullmatch(text) or _PHONE.fullmatch(text)):
@@ -172,7 +170,7 @@ def _read_contact(turn: Turn) -> Read:
 
 INTAKE: tuple[IntakeQuestion, ...] = (
     IntakeQuestion("category", State.COMPLAINT_CATEGORY, _ask_category, _choice_reader(
-        "category", "cat:", Category
+        "category", PickCategory, Category
     )),
     IntakeQuestion("order", State.COMPLAINT_ORDER, _ask_order, _read_order),
     IntakeQuestion("product", State.COMPLAINT_PRODUCT, _ask_product, _read_product),
@@ -185,10 +183,10 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         asked=lambda draft: not draft.get("description"),
     ),
     IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
-        "expectation", "exp:", Expectation
+        "expectation", PickExpectation, Expectation
     )),
     IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _choice_reader(
-        "contact_time", "ct:", ContactTime
+        "contact_time", PickContactTime, ContactTime
     )),
     # Only with the sensitive-data consent; corrected by going through the complaint again.
     IntakeQuestion(

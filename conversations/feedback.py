@@ -13,11 +13,13 @@ from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.events import EventKind
+from core.payloads import FeedbackKind
 from storage.consents import Decision
 
 FORWARD = "feedback.forward"
 KINDS = ("complaint", "suggestion", "praise")
+CANCEL = "none"
 MAX_TEXT = 2000
 # Chats here have finished or declined a survey; free text in them is feedback to classify.
 CLASSIFIED_FROM = frozenset({State.COMPLETED, State.DECLINED})
@@ -34,9 +36,9 @@ def ask_kind(turn: Turn) -> State | None:
 
 
 def _prompt(turn: Turn) -> None:
-    choices = tuple(Choice(turn.t(f"classify.{kind}"), f"fb:{kind}") for kind in KINDS)
+    choices = tuple(FeedbackKind(kind).button(turn.t(f"classify.{kind}")) for kind in KINDS)
     # "Cancel" for a greeting or a slip: nothing is kept or passed on.
-    turn.say(turn.t("classify.prompt"), (choices, (Choice(turn.t("button.cancel"), "fb:none"),)))
+    turn.say(turn.t("classify.prompt"), (choices, (FeedbackKind(CANCEL).button(turn.t("button.cancel")),)))
 
 
 async def on_classify(turn: Turn) -> State:
@@ -47,8 +49,9 @@ async def on_classify(turn: Turn) -> State:
         d.draft["feedback"] = joined[:MAX_TEXT]
         _prompt(turn)
         return State.FEEDBACK_CLASSIFY
-    kind = event.text.removeprefix("fb:") if event.kind is EventKind.BUTTON else ""
-    if kind == "none":
+    pressed = event.pressed(FeedbackKind)
+    kind = "" if pressed is None else pressed.kind
+    if kind == CANCEL:
         back = State(d.draft.get("from_state", State.COMPLETED.value))
         d.draft = {}
         turn.say(turn.t("classify.prompt"), edit_ref=turn.pressed_ref())

@@ -13,7 +13,7 @@ from conversations.survey import SURVEY_CONSENT, finished, record_consent, resho
 from conversations.tickets_intake import PUBLISH
 from conversations.translation import text_hash
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.payloads import Erase
 from core.questionnaire import Questionnaire
 from storage.consents import Decision
 from storage.store import Store
@@ -135,8 +135,8 @@ async def ask_erase(turn: Turn) -> State:
         turn.t("delete.confirm"),
         (
             (
-                Choice(turn.t("button.delete_confirm"), "delete:yes"),
-                Choice(turn.t("button.cancel"), "delete:no"),
+                Erase(confirmed=True).button(turn.t("button.delete_confirm")),
+                Erase(confirmed=False).button(turn.t("button.cancel")),
             ),
         ),
     )
@@ -144,10 +144,10 @@ async def ask_erase(turn: Turn) -> State:
 
 
 async def on_confirm_delete(turn: Turn) -> State:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "delete:yes":
+    pressed = turn.event.pressed(Erase)
+    if pressed is not None and pressed.confirmed:
         return await erase(turn)
-    if event.kind is EventKind.BUTTON and event.text == "delete:no":
+    if pressed is not None:
         turn.say(turn.t("delete.cancelled"), edit_ref=turn.pressed_ref())
         back = turn.dialogue.return_state or State.NEW
         turn.dialogue.return_state = None

@@ -21,7 +21,8 @@ from conversations.rendering import (
 )
 from conversations.start_payload import StartPayload
 from conversations.turn import Turn
-from core.events import Choice, EventKind, Unprompted
+from core.events import EventKind, Unprompted
+from core.payloads import Answer, Back, ComplaintOffer, Consent, Resume, Skip, parse
 from core.questionnaire import Question, Questionnaire, QuestionType
 from storage.consents import Decision
 from storage.responses import new_response_id
@@ -77,8 +78,9 @@ async def show_consent(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
 
 async def on_consent(turn: Turn) -> State:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text in {"consent:yes", "consent:no"}:
-        agreed = event.text == "consent:yes"
+    pressed = event.pressed(Consent)
+    if pressed is not None:
+        agreed = pressed.agreed
     elif event.kind is EventKind.TEXT:
         typed = parse_typed(_YES_NO, event.text, language=turn.language, catalogs=turn.catalogs)
         if not isinstance(typed, bool):
@@ -284,8 +286,8 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
     if low:
         buttons = (
             (
-                Choice(turn.t("button.yes"), f"complain:r{min(low)}"),
-                Choice(turn.t("button.no"), "complain:no"),
+                ComplaintOffer(min(low)).button(turn.t("button.yes")),
+                ComplaintOffer().button(turn.t("button.no")),
             ),
         )
         turn.say(turn.t("complaint.offer"), buttons)
@@ -300,7 +302,7 @@ async def on_survey(turn: Turn) -> State:
         log.warning("conversation in survey without a current question; restarting it")
         return await begin_survey(turn, questionnaire)
     answers = await current_answers(turn)
-    if event.kind is EventKind.BUTTON and event.text == "resume:continue":  # from a reminder
+    if event.pressed(Resume) == Resume("continue"):  # from a reminder
         return ask_current(turn, questionnaire, answers)
     if event.kind is EventKind.BUTTON:
         return await _on_survey_button(turn, questionnaire, question, answers)
@@ -328,25 +330,24 @@ async def on_survey(turn: Turn) -> State:
 async def _on_survey_button(
     turn: Turn, questionnaire: Questionnaire, question: Question, answers: dict[str, Any]
 ) -> State:
-    action, _, rest = turn.event.text.partition(":")
-    qid, _, value_text = rest.partition(":")
-    if qid != question.id or action not in {"a", "skip", "back"}:
+    pressed = parse(turn.event.text)
+    if not isinstance(pressed, Answer | Skip | Back) or pressed.question != question.id:
         turn.notice = turn.t("unknown.button")
         return State.SURVEY
-    if action == "back":
+    if isinstance(pressed, Back):
         if not turn.dialogue.history:
             turn.notice = turn.t("unknown.button")
             return State.SURVEY
         turn.dialogue.question_id = turn.dialogue.history.pop()
         return ask_current(turn, questionnaire, answers, edit_ref=turn.pressed_ref())
-    if action == "skip":
+    if isinstance(pressed, Skip):
         if question.required:
             turn.notice = turn.t("survey.required")
             return State.SURVEY
         return await _accept(
             turn, questionnaire, question, answers, None, skipped=True, edit_ref=turn.pressed_ref()
         )
-    value = parse_button(question, value_text)
+    value = parse_button(question, pressed.value)
     if value is None:
         turn.notice = turn.t("unknown.button")
         return State.SURVEY
@@ -416,7 +417,7 @@ async def on_reminder(turn: Turn) -> State:
     title = questionnaire.title[questionnaire.language_for(turn.language)]
     turn.say(
         turn.t("reminder.text", title=title),
-        ((Choice(turn.t("button.continue"), "resume:continue"),),),
+        ((Resume("continue").button(turn.t("button.continue")),),),
         unprompted=Unprompted("reminder", turn.language, (title,)),
     )
     if number < turn.config.reminder_count:
@@ -442,14 +443,15 @@ async def reshow(turn: Turn, state: State) -> State:
 async def on_resume(turn: Turn) -> State:
     event = turn.event
     questionnaire = await turn.questionnaire()
-    if event.kind is EventKind.BUTTON and event.text == "resume:continue":
+    resume = event.pressed(Resume)
+    if resume is not None and resume.how == "continue":
         return ask_current(turn, questionnaire, await current_answers(turn), edit_ref=turn.pressed_ref())
-    if event.kind is EventKind.BUTTON and event.text == "resume:restart":
+    if resume is not None and resume.how == "restart":
         if turn.dialogue.response_id:
             turn.outbox.add(Op.RESPONSE_ABANDON, response_id=turn.dialogue.response_id)
             await finished(turn, turn.dialogue.response_id, questionnaire.id)
         return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
-    if event.kind is EventKind.BUTTON and not event.text.startswith(("a:", "skip:", "back:")):
+    if event.kind is EventKind.BUTTON and not isinstance(parse(event.text), Answer | Skip | Back):
         turn.notice = turn.t("unknown.button")
         return State.RESUME
     # Writing or answering instead of choosing means carrying on where they were.

@@ -10,7 +10,8 @@ from conversations.outbox import Op
 from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
 from conversations.translation import Translation
 from conversations.turn import Turn
-from core.events import Choice, EventKind, Outbound, Unprompted
+from core.events import EventKind, Outbound, Unprompted
+from core.payloads import FollowUp, FollowUpNoComment, FollowUpRating, Payload, Proposal, parse
 from locales.catalog import Catalogs, is_rtl
 from storage.types import Document
 
@@ -18,7 +19,7 @@ log = logging.getLogger("conversations.ticket_chat")
 MAX_CUSTOMER_TEXT = 2000
 # Where free text counts as a message about the open ticket rather than an answer to something.
 IDLE_STATES = frozenset({State.NEW, State.COMPLETED, State.DECLINED, State.WITHDRAWN})
-TICKET_BUTTONS = ("prop:", "fu:", "fur:", "fuc:")
+TICKET_BUTTONS = (Proposal, FollowUp, FollowUpRating, FollowUpNoComment)
 
 
 def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: Catalogs) -> list[Outbound]:
@@ -36,8 +37,8 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
     if kind == "proposal":
         buttons = (
             (
-                Choice(t("button.accept"), f"prop:{ticket_id}:yes"),
-                Choice(t("button.reject"), f"prop:{ticket_id}:no"),
+                Proposal(ticket_id, accepted=True).button(t("button.accept")),
+                Proposal(ticket_id, accepted=False).button(t("button.reject")),
             ),
         )
         text_ = t("complaint.proposal", ticket=ticket_id, text=words)
@@ -47,8 +48,8 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
     if kind == "followup":
         buttons = (
             (
-                Choice(t("button.solved"), f"fu:{ticket_id}:yes"),
-                Choice(t("button.not_solved"), f"fu:{ticket_id}:no"),
+                FollowUp(ticket_id, solved=True).button(t("button.solved")),
+                FollowUp(ticket_id, solved=False).button(t("button.not_solved")),
             ),
         )
         return [Outbound(t("followup.question", ticket=ticket_id), buttons, rtl=rtl, unprompted=why)]
@@ -66,46 +67,61 @@ def _request(turn: Turn) -> str:
 
 async def on_ticket_button(turn: Turn) -> State:
     """Accept/reject a proposal, answer a follow-up, rate the handling — from any state."""
-    action, _, rest = turn.event.text.partition(":")
-    ticket_id, _, value = rest.partition(":")
+    pressed = ticket_button(turn)
     here = turn.dialogue.state
     try:
-        if action == "prop" and value in {"yes", "no"}:
-            if value == "yes":
-                await lifecycle(turn).customer_accepts(
-                    ticket_id=ticket_id, customer_id=turn.customer.id, request=_request(turn)
+        match pressed:
+            case Proposal():
+                return await _on_proposal(turn, pressed, here)
+            case FollowUp():
+                return await _on_follow_up(turn, pressed, here)
+            case FollowUpRating() if 1 <= pressed.rating <= 5:
+                await lifecycle(turn).follow_up_rating(
+                    ticket_id=pressed.ticket, customer_id=turn.customer.id, rating=pressed.rating
                 )
-                turn.say_key("complaint.accepted", ticket=ticket_id)
-                return here
-            await _check_waiting(turn, ticket_id)
-            _remember(turn, ticket_id, here)
-            turn.say_key("complaint.reject.reason")
-            return State.COMPLAINT_REJECT_REASON
-        if action == "fu" and value in {"yes", "no"}:
-            await lifecycle(turn).follow_up_answer(
-                ticket_id=ticket_id,
-                customer_id=turn.customer.id,
-                solved=value == "yes",
-                request=_request(turn),
-            )
-            if value == "no":
-                turn.say_key("followup.reopened", ticket=ticket_id)
-            rows = [[Choice(turn.t(f"rating.{n}"), f"fur:{ticket_id}:{n}")] for n in range(5, 0, -1)]
-            turn.say(turn.t("followup.rating"), tuple(tuple(row) for row in rows))
-            return here
-        if action == "fur" and value in {"1", "2", "3", "4", "5"}:
-            await lifecycle(turn).follow_up_rating(
-                ticket_id=ticket_id, customer_id=turn.customer.id, rating=int(value)
-            )
-            _remember(turn, ticket_id, here)
-            skip = ((Choice(turn.t("button.skip"), f"fuc:{ticket_id}:skip"),),)
-            turn.say(turn.t("followup.comment"), skip)
-            return State.FOLLOWUP_COMMENT
-        if action == "fuc" and value == "skip" and here is State.FOLLOWUP_COMMENT:
-            return await _back(turn, "followup.thanks")
+                _remember(turn, pressed.ticket, here)
+                skip = ((FollowUpNoComment(pressed.ticket).button(turn.t("button.skip")),),)
+                turn.say(turn.t("followup.comment"), skip)
+                return State.FOLLOWUP_COMMENT
+            case FollowUpNoComment() if here is State.FOLLOWUP_COMMENT:
+                return await _back(turn, "followup.thanks")
     except Refused:
         log.info("ticket button refused (stale, answered already, or not this customer's)")
     turn.notice = turn.t("unknown.button")
+    return here
+
+
+def ticket_button(turn: Turn) -> Payload | None:
+    """The ticket button this event pressed, or None."""
+    if turn.event.kind is not EventKind.BUTTON:
+        return None
+    pressed = parse(turn.event.text)
+    return pressed if isinstance(pressed, TICKET_BUTTONS) else None
+
+
+async def _on_proposal(turn: Turn, pressed: Proposal, here: State) -> State:
+    ticket_id = pressed.ticket
+    if pressed.accepted:
+        await lifecycle(turn).customer_accepts(
+            ticket_id=ticket_id, customer_id=turn.customer.id, request=_request(turn)
+        )
+        turn.say_key("complaint.accepted", ticket=ticket_id)
+        return here
+    await _check_waiting(turn, ticket_id)
+    _remember(turn, ticket_id, here)
+    turn.say_key("complaint.reject.reason")
+    return State.COMPLAINT_REJECT_REASON
+
+
+async def _on_follow_up(turn: Turn, pressed: FollowUp, here: State) -> State:
+    ticket_id = pressed.ticket
+    await lifecycle(turn).follow_up_answer(
+        ticket_id=ticket_id, customer_id=turn.customer.id, solved=pressed.solved, request=_request(turn)
+    )
+    if not pressed.solved:
+        turn.say_key("followup.reopened", ticket=ticket_id)
+    rows = tuple((FollowUpRating(ticket_id, n).button(turn.t(f"rating.{n}")),) for n in range(5, 0, -1))
+    turn.say(turn.t("followup.rating"), rows)
     return here
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from core.payloads import Payload
+
+P = TypeVar("P", bound="Payload")
 
 
 class EventKind(StrEnum):
@@ -54,6 +59,10 @@ class InboundEvent:
             timer=dict(payload),
         )
 
+    def pressed(self, payload: type[P]) -> P | None:
+        """The button of class `payload` this event pressed, or None for anything else."""
+        return payload.unpack(self.text) if self.kind is EventKind.BUTTON else None
+
     def to_document(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
@@ -84,11 +93,6 @@ class InboundEvent:
             raw=doc.get("raw") or {},
             timer=doc.get("timer") or {},
         )
-
-
-# The button of a "something is waiting for you" notice: pressing it only opens the messaging window;
-# the channel then delivers what it held, and the dialogue itself does nothing.
-SHOW_HELD = "show"
 
 
 @dataclass(frozen=True, slots=True)
