@@ -18,7 +18,7 @@ from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
 from conversations.survey import reshow
-from conversations.ticket_lifecycle import FOLLOWUP
+from conversations.ticket_lifecycle import FOLLOWUP, TO_CUSTOMER
 from conversations.turn import Turn
 from core.events import EventKind
 from core.payloads import ComplaintOffer, LanguageMenu, PickLanguage, ReportProblem, ShowHeld, TakeSurvey
@@ -40,6 +40,7 @@ class Interceptor:
 TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
     survey.REMIND: survey.on_reminder,
     FOLLOWUP: ticket_chat.on_followup_due,
+    TO_CUSTOMER: ticket_chat.on_agent_message_due,
 }
 
 

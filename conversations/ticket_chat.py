@@ -7,7 +7,7 @@ import logging
 from conversations import survey
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
+from conversations.ticket_lifecycle import DESK_NOTE, Refused, Status, TicketLifecycle, history_entry
 from conversations.translation import Translation
 from conversations.turn import Turn
 from core.events import EventKind, Outbound, Unprompted
@@ -200,6 +200,53 @@ async def _forward(turn: Turn, ticket_id: str, text: str) -> None:
         )
     except Refused:
         log.info("message for a ticket that is gone was not forwarded")
+
+
+async def on_agent_message_due(turn: Turn) -> State:
+    """An agent's reply, proposal or resolution, in the customer's language, in the chat's order.
+
+    The job names the ticket and its history entry; the words are read from there, so a customer
+    who asks to be erased leaves nothing of them in the job.
+    """
+    payload, here = turn.event.timer, turn.dialogue.state
+    ticket = await turn.store.tickets.get(ticket_id=str(payload.get("ticket")))
+    if ticket is None or ticket.get("customer_id") != turn.customer.id:
+        log.info("message for an erased ticket or customer dropped")
+        return here
+    entry_id = str(payload.get("entry") or "")
+    text = str((history_entry(ticket, entry_id) or {}).get("text") or payload.get("text") or "")
+    if not text:
+        log.info("message whose words were erased dropped")
+        return here
+    source = turn.config.agent_language
+    target = str(ticket.get("language") or source)
+    if turn.translator is None:
+        shown = Translation(text, source, target, "none", text, False, None)
+    else:
+        shown = await turn.translator.translate(text, source=source, target=target)
+    kind = str(payload.get("kind"))
+    turn.messages.extend(customer_messages(ticket, kind, shown, turn.catalogs))
+    # What the customer read, kept on the ticket (and erased with it) for the agents' note.
+    sent = entry_id or turn.event.event_id.rpartition(":")[2]
+    ticket_id = str(ticket["_id"])
+    turn.outbox.add(
+        Op.TICKET_FIELDS,
+        ticket_id=ticket_id,
+        changes={f"shown.{sent}": {"text": shown.text, "language": shown.target}},
+    )
+    heading = f"➡️ Sent to the customer ({kind}) in {shown.target}"
+    await turn.outbox.schedule(
+        job_id=f"{DESK_NOTE}:{turn.event.event_id.removeprefix('job:')}",
+        kind=DESK_NOTE,
+        due_at=turn.config.clock(),
+        # Shown with its translation back for the agents to check.
+        payload={
+            "ticket": ticket_id,
+            "heading": heading + (f" via {shown.provider}" if shown.translated else ""),
+            "shown": sent,
+        },
+    )
+    return here
 
 
 async def on_followup_due(turn: Turn) -> State:

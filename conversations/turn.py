@@ -32,6 +32,7 @@ class EngineConfig:
     reminder_count: int = 1  # nudges for a started, unfinished survey
     reminder_delay: timedelta = timedelta(hours=24)
     report_min_group: int = 5  # smaller groups are never shown in reports
+    agent_language: str = "en"  # what agents write in; translated into the customer's language
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
