@@ -206,10 +206,7 @@ class FeedbackBot:
         handlers.update(
             OutreachJobs(
                 store=self.store,
-                catalogs=ui,
                 channel=self.dispatcher.channel,
-                company=settings.company_name,
-                default_language=settings.default_language,
                 quiet_hours=self.quiet_hours,
                 default_timezone=settings.customer_timezone,
                 submit=self.dispatcher.submit,

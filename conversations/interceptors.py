@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from conversations import complaint, feedback, survey, ticket_chat
+from conversations import complaint, feedback, invitations, survey, ticket_chat
 from conversations.commands import COMMANDS, on_language_menu
 from conversations.dialogue import State
 from conversations.invitations import open_invitation
@@ -41,6 +41,7 @@ TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
     survey.REMIND: survey.on_reminder,
     FOLLOWUP: ticket_chat.on_followup_due,
     TO_CUSTOMER: ticket_chat.on_agent_message_due,
+    invitations.SEND: invitations.on_invitation_due,
 }
 
 
