@@ -114,10 +114,6 @@ async def test_reminders_wait_for_the_morning_and_can_repeat(db: Database) -> No
     assert len(outbox.sent) == 2
 
 
-async def _no_timers(event: InboundEvent) -> bool:
-    raise AssertionError("no reminder is due in this test")
-
-
 class FakeTime:
     """Monotonic seconds that advance only when the pacer sleeps: pacing measured, not waited for."""
 
