@@ -65,7 +65,7 @@ class WindowedChannel:
 
     async def customer_wrote(self, event: InboundEvent) -> None:
         now = self._clock()
-        sent = event.raw.get("sent_at")
+        sent = event.sent_at
         # The platform's time when plausible: a message redelivered hours later opened the window then.
         at = min(now, datetime.fromtimestamp(sent, UTC)) if isinstance(sent, int) and sent > 0 else now
         await self._store.windows.customer_wrote(channel=self.name, chat_key=event.chat_key, at=at)

@@ -65,7 +65,7 @@ async def on_admin(turn: Turn) -> State:
         )
         turn.say_key("unknown.command")
         return turn.dialogue.state
-    if turn.event.raw.get("document_refused"):
+    if turn.event.attachment is not None and turn.event.attachment.refused:
         await turn.store.audit.add(
             actor=who, action="admin", target=None, outcome="refused", detail="file too large"
         )

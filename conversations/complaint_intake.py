@@ -133,11 +133,12 @@ def _read_description(turn: Turn) -> Read:
             turn.say_key("complaint.photo.not_kept")
             return Stay()
         photos: list[dict[str, str]] = draft.setdefault("photos", [])
-        reference = str(event.raw.get("file_id") or "")
+        attachment = event.attachment
+        reference = attachment.ref if attachment is not None else ""
         if len(photos) >= policy.max_photos:
             turn.say_key("complaint.photo.too_many", max=policy.max_photos)
         elif reference and all(photo["ref"] != reference for photo in photos):
-            photos.append({"kind": event.text, "ref": reference})
+            photos.append({"kind": attachment.kind if attachment else event.text, "ref": reference})
             turn.say_key("complaint.photo.received", count=len(photos))
         return Stay()
     text = _typed(turn, policy.max_text)

@@ -220,10 +220,7 @@ async def erase_customer(
         )
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
-    await store.held.erase(channel=channel, chat_key=chat_key)
-    await store.windows.forget(channel=channel, chat_key=chat_key)
-    if channel == "web":
-        await store.webchat.erase(chat_key=chat_key)
+    await store.forget_chat(channel=channel, chat_key=chat_key)
     await store.invitations.unlink_customer(customer_id=customer_id)
     await store.audit.forget_actors(actors=identities)
     await store.customers.erase(customer_id=customer_id)

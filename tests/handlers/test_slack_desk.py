@@ -19,7 +19,7 @@ from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.translation import Translator
 from conversations.working_time import Calendar, Counting
-from core.events import EventKind, InboundEvent, Outbound
+from core.events import Attachment, EventKind, InboundEvent, Outbound
 from core.questionnaire import BUILTIN_DIR, load_file
 from handlers.slack import SlackDesk, make_client
 from storage.store import Store
@@ -120,7 +120,8 @@ class Desk:
             await send(chat.button(payload))
         await send(chat.text(order))
         await send(chat.text("Tetera azul"))
-        photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "PHOTO-1"})
+        photo = chat.event(EventKind.MEDIA, "photo")
+        photo = dataclasses.replace(photo, attachment=Attachment("photo", "PHOTO-1"))
         await send(photo)
         await send(chat.text(description))
         for payload in ("exp:replacement", "ct:evening", "contact:skip", "confirm:submit"):
