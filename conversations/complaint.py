@@ -16,6 +16,7 @@ from conversations.complaint_intake import (
     Toast,
     following,
 )
+from conversations.detours import ComplaintDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import text_version
@@ -36,10 +37,8 @@ _YES_NO = Question(id="yesno", type=QuestionType.YESNO, text={"en": "yes/no"})
 async def start_complaint(turn: Turn, *, rating: int | None = None) -> State:
     """Begin a complaint from wherever the chat was; that place is kept to return to."""
     d = turn.dialogue
-    back = d.draft.get("from_state") if d.state.value.startswith("complaint_") else d.state.value
-    d.draft = {"from_state": back or State.NEW.value}
-    if rating is not None:
-        d.draft["rating"] = rating
+    back = d.return_to if d.state.value.startswith("complaint_") else d.state
+    d.detour, d.return_to = ComplaintDraft(rating=rating), back or State.NEW
     return _ask_consent(turn)
 
 
@@ -51,14 +50,14 @@ def _ask_consent(turn: Turn) -> State:
         retention_days=turn.config.branding.retention_days,
         privacy_url=turn.config.branding.privacy_url,
     )
-    turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)
+    turn.complaint().consent_text = text_version(text)
     turn.say(text, _two(turn, ComplaintConsent, "button.agree", "button.decline"))
     return State.COMPLAINT_CONSENT
 
 
 def _ask_sensitive(turn: Turn) -> State:
     text = turn.t("complaint.sensitive.text")
-    turn.dialogue.draft[f"{SENSITIVE_CONSENT}_version"] = text_version(text)
+    turn.complaint().sensitive_text = text_version(text)
     turn.say(text, _two(turn, SensitiveConsent, "button.allow", "button.chat_only"))
     return State.COMPLAINT_SENSITIVE
 
@@ -92,13 +91,14 @@ def _decision(turn: Turn, consent: type[ComplaintConsent | SensitiveConsent]) ->
 
 
 async def _record(turn: Turn, kind: str, agreed: bool) -> None:
+    draft = turn.complaint()
     turn.outbox.add(
         Op.CONSENT,
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{kind}",
         customer_id=turn.customer.id,
         kind=kind,
         # A hash of the exact text the customer saw, as for the survey consent.
-        text_version=str(turn.dialogue.draft.get(f"{kind}_version", "")),
+        text_version=draft.consent_text if kind == COMPLAINT_CONSENT else draft.sensitive_text,
         language=turn.language,
         channel=turn.event.channel,
         decision=(Decision.GRANTED if agreed else Decision.REFUSED).value,
@@ -108,8 +108,7 @@ async def _record(turn: Turn, kind: str, agreed: bool) -> None:
 
 async def _leave(turn: Turn, message: str) -> State:
     """Back to where the chat was before the complaint, showing its question again."""
-    back = State(turn.dialogue.draft.get("from_state", State.NEW.value))
-    turn.dialogue.draft = {}
+    back = turn.leave_detour(State.NEW)
     turn.say(message)
     return await survey.reshow(turn, back)
 
@@ -129,7 +128,7 @@ async def on_sensitive(turn: Turn) -> State:
     if agreed is None:
         return _not_understood(turn, State.COMPLAINT_SENSITIVE)
     await _record(turn, SENSITIVE_CONSENT, agreed)
-    turn.dialogue.draft["sensitive"] = agreed
+    turn.complaint().sensitive = agreed
     return ask("category", turn)
 
 
@@ -151,8 +150,9 @@ def ask(field: str, turn: Turn, *, prefix: str = "") -> State:
 
 def _next(field: str, turn: Turn) -> State:
     """After `field` is answered: the following question, or the summary when correcting."""
-    draft = turn.dialogue.draft
-    if draft.pop("correcting", False):
+    draft = turn.complaint()
+    if draft.correcting:
+        draft.correcting = False
         return summary(turn)
     question = following(field, draft)
     return summary(turn) if question is None else ask(question.field, turn)
@@ -169,24 +169,26 @@ async def on_answer(turn: Turn) -> State:
         return turn.dialogue.state
     if isinstance(read, Again):
         return ask(question.field, turn, prefix=f"{read.hint}\n\n" if read.hint else "")
-    turn.dialogue.draft.update(read)
+    draft = turn.complaint()
+    for name, value in read.items():
+        setattr(draft, name, value)
     return _next(question.field, turn)
 
 
 def summary(turn: Turn) -> State:
-    draft = turn.dialogue.draft
+    draft = turn.complaint()
     none = turn.t("complaint.none")
-    contact_time = turn.t(f"complaint.contact_time.{draft.get('contact_time', 'any')}")
-    if draft.get("contact"):
-        contact_time = f"{contact_time} · {draft['contact']}"
+    contact_time = turn.t(f"complaint.contact_time.{draft.contact_time or 'any'}")
+    if draft.contact:
+        contact_time = f"{contact_time} · {draft.contact}"
     text = turn.t(
         "complaint.summary",
-        category=turn.t(f"complaint.category.{draft.get('category', 'other')}"),
-        order=draft.get("order_ref") or none,
-        product=draft.get("product") or none,
-        description=draft.get("description") or none,
-        photos=len(draft.get("photos", [])),
-        expectation=turn.t(f"complaint.expectation.{draft.get('expectation', 'other')}"),
+        category=turn.t(f"complaint.category.{draft.category or 'other'}"),
+        order=draft.order_ref or none,
+        product=draft.product or none,
+        description=draft.description or none,
+        photos=len(draft.photos),
+        expectation=turn.t(f"complaint.expectation.{draft.expectation or 'other'}"),
         contact_time=contact_time,
     )
     buttons = (
@@ -225,7 +227,7 @@ async def on_correct(turn: Turn) -> State:
             turn.notice = turn.t("unknown.button")
             return State.COMPLAINT_CORRECT
         return summary(turn)
-    turn.dialogue.draft["correcting"] = True
+    turn.complaint().correcting = True
     return ask(field, turn)
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from conversations.complaint_policy import Category, ContactTime, Expectation
+from conversations.detours import ComplaintDraft, Photo
 from conversations.dialogue import State
 from conversations.turn import Turn
 from core.events import Choice, EventKind
@@ -52,7 +53,7 @@ class IntakeQuestion:
     state: State
     prompt: Callable[[Turn], tuple[str, Buttons]]
     read: Callable[[Turn], Read]
-    asked: Callable[[dict[str, Any]], bool] = lambda draft: True
+    asked: Callable[[ComplaintDraft], bool] = lambda draft: True
     """Whether the question comes up on the way forward (a correction may always ask it)."""
     correctable: bool = True
 
@@ -122,23 +123,23 @@ def _read_product(turn: Turn) -> Read:
 
 
 def _ask_description(turn: Turn) -> tuple[str, Buttons]:
-    photos = turn.dialogue.draft.get("sensitive", False)
+    photos = turn.complaint().sensitive
     return turn.t("complaint.description.prompt_photos" if photos else "complaint.description.prompt"), ()
 
 
 def _read_description(turn: Turn) -> Read:
-    event, draft, policy = turn.event, turn.dialogue.draft, turn.config.complaints
+    event, draft, policy = turn.event, turn.complaint(), turn.config.complaints
     if event.kind is EventKind.MEDIA:
-        if not draft.get("sensitive"):
+        if not draft.sensitive:
             turn.say_key("complaint.photo.not_kept")
             return Stay()
-        photos: list[dict[str, str]] = draft.setdefault("photos", [])
+        photos = draft.photos
         attachment = event.attachment
         reference = attachment.ref if attachment is not None else ""
         if len(photos) >= policy.max_photos:
             turn.say_key("complaint.photo.too_many", max=policy.max_photos)
-        elif reference and all(photo["ref"] != reference for photo in photos):
-            photos.append({"kind": attachment.kind if attachment else event.text, "ref": reference})
+        elif attachment is not None and reference and all(photo.ref != reference for photo in photos):
+            photos.append(Photo(kind=attachment.kind, ref=reference))
             turn.say_key("complaint.photo.received", count=len(photos))
         return Stay()
     text = _typed(turn, policy.max_text)
@@ -181,7 +182,7 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         State.COMPLAINT_DESCRIPTION,
         _ask_description,
         _read_description,
-        asked=lambda draft: not draft.get("description"),
+        asked=lambda draft: not draft.description,
     ),
     IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
         "expectation", PickExpectation, Expectation
@@ -195,7 +196,7 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         State.COMPLAINT_CONTACT,
         _ask_contact,
         _read_contact,
-        asked=lambda draft: bool(draft.get("sensitive")),
+        asked=lambda draft: draft.sensitive,
         correctable=False,
     ),
 )
@@ -204,7 +205,7 @@ BY_STATE = {question.state: question for question in INTAKE}
 CORRECTABLE = tuple(question.field for question in INTAKE if question.correctable)
 
 
-def following(field: str, draft: dict[str, Any]) -> IntakeQuestion | None:
+def following(field: str, draft: ComplaintDraft) -> IntakeQuestion | None:
     """The next question to ask after `field` on the way forward; None: the summary comes."""
     later = INTAKE[[q.field for q in INTAKE].index(field) + 1 :]
     return next((question for question in later if question.asked(draft)), None)

@@ -176,7 +176,8 @@ async def erase(turn: Turn) -> State:
         event_id=turn.event.event_id,
         at=turn.config.clock(),
     )
-    turn.dialogue.history, turn.dialogue.draft, turn.dialogue.answers = [], {}, None
+    turn.dialogue.history, turn.dialogue.answers = [], None
+    turn.dialogue.detour = turn.dialogue.return_to = None
     turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())
     return State.NEW
 

@@ -8,6 +8,7 @@ from typing import Any
 from conversations import rollups
 from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
+from conversations.detours import PreviewDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import (
@@ -30,20 +31,18 @@ from storage.responses import new_response_id
 log = logging.getLogger("conversations.survey")
 SURVEY_CONSENT = "survey"
 REMIND = "survey.reminder"
-# An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored.
-PREVIEW = "preview_definition"
-PREVIEW_ANSWERS = "preview_answers"
 
 
 def is_preview(turn: Turn) -> bool:
-    return PREVIEW in turn.dialogue.draft
+    """An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored."""
+    return isinstance(turn.dialogue.detour, PreviewDraft)
 
 
 async def start_preview(turn: Turn, questionnaire: Questionnaire) -> State:
     """Take `questionnaire` (published or a working copy) as a customer would, without consent or storage."""
     d = turn.dialogue
-    back = d.state.value if d.state not in {State.SURVEY, State.RESUME} else State.NEW.value
-    d.draft = {PREVIEW: questionnaire.model_dump(mode="json", by_alias=True), "from_state": back}
+    back = d.state if d.state not in {State.SURVEY, State.RESUME} else State.NEW
+    d.detour, d.return_to = PreviewDraft(questionnaire=questionnaire), back
     d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
     turn.say(f"Preview of {questionnaire.id} v{questionnaire.version} — your answers are not stored.")
     return await begin_survey(turn, questionnaire)
@@ -145,9 +144,9 @@ def record_consent(turn: Turn, decision: Decision) -> None:
 async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
     d = turn.dialogue
     d.history, d.question_id, d.answers = [], None, {}
-    if is_preview(turn):
+    if isinstance(d.detour, PreviewDraft):
         d.response_id = None
-        d.draft[PREVIEW_ANSWERS] = {}
+        d.detour.answers = {}
         return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
     d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
     turn.outbox.add(
@@ -182,8 +181,8 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
 
 async def current_answers(turn: Turn) -> dict[str, Any]:
     """Answer values so far (skipped questions count as unanswered for show_if)."""
-    if is_preview(turn):
-        return dict(turn.dialogue.draft.get(PREVIEW_ANSWERS) or {})
+    if isinstance(turn.dialogue.detour, PreviewDraft):
+        return dict(turn.dialogue.detour.answers)
     return {qid: a["value"] for qid, a in (await stored_answers(turn)).items() if not a.get("skipped")}
 
 
@@ -256,8 +255,8 @@ async def _advance(
 async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, Any]) -> State:
     d = turn.dialogue
     if is_preview(turn):
-        back = State(d.draft.get("from_state", State.NEW.value))
-        d.question_id, d.history, d.draft = None, [], {}
+        back = turn.leave_detour(State.NEW)
+        d.question_id, d.history = None, []
         d.questionnaire_id = d.questionnaire_version = None
         turn.say(f"Preview of {questionnaire.id} finished — nothing was stored.")
         return back
@@ -366,9 +365,9 @@ async def _accept(
     skipped: bool,
     edit_ref: str | None,
 ) -> State:
-    if is_preview(turn):
-        kept = {k: v for k, v in (turn.dialogue.draft.get(PREVIEW_ANSWERS) or {}).items() if k != question.id}
-        turn.dialogue.draft[PREVIEW_ANSWERS] = kept if skipped else {**kept, question.id: value}
+    if isinstance(turn.dialogue.detour, PreviewDraft):
+        kept = {k: v for k, v in turn.dialogue.detour.answers.items() if k != question.id}
+        turn.dialogue.detour.answers = kept if skipped else {**kept, question.id: value}
     else:
         written_in = None
         if question.type is QuestionType.TEXT and isinstance(value, str):

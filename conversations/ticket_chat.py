@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from conversations import survey
+from conversations.detours import TicketReply
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.ticket_lifecycle import DESK_NOTE, Refused, Status, TicketLifecycle, history_entry
@@ -134,17 +135,18 @@ async def _check_waiting(turn: Turn, ticket_id: str) -> None:
 
 
 def _remember(turn: Turn, ticket_id: str, here: State) -> None:
-    back = (
-        turn.dialogue.draft.get("from_state", here.value)
-        if here.value.startswith(("complaint_", "followup_"))
-        else here.value
-    )
-    turn.dialogue.draft = {"ticket": ticket_id, "from_state": back}
+    d = turn.dialogue
+    back = d.return_to or here if here.value.startswith(("complaint_", "followup_")) else here
+    d.detour, d.return_to = TicketReply(ticket=ticket_id), back
+
+
+def _replying_to(turn: Turn) -> str:
+    detour = turn.dialogue.detour
+    return detour.ticket if isinstance(detour, TicketReply) else ""
 
 
 async def _back(turn: Turn, key: str, **values: object) -> State:
-    back = State(turn.dialogue.draft.get("from_state", State.NEW.value))
-    turn.dialogue.draft = {}
+    back = turn.leave_detour(State.NEW)
     turn.say_key(key, **values)
     return await survey.reshow(turn, back)
 
@@ -154,7 +156,7 @@ async def on_reject_reason(turn: Turn) -> State:
         turn.say_key("complaint.reject.reason")
         return State.COMPLAINT_REJECT_REASON
     reason = turn.event.text.strip()[:MAX_CUSTOMER_TEXT]
-    ticket_id = str(turn.dialogue.draft.get("ticket"))
+    ticket_id = _replying_to(turn)
     try:
         await lifecycle(turn).customer_rejects(
             ticket_id=ticket_id, customer_id=turn.customer.id, reason=reason, request=_request(turn)
@@ -169,7 +171,7 @@ async def on_followup_comment(turn: Turn) -> State:
     if turn.event.kind is not EventKind.TEXT or not turn.event.text.strip():
         turn.say_key("followup.comment")
         return State.FOLLOWUP_COMMENT
-    ticket_id = str(turn.dialogue.draft.get("ticket"))
+    ticket_id = _replying_to(turn)
     comment = turn.event.text.strip()[:MAX_CUSTOMER_TEXT]
     try:
         await lifecycle(turn).follow_up_rating(

@@ -110,7 +110,7 @@ async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Dat
     assert jobs[f"ticket.reminder:{tid}:first_contact"]["due_at"] == MONDAY_10 + timedelta(hours=36)
     kinds = [doc["kind"] async for doc in db["consents"].find({}).sort("at", 1)]
     assert kinds == ["complaint", "complaint_sensitive"]
-    assert (await chat.existing())["draft"] == {}
+    assert (await chat.existing())["detour"] is None
 
     # The confirming press is replayed (a worker died before the reply left): the same confirmation
     # comes back, and nothing doubles.
@@ -176,7 +176,7 @@ async def test_cancel_and_stale_buttons(db: Database, store: Store) -> None:
     reply = await chat.send(chat.button("confirm:cancel"))
     assert reply.messages[0].text == t("complaint.cancelled")
     assert await db["tickets"].count_documents({}) == 0
-    assert (await chat.existing())["draft"] == {}
+    assert (await chat.existing())["detour"] is None
 
 
 async def test_operator_looking_text_is_stored_literally(db: Database, store: Store) -> None:
