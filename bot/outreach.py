@@ -17,6 +17,7 @@ from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
 from conversations.survey import REMIND
 from core.events import InboundEvent
+from core.jobs import InvitationSend, SurveyReminder
 from storage.jobs import Job
 from storage.store import Store
 
@@ -53,7 +54,8 @@ class OutreachJobs:
 
     async def send(self, job: Job) -> None:
         """An invitation into a chat the customer already has: the chat's dialogue words and sends it."""
-        invitation = await self._store.invitations.get(invitation_id=str(job.payload.get("invitation")))
+        invitation_id = InvitationSend.read(job.payload).invitation
+        invitation = await self._store.invitations.get(invitation_id=invitation_id)
         if invitation is None or invitation.get("sent_at") or invitation.get("opened_at"):
             return  # gone, sent already, or the customer found it by the link first
         channel = str(invitation["channel"])
@@ -71,7 +73,7 @@ class OutreachJobs:
 
     async def remind(self, job: Job) -> None:
         """A survey started and left unfinished: the chat's dialogue decides whether to nudge."""
-        response_id = str(job.payload.get("response"))
+        response_id = SurveyReminder.read(job.payload).response
         conversation = await self._store.conversations.for_response(response_id=response_id)
         if conversation is None:
             return  # the chat is gone (erased)

@@ -11,11 +11,12 @@ from typing import Protocol
 from bot.scheduler import Handler
 from conversations.report_text import render_text
 from conversations.reports import ReportRequest, build_report
+from core.jobs import MonthlyReport, WeeklyReport
 from storage.jobs import Job
 from storage.store import Store
 
 log = logging.getLogger("bot.report_jobs")
-WEEKLY, MONTHLY = "report.weekly", "report.monthly"
+WEEKLY, MONTHLY = WeeklyReport.KIND, MonthlyReport.KIND
 POST_AT = time(8, 0)  # UTC, on Monday / on the first of the month, for the period just ended
 
 
@@ -87,4 +88,5 @@ class ReportJobs:
         await self._schedule(job.kind, next_due(job.kind, job.due_at))
 
     async def _schedule(self, kind: str, due: datetime) -> None:
-        await self._store.jobs.schedule(job_id=f"{kind}:{due.date()}", kind=kind, due_at=due)
+        job = WeeklyReport() if kind == WEEKLY else MonthlyReport()
+        await self._store.jobs.put(job, key=str(due.date()), due_at=due)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from conversations.tickets_intake import PUBLISH
+from core.jobs import TicketPublish
 from storage.store import Store
 
 log = logging.getLogger("bot.retention")
@@ -40,9 +40,7 @@ async def enforce(
     old = await store.tickets.closed_before(cutoff=now - timedelta(days=policy.tickets_days), unredacted=True)
     await store.tickets.redact(ticket_ids=old)
     for ticket_id in old:  # the agents' desk is redrawn without the words, like after /delete
-        await store.jobs.schedule(
-            job_id=f"{PUBLISH}:{ticket_id}:erased", kind=PUBLISH, due_at=now, payload={"ticket": ticket_id}
-        )
+        await store.jobs.put(TicketPublish(ticket=ticket_id), key=f"{ticket_id}:erased", due_at=now)
     done["tickets"] = len(old)
     for kind, count in done.items():
         if count:

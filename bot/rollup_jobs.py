@@ -12,6 +12,7 @@ from conversations import rollups
 from conversations.calling_codes import country_of_number
 from conversations.invitations import invitation_id_for
 from conversations.quality import INCOMPLETE, QualityRules, exclusion_reason
+from core.jobs import Rollup
 from storage.jobs import Job
 from storage.store import Store
 from storage.types import Document
@@ -39,13 +40,12 @@ class RollupJobs:
         return {rollups.ROLLUP: self.apply}
 
     async def apply(self, job: Job) -> None:
-        stage = str(job.payload.get("stage"))
-        questionnaire_id = str(job.payload.get("questionnaire"))
-        day = date.fromisoformat(str(job.payload.get("day")))
-        if stage != rollups.FINAL:
-            await self._store.rollups.add(rollups.funnel_increment(day, questionnaire_id, stage))
+        rollup = Rollup.read(job.payload)
+        day = date.fromisoformat(rollup.day)
+        if rollup.stage != rollups.FINAL:
+            await self._store.rollups.add(rollups.funnel_increment(day, rollup.questionnaire, rollup.stage))
             return
-        await self._final(str(job.payload.get("response")))
+        await self._final(str(rollup.response))
 
     async def _final(self, response_id: str) -> None:
         response = await self._store.responses.get(response_id=response_id)

@@ -127,6 +127,10 @@ class JobRunner:
             del lanes[key]
         return count
 
+    def kinds(self) -> list[str]:
+        """The job kinds this runner takes (others wait for a worker that runs them)."""
+        return list(self._handlers)
+
     async def _run(self, job: Job) -> None:
         try:
             await self._handlers[job.kind](job)

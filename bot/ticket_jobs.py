@@ -1,4 +1,4 @@
-"""The job handlers of the complaint lifecycle, wired to the desk, the translator and the chat channels."""
+"""The job handlers of the complaint lifecycle: desk-side jobs to the desk, chat-side jobs into the chat."""
 
 from __future__ import annotations
 
@@ -7,11 +7,18 @@ from collections.abc import Awaitable, Callable
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler
-from conversations.escalation import PHOTOS, Escalation
-from conversations.feedback import FORWARD
-from conversations.ticket_lifecycle import DESK_NOTE, FOLLOWUP, TO_CUSTOMER
-from conversations.tickets_intake import BREACH, PUBLISH, REMINDER
+from conversations.escalation import Escalation
 from core.events import InboundEvent
+from core.jobs import (
+    DeskNote,
+    FeedbackForward,
+    TicketBreach,
+    TicketFollowUp,
+    TicketPhotos,
+    TicketPublish,
+    TicketReminder,
+    ToCustomer,
+)
 from storage.jobs import Job
 from storage.store import Store
 
@@ -34,36 +41,39 @@ class TicketJobs:
 
     def handlers(self) -> dict[str, Handler]:
         """Customer-side jobs always; desk-side jobs only with a desk (without one they wait)."""
-        handlers: dict[str, Handler] = {TO_CUSTOMER: self.to_customer, FOLLOWUP: self.follow_up}
+        handlers: dict[str, Handler] = {
+            ToCustomer.KIND: self.to_customer,
+            TicketFollowUp.KIND: self.follow_up,
+        }
         escalation = self._escalation
         if escalation is not None:
 
             async def publish(job: Job) -> None:
-                await escalation.publish(job.payload)
+                await escalation.publish(TicketPublish.read(job.payload))
 
             async def remind(job: Job) -> None:
-                await escalation.remind(job.payload)
+                await escalation.remind(TicketReminder.read(job.payload))
 
             async def breach(job: Job) -> None:
-                await escalation.breach(job.payload)
+                await escalation.breach(TicketBreach.read(job.payload))
 
             async def note(job: Job) -> None:
-                await escalation.note(job.payload)
+                await escalation.note(DeskNote.read(job.payload))
 
             async def forward(job: Job) -> None:
-                await escalation.forward_feedback(job.payload)
+                await escalation.forward_feedback(FeedbackForward.read(job.payload))
 
             async def photos(job: Job) -> None:
-                await escalation.attach_photos(job.payload, self._fetch)
+                await escalation.attach_photos(TicketPhotos.read(job.payload), self._fetch)
 
             handlers.update(
                 {
-                    PUBLISH: publish,
-                    REMINDER: remind,
-                    BREACH: breach,
-                    DESK_NOTE: note,
-                    FORWARD: forward,
-                    PHOTOS: photos,
+                    TicketPublish.KIND: publish,
+                    TicketReminder.KIND: remind,
+                    TicketBreach.KIND: breach,
+                    DeskNote.KIND: note,
+                    FeedbackForward.KIND: forward,
+                    TicketPhotos.KIND: photos,
                 }
             )
         return handlers
@@ -74,15 +84,15 @@ class TicketJobs:
 
     async def to_customer(self, job: Job) -> None:
         """An agent's message: the customer's chat words it (ticket_chat.on_agent_message_due)."""
-        await self._into_chat(job, TO_CUSTOMER)
+        await self._into_chat(job, ToCustomer.KIND, ToCustomer.read(job.payload).ticket)
 
     async def follow_up(self, job: Job) -> None:
         """Days after closing: the customer's chat decides (ticket_chat.on_followup_due) and asks."""
-        await self._into_chat(job, FOLLOWUP)
+        await self._into_chat(job, TicketFollowUp.KIND, TicketFollowUp.read(job.payload).ticket)
 
-    async def _into_chat(self, job: Job, kind: str) -> None:
+    async def _into_chat(self, job: Job, kind: str, ticket_id: str) -> None:
         """The job as an event of the ticket's chat, so it runs in the chat's order and commit."""
-        ticket = await self._store.tickets.get(ticket_id=str(job.payload.get("ticket")))
+        ticket = await self._store.tickets.get(ticket_id=ticket_id)
         if ticket is None or not ticket.get("chat_key"):
             return  # erased
         channel = str(ticket["channel"])

@@ -14,11 +14,13 @@ from typing import Any, Protocol
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.ticket_lifecycle import history_entry
 from conversations.translation import Translation, Translator
+from core.jobs import DeskNote, FeedbackForward, TicketBreach, TicketPhotos, TicketPublish, TicketReminder
+from core.tickets import Status
 from storage.store import Store
 from storage.types import Document
 
 log = logging.getLogger("conversations.escalation")
-PHOTOS = "ticket.photos"
+PHOTOS = TicketPhotos.KIND
 
 
 Fetch = Callable[[str, str], Awaitable[bytes | None]]  # (channel, file reference) -> the file
@@ -115,7 +117,7 @@ class Escalation:
         )
         return TicketView(
             id=str(ticket["_id"]),
-            status=str(ticket.get("status", "open")),
+            status=str(ticket.get("status", Status.OPEN)),
             urgent=bool(ticket.get("urgent")),
             urgency_reasons=tuple(ticket.get("urgency_reasons") or ()),
             category=str(ticket.get("category")),
@@ -138,9 +140,9 @@ class Escalation:
             created_at=ticket["created_at"],
         )
 
-    async def publish(self, payload: dict[str, Any]) -> None:
+    async def publish(self, job: TicketPublish) -> None:
         """Post the ticket (or refresh its post when a retry finds it posted), alert when urgent."""
-        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        ticket = await self._store.tickets.get(ticket_id=job.ticket)
         if ticket is None:
             log.info("ticket to publish is gone (erased); nothing to do")
             return
@@ -158,12 +160,7 @@ class Escalation:
                 ticket_id=view.id, changes={"desk": {"channel": message.channel, "ref": message.ref}}
             )
             if ticket.get("photos"):
-                await self._store.jobs.schedule(
-                    job_id=f"{PHOTOS}:{view.id}",
-                    kind=PHOTOS,
-                    due_at=self._clock(),
-                    payload={"ticket": view.id},
-                )
+                await self._store.jobs.put(TicketPhotos(ticket=view.id), key=view.id, due_at=self._clock())
         else:
             await self._desk.refresh(view, message)
             if ticket.get("redacted_at") and (ticket.get("desk_notes") or ticket.get("desk_files")):
@@ -187,8 +184,8 @@ class Escalation:
         saved = await self._store.tickets.modify(ticket_id=str(ticket["_id"]), change=change, event=event)
         return saved or ticket
 
-    async def remind(self, payload: dict[str, Any]) -> None:
-        ticket, deadline = await self._pending_deadline(payload)
+    async def remind(self, job: TicketReminder) -> None:
+        ticket, deadline = await self._pending_deadline(job.ticket, job.deadline)
         if ticket is None:
             return
         message = _desk_message(ticket)
@@ -199,8 +196,8 @@ class Escalation:
             message, f"⏰ Reminder: {_deadline_label(deadline)} due {due:%Y-%m-%d %H:%M} UTC."
         )
 
-    async def breach(self, payload: dict[str, Any]) -> None:
-        ticket, deadline = await self._pending_deadline(payload)
+    async def breach(self, job: TicketBreach) -> None:
+        ticket, deadline = await self._pending_deadline(job.ticket, job.deadline)
         if ticket is None:
             return
         fresh = await self._store.tickets.modify(
@@ -216,30 +213,27 @@ class Escalation:
             await self._desk.refresh(view, message)
         await self._desk.alert(view, message, f"{_deadline_label(deadline)} deadline missed")
 
-    async def note(self, payload: dict[str, Any]) -> None:
+    async def note(self, job: DeskNote) -> None:
         """A line in the ticket's thread; the customer's words come with their translation."""
-        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        ticket = await self._store.tickets.get(ticket_id=job.ticket)
         message = None if ticket is None else _desk_message(ticket)
         if ticket is None:
             return
         if message is None:
             raise RuntimeError("ticket not on the desk yet")  # retried after publishing
-        words, language = _quoted(ticket, payload)
+        words, language = _quoted(ticket, job)
         shown = None
         if words:
             source = str(language or ticket.get("language") or self._agent_language)
             shown = await self._translator.translate(words, source=source, target=self._agent_language)
-        actor = payload.get("actor")
-        ref = await self._desk.note(
-            message, str(payload.get("heading") or ""), words=shown, actor=str(actor) if actor else None
-        )
+        ref = await self._desk.note(message, job.heading, words=shown, actor=job.actor or None)
         if shown is not None and ref:
             # Lines quoting what a customer wrote or read are blanked if they ask to be erased.
             await self._store.tickets.remember(ticket_id=str(ticket["_id"]), field="desk_notes", value=ref)
 
-    async def forward_feedback(self, payload: dict[str, Any]) -> None:
+    async def forward_feedback(self, job: FeedbackForward) -> None:
         """A suggestion to the suggestions channel, praise to the default team's channel."""
-        doc = await self._store.feedback.get(feedback_id=str(payload.get("feedback")))
+        doc = await self._store.feedback.get(feedback_id=job.feedback)
         if doc is None:
             return  # erased meanwhile
         kind = str(doc.get("kind"))
@@ -258,9 +252,9 @@ class Escalation:
         heading += f" ({doc.get('language')}, {doc.get('channel')})"
         await self._desk.announce(channel, heading, words=words)
 
-    async def attach_photos(self, payload: dict[str, Any], fetch: Fetch) -> None:
+    async def attach_photos(self, job: TicketPhotos, fetch: Fetch) -> None:
         """Copy the customer's photos into the ticket's thread; each once, even across retries."""
-        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
+        ticket = await self._store.tickets.get(ticket_id=job.ticket)
         message = None if ticket is None else _desk_message(ticket)
         if ticket is None or message is None:
             return  # erased meanwhile, or (retried later) not on the desk yet
@@ -283,27 +277,23 @@ class Escalation:
                 ticket_id=str(ticket["_id"]), changes={"photos_attached": sorted(done)}
             )
 
-    async def _pending_deadline(self, payload: dict[str, Any]) -> tuple[Document | None, str]:
+    async def _pending_deadline(self, ticket_id: str, deadline: str) -> tuple[Document | None, str]:
         """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""
-        deadline = str(payload.get("deadline"))
-        ticket = await self._store.tickets.get(ticket_id=str(payload.get("ticket")))
-        if ticket is None or deadline in (ticket.get("met") or {}) or ticket.get("status") == "closed":
+        ticket = await self._store.tickets.get(ticket_id=ticket_id)
+        if ticket is None or deadline in (ticket.get("met") or {}) or ticket.get("status") == Status.CLOSED:
             return None, deadline
         return ticket, deadline
 
 
-def _quoted(ticket: Document, payload: dict[str, Any]) -> tuple[str, str | None]:
+def _quoted(ticket: Document, job: DeskNote) -> tuple[str, str | None]:
     """The words a note quotes and their language, looked up by reference on the ticket: a history
     entry's text (`entry`), or what the customer was sent (`shown`). Erased: nothing."""
-    entry = payload.get("entry")
-    if isinstance(entry, str):
-        return str((history_entry(ticket, entry) or {}).get("text") or ""), None
-    shown = payload.get("shown")
-    if isinstance(shown, str):
-        sent = (ticket.get("shown") or {}).get(shown) or {}
+    if job.entry is not None:
+        return str((history_entry(ticket, job.entry) or {}).get("text") or ""), None
+    if job.shown is not None:
+        sent = (ticket.get("shown") or {}).get(job.shown) or {}
         return str(sent.get("text") or ""), sent.get("language")
-    words = payload.get("words")  # jobs of older versions carried the words themselves
-    return (words, payload.get("language")) if isinstance(words, str) else ("", None)
+    return "", None
 
 
 def _desk_message(ticket: Document) -> DeskMessage | None:

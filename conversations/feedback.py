@@ -15,10 +15,11 @@ from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.turn import Turn
 from core.events import EventKind
+from core.jobs import FeedbackForward
 from core.payloads import FeedbackKind
 from storage.consents import Decision
 
-FORWARD = "feedback.forward"
+FORWARD = FeedbackForward.KIND
 KINDS = ("complaint", "suggestion", "praise")
 CANCEL = "none"
 MAX_TEXT = 2000
@@ -107,6 +108,4 @@ async def _pass_on(turn: Turn, kind: str, text: str) -> None:
         received_at=now,
         classified_at=now,
     )
-    await turn.outbox.schedule(
-        job_id=f"{FORWARD}:{feedback_id}", kind=FORWARD, due_at=now, payload={"feedback": feedback_id}
-    )
+    await turn.outbox.put(FeedbackForward(feedback=feedback_id), key=feedback_id, due_at=now)

@@ -24,12 +24,13 @@ from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
 from conversations.turn import Turn
 from core.events import Unprompted
+from core.jobs import InvitationSend
 from core.payloads import TakeSurvey
 from core.questionnaire import ID_PATTERN
 from locales.catalog import catalogs
 from storage.store import Store
 
-SEND = "invitation.send"
+SEND = InvitationSend.KIND
 log = logging.getLogger("conversations.invitations")
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 PAYLOAD_PREFIX = "i-"
@@ -135,9 +136,7 @@ async def invite(
     sending = False
     if created and await _reachable(store, request.channel, request.customer_ref):
         due = max(now, request.send_at) if request.send_at else now
-        await store.jobs.schedule(
-            job_id=f"{SEND}:{doc['_id']}", kind=SEND, due_at=due, payload={"invitation": str(doc["_id"])}
-        )
+        await store.jobs.put(InvitationSend(invitation=str(doc["_id"])), key=str(doc["_id"]), due_at=due)
         sending = True
     return InvitationResult(
         invitation_id=str(doc["_id"]),
@@ -193,7 +192,7 @@ async def open_invitation(turn: Turn, invitation_id: str) -> State:
 async def on_invitation_due(turn: Turn) -> State:
     """An invitation's time came: sent into this chat once, unless the customer opted out meanwhile."""
     here = turn.dialogue.state
-    invitation_id = str(turn.event.timer.get("invitation"))
+    invitation_id = InvitationSend.read(turn.event.timer).invitation
     doc = await turn.store.invitations.get(invitation_id=invitation_id)
     if doc is None or doc.get("sent_at") or doc.get("opened_at"):
         return here  # gone, sent already, or the customer found it by the link first

@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
+from core.jobs import JobPayload
 from storage.consents import Decision
 from storage.store import Store
 
@@ -66,11 +67,9 @@ class Outbox:
     def add(self, op: Op, /, **args: Any) -> None:
         self.effects.append(Effect(op, args))
 
-    async def schedule(
-        self, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool:
-        """Jobs' `schedule`, deferred: lets job-scheduling helpers run inside a step unchanged."""
-        self.add(Op.JOB, job_id=job_id, kind=kind, due_at=due_at, payload=payload or {})
+    async def put(self, job: JobPayload, *, key: str, due_at: datetime) -> bool:
+        """Jobs' `put`, deferred: lets job-scheduling helpers run inside a step unchanged."""
+        self.add(Op.JOB, job_id=f"{job.KIND}:{key}", kind=job.KIND, due_at=due_at, payload=job.document())
         return True
 
 

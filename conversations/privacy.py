@@ -10,11 +10,12 @@ from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
-from conversations.tickets_intake import PUBLISH
 from conversations.translation import text_hash
 from conversations.turn import Turn
+from core.jobs import TicketPublish
 from core.payloads import Erase
 from core.questionnaire import Questionnaire
+from core.tickets import Status
 from storage.consents import Decision
 from storage.store import Store
 
@@ -98,7 +99,8 @@ async def _complaints_and_feedback(turn: Turn) -> list[str]:
     if tickets:
         lines += ["", turn.t("mydata.complaints")]
         for ticket in tickets:
-            status = turn.t("status.complete" if ticket.get("status") == "closed" else "status.in_progress")
+            closed = ticket.get("status") == Status.CLOSED
+            status = turn.t("status.complete" if closed else "status.in_progress")
             header = f"— {ticket['_id']}, {turn.t(f'complaint.category.{ticket.get("category")}')}, {status}"
             if isinstance(ticket.get("created_at"), datetime):
                 header += f", {_when(ticket['created_at'], turn.language)}"
@@ -216,9 +218,7 @@ async def erase_customer(
         }
     )
     for ticket_id in redacted:
-        await store.jobs.schedule(
-            job_id=f"{PUBLISH}:{ticket_id}:erased", kind=PUBLISH, due_at=at, payload={"ticket": ticket_id}
-        )
+        await store.jobs.put(TicketPublish(ticket=ticket_id), key=f"{ticket_id}:erased", due_at=at)
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
     await store.forget_chat(channel=channel, chat_key=chat_key)

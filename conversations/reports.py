@@ -23,6 +23,7 @@ from conversations.report_model import (
     TrendPoint,
 )
 from conversations.rollups import ALL, AXES
+from core.tickets import Status
 from storage.store import Store
 from storage.types import Document
 
@@ -200,7 +201,7 @@ def complaint_figures(
         closed = ticket.get("closed_at")
         followup = ticket.get("followup") or {}
         if (
-            ticket.get("status") == "closed"
+            ticket.get("status") == Status.CLOSED
             and isinstance(closed, datetime)
             and _aware(closed) + FOLLOWUP_DUE <= now
         ):

@@ -15,9 +15,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from conversations.quality import INCOMPLETE
+from core.jobs import JobPayload, Rollup
 from core.questionnaire import Questionnaire, QuestionType
 
-ROLLUP = "rollup"
+ROLLUP = Rollup.KIND
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
 ALL = "all"
 AXES = ("country", "language", "channel", "segment", "version")
@@ -123,9 +124,7 @@ def _field(name: str) -> str:
 class Scheduler(Protocol):
     """Where a count is scheduled: the jobs collection, or a step's outbox."""
 
-    async def schedule(
-        self, *, job_id: str, kind: str, due_at: datetime, payload: dict[str, Any] | None = None
-    ) -> bool: ...
+    async def put(self, job: JobPayload, *, key: str, due_at: datetime) -> bool: ...
 
 
 async def count(
@@ -140,14 +139,5 @@ async def count(
     """Count a funnel stage or a finished response once (a durable job, idempotent by `entity`)."""
     if not questionnaire_id:
         return
-    await jobs.schedule(
-        job_id=f"{ROLLUP}:{stage}:{entity}",
-        kind=ROLLUP,
-        due_at=at,
-        payload={
-            "stage": stage,
-            "questionnaire": questionnaire_id,
-            "day": at.date().isoformat(),
-            "response": response_id,
-        },
-    )
+    job = Rollup(stage=stage, questionnaire=questionnaire_id, day=at.date().isoformat(), response=response_id)
+    await jobs.put(job, key=f"{stage}:{entity}", due_at=at)

@@ -23,6 +23,7 @@ from conversations.rendering import (
 from conversations.start_payload import StartPayload
 from conversations.turn import Turn
 from core.events import EventKind, Unprompted
+from core.jobs import SurveyReminder
 from core.payloads import Answer, Back, ComplaintOffer, Consent, Resume, Skip, parse
 from core.questionnaire import Question, Questionnaire, QuestionType
 from storage.consents import Decision
@@ -30,7 +31,7 @@ from storage.responses import new_response_id
 
 log = logging.getLogger("conversations.survey")
 SURVEY_CONSENT = "survey"
-REMIND = "survey.reminder"
+REMIND = SurveyReminder.KIND
 
 
 def is_preview(turn: Turn) -> bool:
@@ -168,13 +169,12 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
         at=turn.config.clock(),
     )
     if turn.config.reminder_count > 0:
-        await turn.outbox.schedule(
-            job_id=f"{REMIND}:{d.response_id}:1",
-            kind=REMIND,
+        # By reference: the chat is found through the response's conversation, so an erased
+        # customer's chat id is not left behind in the job.
+        await turn.outbox.put(
+            SurveyReminder(response=d.response_id, number=1),
+            key=f"{d.response_id}:1",
             due_at=turn.config.clock() + turn.config.reminder_delay,
-            # By reference: the chat is found through the response's conversation, so an erased
-            # customer's chat id is not left behind in the job.
-            payload={"response": d.response_id, "number": 1},
         )
     return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
 
@@ -408,8 +408,8 @@ async def _accept(
 
 async def on_reminder(turn: Turn) -> State:
     """A survey reminder fell due: a nudge if this very survey is still waiting, else nothing."""
-    d, payload = turn.dialogue, turn.event.timer
-    response_id, number = str(payload.get("response")), int(payload.get("number", 1))
+    d, job = turn.dialogue, SurveyReminder.read(turn.event.timer)
+    response_id, number = job.response, job.number
     if d.state not in {State.SURVEY, State.RESUME} or d.response_id != response_id:
         return d.state  # finished, stopped, or doing something else now
     questionnaire = await turn.questionnaire()
@@ -420,11 +420,10 @@ async def on_reminder(turn: Turn) -> State:
         unprompted=Unprompted("reminder", turn.language, (title,)),
     )
     if number < turn.config.reminder_count:
-        await turn.outbox.schedule(
-            job_id=f"{REMIND}:{response_id}:{number + 1}",
-            kind=REMIND,
+        await turn.outbox.put(
+            SurveyReminder(response=response_id, number=number + 1),
+            key=f"{response_id}:{number + 1}",
             due_at=turn.config.clock() + turn.config.reminder_delay,
-            payload={**payload, "number": number + 1},
         )
     return d.state
 

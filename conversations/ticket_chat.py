@@ -8,11 +8,13 @@ from conversations import survey
 from conversations.detours import TicketReply
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.ticket_lifecycle import DESK_NOTE, Refused, Status, TicketLifecycle, history_entry
+from conversations.ticket_lifecycle import Refused, TicketLifecycle, history_entry
 from conversations.translation import Translation
 from conversations.turn import Turn
 from core.events import EventKind, Outbound, Unprompted
+from core.jobs import DeskNote, TicketFollowUp, ToCustomer
 from core.payloads import FollowUp, FollowUpNoComment, FollowUpRating, Payload, Proposal, parse
+from core.tickets import Status
 from locales.catalog import Catalogs, is_rtl
 from storage.types import Document
 
@@ -210,13 +212,13 @@ async def on_agent_message_due(turn: Turn) -> State:
     The job names the ticket and its history entry; the words are read from there, so a customer
     who asks to be erased leaves nothing of them in the job.
     """
-    payload, here = turn.event.timer, turn.dialogue.state
-    ticket = await turn.store.tickets.get(ticket_id=str(payload.get("ticket")))
+    job, here = ToCustomer.read(turn.event.timer), turn.dialogue.state
+    ticket = await turn.store.tickets.get(ticket_id=job.ticket)
     if ticket is None or ticket.get("customer_id") != turn.customer.id:
         log.info("message for an erased ticket or customer dropped")
         return here
-    entry_id = str(payload.get("entry") or "")
-    text = str((history_entry(ticket, entry_id) or {}).get("text") or payload.get("text") or "")
+    entry_id = job.entry
+    text = str((history_entry(ticket, entry_id) or {}).get("text") or "")
     if not text:
         log.info("message whose words were erased dropped")
         return here
@@ -226,7 +228,7 @@ async def on_agent_message_due(turn: Turn) -> State:
         shown = Translation(text, source, target, "none", text, False, None)
     else:
         shown = await turn.translator.translate(text, source=source, target=target)
-    kind = str(payload.get("kind"))
+    kind = job.kind
     turn.messages.extend(customer_messages(ticket, kind, shown, turn.catalogs))
     # What the customer read, kept on the ticket (and erased with it) for the agents' note.
     sent = entry_id or turn.event.event_id.rpartition(":")[2]
@@ -237,23 +239,17 @@ async def on_agent_message_due(turn: Turn) -> State:
         changes={f"shown.{sent}": {"text": shown.text, "language": shown.target}},
     )
     heading = f"➡️ Sent to the customer ({kind}) in {shown.target}"
-    await turn.outbox.schedule(
-        job_id=f"{DESK_NOTE}:{turn.event.event_id.removeprefix('job:')}",
-        kind=DESK_NOTE,
-        due_at=turn.config.clock(),
-        # Shown with its translation back for the agents to check.
-        payload={
-            "ticket": ticket_id,
-            "heading": heading + (f" via {shown.provider}" if shown.translated else ""),
-            "shown": sent,
-        },
+    # Shown with its translation back for the agents to check.
+    note = DeskNote(
+        ticket=ticket_id, heading=heading + (f" via {shown.provider}" if shown.translated else ""), shown=sent
     )
+    await turn.outbox.put(note, key=turn.event.event_id.removeprefix("job:"), due_at=turn.config.clock())
     return here
 
 
 async def on_followup_due(turn: Turn) -> State:
     """Days after closing: ask whether the problem is still solved, once, if the ticket is closed."""
-    ticket = await turn.store.tickets.get(ticket_id=str(turn.event.timer.get("ticket")))
+    ticket = await turn.store.tickets.get(ticket_id=TicketFollowUp.read(turn.event.timer).ticket)
     here = turn.dialogue.state
     mine = ticket is not None and ticket.get("customer_id") == turn.customer.id
     if ticket is None or not mine or ticket.get("status") != Status.CLOSED:

@@ -17,29 +17,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from conversations.complaint_policy import Category, ComplaintPolicy, Deadline
-from conversations.tickets_intake import BREACH, REMINDER
+from core.jobs import DeskNote, TicketBreach, TicketFollowUp, TicketPublish, TicketReminder, ToCustomer
+from core.tickets import Status
 from storage.store import Store
 from storage.types import Document
 
-TO_CUSTOMER = "customer.message"
-DESK_NOTE = "desk.note"
-REFRESH = "ticket.publish"  # publishing an already posted ticket redraws its message
-FOLLOWUP = "ticket.followup"
+TO_CUSTOMER, DESK_NOTE, FOLLOWUP = ToCustomer.KIND, DeskNote.KIND, TicketFollowUp.KIND
 MAX_AGENT_TEXT = 3000
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    IN_PROGRESS = "in_progress"
-    AWAITING_CUSTOMER = "awaiting_customer"
-    PROPOSAL_REJECTED = "proposal_rejected"
-    CLOSED = "closed"
-    REOPENED = "reopened"
 
 
 # Where a ticket's status may go, the one table `_change` enforces for agents and customers alike.
@@ -288,15 +275,11 @@ class TicketLifecycle:
     async def _schedule_deadline(
         self, ticket_id: str, kind: Deadline, *, start: datetime, deadline: datetime, round_: str
     ) -> None:
-        payload = {"ticket": ticket_id, "deadline": kind.value}
-        reminder_at = self._policy.reminder_at(start, deadline)
-        for job_kind, due in ((REMINDER, reminder_at), (BREACH, deadline)):
-            await self._store.jobs.schedule(
-                job_id=f"{job_kind}:{ticket_id}:{kind.value}:{round_}",
-                kind=job_kind,
-                due_at=due,
-                payload=payload,
-            )
+        key = f"{ticket_id}:{kind.value}:{round_}"
+        reminder = TicketReminder(ticket=ticket_id, deadline=kind.value)
+        await self._store.jobs.put(reminder, key=key, due_at=self._policy.reminder_at(start, deadline))
+        breach = TicketBreach(ticket=ticket_id, deadline=kind.value)
+        await self._store.jobs.put(breach, key=key, due_at=deadline)
 
     async def follow_up_rating(
         self, *, ticket_id: str, customer_id: str, rating: int | None = None, comment: str | None = None
@@ -355,9 +338,7 @@ class TicketLifecycle:
         done = await self._change(ticket_id, change, event, request=request)
         team = self._policy.team_for(str(done.ticket.get("category")))
         due = team.calendar.working_days_after(now, self._policy.followup_working_days)
-        await self._store.jobs.schedule(
-            job_id=f"{FOLLOWUP}:{ticket_id}", kind=FOLLOWUP, due_at=due, payload={"ticket": ticket_id}
-        )
+        await self._store.jobs.put(TicketFollowUp(ticket=ticket_id), key=ticket_id, due_at=due)
         await self._refresh(done)
         return done
 
@@ -390,36 +371,22 @@ class TicketLifecycle:
             raise Refused("no such ticket")
         return Changed(ticket, entry, replayed=False)
 
-    async def _to_customer(self, done: Changed, *, kind: str) -> None:
+    async def _to_customer(self, done: Changed, *, kind: Literal["reply", "proposal", "resolved"]) -> None:
         """The customer's message, by reference: the words are the text of the history entry."""
-        await self._store.jobs.schedule(
-            job_id=f"{TO_CUSTOMER}:{done.id}:{done.entry}",
-            kind=TO_CUSTOMER,
-            due_at=self._clock(),
-            payload={"ticket": done.id, "kind": kind, "entry": done.entry},
-        )
+        message = ToCustomer(ticket=done.id, kind=kind, entry=done.entry)
+        await self._store.jobs.put(message, key=f"{done.id}:{done.entry}", due_at=self._clock())
 
     async def _note(
         self, done: Changed, heading: str, *, quoted: bool = False, actor: str | None = None
     ) -> None:
         """A line in the desk thread; `quoted`: with the text of the history entry under it."""
-        payload: dict[str, Any] = {"ticket": done.id, "heading": heading, "actor": actor}
-        if quoted:
-            payload["entry"] = done.entry
-        await self._store.jobs.schedule(
-            job_id=f"{DESK_NOTE}:{done.id}:{done.entry}",
-            kind=DESK_NOTE,
-            due_at=self._clock(),
-            payload=payload,
-        )
+        note = DeskNote(ticket=done.id, heading=heading, actor=actor, entry=done.entry if quoted else None)
+        await self._store.jobs.put(note, key=f"{done.id}:{done.entry}", due_at=self._clock())
 
     async def _refresh(self, done: Changed) -> None:
-        await self._store.jobs.schedule(
-            job_id=f"{REFRESH}:{done.id}:{done.entry}",
-            kind=REFRESH,
-            due_at=self._clock(),
-            payload={"ticket": done.id},
-        )
+        # Publishing an already posted ticket redraws its message.
+        redraw = TicketPublish(ticket=done.id)
+        await self._store.jobs.put(redraw, key=f"{done.id}:{done.entry}", due_at=self._clock())
 
 
 def _agent_text(text: str) -> str:

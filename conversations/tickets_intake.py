@@ -11,10 +11,10 @@ from conversations.complaint_policy import Deadline
 from conversations.detection import detect
 from conversations.outbox import Op
 from conversations.turn import Turn
+from core.jobs import TicketBreach, TicketPublish, TicketReminder
+from core.tickets import Status
 
-PUBLISH = "ticket.publish"
-REMINDER = "ticket.reminder"
-BREACH = "ticket.breach"
+PUBLISH, REMINDER, BREACH = TicketPublish.KIND, TicketReminder.KIND, TicketBreach.KIND
 
 
 async def open_ticket(turn: Turn) -> str:
@@ -51,7 +51,7 @@ async def open_ticket(turn: Turn) -> str:
         "sensitive_consent": draft.sensitive,
         "rating": draft.rating,
         "team": team.name,
-        "status": "open",
+        "status": Status.OPEN.value,
         "urgent": bool(reasons),
         "urgency_reasons": reasons,
         "deadlines": {kind.value: at for kind, at in deadlines.items()},
@@ -87,17 +87,9 @@ async def schedule_ticket_jobs(
 ) -> None:
     """Job ids come from the ticket id, so a retried event schedules nothing twice."""
     jobs, policy = turn.outbox, turn.config.complaints
-    await jobs.schedule(
-        job_id=f"{PUBLISH}:{ticket_id}", kind=PUBLISH, due_at=created, payload={"ticket": ticket_id}
-    )
+    await jobs.put(TicketPublish(ticket=ticket_id), key=ticket_id, due_at=created)
     for kind, deadline in deadlines.items():
-        payload = {"ticket": ticket_id, "deadline": kind.value}
-        await jobs.schedule(
-            job_id=f"{REMINDER}:{ticket_id}:{kind.value}",
-            kind=REMINDER,
-            due_at=policy.reminder_at(created, deadline),
-            payload=payload,
-        )
-        await jobs.schedule(
-            job_id=f"{BREACH}:{ticket_id}:{kind.value}", kind=BREACH, due_at=deadline, payload=payload
-        )
+        key = f"{ticket_id}:{kind.value}"
+        reminder = TicketReminder(ticket=ticket_id, deadline=kind.value)
+        await jobs.put(reminder, key=key, due_at=policy.reminder_at(created, deadline))
+        await jobs.put(TicketBreach(ticket=ticket_id, deadline=kind.value), key=key, due_at=deadline)

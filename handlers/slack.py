@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations.escalation import DeskMessage, TicketView
 from conversations.translation import Translation
+from core.tickets import Status
 from handlers.pacing import Pacer
 
 log = logging.getLogger("handlers.slack")
@@ -116,7 +117,7 @@ def ticket_blocks(view: TicketView) -> tuple[str, list[dict[str, object]]]:
                 "elements": [{"type": "mrkdwn", "text": f"📎 {view.photos} photo(s) in the chat"}],
             }
         )
-    if view.status != "closed":
+    if view.status != Status.CLOSED:
         blocks.append(
             {
                 "type": "actions",

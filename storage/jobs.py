@@ -14,6 +14,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from core.jobs import JobPayload
 from storage.types import Database, Document
 
 MAX_ATTEMPTS = 8
@@ -75,6 +76,11 @@ class Jobs:
         except DuplicateKeyError:
             return False
         return True
+
+    async def put(self, job: JobPayload, *, key: str, due_at: datetime) -> bool:
+        """Schedule `job` once: its id is its kind and `key`, so scheduling it again adds nothing."""
+        job_id = f"{job.KIND}:{key}"
+        return await self.schedule(job_id=job_id, kind=job.KIND, due_at=due_at, payload=job.document())
 
     async def cancel(self, *, job_id: str) -> None:
         await self._docs.update_one(

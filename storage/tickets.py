@@ -9,6 +9,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from core.tickets import Status
 from storage.types import Database, Document
 
 # No 0/O, 1/I/L, 5/S or 2/Z: ids are read out on the phone and typed from screenshots.
@@ -153,7 +154,7 @@ class Tickets:
         return await self._docs.find({"created_at": {"$gte": start, "$lt": end}}, projection).to_list(None)
 
     async def open_for_customer(self, *, customer_id: str) -> list[Document]:
-        cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": "closed"}}).sort(
+        cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": Status.CLOSED.value}}).sort(
             "created_at", -1
         )
         return [doc async for doc in cursor]

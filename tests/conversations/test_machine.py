@@ -10,7 +10,7 @@ from conversations.dialogue import State
 from conversations.interceptors import INTERCEPTORS
 from conversations.machine import RETURNS, TRANSITIONS, IllegalTransition, diagrams, enforce, mermaid
 from conversations.ticket_lifecycle import TRANSITIONS as TICKET_TRANSITIONS
-from conversations.ticket_lifecycle import Status
+from core.tickets import Status
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
