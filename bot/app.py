@@ -427,7 +427,11 @@ class FeedbackBot:
             await deliveries.record(channel=WHATSAPP, **status)
 
         verify, receive = whatsapp_webhook(
-            verify_token=verify_token, app_secret=app_secret, submit=submit, statuses=record
+            verify_token=verify_token,
+            app_secret=app_secret,
+            submit=submit,
+            statuses=record,
+            phone_number_id=settings.whatsapp_phone_number_id,
         )
         web_app.router.add_get(WHATSAPP_WEBHOOK_PATH, verify)
         web_app.router.add_post(WHATSAPP_WEBHOOK_PATH, receive)

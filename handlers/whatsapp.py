@@ -35,6 +35,9 @@ MAX_TEXT_OUT = 4096
 MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
 MAX_ROWS, MAX_ROW_TITLE = 10, 24
 MEDIA = ("image", "document", "video", "audio", "sticker")
+# Not something the customer asked: a reaction (or its removal) to a message, a system notice
+# ("the customer changed their number"). Answering them would be noise.
+IGNORED = ("reaction", "system", "ephemeral", "request_welcome")
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 MAX_TEMPLATE_VALUE = 200
 Submit = Callable[[InboundEvent], Awaitable[bool]]
@@ -49,13 +52,23 @@ def signature_valid(body: bytes, header: bytes | str, secret: str) -> bool:
     return hmac.compare_digest(header, expected.encode())
 
 
-def to_events(payload: dict[str, Any]) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
-    """The customers' messages and the delivery statuses a webhook body carries."""
+def to_events(
+    payload: dict[str, Any], *, phone_number_id: str | None = None
+) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
+    """The customers' messages and the delivery statuses a webhook body carries.
+
+    With `phone_number_id`, changes addressed to another number of the business account are left
+    out (and logged): the bot answers from its one configured number only.
+    """
     events: list[InboundEvent] = []
     statuses: list[dict[str, Any]] = []
     for entry in payload.get("entry") or []:
         for change in (entry or {}).get("changes") or []:
             value = (change or {}).get("value") or {}
+            receiver = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            if phone_number_id is not None and receiver != phone_number_id:
+                log.warning("WhatsApp webhook change for a phone number id this bot does not serve ignored")
+                continue
             for status in value.get("statuses") or []:
                 if isinstance(status, dict) and status.get("id") and status.get("status"):
                     statuses.append(
@@ -86,6 +99,9 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
         "raw": {"sent_at": int(sent_at)} if sent_at.isdigit() and len(sent_at) <= 12 else {},
     }
     kind = message.get("type")
+    if kind in IGNORED:
+        log.debug("WhatsApp %s message ignored", kind)
+        return None
     if kind == "text":
         text = str((message.get("text") or {}).get("body") or "")[:MAX_TEXT_IN]
         if text.startswith("/") and len(text) > 1:
@@ -248,7 +264,12 @@ class WhatsAppChannel:
 
 
 def webhook_handlers(
-    *, verify_token: str, app_secret: str, submit: Submit, statuses: StatusSink
+    *,
+    verify_token: str,
+    app_secret: str,
+    submit: Submit,
+    statuses: StatusSink,
+    phone_number_id: str | None = None,
 ) -> tuple[
     Callable[[web.Request], Awaitable[web.Response]], Callable[[web.Request], Awaitable[web.Response]]
 ]:
@@ -273,7 +294,7 @@ def webhook_handlers(
             payload = parse_json(body_text(body, request.charset))
             if not isinstance(payload, dict):
                 raise BadRequest("not an object")
-            events, delivery = to_events(payload)
+            events, delivery = to_events(payload, phone_number_id=phone_number_id)
         except BadRequest as error:
             _refusals.warn("unreadable WhatsApp webhook body rejected")
             return web.Response(status=400, text=error.reason)

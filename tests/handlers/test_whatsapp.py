@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from aiohttp import ClientSession
 
 from conversations.calling_codes import country_of_number, language_of_number
@@ -208,3 +210,36 @@ async def test_graph_api_down_for_a_while_the_reply_arrives_once_it_recovers(
     stored = await db["inbox"].find_one({"channel": "whatsapp"})
     assert stored is not None and stored["status"] == "done" and stored["attempts"] == 3  # three failed tries
     assert await db["conversations"].count_documents({}) == 1
+
+
+async def test_reactions_and_system_notices_get_no_reply(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    (consent,) = graph.to(SPAIN)
+    await deliver(polling, url, graph.reaction(SPAIN, "wamid.out.1", "👍"))
+    await deliver(polling, url, graph.reaction(SPAIN, "wamid.out.1", ""))  # the reaction taken back
+    await deliver(polling, url, graph.system(SPAIN))
+    assert graph.to(SPAIN) == [consent]
+    assert await db["inbox"].count_documents({"channel": "whatsapp"}) == 1
+    await deliver(polling, url, graph.message(SPAIN, {"type": "location", "location": {}}))
+    assert graph.to(SPAIN)[-1]["text"]["body"].startswith("Lo siento")  # still answered
+
+
+async def test_messages_to_another_business_number_are_refused_with_a_log_line(
+    polling: BotRunner, graph: FakeGraph, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = await start(polling, graph)
+    with caplog.at_level(logging.WARNING, logger="handlers.whatsapp"):
+        await deliver(
+            polling,
+            url,
+            graph.message(SPAIN, {"type": "text", "text": {"body": "hola"}}, phone_number_id="555"),
+        )
+    assert graph.sent == []
+    assert await db["inbox"].count_documents({}) == 0
+    assert any("phone number id this bot does not serve" in r.getMessage() for r in caplog.records)
+    assert all(SPAIN not in r.getMessage() and "hola" not in r.getMessage() for r in caplog.records)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    assert len(graph.to(SPAIN)) == 1
