@@ -100,6 +100,21 @@ async def test_forged_duplicate_malformed_and_statuses(
     assert record is not None and record["latest"] == "read" and len(record["statuses"]) == 2
 
 
+async def test_statuses_arriving_out_of_order_keep_the_furthest(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    for status in ("sent", "read", "delivered"):
+        await deliver(polling, url, graph.status("wamid.out.7", status))
+    record = await db["deliveries"].find_one({"_id": "whatsapp:wamid.out.7"})
+    assert record is not None and record["latest"] == "read"
+    assert sorted(s["status"] for s in record["statuses"]) == ["delivered", "read", "sent"]
+    await deliver(polling, url, graph.status("wamid.out.8", "delivered"))
+    await deliver(polling, url, graph.status("wamid.out.8", "sent"))
+    record = await db["deliveries"].find_one({"_id": "whatsapp:wamid.out.8"})
+    assert record is not None and record["latest"] == "delivered"
+
+
 def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
     (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)))
     assert two["interactive"]["type"] == "button"
