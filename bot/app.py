@@ -404,6 +404,8 @@ class FeedbackBot:
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=settings.whatsapp_phone_number_id,
             access_token=token,
+            catalogs=catalogs(),
+            default_language=settings.default_language,
         )
         self._stack.push_async_callback(adapter.close)
         channel = WindowedChannel(

@@ -98,15 +98,19 @@ async def on_consent(turn: Turn) -> State:
             at=turn.config.clock(),
         )
     if event.kind is EventKind.BUTTON:
-        # Keep the consent text in the chat as the customer saw it, with their decision under it.
         label = turn.t("button.agree" if agreed else "button.decline")
-        shown = consent_text(
-            questionnaire,
-            language=turn.language,
-            catalogs=turn.catalogs,
-            branding=turn.config.branding,
-        )
-        turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
+        if turn.pressed_ref() is None:
+            # A channel that cannot edit (WhatsApp): a short acknowledgement, not the whole text again.
+            turn.say(f"✓ {label}")
+        else:
+            # Keep the consent text in the chat as the customer saw it, with their decision under it.
+            shown = consent_text(
+                questionnaire,
+                language=turn.language,
+                catalogs=turn.catalogs,
+                branding=turn.config.branding,
+            )
+            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
     if not agreed:
         turn.say_key("consent.declined")
         return State.DECLINED

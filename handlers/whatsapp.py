@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from conversations.calling_codes import language_of_number
 from conversations.turn import Reply
 from core.events import Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
+from locales.catalog import Catalogs
 
 log = logging.getLogger("handlers.whatsapp")
 _refusals = RefusalLog(log)
@@ -33,7 +35,8 @@ MAX_TEXT_IN = 8192
 MAX_BODY_TEXT = 1024  # interactive message body
 MAX_TEXT_OUT = 4096
 MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
-MAX_ROWS, MAX_ROW_TITLE = 10, 24
+MAX_ROWS, MAX_ROW_TITLE, MAX_ROW_DESCRIPTION = 10, 24, 72
+MAX_LIST_BUTTON, MAX_SECTION_TITLE = 20, 24
 MEDIA = ("image", "document", "video", "audio", "sticker")
 # Not something the customer asked: a reaction (or its removal) to a message, a system notice
 # ("the customer changed their number"). Answering them would be noise.
@@ -125,7 +128,22 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=str(kind or "other"), **common)
 
 
-def render(outbound: Outbound) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ListLabels:
+    """The words a list brings itself: the button that opens it and the title of its section."""
+
+    button: str
+    section: str
+
+    @classmethod
+    def of(cls, catalogs: Catalogs, language: str) -> ListLabels:
+        return cls(
+            button=catalogs.text(language, "list.open")[:MAX_LIST_BUTTON],
+            section=catalogs.text(language, "list.section")[:MAX_SECTION_TITLE],
+        )
+
+
+def render(outbound: Outbound, labels: ListLabels) -> list[dict[str, Any]]:
     """The Graph API message bodies (without `to`) for an Outbound: usually one.
 
     A text too long for an interactive body goes first as plain text; the buttons follow with its
@@ -154,7 +172,7 @@ def render(outbound: Outbound) -> list[dict[str, Any]]:
         return [*messages, {"type": "interactive", "interactive": interactive}]
     for start in range(0, len(choices), MAX_ROWS):
         rows = [_row(c) for c in choices[start : start + MAX_ROWS]]
-        action = {"button": "…", "sections": [{"title": " ", "rows": rows}]}
+        action = {"button": labels.button, "sections": [{"title": labels.section, "rows": rows}]}
         body = text if start == 0 else "…"
         messages.append(
             {"type": "interactive", "interactive": {"type": "list", "body": {"text": body}, "action": action}}
@@ -191,10 +209,27 @@ def template_message(*, name: str, language: str, values: list[str], payloads: l
 
 
 def _row(choice: Choice) -> dict[str, str]:
-    row = {"id": choice.payload, "title": choice.label[:MAX_ROW_TITLE]}
-    if len(choice.label) > MAX_ROW_TITLE:
-        row["description"] = choice.label[:72]
-    return row
+    """A label too long for a row's title keeps its first whole words there and all of it below."""
+    if len(choice.label) <= MAX_ROW_TITLE:
+        return {"id": choice.payload, "title": choice.label}
+    return {
+        "id": choice.payload,
+        "title": short_title(choice.label),
+        "description": choice.label[:MAX_ROW_DESCRIPTION],
+    }
+
+
+def short_title(label: str) -> str:
+    """The whole words of `label` that fit a row title with "…" (a rating keeps its number)."""
+    words, title = label.split(), ""
+    for word in words:
+        candidate = f"{title} {word}" if title else word
+        if len(candidate) + 1 > MAX_ROW_TITLE:
+            break
+        title = candidate
+    if not title:  # one long word (or a script without spaces): cut it, marked as cut
+        title = label[: MAX_ROW_TITLE - 1].rstrip()
+    return title.rstrip(" ·-–—,;:") + "…"
 
 
 class WhatsAppChannel:
@@ -202,7 +237,16 @@ class WhatsAppChannel:
 
     name = CHANNEL
 
-    def __init__(self, *, base_url: str, phone_number_id: str, access_token: str) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        phone_number_id: str,
+        access_token: str,
+        catalogs: Catalogs,
+        default_language: str,
+    ) -> None:
+        self._catalogs, self._default_language = catalogs, default_language
         self._base = base_url.rstrip("/")
         self._url = f"{self._base}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {access_token}"}
@@ -213,12 +257,17 @@ class WhatsAppChannel:
             await self._session.close()
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
-        await self.send(event.chat_key, list(reply.messages))
+        messages = list(reply.messages)
+        if reply.notice and event.kind is EventKind.BUTTON:
+            # WhatsApp shows no note on a tapped button: a late tap on an old one would go unanswered.
+            messages.insert(0, Outbound(reply.notice, language=messages[0].language if messages else None))
+        await self.send(event.chat_key, messages)
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         envelope = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": chat_key}
         for outbound in messages:
-            for rendered in render(outbound):
+            labels = ListLabels.of(self._catalogs, outbound.language or self._default_language)
+            for rendered in render(outbound, labels):
                 await self._post(envelope | rendered)
 
     async def send_template(

@@ -10,13 +10,14 @@ from aiohttp import ClientSession
 
 from conversations.calling_codes import country_of_number, language_of_number
 from core.events import Choice, Outbound
-from handlers.whatsapp import render
+from handlers.whatsapp import ListLabels, render
 from storage.types import Database
 from tests.default_questionnaire import RATED
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph, post_webhook
 from tests.handlers.telegram_harness import BotRunner
 
 SPAIN = "34600111222"
+LABELS = ListLabels("Choose", "Options")
 
 
 async def start(runner: BotRunner, graph: FakeGraph, **settings: Any) -> str:
@@ -69,9 +70,18 @@ async def test_consent_and_a_survey_answer_in_spanish(
     )
     assert choices(consent) == ["consent:yes", "consent:no", "language", "complain"]  # four: a list
     assert consent["interactive"]["type"] == "list"
+    assert consent["interactive"]["action"]["button"] == "Elegir"
+    assert consent["interactive"]["action"]["sections"][0]["title"] == "Opciones"
     await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
-    question = graph.to(SPAIN)[-1]
+    # WhatsApp cannot edit the consent: a short acknowledgement, not the whole text again.
+    acknowledgement, question = graph.to(SPAIN)[1:]
+    assert acknowledgement == {**acknowledgement, "type": "text", "text": {"body": "✓ Acepto"}}
     assert choices(question)[:5] == [f"a:product_quality:{n}" for n in range(1, 6)]
+    rows = question["interactive"]["action"]["sections"][0]["rows"]
+    assert all(len(row["title"]) <= 24 and not row["title"].endswith(" ") for row in rows)
+    neutral = rows[2]  # "3 · Ni satisfecho ni insatisfecho": whole words, then the full label below
+    assert neutral["title"] == "3 · Ni satisfecho ni…"
+    assert neutral["description"] == "3 · Ni satisfecho ni insatisfecho"
     await deliver(polling, url, graph.reply(SPAIN, "a:product_quality:4", kind="list_reply"))
     response = await db["responses"].find_one({})
     assert response is not None and response["answers"]["product_quality"]["value"] == 4
@@ -116,15 +126,15 @@ async def test_statuses_arriving_out_of_order_keep_the_furthest(
 
 
 def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
-    (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)))
+    (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)), LABELS)
     assert two["interactive"]["type"] == "button"
     scale = tuple(Choice(str(n), f"s:{n}") for n in range(11))
-    (eleven,) = render(Outbound("Score?", (scale, (Choice("Back", "b"), Choice("Skip", "k")))))
+    (eleven,) = render(Outbound("Score?", (scale, (Choice("Back", "b"), Choice("Skip", "k")))), LABELS)
     # A scale is answered by typing its number; the other choices by typing their word.
     assert eleven["type"] == "text"
     assert eleven["text"]["body"] == "Score?\n\n0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10\n«Back» · «Skip»"
     languages = tuple((Choice(f"Language {n}", f"lang:{n}"),) for n in range(12))
-    first, second = render(Outbound("Choose", languages))
+    first, second = render(Outbound("Choose", languages), LABELS)
     assert [row["id"] for row in first["interactive"]["action"]["sections"][0]["rows"]] == [
         f"lang:{n}" for n in range(10)
     ]
@@ -134,12 +144,12 @@ def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
         "lang:11",
     ]
     (long_titles,) = render(
-        Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),))
+        Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),)), LABELS
     )
     assert long_titles["interactive"]["type"] == "list"
-    assert render(Outbound("Thanks")) == [{"type": "text", "text": {"body": "Thanks"}}]
+    assert render(Outbound("Thanks"), LABELS) == [{"type": "text", "text": {"body": "Thanks"}}]
     summary = "Please check:\n\n" + "x" * 1500 + "\n\nIs everything right?"
-    text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)))
+    text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)), LABELS)
     assert text["text"]["body"] == summary
     assert buttons["interactive"]["body"]["text"] == "Is everything right?"
 
@@ -258,3 +268,28 @@ async def test_messages_to_another_business_number_are_refused_with_a_log_line(
     assert all(SPAIN not in r.getMessage() and "hola" not in r.getMessage() for r in caplog.records)
     await deliver(polling, url, graph.text(SPAIN, "hola"))
     assert len(graph.to(SPAIN)) == 1
+
+
+async def test_a_late_tap_on_an_answered_question_gets_a_short_note(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    await deliver(polling, url, graph.reply(SPAIN, f"a:{RATED[0]}:4", kind="list_reply"))
+    sent = len(graph.to(SPAIN))
+    await deliver(polling, url, graph.reply(SPAIN, f"a:{RATED[0]}:2", kind="list_reply"))
+    (note,) = graph.to(SPAIN)[sent:]
+    assert note["type"] == "text" and note["text"]["body"] == "Ese botón ya no está activo."
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"][RATED[0]]["value"] == 4  # unchanged
+
+
+def test_list_labels_come_from_the_catalogs_and_long_titles_keep_whole_words() -> None:
+    from handlers.whatsapp import short_title
+    from locales.catalog import catalogs
+
+    assert ListLabels.of(catalogs(), "de") == ListLabels("Auswählen", "Optionen")
+    assert short_title("1 · Muy insatisfecho con todo") == "1 · Muy insatisfecho…"
+    assert short_title("x" * 40) == "x" * 23 + "…"
+    assert all(len(short_title(label)) <= 24 for label in ("a " * 30, "Überdurchschnittlich zufrieden"))
