@@ -1,0 +1,51 @@
+"""Superseded and stale inline keyboards are taken off their messages (python-telegram-bot, fake Bot API)."""
+
+from __future__ import annotations
+
+from tests.handlers.telegram_harness import BotRunner, Customer
+
+
+async def test_a_question_asked_again_takes_the_buttons_off_the_first_copy(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=611, language="en")
+    await customer.join()
+    first = customer.last
+    assert first.buttons
+    await customer.say("hmm, not sure")  # not an answer: the question comes again
+    again = customer.last
+    assert again.message_id != first.message_id and again.buttons
+    old = next(m for m in customer.messages if m.message_id == first.message_id)
+    assert old.buttons == [] and old.text == first.text  # the words stay, the buttons go
+    assert len([m for m in customer.messages if m.buttons]) == 1
+
+
+async def test_a_tap_on_an_old_question_gets_a_note_and_loses_its_buttons(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=612, language="en")
+    await customer.join()
+    first = customer.last
+    await polling.stop()
+    await polling.start()  # a new process does not know which buttons the chat shows
+    await customer.say("hmm")  # the question again; the first copy keeps its buttons for now
+    assert next(m for m in customer.messages if m.message_id == first.message_id).buttons
+    await customer.answer_current(4)
+    await customer.press_payload(first.buttons[0][0][1], message_id=first.message_id)
+    notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
+    assert notes == ["That button is no longer active."]
+    old = next(m for m in customer.messages if m.message_id == first.message_id)
+    assert old.buttons == [] and old.text == first.text
+    assert customer.last.text.startswith("Question 2") and customer.last.buttons
+
+
+async def test_after_a_restart_a_stale_tap_still_gets_its_note(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=613, language="en")
+    await customer.join()
+    first = customer.last
+    await customer.answer_current(4)
+    await polling.stop()
+    await polling.start()  # this process does not know which buttons are current
+    await customer.press_payload(first.buttons[0][0][1], message_id=first.message_id)
+    notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
+    assert notes == ["That button is no longer active."]
+    assert customer.last.text.startswith("Question 2") and customer.last.buttons
