@@ -293,3 +293,15 @@ def test_list_labels_come_from_the_catalogs_and_long_titles_keep_whole_words() -
     assert short_title("1 · Muy insatisfecho con todo") == "1 · Muy insatisfecho…"
     assert short_title("x" * 40) == "x" * 23 + "…"
     assert all(len(short_title(label)) <= 24 for label in ("a " * 30, "Überdurchschnittlich zufrieden"))
+
+
+async def test_number_words_of_another_language_answer_a_question(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    await deliver(polling, url, graph.text(SPAIN, "four"))  # an English word in a Spanish chat
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"][RATED[0]]["value"] == 4
+    assert choices(graph.to(SPAIN)[-1])[0] == f"a:{RATED[1]}:1"  # on to the next question
