@@ -159,6 +159,7 @@ class FeedbackBot:
                     company=settings.company_name,
                     privacy_url=settings.privacy_notice_url,
                     retention_days=settings.data_retention_days,
+                    ticket_retention_days=settings.ticket_retention_days,
                 ),
                 default_language=settings.default_language,
                 default_questionnaire=settings.default_questionnaire,

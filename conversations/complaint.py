@@ -48,7 +48,7 @@ def _ask_consent(turn: Turn) -> State:
         "complaint.consent.text",
         minutes=ESTIMATED_MINUTES,
         company=turn.config.branding.company,
-        retention_days=turn.config.branding.retention_days,
+        retention_days=turn.config.branding.ticket_retention_days,
         privacy_url=turn.config.branding.privacy_url,
     )
     turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)

@@ -18,6 +18,9 @@ class Branding:
     company: str
     privacy_url: str
     retention_days: int
+    """How long survey answers are kept (`DATA_RETENTION_DAYS`)."""
+    ticket_retention_days: int = 730
+    """How long a closed complaint keeps the customer's words (`TICKET_RETENTION_DAYS`)."""
 
 
 def consent_text(
