@@ -53,7 +53,7 @@ async def fill(chat: Chat, *, sensitive: bool, order: str = "A1234-5678") -> Non
 async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Database, store: Store) -> None:
     chat = Chat(engine_at(store, MONDAY_10), db)
     reply = await chat.send(chat.command("complain"))
-    assert "Acme Shop" in reply.messages[0].text and "90" in reply.messages[0].text
+    assert "Acme Shop" in reply.messages[0].text and "500 days after" in reply.messages[0].text
     assert payloads(reply.messages[0]) == ["cc:yes", "cc:no"]
     assert await db["consents"].count_documents({}) == 0  # nothing before agreement
 

@@ -22,7 +22,12 @@ from storage.types import Database
 
 CHANNEL = "test"
 CONFIG = EngineConfig(
-    branding=Branding(company="Acme Shop", privacy_url="https://acme.example/privacy", retention_days=90),
+    branding=Branding(
+        company="Acme Shop",
+        privacy_url="https://acme.example/privacy",
+        retention_days=90,
+        ticket_retention_days=500,
+    ),
     default_language="en",
     default_questionnaire="default",
 )
@@ -401,9 +406,9 @@ async def test_typed_answer_that_is_invalid_repeats_the_question_with_a_hint(
     (message,) = reply.messages
     assert message.text.startswith(t("survey.hint.rating5"))
     assert "a:product_quality:1" in payloads(message)
-    reply = await chat.send(chat.text("vier"))  # not English: still invalid
+    reply = await chat.send(chat.text("seven"))  # a number, but not on a 1–5 scale: still invalid
     assert (await chat.conversation() or {})["question_id"] == "product_quality"
-    reply = await chat.send(chat.text("four"))
+    reply = await chat.send(chat.text("vier"))  # German, understood in an English chat too
     assert (await chat.conversation() or {})["question_id"] == "product_match"
     assert (await chat.response())["answers"]["product_quality"]["value"] == 4
 
