@@ -175,7 +175,9 @@ async def on_answer(turn: Turn) -> State:
 def summary(turn: Turn) -> State:
     draft = turn.dialogue.draft
     none = turn.t("complaint.none")
-    contact_time = turn.t(f"complaint.contact_time.{draft.get('contact_time', 'any')}")
+    contact_time = draft.get("contact_time_note") or turn.t(
+        f"complaint.contact_time.{draft.get('contact_time', 'any')}"
+    )
     if draft.get("contact"):
         contact_time = f"{contact_time} · {draft['contact']}"
     text = turn.t(

@@ -19,6 +19,7 @@ from conversations.turn import Turn
 from core.events import Choice, EventKind
 
 MAX_CONTACT = 120
+MAX_CONTACT_TIME = 80
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
 _PHONE = re.compile(r"\+?[\d\s().-]{6,24}")
 Buttons = tuple[tuple[Choice, ...], ...]
@@ -156,6 +157,19 @@ def _ask_contact_time(turn: Turn) -> tuple[str, Buttons]:
     return turn.t("complaint.contact_time.prompt"), (choices[:2], choices[2:])
 
 
+def _read_contact_time(turn: Turn) -> Read:
+    """A button, or the customer's own words ("weekdays after 6 pm") kept as written for agents."""
+    value = pressed(turn, "ct:", frozenset(v.value for v in ContactTime))
+    if value is not None:
+        return {"contact_time": value, "contact_time_note": None}
+    if turn.event.kind is EventKind.BUTTON:
+        return Toast()
+    text = " ".join(turn.event.text.split()) if turn.event.kind is EventKind.TEXT else ""
+    if not text or len(text) > MAX_CONTACT_TIME:
+        return Again(turn.t("complaint.contact_time.hint", max=MAX_CONTACT_TIME))
+    return {"contact_time": ContactTime.ANY.value, "contact_time_note": text}
+
+
 def _ask_contact(turn: Turn) -> tuple[str, Buttons]:
     return turn.t("complaint.contact.prompt"), ((Choice(turn.t("button.skip"), "contact:skip"),),)
 
@@ -187,9 +201,7 @@ INTAKE: tuple[IntakeQuestion, ...] = (
     IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
         "expectation", "exp:", Expectation
     )),
-    IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _choice_reader(
-        "contact_time", "ct:", ContactTime
-    )),
+    IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _read_contact_time),
     # Only with the sensitive-data consent; corrected by going through the complaint again.
     IntakeQuestion(
         "contact",

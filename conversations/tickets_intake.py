@@ -47,6 +47,7 @@ async def open_ticket(turn: Turn) -> str:
         "photos": list(draft.get("photos", [])),
         "expectation": draft.get("expectation"),
         "contact_time": draft.get("contact_time"),
+        "contact_time_note": draft.get("contact_time_note"),  # the customer's words, redacted with them
         "has_contact": bool(draft.get("contact")),
         "sensitive_consent": bool(draft.get("sensitive")),
         "rating": draft.get("rating"),

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from storage.types import Database
+from tests.fakes.libretranslate import FakeLibreTranslate
+from tests.fakes.slack_api import FakeSlack
 from tests.handlers.telegram_harness import BotRunner, Customer
+from tests.handlers.test_complaint_to_slack import desk_settings, file_complaint
+
+
+@pytest_asyncio.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        yield fake
 
 
 async def test_the_complaint_consent_states_how_long_tickets_keep_the_words(polling: BotRunner) -> None:
@@ -14,3 +29,38 @@ async def test_the_complaint_consent_states_how_long_tickets_keep_the_words(poll
     german = Customer(polling, chat_id=702, language="de")
     await german.say("/complain")
     assert "noch 400 Tage" in german.last.text
+
+
+async def test_a_typed_contact_time_is_kept_as_written_and_reaches_the_desk(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    await polling.start(**desk_settings(slack, libre))
+    customer = Customer(polling, chat_id=703, language="de")
+    await customer.say("/complain")
+    for payload in ("cc:yes", "cs:no", "cat:logistics", "order:none"):
+        await customer.press_payload(payload)
+    await customer.say("Wasserkocher")
+    await customer.say("Der Karton kam zerdrückt an.")
+    await customer.press_payload("exp:replacement")
+    await customer.say("x" * 81)  # too long: asked again, saying what is expected
+    assert customer.last.text.startswith("Wählen Sie eine Schaltfläche oder schreiben Sie")
+    assert "höchstens 80 Zeichen" in customer.last.text and customer.payloads()[0] == "ct:morning"
+    await customer.say("Werktags  nach 18 Uhr")
+    assert "Kontakt: Werktags nach 18 Uhr" in customer.last.text  # the summary
+    await customer.press_payload("confirm:submit")
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["contact_time_note"] == "Werktags nach 18 Uhr"
+    await slack.wait_for(lambda: len(slack.channel("C-LOGISTICS")) == 1)
+    (message,) = slack.channel("C-LOGISTICS")
+    assert "*Contact*\\nWerktags nach 18 Uhr · chat only" in json.dumps(message.blocks, ensure_ascii=False)
+
+
+async def test_a_contact_time_button_shows_its_label_on_the_desk(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate
+) -> None:
+    await polling.start(**desk_settings(slack, libre))
+    customer = Customer(polling, chat_id=704, language="es")
+    await file_complaint(customer, "La caja llegó aplastada.")
+    await slack.wait_for(lambda: len(slack.channel("C-LOGISTICS")) == 1)
+    (message,) = slack.channel("C-LOGISTICS")
+    assert "*Contact*\\nEvening · chat only" in json.dumps(message.blocks, ensure_ascii=False)
