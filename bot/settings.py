@@ -488,7 +488,9 @@ class Settings(BaseSettings):
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
-    """Words that make a complaint urgent (whole words, any case); unset: a built-in English list."""
+    """Words that make a complaint urgent (whole words, any case), in the customer's words and their
+    translation for agents. Unset: a built-in English list, plus each shipped language's own list
+    (`urgent.words` in `locales/*.po`), so "Anwalt" is urgent without a translation provider."""
 
     @field_validator("log_level")
     @classmethod

@@ -64,3 +64,32 @@ async def test_a_contact_time_button_shows_its_label_on_the_desk(
     await slack.wait_for(lambda: len(slack.channel("C-LOGISTICS")) == 1)
     (message,) = slack.channel("C-LOGISTICS")
     assert "*Contact*\\nEvening · chat only" in json.dumps(message.blocks, ensure_ascii=False)
+
+
+async def _describe(customer: Customer, description: str) -> None:
+    await customer.say("/complain")
+    for payload in ("cc:yes", "cs:no", "cat:product_quality", "order:none"):
+        await customer.press_payload(payload)
+    await customer.say("Wasserkocher")
+    await customer.say(description)
+    for payload in ("exp:refund", "ct:any", "confirm:submit"):
+        await customer.press_payload(payload)
+
+
+async def test_urgent_words_of_the_customers_language_count_without_a_translator(
+    polling: BotRunner, db: Database
+) -> None:
+    await polling.start()  # no translation provider, no desk
+    await _describe(
+        Customer(polling, chat_id=705, language="de"), "Das Gerät hat gebrannt, mein Anwalt ist informiert."
+    )
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["urgent"] is True
+    assert ticket["urgency_reasons"] == ["mentions anwalt"]
+
+
+async def test_the_operators_own_list_replaces_the_shipped_ones(polling: BotRunner, db: Database) -> None:
+    await polling.start(URGENT_WORDS=["Staatsanwalt"])
+    await _describe(Customer(polling, chat_id=706, language="de"), "Mein Anwalt ist informiert.")
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["urgent"] is False and ticket["urgency_reasons"] == []
