@@ -16,6 +16,7 @@ from bot.scheduler import Handler, Postpone
 from conversations.dialogue import State
 from conversations.invitations import SEND
 from conversations.quiet_hours import QuietHours
+from conversations.rendering import company_name
 from conversations.survey import REMIND
 from core.events import Choice, InboundEvent, Outbound, Unprompted
 from locales.catalog import Catalogs, is_rtl
@@ -33,7 +34,7 @@ class OutreachJobs:
         store: Store,
         catalogs: Catalogs,
         channel: Callable[[str], Channel | None],
-        company: str,
+        company: str | None,
         default_language: str,
         quiet_hours: QuietHours = DEFAULT_QUIET_HOURS,
         default_timezone: str = "UTC",
@@ -89,17 +90,18 @@ class OutreachJobs:
         )
         if questionnaire is None:
             return
+        company = company_name(self._company, language=language, catalogs=self._catalogs)
         text = self._catalogs.text(
             language,
             "invitation.text",
             order=invitation["order_ref"],
-            company=self._company,
+            company=company,
             minutes=questionnaire.estimated_minutes(),
         )
         button = Choice(self._catalogs.text(language, "button.take_survey"), f"invite:{invitation_id}")
         # Marked first: a crash after sending must not send it again (a lost invitation beats a doubled one).
         if await self._store.invitations.mark(invitation_id=invitation_id, field="sent_at", at=self._clock()):
-            why = Unprompted("invitation", language, (self._company, str(invitation["order_ref"])))
+            why = Unprompted("invitation", language, (company, str(invitation["order_ref"])))
             await channel.send(chat_key, [Outbound(text, ((button,),), rtl=is_rtl(language), unprompted=why)])
 
     async def remind(self, job: Job) -> None:

@@ -167,8 +167,8 @@ class Settings(BaseSettings):
     )
     """Messages one chat may receive at once before the rate applies."""
 
-    company_name: str = Field("our shop", validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
-    """Who is asking, in the consent text."""
+    company_name: str | None = Field(None, validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
+    """Who is asking, in the consent text and invitations; unset: "our shop" in the customer's language."""
     privacy_notice_url: str = Field(
         "https://example.com/privacy",
         validation_alias=AliasChoices("PRIVACY_NOTICE_URL", "privacy_notice_url"),

@@ -19,7 +19,7 @@ from conversations.complaint_intake import (
 )
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.rendering import text_version
+from conversations.rendering import company_name, text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
 from core.events import Choice, EventKind
@@ -47,7 +47,7 @@ def _ask_consent(turn: Turn) -> State:
     text = turn.t(
         "complaint.consent.text",
         minutes=ESTIMATED_MINUTES,
-        company=turn.config.branding.company,
+        company=company_name(turn.config.branding.company, language=turn.language, catalogs=turn.catalogs),
         retention_days=turn.config.branding.ticket_retention_days,
         privacy_url=turn.config.branding.privacy_url,
     )

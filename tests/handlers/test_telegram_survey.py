@@ -337,3 +337,17 @@ async def test_language_detected_from_text_when_telegram_gives_no_hint(
     customer_doc = await db["customers"].find_one({})
     assert customer_doc is not None and customer_doc["language"] == "es"
     assert customer_doc["language_explicit"] is False
+
+
+async def test_without_a_company_name_the_shop_is_named_in_the_customers_language(polling: BotRunner) -> None:
+    await polling.start(COMPANY_NAME=None)
+    german = Customer(polling, chat_id=531, language="de")
+    await german.say("/start")
+    assert "Kundenfeedback-Assistent von unserem Shop" in german.last.text
+    assert "our shop" not in german.last.text
+    spanish = Customer(polling, chat_id=532, language="es")
+    await spanish.say("/complain")
+    assert "atención al cliente de nuestra tienda" in spanish.last.text
+    english = Customer(polling, chat_id=533, language="en")
+    await english.say("/start")
+    assert "assistant of our shop" in english.last.text
