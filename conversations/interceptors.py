@@ -86,7 +86,9 @@ async def _complain_button(turn: Turn) -> State | None:
     if event.kind is not EventKind.BUTTON or head != "complain":
         return None
     if detail == "no":
-        turn.say(turn.t("complaint.offer"), edit_ref=turn.pressed_ref())
+        if turn.pressed_ref() is not None:
+            turn.say(f"{turn.t('complaint.offer')}\n\n✓ {turn.t('button.no')}", edit_ref=turn.pressed_ref())
+        turn.say_key("complaint.declined")
         return turn.dialogue.state
     rating = int(detail[1:]) if detail in {"r1", "r2"} else None
     if detail and rating is None:

@@ -351,3 +351,16 @@ async def test_without_a_company_name_the_shop_is_named_in_the_customers_languag
     english = Customer(polling, chat_id=533, language="en")
     await english.say("/start")
     assert "assistant of our shop" in english.last.text
+
+
+async def test_no_to_the_offer_after_a_low_rating_gets_an_answer(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=534, language="en")
+    await customer.join()
+    await _complete_survey(customer, rating=2)
+    offer = customer.last
+    assert offer.text == "We are sorry to hear that. Would you like us to look into it?"
+    await customer.press_payload("complain:no")
+    answered = next(m for m in customer.messages if m.message_id == offer.message_id)
+    assert answered.text.endswith("✓ No") and answered.buttons == []
+    assert customer.last.text == "All right, nothing was collected. If you change your mind, send /complain."
