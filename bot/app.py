@@ -176,6 +176,7 @@ class FeedbackBot:
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
                 report_min_group=settings.report_min_group,
+                desk=settings.slack_bot_token is not None and bool(settings.slack_default_channel),
             ),
         )
         self.dispatcher = Dispatcher(

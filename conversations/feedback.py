@@ -70,7 +70,7 @@ async def on_classify(turn: Turn) -> State:
         return started
     await _pass_on(turn, kind, text)
     d.draft = {}
-    turn.say_key(f"classify.{kind}.thanks")
+    turn.say_key(f"classify.{kind}.thanks" if turn.config.desk else f"classify.{kind}.kept")
     return await survey.reshow(turn, back)
 
 

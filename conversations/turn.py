@@ -32,6 +32,9 @@ class EngineConfig:
     reminder_count: int = 1  # nudges for a started, unfinished survey
     reminder_delay: timedelta = timedelta(hours=24)
     report_min_group: int = 5  # smaller groups are never shown in reports
+    # Whether agents have a desk (Slack) now; without one, what customers send waits for it, and the
+    # bot does not say it was passed on.
+    desk: bool = True
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

@@ -93,3 +93,37 @@ async def test_the_operators_own_list_replaces_the_shipped_ones(polling: BotRunn
     await _describe(Customer(polling, chat_id=706, language="de"), "Mein Anwalt ist informiert.")
     ticket = await db["tickets"].find_one({})
     assert ticket is not None and ticket["urgent"] is False and ticket["urgency_reasons"] == []
+
+
+async def _suggest(customer: Customer) -> None:
+    await customer.say("/start")
+    await customer.press_payload("consent:no")
+    await customer.say("Please offer gift wrapping")
+    await customer.press_payload("fb:suggestion")
+
+
+async def test_without_a_desk_the_bot_does_not_say_it_passed_anything_on(
+    polling: BotRunner, db: Database
+) -> None:
+    await polling.start()  # no Slack desk
+    customer = Customer(polling, chat_id=707, language="en")
+    await _suggest(customer)
+    said = [m.text for m in customer.messages]
+    assert "Thank you for your suggestion; we have saved it for the team." in said
+    assert not any("passed" in text for text in said)
+    assert await db["feedback"].count_documents({"kind": "suggestion"}) == 1
+    await _describe(customer, "Der Deckel schließt nicht.")
+    await customer.say("Any news?")
+    ticket = await db["tickets"].find_one({})
+    assert (
+        ticket is not None and customer.last.text == f"Thank you, we added your message to {ticket['_id']}."
+    )
+
+
+async def test_with_a_desk_the_bot_says_it_passed_the_suggestion_on(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate
+) -> None:
+    await polling.start(**desk_settings(slack, libre))
+    customer = Customer(polling, chat_id=708, language="en")
+    await _suggest(customer)
+    assert "Thank you for your suggestion; we passed it to the team." in [m.text for m in customer.messages]
