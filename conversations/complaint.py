@@ -10,10 +10,10 @@ from conversations.answers import parse_typed
 from conversations.complaint_intake import (
     BY_FIELD,
     BY_STATE,
-    CORRECTABLE,
     Again,
     Stay,
     Toast,
+    correctable_in,
     following,
     pressed,
 )
@@ -208,7 +208,8 @@ async def on_confirm(turn: Turn) -> State:
     if event.kind is EventKind.BUTTON and event.text == "confirm:cancel":
         return await _leave(turn, turn.t("complaint.cancelled"))
     if event.kind is EventKind.BUTTON and event.text == "confirm:correct":
-        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in CORRECTABLE]
+        fields = correctable_in(turn.dialogue.draft)
+        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in fields]
         turn.say(turn.t("complaint.correct.prompt"), tuple(rows))
         return State.COMPLAINT_CORRECT
     if event.kind is EventKind.BUTTON:
@@ -218,7 +219,7 @@ async def on_confirm(turn: Turn) -> State:
 
 
 async def on_correct(turn: Turn) -> State:
-    field = pressed(turn, "fix:", frozenset(CORRECTABLE))
+    field = pressed(turn, "fix:", frozenset(correctable_in(turn.dialogue.draft)))
     if field is None:
         if turn.event.kind is EventKind.BUTTON:
             turn.notice = turn.t("unknown.button")

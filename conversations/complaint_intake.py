@@ -54,7 +54,8 @@ class IntakeQuestion:
     read: Callable[[Turn], Read]
     asked: Callable[[dict[str, Any]], bool] = lambda draft: True
     """Whether the question comes up on the way forward (a correction may always ask it)."""
-    correctable: bool = True
+    correctable: Callable[[dict[str, Any]], bool] = lambda draft: True
+    """Whether "Correct something" offers it for this draft."""
 
 
 def _choices(prefix: str, kind: str, values: type[StrEnum], turn: Turn) -> tuple[Choice, ...]:
@@ -202,19 +203,24 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         "expectation", "exp:", Expectation
     )),
     IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _read_contact_time),
-    # Only with the sensitive-data consent; corrected by going through the complaint again.
+    # Only with the sensitive-data consent, on the way forward and in a correction alike.
     IntakeQuestion(
         "contact",
         State.COMPLAINT_CONTACT,
         _ask_contact,
         _read_contact,
         asked=lambda draft: bool(draft.get("sensitive")),
-        correctable=False,
+        correctable=lambda draft: bool(draft.get("sensitive")),
     ),
 )
 BY_FIELD = {question.field: question for question in INTAKE}
 BY_STATE = {question.state: question for question in INTAKE}
-CORRECTABLE = tuple(question.field for question in INTAKE if question.correctable)
+CORRECTABLE = tuple(question.field for question in INTAKE)
+"""Every field a correction may ask; `correctable_in` says which ones a given draft offers."""
+
+
+def correctable_in(draft: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(question.field for question in INTAKE if question.correctable(draft))
 
 
 def following(field: str, draft: dict[str, Any]) -> IntakeQuestion | None:

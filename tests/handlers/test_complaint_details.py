@@ -127,3 +127,46 @@ async def test_with_a_desk_the_bot_says_it_passed_the_suggestion_on(
     customer = Customer(polling, chat_id=708, language="en")
     await _suggest(customer)
     assert "Thank you for your suggestion; we passed it to the team." in [m.text for m in customer.messages]
+
+
+async def _to_summary(customer: Customer, *, sensitive: bool) -> None:
+    await customer.say("/complain")
+    for payload in ("cc:yes", "cs:yes" if sensitive else "cs:no", "cat:logistics", "order:none"):
+        await customer.press_payload(payload)
+    await customer.say("Kettle")
+    await customer.say("The box arrived crushed.")
+    await customer.press_payload("exp:refund")
+    await customer.press_payload("ct:morning")
+    if sensitive:
+        await customer.say("+34 600 111 222")
+
+
+async def test_correct_something_can_correct_the_contact_details(polling: BotRunner, db: Database) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=709, language="en")
+    await _to_summary(customer, sensitive=True)
+    assert "+34 600 111 222" in customer.last.text
+    await customer.press_payload("confirm:correct")
+    assert "fix:contact" in customer.payloads()
+    await customer.press_payload("fix:contact")
+    await customer.say("ana@example.com")
+    summary = customer.last.text
+    assert "ana@example.com" in summary and "+34 600 111 222" not in summary
+    await customer.press_payload("confirm:submit")
+    ticket = await db["tickets"].find_one({})
+    assert ticket is not None and ticket["has_contact"] is True
+    assert await db["contacts"].count_documents({}) == 1
+    assert "ana@example.com" not in str(await db["contacts"].find_one({}))  # sealed at rest
+
+
+async def test_contact_details_are_not_offered_for_correction_in_a_chat_only_complaint(
+    polling: BotRunner,
+) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=710, language="en")
+    await _to_summary(customer, sensitive=False)
+    await customer.press_payload("confirm:correct")
+    assert "fix:contact" not in customer.payloads() and "fix:contact_time" in customer.payloads()
+    await customer.press_payload("fix:contact")  # forged: refused
+    notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
+    assert notes == ["That button is no longer active."]
