@@ -335,7 +335,9 @@ async def _on_survey_button(
     action, _, rest = turn.event.text.partition(":")
     qid, _, value_text = rest.partition(":")
     if qid != question.id or action not in {"a", "skip", "back"}:
-        turn.notice = turn.t("unknown.button")
+        # A late tap on an earlier question (WhatsApp cannot take its buttons away) says why nothing happens.
+        answered = action in {"a", "skip"} and qid in turn.dialogue.history
+        turn.notice = turn.t("survey.already_answered" if answered else "unknown.button")
         return State.SURVEY
     if action == "back":
         if not turn.dialogue.history:

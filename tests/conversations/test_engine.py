@@ -378,7 +378,8 @@ async def test_stale_button_gives_a_notice_and_changes_nothing(db: Database, eng
 
     reply = await chat.send(chat.button("a:product_quality:1"))  # a button of the previous question
     assert reply.messages == ()
-    assert reply.notice == t("unknown.button")
+    assert reply.notice == t("survey.already_answered")
+    assert (await chat.send(chat.button("a:recommend:9"))).notice == t("unknown.button")  # not asked yet
     after = await chat.conversation()
     assert after is not None and before is not None
     assert after["question_id"] == before["question_id"] == "product_match"

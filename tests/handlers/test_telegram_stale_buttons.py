@@ -31,7 +31,7 @@ async def test_a_tap_on_an_old_question_gets_a_note_and_loses_its_buttons(pollin
     await customer.answer_current(4)
     await customer.press_payload(first.buttons[0][0][1], message_id=first.message_id)
     notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
-    assert notes == ["That button is no longer active."]
+    assert notes == ["You have already answered this question."]
     old = next(m for m in customer.messages if m.message_id == first.message_id)
     assert old.buttons == [] and old.text == first.text
     assert customer.last.text.startswith("Question 2") and customer.last.buttons
@@ -47,5 +47,5 @@ async def test_after_a_restart_a_stale_tap_still_gets_its_note(polling: BotRunne
     await polling.start()  # this process does not know which buttons are current
     await customer.press_payload(first.buttons[0][0][1], message_id=first.message_id)
     notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
-    assert notes == ["That button is no longer active."]
+    assert notes == ["You have already answered this question."]
     assert customer.last.text.startswith("Question 2") and customer.last.buttons

@@ -280,7 +280,7 @@ async def test_a_late_tap_on_an_answered_question_gets_a_short_note(
     sent = len(graph.to(SPAIN))
     await deliver(polling, url, graph.reply(SPAIN, f"a:{RATED[0]}:2", kind="list_reply"))
     (note,) = graph.to(SPAIN)[sent:]
-    assert note["type"] == "text" and note["text"]["body"] == "Ese botón ya no está activo."
+    assert note["type"] == "text" and note["text"]["body"] == "Ya ha respondido a esta pregunta."
     response = await db["responses"].find_one({})
     assert response is not None and response["answers"][RATED[0]]["value"] == 4  # unchanged
 
