@@ -19,7 +19,7 @@ from conversations.complaint_intake import (
 )
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.rendering import company_name, text_version
+from conversations.rendering import Buttons, company_name, text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
 from core.events import Choice, EventKind
@@ -116,7 +116,8 @@ async def _leave(turn: Turn, message: str) -> State:
 async def on_consent(turn: Turn) -> State:
     agreed = _decision(turn, "cc:yes", "cc:no")
     if agreed is None:
-        return _not_understood(turn, State.COMPLAINT_CONSENT)
+        buttons = _two("button.agree", "cc:yes", "button.decline", "cc:no", turn)
+        return _not_understood(turn, State.COMPLAINT_CONSENT, buttons)
     await _record(turn, COMPLAINT_CONSENT, agreed)
     if not agreed:
         return await _leave(turn, turn.t("complaint.declined"))
@@ -126,17 +127,19 @@ async def on_consent(turn: Turn) -> State:
 async def on_sensitive(turn: Turn) -> State:
     agreed = _decision(turn, "cs:yes", "cs:no")
     if agreed is None:
-        return _not_understood(turn, State.COMPLAINT_SENSITIVE)
+        buttons = _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn)
+        return _not_understood(turn, State.COMPLAINT_SENSITIVE, buttons)
     await _record(turn, SENSITIVE_CONSENT, agreed)
     turn.dialogue.draft["sensitive"] = agreed
     return ask("category", turn)
 
 
-def _not_understood(turn: Turn, state: State) -> State:
+def _not_understood(turn: Turn, state: State, buttons: Buttons) -> State:
     if turn.event.kind is EventKind.BUTTON:
         turn.notice = turn.t("unknown.button")
     else:
-        turn.say_key("survey.hint.yesno")
+        # The hint carries the question's buttons: the earlier copy's may be gone (Telegram).
+        turn.say(turn.t("survey.hint.yesno"), buttons)
     return state
 
 

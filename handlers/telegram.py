@@ -241,21 +241,26 @@ class TelegramChannel:
     async def _retire(self, event: InboundEvent, reply: Reply, shown: list[int], touched: set[int]) -> None:
         """Buttons a reply superseded, and a stale button just pressed, are taken off their messages."""
         chat_key = event.chat_key
-        earlier = self._keyboards.pop(chat_key, ())
-        current = tuple(shown) if shown else earlier
-        if current:
+        known = self._keyboards.pop(chat_key, None)  # None: this process does not know the chat's buttons
+        earlier = known or ()
+        # New buttons replace the earlier ones; so does a typed answer the bot moved on from without
+        # asking anything with buttons (the thanks after the last question). A question the bot
+        # could not read comes again with its buttons, so it falls under the first case.
+        moved_on = not shown and event.kind is EventKind.TEXT and bool(reply.messages) and not reply.notice
+        stale = [m for m in earlier if m not in touched] if shown or moved_on else []
+        current = tuple(shown) if shown else () if moved_on else known
+        if current is not None:
             self._keyboards[chat_key] = current
             while len(self._keyboards) > KEYBOARDS_REMEMBERED:
                 self._keyboards.popitem(last=False)
-        stale = [m for m in earlier if m not in touched] if shown else []
         pressed = event.message_ref if event.kind is EventKind.BUTTON else None
         if (
             pressed is not None
             and pressed.isdigit()
             and reply.notice
             and not reply.messages
-            and earlier  # only when this process knows which buttons are current
-            and int(pressed) not in earlier
+            and known is not None  # only when this process knows which buttons are current
+            and int(pressed) not in known
         ):
             stale.append(int(pressed))
         for message_id in stale:

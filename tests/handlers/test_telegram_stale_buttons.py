@@ -49,3 +49,31 @@ async def test_after_a_restart_a_stale_tap_still_gets_its_note(polling: BotRunne
     notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
     assert notes == ["You have already answered this question."]
     assert customer.last.text.startswith("Question 2") and customer.last.buttons
+
+
+async def test_a_typed_last_answer_takes_back_and_skip_off_the_question(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=614, language="en")
+    await customer.join()
+    while customer.last.text.startswith("Question") and any(
+        data.startswith("a:") for row in customer.last.buttons for _, data in row
+    ):
+        await customer.answer_current(4)
+    last_question = customer.last
+    assert [data for row in last_question.buttons for _, data in row][-1].startswith("skip:")
+    await customer.say("Fast delivery, thank you")  # typed: the question is not edited
+    assert "Thank you" in customer.last.text
+    shown = next(m for m in customer.messages if m.message_id == last_question.message_id)
+    assert shown.text == last_question.text and shown.buttons == []
+    assert [m for m in customer.messages if m.buttons] == []
+
+
+async def test_a_typed_reply_the_bot_cannot_read_keeps_the_question_answerable(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=616, language="en")
+    await customer.say("/complain")
+    await customer.say("hmm")  # neither yes nor no: the hint comes with the buttons
+    assert customer.payloads() == ["cc:yes", "cc:no"]
+    assert len([m for m in customer.messages if m.buttons]) == 1
+    await customer.press_payload("cc:yes")
+    assert customer.payloads() == ["cs:yes", "cs:no"]
