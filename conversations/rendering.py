@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -103,7 +104,12 @@ def question_buttons(
     match question.type:
         case QuestionType.RATING5:
             rows = [
-                (Answer(qid, str(v)).button(f"{v} · {catalogs.text(language, f'rating.{v}')}"),)
+                (
+                    dataclasses.replace(
+                        Answer(qid, str(v)).button(f"{v} · {catalogs.text(language, f'rating.{v}')}"),
+                        short=f"{v} · {catalogs.text(language, f'rating.{v}.short')}",
+                    ),
+                )
                 for v in range(1, 6)
             ]
         case QuestionType.SCALE10:

@@ -210,12 +210,13 @@ def template_message(*, name: str, language: str, values: list[str], payloads: l
 
 
 def _row(choice: Choice) -> dict[str, str]:
-    """A label too long for a row's title keeps its first whole words there and all of it below."""
+    """A label too long for a row's title: its short form there (else its first whole words), all below."""
     if len(choice.label) <= MAX_ROW_TITLE:
         return {"id": choice.payload, "title": choice.label}
+    fits = choice.short and len(choice.short) <= MAX_ROW_TITLE
     return {
         "id": choice.payload,
-        "title": short_title(choice.label),
+        "title": choice.short if fits else short_title(choice.label),
         "description": choice.label[:MAX_ROW_DESCRIPTION],
     }
 

@@ -79,9 +79,10 @@ async def test_consent_and_a_survey_answer_in_spanish(
     assert choices(question)[:5] == [f"a:product_quality:{n}" for n in range(1, 6)]
     rows = question["interactive"]["action"]["sections"][0]["rows"]
     assert all(len(row["title"]) <= 24 and not row["title"].endswith(" ") for row in rows)
-    neutral = rows[2]  # "3 · Ni satisfecho ni insatisfecho": whole words, then the full label below
-    assert neutral["title"] == "3 · Ni satisfecho ni…"
+    neutral = rows[2]  # "3 · Ni satisfecho ni insatisfecho": its short label, then the full one below
+    assert neutral["title"] == "3 · Neutral"
     assert neutral["description"] == "3 · Ni satisfecho ni insatisfecho"
+    assert [row["title"] for row in rows[:2]] == ["1 · Muy insatisfecho", "2 · Insatisfecho"]
     await deliver(polling, url, graph.reply(SPAIN, "a:product_quality:4", kind="list_reply"))
     response = await db["responses"].find_one({})
     assert response is not None and response["answers"]["product_quality"]["value"] == 4
@@ -291,6 +292,13 @@ def test_list_labels_come_from_the_catalogs_and_long_titles_keep_whole_words() -
 
     assert ListLabels.of(catalogs(), "de") == ListLabels("Auswählen", "Optionen")
     assert short_title("1 · Muy insatisfecho con todo") == "1 · Muy insatisfecho…"
+    neutral = Choice("3 · Ni satisfecho ni insatisfecho", "p", short="3 · Neutral")
+    (rendered,) = render(Outbound("?", ((neutral,),)), LABELS)
+    (row,) = rendered["interactive"]["action"]["sections"][0]["rows"]
+    assert (row["title"], row["description"]) == ("3 · Neutral", neutral.label)
+    too_long = Choice(neutral.label, "p", short="3 · Ni satisfecho ni insatisfecho, de verdad")
+    (rendered,) = render(Outbound("?", ((too_long,),)), LABELS)
+    assert rendered["interactive"]["action"]["sections"][0]["rows"][0]["title"] == "3 · Ni satisfecho ni…"
     assert short_title("x" * 40) == "x" * 23 + "…"
     assert all(len(short_title(label)) <= 24 for label in ("a " * 30, "Überdurchschnittlich zufrieden"))
 
