@@ -159,6 +159,7 @@ class FeedbackBot:
                     company=settings.company_name,
                     privacy_url=settings.privacy_notice_url,
                     retention_days=settings.data_retention_days,
+                    ticket_retention_days=settings.ticket_retention_days,
                 ),
                 default_language=settings.default_language,
                 default_questionnaire=settings.default_questionnaire,
@@ -176,6 +177,7 @@ class FeedbackBot:
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
                 report_min_group=settings.report_min_group,
+                desk=settings.slack_bot_token is not None and bool(settings.slack_default_channel),
             ),
         )
         self.dispatcher = Dispatcher(
@@ -398,6 +400,8 @@ class FeedbackBot:
             base_url=settings.whatsapp_api_base_url,
             phone_number_id=settings.whatsapp_phone_number_id,
             access_token=token,
+            catalogs=catalogs(),
+            default_language=settings.default_language,
         )
         self._stack.push_async_callback(adapter.close)
         channel = WindowedChannel(
@@ -421,7 +425,11 @@ class FeedbackBot:
             await deliveries.record(channel=WHATSAPP, **status)
 
         verify, receive = whatsapp_webhook(
-            verify_token=verify_token, app_secret=app_secret, submit=submit, statuses=record
+            verify_token=verify_token,
+            app_secret=app_secret,
+            submit=submit,
+            statuses=record,
+            phone_number_id=settings.whatsapp_phone_number_id,
         )
         web_app.router.add_get(WHATSAPP_WEBHOOK_PATH, verify)
         web_app.router.add_post(WHATSAPP_WEBHOOK_PATH, receive)

@@ -47,6 +47,7 @@ def complaint_policy(settings: Settings) -> ComplaintPolicy:
             reminder_share=settings.sla_reminder_share,
             followup_working_days=settings.followup_working_days,
             urgent_words=words,
+            urgent_words_per_language=not settings.urgent_words,
         )
     except ValueError as error:
         raise SettingsError(f"TEAMS/ROUTING/DEFAULT_TEAM: {error}") from None

@@ -167,8 +167,8 @@ class Settings(BaseSettings):
     )
     """Messages one chat may receive at once before the rate applies."""
 
-    company_name: str = Field("our shop", validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
-    """Who is asking, in the consent text."""
+    company_name: str | None = Field(None, validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
+    """Who is asking, in the consent text and invitations; unset: "our shop" in the customer's language."""
     privacy_notice_url: str = Field(
         "https://example.com/privacy",
         validation_alias=AliasChoices("PRIVACY_NOTICE_URL", "privacy_notice_url"),
@@ -488,7 +488,9 @@ class Settings(BaseSettings):
     urgent_words: list[str] | None = Field(
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
-    """Words that make a complaint urgent (whole words, any case); unset: a built-in English list."""
+    """Words that make a complaint urgent (whole words, any case), in the customer's words and their
+    translation for agents. Unset: a built-in English list, plus each shipped language's own list
+    (`urgent.words` in `locales/*.po`), so "Anwalt" is urgent without a translation provider."""
 
     @field_validator("log_level")
     @classmethod

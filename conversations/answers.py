@@ -21,6 +21,17 @@ def _number(text: str, *, language: str, catalogs: Catalogs) -> int | None:
     match = _DIGITS.match(folded)
     if match:
         return int(match.group(1))
+    own = _number_word(folded, language, catalogs)
+    if own is not None:
+        return own
+    # Customers write numbers in the language they count in ("cuatro" in an English chat); a word
+    # that means different numbers in different languages is no answer.
+    meanings = {_number_word(folded, other, catalogs) for other in catalogs.languages if other != language}
+    meanings.discard(None)
+    return meanings.pop() if len(meanings) == 1 else None
+
+
+def _number_word(folded: str, language: str, catalogs: Catalogs) -> int | None:
     for value, alternatives in enumerate(catalogs.words(language, "numbers.words")):
         if folded in alternatives:
             return value

@@ -10,16 +10,16 @@ from conversations.answers import parse_typed
 from conversations.complaint_intake import (
     BY_FIELD,
     BY_STATE,
-    CORRECTABLE,
     Again,
     Stay,
     Toast,
+    correctable_in,
     following,
 )
 from conversations.detours import ComplaintDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.rendering import text_version
+from conversations.rendering import Buttons, company_name, text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
 from core.events import EventKind
@@ -46,8 +46,8 @@ def _ask_consent(turn: Turn) -> State:
     text = turn.t(
         "complaint.consent.text",
         minutes=ESTIMATED_MINUTES,
-        company=turn.config.branding.company,
-        retention_days=turn.config.branding.retention_days,
+        company=company_name(turn.config.branding.company, language=turn.language, catalogs=turn.catalogs),
+        retention_days=turn.config.branding.ticket_retention_days,
         privacy_url=turn.config.branding.privacy_url,
     )
     turn.complaint().consent_text = text_version(text)
@@ -116,7 +116,8 @@ async def _leave(turn: Turn, message: str) -> State:
 async def on_consent(turn: Turn) -> State:
     agreed = _decision(turn, ComplaintConsent)
     if agreed is None:
-        return _not_understood(turn, State.COMPLAINT_CONSENT)
+        buttons = _two(turn, ComplaintConsent, "button.agree", "button.decline")
+        return _not_understood(turn, State.COMPLAINT_CONSENT, buttons)
     await _record(turn, COMPLAINT_CONSENT, agreed)
     if not agreed:
         return await _leave(turn, turn.t("complaint.declined"))
@@ -126,17 +127,19 @@ async def on_consent(turn: Turn) -> State:
 async def on_sensitive(turn: Turn) -> State:
     agreed = _decision(turn, SensitiveConsent)
     if agreed is None:
-        return _not_understood(turn, State.COMPLAINT_SENSITIVE)
+        buttons = _two(turn, SensitiveConsent, "button.allow", "button.chat_only")
+        return _not_understood(turn, State.COMPLAINT_SENSITIVE, buttons)
     await _record(turn, SENSITIVE_CONSENT, agreed)
     turn.complaint().sensitive = agreed
     return ask("category", turn)
 
 
-def _not_understood(turn: Turn, state: State) -> State:
+def _not_understood(turn: Turn, state: State, buttons: Buttons) -> State:
     if turn.event.kind is EventKind.BUTTON:
         turn.notice = turn.t("unknown.button")
     else:
-        turn.say_key("survey.hint.yesno")
+        # The hint carries the question's buttons: the earlier copy's may be gone (Telegram).
+        turn.say(turn.t("survey.hint.yesno"), buttons)
     return state
 
 
@@ -178,7 +181,7 @@ async def on_answer(turn: Turn) -> State:
 def summary(turn: Turn) -> State:
     draft = turn.complaint()
     none = turn.t("complaint.none")
-    contact_time = turn.t(f"complaint.contact_time.{draft.contact_time or 'any'}")
+    contact_time = draft.contact_time_note or turn.t(f"complaint.contact_time.{draft.contact_time or 'any'}")
     if draft.contact:
         contact_time = f"{contact_time} · {draft.contact}"
     text = turn.t(
@@ -210,7 +213,8 @@ async def on_confirm(turn: Turn) -> State:
     if confirm is not None and confirm.action == "cancel":
         return await _leave(turn, turn.t("complaint.cancelled"))
     if confirm is not None and confirm.action == "correct":
-        rows = tuple((Fix(name).button(turn.t(f"complaint.field.{name}")),) for name in CORRECTABLE)
+        fields = correctable_in(turn.complaint())
+        rows = tuple((Fix(name).button(turn.t(f"complaint.field.{name}")),) for name in fields)
         turn.say(turn.t("complaint.correct.prompt"), rows)
         return State.COMPLAINT_CORRECT
     if event.kind is EventKind.BUTTON:
@@ -221,7 +225,7 @@ async def on_confirm(turn: Turn) -> State:
 
 async def on_correct(turn: Turn) -> State:
     fix = turn.event.pressed(Fix)
-    field = fix.field if fix is not None and fix.field in CORRECTABLE else None
+    field = fix.field if fix is not None and fix.field in correctable_in(turn.complaint()) else None
     if field is None:
         if turn.event.kind is EventKind.BUTTON:
             turn.notice = turn.t("unknown.button")

@@ -21,6 +21,7 @@ from core.events import Choice, EventKind
 from core.payloads import NoOrder, PickCategory, PickContactTime, PickExpectation, SkipContact
 
 MAX_CONTACT = 120
+MAX_CONTACT_TIME = 80
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
 _PHONE = re.compile(r"\+?[\d\s().-]{6,24}")
 Buttons = tuple[tuple[Choice, ...], ...]
@@ -55,7 +56,8 @@ class IntakeQuestion:
     read: Callable[[Turn], Read]
     asked: Callable[[ComplaintDraft], bool] = lambda draft: True
     """Whether the question comes up on the way forward (a correction may always ask it)."""
-    correctable: bool = True
+    correctable: Callable[[ComplaintDraft], bool] = lambda draft: True
+    """Whether "Correct something" offers it for this draft."""
 
 
 PickOne = type[PickCategory | PickExpectation | PickContactTime]
@@ -156,6 +158,19 @@ def _ask_contact_time(turn: Turn) -> tuple[str, Buttons]:
     return turn.t("complaint.contact_time.prompt"), (choices[:2], choices[2:])
 
 
+def _read_contact_time(turn: Turn) -> Read:
+    """A button, or the customer's own words ("weekdays after 6 pm") kept as written for agents."""
+    if turn.event.kind is EventKind.BUTTON:
+        pressed = turn.event.pressed(PickContactTime)
+        if pressed is None or pressed.value not in {v.value for v in ContactTime}:
+            return Toast()
+        return {"contact_time": pressed.value, "contact_time_note": None}
+    text = " ".join(turn.event.text.split()) if turn.event.kind is EventKind.TEXT else ""
+    if not text or len(text) > MAX_CONTACT_TIME:
+        return Again(turn.t("complaint.contact_time.hint", max=MAX_CONTACT_TIME))
+    return {"contact_time": ContactTime.ANY.value, "contact_time_note": text}
+
+
 def _ask_contact(turn: Turn) -> tuple[str, Buttons]:
     return turn.t("complaint.contact.prompt"), ((SkipContact().button(turn.t("button.skip")),),)
 
@@ -187,22 +202,25 @@ INTAKE: tuple[IntakeQuestion, ...] = (
     IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
         "expectation", PickExpectation, Expectation
     )),
-    IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _choice_reader(
-        "contact_time", PickContactTime, ContactTime
-    )),
-    # Only with the sensitive-data consent; corrected by going through the complaint again.
+    IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _read_contact_time),
+    # Only with the sensitive-data consent, on the way forward and in a correction alike.
     IntakeQuestion(
         "contact",
         State.COMPLAINT_CONTACT,
         _ask_contact,
         _read_contact,
         asked=lambda draft: draft.sensitive,
-        correctable=False,
+        correctable=lambda draft: draft.sensitive,
     ),
 )
 BY_FIELD = {question.field: question for question in INTAKE}
 BY_STATE = {question.state: question for question in INTAKE}
-CORRECTABLE = tuple(question.field for question in INTAKE if question.correctable)
+CORRECTABLE = tuple(question.field for question in INTAKE)
+"""Every field a correction may ask; `correctable_in` says which ones a given draft offers."""
+
+
+def correctable_in(draft: ComplaintDraft) -> tuple[str, ...]:
+    return tuple(question.field for question in INTAKE if question.correctable(draft))
 
 
 def following(field: str, draft: ComplaintDraft) -> IntakeQuestion | None:

@@ -71,6 +71,35 @@ DEFAULT_URGENT_WORDS = (
 )
 
 
+# Written without spaces between words, or with prefixes glued on (Arabic's "al-", "bi-"): a listed
+# word is looked for inside the text rather than among its words.
+UNSPACED_LANGUAGES = frozenset({"ar", "ja", "zh"})
+
+
+def listed_words_in(texts: tuple[str, ...], lists: dict[str, list[str]]) -> list[str]:
+    """The words of per-language lists found in `texts`: whole words, "word*" as a word's beginning,
+    "two words" as a phrase, and anywhere inside the text for the languages written without spaces."""
+    folded = [text.casefold() for text in texts]
+    tokens = [re.findall(r"\w+", text) for text in folded]
+    words = {token for found in tokens for token in found}
+    spaced = [f" {' '.join(found)} " for found in tokens]
+    hits: list[str] = []
+    for language, listed in lists.items():
+        for entry in listed:
+            stem = entry.removesuffix("*")
+            if language in UNSPACED_LANGUAGES:
+                hit = any(stem in text for text in folded)
+            elif " " in stem:
+                hit = any(f" {stem} " in text for text in spaced)
+            elif entry.endswith("*"):
+                hit = any(word.startswith(stem) for word in words)
+            else:
+                hit = stem in words
+            if hit and stem not in hits:
+                hits.append(stem)
+    return hits
+
+
 @dataclass(frozen=True, slots=True)
 class Team:
     name: str
@@ -94,6 +123,9 @@ class ComplaintPolicy:
     max_text: int = 2000
     max_product: int = 200
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
+    urgent_words_per_language: bool = True
+    """Also the shipped catalogs' lists (`urgent.words`), so "Anwalt" counts without a translation;
+    off when the operator gives their own list."""
 
     def __post_init__(self) -> None:
         if self.default_team not in self.teams:

@@ -40,6 +40,8 @@ class ComplaintDraft(_Detour):
     photos: list[Photo] = Field(default_factory=list)
     expectation: str | None = None
     contact_time: str | None = None
+    contact_time_note: str | None = None
+    """A preferred contact time typed in the customer's own words ("weekdays after 6 pm")."""
     contact: str | None = None
     correcting: bool = False
     """Answering one field again from the summary: back to the summary after it."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -53,11 +53,14 @@ class TicketView:
     photos: int
     expectation: str | None
     contact_time: str | None
+    contact_time_note: str | None
     has_contact: bool
     assignee: str | None
     deadlines: dict[str, datetime]
     breached: tuple[str, ...]
     created_at: datetime
+    met: dict[str, datetime] = field(default_factory=dict)
+    """When each deadline was met (first contact at the agent's first message, resolution at closing)."""
 
 
 class AgentDesk(Protocol):
@@ -133,11 +136,13 @@ class Escalation:
             photos=len(ticket.get("photos") or []),
             expectation=ticket.get("expectation"),
             contact_time=ticket.get("contact_time"),
+            contact_time_note=ticket.get("contact_time_note"),
             has_contact=bool(ticket.get("has_contact")),
             assignee=ticket.get("assignee"),
             deadlines=dict(ticket.get("deadlines") or {}),
             breached=tuple(ticket.get("breached") or ()),
             created_at=ticket["created_at"],
+            met=dict(ticket.get("met") or {}),
         )
 
     async def publish(self, job: TicketPublish) -> None:

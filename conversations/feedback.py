@@ -78,7 +78,7 @@ async def on_classify(turn: Turn) -> State:
         turn.complaint().description = text
         return started
     await _pass_on(turn, kind, text)
-    turn.say_key(f"classify.{kind}.thanks")
+    turn.say_key(f"classify.{kind}.thanks" if turn.config.desk else f"classify.{kind}.kept")
     return await survey.reshow(turn, back)
 
 

@@ -82,7 +82,9 @@ async def _complain_button(turn: Turn) -> State | None:
     if offer is None:
         return None
     if offer.rating is None:
-        turn.say(turn.t("complaint.offer"), edit_ref=turn.pressed_ref())
+        if turn.pressed_ref() is not None:
+            turn.say(f"{turn.t('complaint.offer')}\n\n✓ {turn.t('button.no')}", edit_ref=turn.pressed_ref())
+        turn.say_key("complaint.declined")
         return turn.dialogue.state
     return await complaint.start_complaint(turn, rating=offer.rating)
 

@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from conversations import rollups
 from conversations.dialogue import State
 from conversations.outbox import Op
+from conversations.rendering import company_name
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
 from conversations.turn import Turn
@@ -205,7 +206,8 @@ async def on_invitation_due(turn: Turn) -> State:
     language = str(doc.get("language") or turn.language)
     if not turn.catalogs.has(language):
         language = turn.language
-    company, order = turn.config.branding.company, str(doc["order_ref"])
+    company = company_name(turn.config.branding.company, language=language, catalogs=turn.catalogs)
+    order = str(doc["order_ref"])
     text = turn.catalogs.text(
         language, "invitation.text", order=order, company=company, minutes=questionnaire.estimated_minutes()
     )

@@ -44,14 +44,15 @@ async def my_data(turn: Turn) -> State:
     lines = [
         turn.t("mydata.header"),
         "",
-        turn.t("mydata.customer", customer_id=turn.customer.id, language=turn.t("language.name")),
+        # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
+        turn.t("mydata.language", language=turn.t("language.name")),
     ]
     if history:
         lines += ["", turn.t("mydata.consents")]
         for e in history:
             decision = turn.t(f"decision.{e.decision.value}")
-            where = f"{e.channel}, {e.language}, v{e.text_version}"
-            lines.append(f"• {_when(e.at, turn.language)} — {decision} ({where})")
+            purpose = turn.t(f"mydata.purpose.{e.kind}")
+            lines.append(f"• {_when(e.at, turn.language)} — {purpose}: {decision}")
     if responses:
         lines += ["", turn.t("mydata.responses")]
         for doc in responses:
@@ -68,7 +69,12 @@ async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
     )
     status_key = "status.complete" if doc.get("status") == "complete" else "status.in_progress"
     started = doc.get("started_at")
-    header = f"— {doc['questionnaire_id']} v{doc['questionnaire_version']}, {turn.t(status_key)}"
+    title = (
+        questionnaire.title[questionnaire.language_for(turn.language)]
+        if questionnaire is not None
+        else str(doc["questionnaire_id"])
+    )
+    header = f"— {title}, {turn.t(status_key)}"
     if isinstance(started, datetime):
         header += f", {_when(started, turn.language)}"
     if doc.get("order_ref"):

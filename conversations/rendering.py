@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,17 @@ Buttons = tuple[tuple[Choice, ...], ...]
 
 @dataclass(frozen=True, slots=True)
 class Branding:
-    company: str
+    company: str | None
+    """The shop's name; None: a generic "our shop" in the customer's language."""
     privacy_url: str
     retention_days: int
+    """How long survey answers are kept (`DATA_RETENTION_DAYS`)."""
+    ticket_retention_days: int = 730
+    """How long a closed complaint keeps the customer's words (`TICKET_RETENTION_DAYS`)."""
+
+
+def company_name(company: str | None, *, language: str, catalogs: Catalogs) -> str:
+    return company or catalogs.text(language, "company.default")
 
 
 def consent_text(
@@ -28,7 +37,7 @@ def consent_text(
     return catalogs.text(
         language,
         "consent.text",
-        company=branding.company,
+        company=company_name(branding.company, language=language, catalogs=catalogs),
         # Conditional questions appear only for some answers; the promise counts the sure ones.
         count=sum(1 for q in questionnaire.questions if q.show_if is None),
         title=questionnaire.title[qlang],
@@ -95,7 +104,12 @@ def question_buttons(
     match question.type:
         case QuestionType.RATING5:
             rows = [
-                (Answer(qid, str(v)).button(f"{v} · {catalogs.text(language, f'rating.{v}')}"),)
+                (
+                    dataclasses.replace(
+                        Answer(qid, str(v)).button(f"{v} · {catalogs.text(language, f'rating.{v}')}"),
+                        short=f"{v} · {catalogs.text(language, f'rating.{v}.short')}",
+                    ),
+                )
                 for v in range(1, 6)
             ]
         case QuestionType.SCALE10:

@@ -100,15 +100,19 @@ async def on_consent(turn: Turn) -> State:
             at=turn.config.clock(),
         )
     if event.kind is EventKind.BUTTON:
-        # Keep the consent text in the chat as the customer saw it, with their decision under it.
         label = turn.t("button.agree" if agreed else "button.decline")
-        shown = consent_text(
-            questionnaire,
-            language=turn.language,
-            catalogs=turn.catalogs,
-            branding=turn.config.branding,
-        )
-        turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
+        if turn.pressed_ref() is None:
+            # A channel that cannot edit (WhatsApp): a short acknowledgement, not the whole text again.
+            turn.say(f"✓ {label}")
+        else:
+            # Keep the consent text in the chat as the customer saw it, with their decision under it.
+            shown = consent_text(
+                questionnaire,
+                language=turn.language,
+                catalogs=turn.catalogs,
+                branding=turn.config.branding,
+            )
+            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
     if not agreed:
         turn.say_key("consent.declined")
         return State.DECLINED
@@ -331,7 +335,9 @@ async def _on_survey_button(
 ) -> State:
     pressed = parse(turn.event.text)
     if not isinstance(pressed, Answer | Skip | Back) or pressed.question != question.id:
-        turn.notice = turn.t("unknown.button")
+        # A late tap on an earlier question (WhatsApp cannot take its buttons away) says why nothing happens.
+        answered = isinstance(pressed, Answer | Skip) and pressed.question in turn.dialogue.history
+        turn.notice = turn.t("survey.already_answered" if answered else "unknown.button")
         return State.SURVEY
     if isinstance(pressed, Back):
         if not turn.dialogue.history:

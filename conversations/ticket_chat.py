@@ -193,7 +193,8 @@ async def forward_to_open_ticket(turn: Turn) -> State | None:
         return None
     ticket_id = str(tickets[0]["_id"])
     await _forward(turn, ticket_id, turn.event.text.strip()[:MAX_CUSTOMER_TEXT])
-    turn.say_key("complaint.message.forwarded", ticket=ticket_id)
+    said = "complaint.message.forwarded" if turn.config.desk else "complaint.message.kept"
+    turn.say_key(said, ticket=ticket_id)
     return turn.dialogue.state
 
 

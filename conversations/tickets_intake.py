@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.dates import format_date, format_skeleton
 
-from conversations.complaint_policy import Deadline
+from conversations.complaint_policy import Deadline, listed_words_in
 from conversations.detection import detect
 from conversations.outbox import Op
 from conversations.turn import Turn
@@ -31,7 +31,14 @@ async def open_ticket(turn: Turn) -> str:
         reasons.append("rating 1")
     if order_ref and await store.tickets.count_for_order(order_ref=order_ref) > 0:
         reasons.append("repeat complaint on this order")
-    words = policy.urgent_words_in(description, draft.product or "")
+    texts = (description, draft.product or "")
+    words = policy.urgent_words_in(*texts)
+    if policy.urgent_words_per_language:
+        lists = {
+            language: [word for entry in turn.catalogs.words(language, "urgent.words") for word in entry]
+            for language in turn.catalogs.languages
+        }
+        words += [word for word in listed_words_in(texts, lists) if word not in words]
     if words:
         reasons.append("mentions " + ", ".join(words))
     fields: dict[str, Any] = {
@@ -47,6 +54,7 @@ async def open_ticket(turn: Turn) -> str:
         "photos": [photo.model_dump() for photo in draft.photos],
         "expectation": draft.expectation,
         "contact_time": draft.contact_time,
+        "contact_time_note": draft.contact_time_note,  # the customer's words, redacted with them
         "has_contact": bool(draft.contact),
         "sensitive_consent": draft.sensitive,
         "rating": draft.rating,

@@ -34,6 +34,9 @@ class EngineConfig:
     reminder_delay: timedelta = timedelta(hours=24)
     report_min_group: int = 5  # smaller groups are never shown in reports
     agent_language: str = "en"  # what agents write in; translated into the customer's language
+    # Whether agents have a desk (Slack) now; without one, what customers send waits for it, and the
+    # bot does not say it was passed on.
+    desk: bool = True
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -77,6 +80,7 @@ class Turn:
                 edit_ref=edit_ref,
                 rtl=is_rtl(self.language),
                 unprompted=unprompted,
+                language=self.language,
             )
         )
 

@@ -127,6 +127,16 @@ class InboundEvent:
 class Choice:
     label: str
     payload: str
+    short: str = ""
+    """A shorter label for tight places (a WhatsApp list row's 24 characters); empty: none."""
+
+    def to_document(self) -> list[str]:
+        return [self.label, self.payload, *([self.short] if self.short else [])]
+
+    @classmethod
+    def from_document(cls, doc: list[Any]) -> Choice:
+        """`[label, payload]`, or `[label, payload, short]`."""
+        return cls(str(doc[0]), str(doc[1]), str(doc[2]) if len(doc) > 2 else "")
 
 
 PURPOSES = ("invitation", "reminder", "followup", "ticket")
@@ -161,19 +171,25 @@ class Outbound:
     document: tuple[str, str] | None = None
     """A text file sent with the message: (file name, content) — e.g. an admin's YAML export."""
     unprompted: Unprompted | None = None
+    language: str | None = None
+    """The language of `text`, for words an adapter adds itself (the label of a WhatsApp list)."""
 
     def to_document(self) -> dict[str, Any]:
         """The message as stored while it waits (documents and edits are not kept)."""
         return {
             "text": self.text,
-            "choices": [[[c.label, c.payload] for c in row] for row in self.choices],
+            "choices": [[c.to_document() for c in row] for row in self.choices],
             "rtl": self.rtl,
+            "language": self.language,
         }
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Outbound:
-        rows = tuple(
-            tuple(Choice(str(label), str(payload)) for label, payload in row)
-            for row in doc.get("choices", [])
+        rows = tuple(tuple(Choice.from_document(choice) for choice in row) for row in doc.get("choices", []))
+        language = doc.get("language")
+        return cls(
+            text=str(doc.get("text", "")),
+            choices=rows,
+            rtl=bool(doc.get("rtl")),
+            language=str(language) if language else None,
         )
-        return cls(text=str(doc.get("text", "")), choices=rows, rtl=bool(doc.get("rtl")))

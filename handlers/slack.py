@@ -40,6 +40,27 @@ EXPECTATION_LABELS = {
     "apology": "Explanation or apology",
     "other": "Other",
 }
+STATUS_LABELS = {
+    "open": "Open",
+    "claimed": "Claimed",
+    "in_progress": "In progress",
+    "awaiting_customer": "Waiting for the customer",
+    "proposal_rejected": "Proposal rejected",
+    "closed": "Closed",
+    "reopened": "Reopened",
+}
+CONTACT_TIME_LABELS = {
+    "morning": "Morning",
+    "afternoon": "Afternoon",
+    "evening": "Evening",
+    "any": "Any time",
+}
+DEADLINE_LABELS = {
+    "classification": "Classification",
+    "first_contact": "First contact",
+    "resolution": "Resolution",
+}
+MAX_CONTACT_NOTE = 120
 ACTIONS = (
     ("ticket_claim", "Claim"),
     ("ticket_reply", "Reply"),
@@ -73,15 +94,29 @@ def _clip(text: str, limit: int = MAX_SECTION_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _deadline(name: str, at: datetime, view: TicketView) -> str:
+    """A deadline with its outcome: met (and when), missed, or still due."""
+    line = f"{DEADLINE_LABELS.get(name, name.replace('_', ' '))}: {_date(at)}"
+    met = view.met.get(name)
+    if met is not None:
+        return f"{line} · ✅ met at {_date(met)}" + (" (late)" if name in view.breached else "")
+    return line + (" ⚠️ missed" if name in view.breached else "")
+
+
 def ticket_blocks(view: TicketView) -> tuple[str, list[dict[str, object]]]:
     """Fallback text and Block Kit blocks for a ticket."""
     category = CATEGORY_LABELS.get(view.category, view.category)
     flag = "🔴 URGENT · " if view.urgent else ""
     title = f"{flag}{view.id} · {category}"
-    status = view.status + (f" · claimed by <@{view.assignee}>" if view.assignee else "")
+    status = STATUS_LABELS.get(view.status, view.status)
+    status += f" · claimed by <@{view.assignee}>" if view.assignee else ""
     deadlines = "\n".join(
-        f"{name.replace('_', ' ')}: {_date(at)}" + (" ⚠️ missed" if name in view.breached else "")
-        for name, at in sorted(view.deadlines.items(), key=lambda item: item[1])
+        _deadline(name, at, view) for name, at in sorted(view.deadlines.items(), key=lambda item: item[1])
+    )
+    when = (
+        _escape(_clip(view.contact_time_note, MAX_CONTACT_NOTE))
+        if view.contact_time_note
+        else CONTACT_TIME_LABELS.get(view.contact_time or "any", view.contact_time or "Any time")
     )
     fields = [
         f"*Status*\n{status}",
@@ -90,7 +125,7 @@ def ticket_blocks(view: TicketView) -> tuple[str, list[dict[str, object]]]:
         f"*Order*\n{_escape(view.order_ref) if view.order_ref else '—'}",
         f"*Product*\n{_escape(_clip(view.product, 200)) if view.product else '—'}",
         f"*Expects*\n{EXPECTATION_LABELS.get(view.expectation or '', view.expectation or '—')}",
-        f"*Contact*\n{view.contact_time or 'any'} · {'details on file' if view.has_contact else 'chat only'}",
+        f"*Contact*\n{when} · {'details on file' if view.has_contact else 'chat only'}",
         f"*Deadlines*\n{deadlines or '—'}",
     ]
     translation = view.description

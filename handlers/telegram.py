@@ -8,6 +8,7 @@ import hmac
 import json
 import logging
 import warnings
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -41,6 +42,7 @@ MAX_TEXT_IN = 8192
 MAX_FETCH_BYTES = 20_000_000  # the Bot API's own download limit
 MAX_DOCUMENT_BYTES = 200_000  # an admin's questionnaire YAML; larger uploads are not read
 MAX_SEND_ATTEMPTS = 4
+KEYBOARDS_REMEMBERED = 10_000  # chats whose current buttons this process knows
 COMMANDS = ("start", "complain", "language", "help", "stop", "mydata", "delete")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Submit = Callable[[InboundEvent], Awaitable[bool]]
@@ -213,6 +215,9 @@ class TelegramChannel:
     def __init__(self, *, bot: Bot, pacer: Pacer) -> None:
         self.bot = bot
         self._pacer = pacer
+        # The messages whose buttons answer a chat's current question, as this process sent them
+        # (a best effort: another worker or a restart leaves old buttons until they are pressed).
+        self._keyboards: OrderedDict[str, tuple[int, ...]] = OrderedDict()
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
         callback_id = event.ack_ref if event.kind is EventKind.BUTTON else None
@@ -222,8 +227,49 @@ class TelegramChannel:
                 lambda: self.bot.answer_callback_query(callback_id, text=reply.notice),
                 into_chat=False,
             )
+        shown: list[int] = []
+        touched: set[int] = set()
         for outbound in reply.messages:
-            await self._send(event.chat_key, outbound)
+            message_id = await self._send(event.chat_key, outbound)
+            if message_id is not None:
+                touched.add(message_id)
+                if outbound.choices:
+                    shown.append(message_id)
+        await self._retire(event, reply, shown, touched)
+
+    async def _retire(self, event: InboundEvent, reply: Reply, shown: list[int], touched: set[int]) -> None:
+        """Buttons a reply superseded, and a stale button just pressed, are taken off their messages."""
+        chat_key = event.chat_key
+        known = self._keyboards.pop(chat_key, None)  # None: this process does not know the chat's buttons
+        earlier = known or ()
+        # New buttons replace the earlier ones; so does a typed answer the bot moved on from without
+        # asking anything with buttons (the thanks after the last question). A question the bot
+        # could not read comes again with its buttons, so it falls under the first case.
+        moved_on = not shown and event.kind is EventKind.TEXT and bool(reply.messages) and not reply.notice
+        stale = [m for m in earlier if m not in touched] if shown or moved_on else []
+        current = tuple(shown) if shown else () if moved_on else known
+        if current is not None:
+            self._keyboards[chat_key] = current
+            while len(self._keyboards) > KEYBOARDS_REMEMBERED:
+                self._keyboards.popitem(last=False)
+        pressed = event.message_ref if event.kind is EventKind.BUTTON else None
+        if (
+            pressed is not None
+            and pressed.isdigit()
+            and reply.notice
+            and not reply.messages
+            and known is not None  # only when this process knows which buttons are current
+            and int(pressed) not in known
+        ):
+            stale.append(int(pressed))
+        for message_id in stale:
+            await self._call(
+                chat_key,
+                lambda message_id=message_id: self.bot.edit_message_reply_markup(  # type: ignore[misc]
+                    chat_id=int(chat_key), message_id=message_id, reply_markup=None
+                ),
+                quiet_refusal=True,
+            )
 
     async def fetch(self, ref: str) -> bytes | None:
         """The bytes of a file the customer sent (a complaint's photo), by its file id."""
@@ -241,7 +287,8 @@ class TelegramChannel:
         for outbound in messages:
             await self._send(chat_key, outbound)
 
-    async def _send(self, chat_key: str, outbound: Outbound) -> None:
+    async def _send(self, chat_key: str, outbound: Outbound) -> int | None:
+        """Sends or edits; the id of the message that now shows `outbound` (its last piece)."""
         markup = _markup(outbound.choices)
         chat_id = int(chat_key)
         if outbound.edit_ref is not None and len(outbound.text) <= MessageLimit.MAX_TEXT_LENGTH:
@@ -254,15 +301,16 @@ class TelegramChannel:
                     ),
                     raise_bad_request=True,
                 )
-                return
+                return message_id
             except BadRequest as error:
                 if "not modified" in str(error).lower():
-                    return
+                    return message_id
                 log.info("editing message failed (%s); sending a new one", type(error).__name__)
         pieces = _chunks(outbound.text)
+        sent: object = None
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            await self._call(
+            sent = await self._call(
                 chat_key,
                 lambda piece=piece, last=last: self.bot.send_message(  # type: ignore[misc]
                     chat_id, piece, reply_markup=markup if last else None
@@ -274,6 +322,7 @@ class TelegramChannel:
                 chat_key,
                 lambda: self.bot.send_document(chat_id, InputFile(content.encode(), filename=name)),
             )
+        return sent.message_id if isinstance(sent, Message) else None
 
     async def _call(
         self,
@@ -282,15 +331,17 @@ class TelegramChannel:
         *,
         raise_bad_request: bool = False,
         into_chat: bool = True,
-    ) -> None:
-        """Paced and retried. Calls that put no message into a chat (`into_chat=False`, acknowledging a
-        button press) fall outside Telegram's message limits and are not paced."""
+        quiet_refusal: bool = False,
+    ) -> object:
+        """Paced and retried; the API's answer, or None when it refused. Calls that put no message
+        into a chat (`into_chat=False`, acknowledging a button press) fall outside Telegram's message
+        limits and are not paced. `quiet_refusal`: a refusal is expected (the message is too old to
+        edit, or was edited already) and logged at debug."""
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
             if into_chat:
                 await self._pacer.wait(chat_key)
             try:
-                await request()
-                return
+                return await request()
             except RetryAfter as error:
                 delay = _retry_seconds(error)
                 log.warning("Telegram asked to retry after %.1f s", delay)
@@ -298,11 +349,14 @@ class TelegramChannel:
             except BadRequest:
                 if raise_bad_request:
                     raise
-                log.warning("Telegram refused a request (bad request); not retried")
-                return
+                log.log(
+                    logging.DEBUG if quiet_refusal else logging.WARNING,
+                    "Telegram refused a request (bad request); not retried",
+                )
+                return None
             except Forbidden:
                 log.info("the customer blocked the bot; reply dropped")
-                return
+                return None
             except (TimedOut, NetworkError) as error:
                 if attempt == MAX_SEND_ATTEMPTS:
                     raise

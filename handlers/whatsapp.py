@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from conversations.calling_codes import language_of_number
 from conversations.turn import Reply
 from core.events import Attachment, Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
+from locales.catalog import Catalogs
 
 log = logging.getLogger("handlers.whatsapp")
 _refusals = RefusalLog(log)
@@ -33,8 +35,12 @@ MAX_TEXT_IN = 8192
 MAX_BODY_TEXT = 1024  # interactive message body
 MAX_TEXT_OUT = 4096
 MAX_BUTTONS, MAX_BUTTON_TITLE = 3, 20
-MAX_ROWS, MAX_ROW_TITLE = 10, 24
+MAX_ROWS, MAX_ROW_TITLE, MAX_ROW_DESCRIPTION = 10, 24, 72
+MAX_LIST_BUTTON, MAX_SECTION_TITLE = 20, 24
 MEDIA = ("image", "document", "video", "audio", "sticker")
+# Not something the customer asked: a reaction (or its removal) to a message, a system notice
+# ("the customer changed their number"). Answering them would be noise.
+IGNORED = ("reaction", "system", "ephemeral", "request_welcome")
 MAX_FETCH_BYTES = 20 * 1024 * 1024
 MAX_TEMPLATE_VALUE = 200
 Submit = Callable[[InboundEvent], Awaitable[bool]]
@@ -49,13 +55,23 @@ def signature_valid(body: bytes, header: bytes | str, secret: str) -> bool:
     return hmac.compare_digest(header, expected.encode())
 
 
-def to_events(payload: dict[str, Any]) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
-    """The customers' messages and the delivery statuses a webhook body carries."""
+def to_events(
+    payload: dict[str, Any], *, phone_number_id: str | None = None
+) -> tuple[list[InboundEvent], list[dict[str, Any]]]:
+    """The customers' messages and the delivery statuses a webhook body carries.
+
+    With `phone_number_id`, changes addressed to another number of the business account are left
+    out (and logged): the bot answers from its one configured number only.
+    """
     events: list[InboundEvent] = []
     statuses: list[dict[str, Any]] = []
     for entry in payload.get("entry") or []:
         for change in (entry or {}).get("changes") or []:
             value = (change or {}).get("value") or {}
+            receiver = str((value.get("metadata") or {}).get("phone_number_id") or "")
+            if phone_number_id is not None and receiver != phone_number_id:
+                log.warning("WhatsApp webhook change for a phone number id this bot does not serve ignored")
+                continue
             for status in value.get("statuses") or []:
                 if isinstance(status, dict) and status.get("id") and status.get("status"):
                     statuses.append(
@@ -86,6 +102,9 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
         "sent_at": int(sent_at) if sent_at.isdigit() and len(sent_at) <= 12 else None,
     }
     kind = message.get("type")
+    if kind in IGNORED:
+        log.debug("WhatsApp %s message ignored", kind)
+        return None
     if kind == "text":
         text = str((message.get("text") or {}).get("body") or "")[:MAX_TEXT_IN]
         if text.startswith("/") and len(text) > 1:
@@ -110,7 +129,22 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=str(kind or "other"), **common)
 
 
-def render(outbound: Outbound) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ListLabels:
+    """The words a list brings itself: the button that opens it and the title of its section."""
+
+    button: str
+    section: str
+
+    @classmethod
+    def of(cls, catalogs: Catalogs, language: str) -> ListLabels:
+        return cls(
+            button=catalogs.text(language, "list.open")[:MAX_LIST_BUTTON],
+            section=catalogs.text(language, "list.section")[:MAX_SECTION_TITLE],
+        )
+
+
+def render(outbound: Outbound, labels: ListLabels) -> list[dict[str, Any]]:
     """The Graph API message bodies (without `to`) for an Outbound: usually one.
 
     A text too long for an interactive body goes first as plain text; the buttons follow with its
@@ -139,7 +173,7 @@ def render(outbound: Outbound) -> list[dict[str, Any]]:
         return [*messages, {"type": "interactive", "interactive": interactive}]
     for start in range(0, len(choices), MAX_ROWS):
         rows = [_row(c) for c in choices[start : start + MAX_ROWS]]
-        action = {"button": "…", "sections": [{"title": " ", "rows": rows}]}
+        action = {"button": labels.button, "sections": [{"title": labels.section, "rows": rows}]}
         body = text if start == 0 else "…"
         messages.append(
             {"type": "interactive", "interactive": {"type": "list", "body": {"text": body}, "action": action}}
@@ -176,10 +210,28 @@ def template_message(*, name: str, language: str, values: list[str], payloads: l
 
 
 def _row(choice: Choice) -> dict[str, str]:
-    row = {"id": choice.payload, "title": choice.label[:MAX_ROW_TITLE]}
-    if len(choice.label) > MAX_ROW_TITLE:
-        row["description"] = choice.label[:72]
-    return row
+    """A label too long for a row's title: its short form there (else its first whole words), all below."""
+    if len(choice.label) <= MAX_ROW_TITLE:
+        return {"id": choice.payload, "title": choice.label}
+    fits = choice.short and len(choice.short) <= MAX_ROW_TITLE
+    return {
+        "id": choice.payload,
+        "title": choice.short if fits else short_title(choice.label),
+        "description": choice.label[:MAX_ROW_DESCRIPTION],
+    }
+
+
+def short_title(label: str) -> str:
+    """The whole words of `label` that fit a row title with "…" (a rating keeps its number)."""
+    words, title = label.split(), ""
+    for word in words:
+        candidate = f"{title} {word}" if title else word
+        if len(candidate) + 1 > MAX_ROW_TITLE:
+            break
+        title = candidate
+    if not title:  # one long word (or a script without spaces): cut it, marked as cut
+        title = label[: MAX_ROW_TITLE - 1].rstrip()
+    return title.rstrip(" ·-–—,;:") + "…"
 
 
 class WhatsAppChannel:
@@ -187,7 +239,16 @@ class WhatsAppChannel:
 
     name = CHANNEL
 
-    def __init__(self, *, base_url: str, phone_number_id: str, access_token: str) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        phone_number_id: str,
+        access_token: str,
+        catalogs: Catalogs,
+        default_language: str,
+    ) -> None:
+        self._catalogs, self._default_language = catalogs, default_language
         self._base = base_url.rstrip("/")
         self._url = f"{self._base}/{phone_number_id}/messages"
         self._headers = {"Authorization": f"Bearer {access_token}"}
@@ -198,12 +259,17 @@ class WhatsAppChannel:
             await self._session.close()
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
-        await self.send(event.chat_key, list(reply.messages))
+        messages = list(reply.messages)
+        if reply.notice and event.kind is EventKind.BUTTON:
+            # WhatsApp shows no note on a tapped button: a late tap on an old one would go unanswered.
+            messages.insert(0, Outbound(reply.notice, language=messages[0].language if messages else None))
+        await self.send(event.chat_key, messages)
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
         envelope = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": chat_key}
         for outbound in messages:
-            for rendered in render(outbound):
+            labels = ListLabels.of(self._catalogs, outbound.language or self._default_language)
+            for rendered in render(outbound, labels):
                 await self._post(envelope | rendered)
 
     async def send_template(
@@ -249,7 +315,12 @@ class WhatsAppChannel:
 
 
 def webhook_handlers(
-    *, verify_token: str, app_secret: str, submit: Submit, statuses: StatusSink
+    *,
+    verify_token: str,
+    app_secret: str,
+    submit: Submit,
+    statuses: StatusSink,
+    phone_number_id: str | None = None,
 ) -> tuple[
     Callable[[web.Request], Awaitable[web.Response]], Callable[[web.Request], Awaitable[web.Response]]
 ]:
@@ -274,7 +345,7 @@ def webhook_handlers(
             payload = parse_json(body_text(body, request.charset))
             if not isinstance(payload, dict):
                 raise BadRequest("not an object")
-            events, delivery = to_events(payload)
+            events, delivery = to_events(payload, phone_number_id=phone_number_id)
         except BadRequest as error:
             _refusals.warn("unreadable WhatsApp webhook body rejected")
             return web.Response(status=400, text=error.reason)

@@ -206,6 +206,7 @@ class Tickets:
                         "chat_key": None,
                         "description": REDACTED,
                         "product": REDACTED,
+                        "contact_time_note": None,
                         "order_ref": None,
                         "photos": [],
                         "history": history,

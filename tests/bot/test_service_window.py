@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot.service_window import Templates, WindowedChannel
 from core.events import Choice, EventKind, InboundEvent, Outbound, Unprompted
 from handlers.whatsapp import WhatsAppChannel
+from locales.catalog import catalogs
 from storage.store import Store
 from storage.types import Database
 from tests.clock import Clock
@@ -38,7 +39,13 @@ def wrote(at: datetime, event_id: str = "wamid.1") -> InboundEvent:
 
 
 async def windowed(db: Database, graph: FakeGraph, clock: Clock) -> WindowedChannel:
-    adapter = WhatsAppChannel(base_url=graph.base_url, phone_number_id=PHONE_NUMBER_ID, access_token=TOKEN)
+    adapter = WhatsAppChannel(
+        base_url=graph.base_url,
+        phone_number_id=PHONE_NUMBER_ID,
+        access_token=TOKEN,
+        catalogs=catalogs(),
+        default_language="en",
+    )
     return WindowedChannel(adapter, store=await Store.open(db), templates=TEMPLATES, clock=clock)
 
 

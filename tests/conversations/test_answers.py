@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conversations.answers import parse_button, parse_typed
@@ -58,9 +60,23 @@ def test_rating5_rejects_out_of_range_and_garbage(ui: Catalogs, text: str) -> No
     assert parse_typed(RATING, text, language="en", catalogs=ui) is None
 
 
-def test_number_words_are_per_language(ui: Catalogs) -> None:
-    # "vier" is German; in English it means nothing.
-    assert parse_typed(RATING, "vier", language="en", catalogs=ui) is None
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("vier", "en"), ("cuatro", "en"), ("four", "es"), ("четыре", "de"), ("dört", "fr"), ("四", "ar")],
+)
+def test_number_words_of_every_shipped_language_count(ui: Catalogs, text: str, language: str) -> None:
+    assert parse_typed(RATING, text, language=language, catalogs=ui) == 4
+
+
+def test_a_word_that_means_different_numbers_in_two_languages_is_no_answer(tmp_path: Path) -> None:
+    shipped = (("en", "zero|one|two|three|four|five"), ("xx", "a|b|c|d|five|f"), ("yy", "n0|n1|n2|n3|n4|n5"))
+    for language, words in shipped:
+        header = f'msgid ""\nmsgstr "Language: {language}\\n"\n\n'
+        (tmp_path / f"{language}.po").write_text(f'{header}msgid "numbers.words"\nmsgstr "{words}"\n')
+    ambiguous = Catalogs(tmp_path)
+    assert parse_typed(SCALE, "five", language="xx", catalogs=ambiguous) == 4  # its own language first
+    assert parse_typed(SCALE, "d", language="en", catalogs=ambiguous) == 3
+    assert parse_typed(SCALE, "five", language="yy", catalogs=ambiguous) is None  # 5 in en, 4 in xx
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@ async def fill(chat: Chat, *, sensitive: bool, order: str = "A1234-5678") -> Non
 async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Database, store: Store) -> None:
     chat = Chat(engine_at(store, MONDAY_10), db)
     reply = await chat.send(chat.command("complain"))
-    assert "Acme Shop" in reply.messages[0].text and "90" in reply.messages[0].text
+    assert "Acme Shop" in reply.messages[0].text and "500 days after" in reply.messages[0].text
     assert payloads(reply.messages[0]) == ["cc:yes", "cc:no"]
     assert await db["consents"].count_documents({}) == 0  # nothing before agreement
 
@@ -318,13 +318,14 @@ async def test_a_low_rating_is_followed_by_an_offer_that_starts_a_complaint(
     assert await state(chat) == State.COMPLETED
 
 
-async def test_good_ratings_get_no_offer_and_no_thanks_is_quiet(db: Database, store: Store) -> None:
+async def test_good_ratings_get_no_offer_and_no_thanks_gets_an_answer(db: Database, store: Store) -> None:
     chat = Chat(engine_at(store, MONDAY_10), db)
     assert await finish_survey(chat, low=False) == []
     other = Chat(engine_at(store, MONDAY_10), db, chat_key="c2", user_key="u2")
     await finish_survey(other, low=True)
     reply = await other.send(other.button("complain:no"))
-    assert payloads(reply.messages[0]) == [] and await db["tickets"].count_documents({}) == 0
+    assert reply.messages[-1].text == t("complaint.declined")
+    assert all(payloads(m) == [] for m in reply.messages) and await db["tickets"].count_documents({}) == 0
     reply = await other.send(other.button("complain:r9"))
     assert reply.notice == t("unknown.button")
 

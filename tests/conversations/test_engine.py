@@ -22,7 +22,12 @@ from storage.types import Database
 
 CHANNEL = "test"
 CONFIG = EngineConfig(
-    branding=Branding(company="Acme Shop", privacy_url="https://acme.example/privacy", retention_days=90),
+    branding=Branding(
+        company="Acme Shop",
+        privacy_url="https://acme.example/privacy",
+        retention_days=90,
+        ticket_retention_days=500,
+    ),
     default_language="en",
     default_questionnaire="default",
 )
@@ -373,7 +378,8 @@ async def test_stale_button_gives_a_notice_and_changes_nothing(db: Database, eng
 
     reply = await chat.send(chat.button("a:product_quality:1"))  # a button of the previous question
     assert reply.messages == ()
-    assert reply.notice == t("unknown.button")
+    assert reply.notice == t("survey.already_answered")
+    assert (await chat.send(chat.button("a:recommend:9"))).notice == t("unknown.button")  # not asked yet
     after = await chat.conversation()
     assert after is not None and before is not None
     assert after["question_id"] == before["question_id"] == "product_match"
@@ -401,9 +407,9 @@ async def test_typed_answer_that_is_invalid_repeats_the_question_with_a_hint(
     (message,) = reply.messages
     assert message.text.startswith(t("survey.hint.rating5"))
     assert "a:product_quality:1" in payloads(message)
-    reply = await chat.send(chat.text("vier"))  # not English: still invalid
+    reply = await chat.send(chat.text("seven"))  # a number, but not on a 1–5 scale: still invalid
     assert (await chat.conversation() or {})["question_id"] == "product_quality"
-    reply = await chat.send(chat.text("four"))
+    reply = await chat.send(chat.text("vier"))  # German, understood in an English chat too
     assert (await chat.conversation() or {})["question_id"] == "product_match"
     assert (await chat.response())["answers"]["product_quality"]["value"] == 4
 

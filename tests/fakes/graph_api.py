@@ -114,7 +114,9 @@ class FakeGraph:
 
     # --- webhook bodies, as Meta posts them ------------------------------------------------------
 
-    def message(self, number: str, content: dict[str, Any]) -> dict[str, Any]:
+    def message(
+        self, number: str, content: dict[str, Any], *, phone_number_id: str = PHONE_NUMBER_ID
+    ) -> dict[str, Any]:
         message = {
             "from": number,
             "id": f"wamid.in.{next(self._incoming)}",
@@ -123,7 +125,7 @@ class FakeGraph:
         }
         value = {
             "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
+            "metadata": {"display_phone_number": "15550001111", "phone_number_id": phone_number_id},
             "contacts": [{"profile": {"name": "Customer"}, "wa_id": number}],
             "messages": [message],
         }
@@ -134,6 +136,17 @@ class FakeGraph:
 
     def text(self, number: str, text: str) -> dict[str, Any]:
         return self.message(number, {"type": "text", "text": {"body": text}})
+
+    def reaction(self, number: str, message_id: str, emoji: str) -> dict[str, Any]:
+        """A reaction to a message; Meta sends an empty emoji when it is taken back."""
+        return self.message(
+            number, {"type": "reaction", "reaction": {"message_id": message_id, "emoji": emoji}}
+        )
+
+    def system(self, number: str) -> dict[str, Any]:
+        """Meta's notice that the customer changed their number."""
+        notice = {"body": "User changed number", "wa_id": "34600999888", "type": "user_changed_number"}
+        return self.message(number, {"type": "system", "system": notice})
 
     def reply(self, number: str, payload: str, *, kind: str = "button_reply") -> dict[str, Any]:
         return self.message(

@@ -19,7 +19,7 @@ from conversations.invitations import InvitationRequest
 from core.events import InboundEvent
 from handlers.telegram import to_event
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
-from handlers.whatsapp import render, signature_valid, to_events
+from handlers.whatsapp import ListLabels, render, signature_valid, to_events
 from tests.fuzz.strategies import examples, json_values, telegram_updates, texts, wa_payloads, webchat_frames
 
 BOT = Bot("123456:fuzzing-token")
@@ -72,10 +72,12 @@ def test_whatsapp_rendering(text: str, rows: list[list[tuple[str, str]]]) -> Non
     from core.events import Choice, Outbound
 
     outbound = Outbound(text, tuple(tuple(Choice(label, payload) for label, payload in row) for row in rows))
-    for body in render(outbound):
+    for body in render(outbound, ListLabels("Choose", "Options")):
         assert body["type"] in {"text", "interactive"}
         if body["type"] == "interactive":
             assert len(body["interactive"]["body"]["text"]) <= 4096
+            for section in body["interactive"]["action"].get("sections", []):
+                assert all(len(row["title"]) <= 24 for row in section["rows"])
 
 
 class _NoStore:

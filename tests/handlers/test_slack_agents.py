@@ -145,7 +145,7 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
     await settle(polling)
     ticket = await db["tickets"].find_one({"_id": ticket_id})
     assert ticket is not None and ticket["assignee"] == AGENT and ticket["status"] == "claimed"
-    assert f"claimed by <@{AGENT}>" in shown(message)
+    assert f"Claimed · claimed by <@{AGENT}>" in shown(message)
     assert f"<@{AGENT}> claimed the ticket" in slack.thread("C-LOGISTICS", message.ts)[-1].text
     assert "classification" in ticket["met"]
 
@@ -159,6 +159,11 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
     assert ticket is not None and ticket["met"]["first_contact"] == MONDAY_10 + timedelta(hours=2)
     thread = slack.thread("C-LOGISTICS", message.ts)
     assert any("Sent to the customer (reply) in es" in note.text for note in thread), [n.text for n in thread]
+    # The desk message says in words where the ticket stands and that first contact was met, when.
+    met_at = int((MONDAY_10 + timedelta(hours=2)).timestamp())
+    assert "First contact: <!date^" in shown(message) and f"✅ met at <!date^{met_at}^" in shown(message)
+    assert "Resolution: <!date^" in shown(message) and "awaiting_customer" not in shown(message)
+    assert "in_progress" not in shown(message) and "*Status*\\nIn progress" in shown(message)
 
     # The customer answers in the chat: the words reach the thread with a translation.
     await customer.say("Ya la envié ayer")
@@ -174,6 +179,7 @@ async def test_whole_lifecycle_from_claim_to_follow_up(
     assert await agents.submit("ticket_propose", message, "We refund 10 %.") == 200
     await settle(polling)
     assert customer.payloads() == [f"prop:{ticket_id}:yes", f"prop:{ticket_id}:no"]
+    assert "*Status*\\nWaiting for the customer" in shown(message)
     await customer.press_payload(f"prop:{ticket_id}:no")
     await customer.say("Quiero una tetera nueva")
     await settle(polling)

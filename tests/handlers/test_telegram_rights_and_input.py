@@ -43,10 +43,30 @@ async def test_mydata_lists_what_is_stored(polling: BotRunner, db: AsyncDatabase
     text = customer.last.text
     response = await db["responses"].find_one({})
     assert response is not None
-    assert response["customer_id"] in text
-    assert "consent given" in text and "in progress" in text
+    assert "Taking part in the survey: consent given" in text and "in progress" in text
     assert "quality of the product you received?: 4 · Satisfied" in text
-    assert "602" not in text.replace(response["customer_id"], "")
+    # No ids: not the pseudonymous customer, not the consent text's hash, not the questionnaire's.
+    ledger = await db["consents"].find_one({})
+    assert ledger is not None and ledger["text_version"] not in text
+    assert response["customer_id"] not in text and "602" not in text
+    assert f"{response['questionnaire_id']} v" not in text and "Language: English" in text
+
+
+async def test_mydata_says_what_each_consent_was_for(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=615, language="en")
+    await customer.say("/start")
+    await customer.press_payload("consent:no")
+    await customer.say("/complain")
+    await customer.press_payload("cc:yes")
+    await customer.press_payload("cs:no")
+    await customer.say("/mydata")
+    consents = [line for line in customer.last.text.splitlines() if line.startswith("• ")]
+    assert [line.split(" — ", 1)[1] for line in consents] == [
+        "Taking part in the survey: consent refused",
+        "Handling your complaint: consent given",
+        "Keeping photos and contact details for a complaint: consent refused",
+    ]
 
 
 async def test_delete_erases_answers_and_personal_data_after_confirmation(

@@ -337,3 +337,30 @@ async def test_language_detected_from_text_when_telegram_gives_no_hint(
     customer_doc = await db["customers"].find_one({})
     assert customer_doc is not None and customer_doc["language"] == "es"
     assert customer_doc["language_explicit"] is False
+
+
+async def test_without_a_company_name_the_shop_is_named_in_the_customers_language(polling: BotRunner) -> None:
+    await polling.start(COMPANY_NAME=None)
+    german = Customer(polling, chat_id=531, language="de")
+    await german.say("/start")
+    assert "Kundenfeedback-Assistent von unserem Shop" in german.last.text
+    assert "our shop" not in german.last.text
+    spanish = Customer(polling, chat_id=532, language="es")
+    await spanish.say("/complain")
+    assert "atención al cliente de nuestra tienda" in spanish.last.text
+    english = Customer(polling, chat_id=533, language="en")
+    await english.say("/start")
+    assert "assistant of our shop" in english.last.text
+
+
+async def test_no_to_the_offer_after_a_low_rating_gets_an_answer(polling: BotRunner) -> None:
+    await polling.start()
+    customer = Customer(polling, chat_id=534, language="en")
+    await customer.join()
+    await _complete_survey(customer, rating=2)
+    offer = customer.last
+    assert offer.text == "We are sorry to hear that. Would you like us to look into it?"
+    await customer.press_payload("complain:no")
+    answered = next(m for m in customer.messages if m.message_id == offer.message_id)
+    assert answered.text.endswith("✓ No") and answered.buttons == []
+    assert customer.last.text == "All right, nothing was collected. If you change your mind, send /complain."

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from aiohttp import ClientSession
 
 from conversations.calling_codes import country_of_number, language_of_number
 from core.events import Choice, Outbound
-from handlers.whatsapp import render
+from handlers.whatsapp import ListLabels, render
 from storage.types import Database
 from tests.default_questionnaire import RATED
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph, post_webhook
 from tests.handlers.telegram_harness import BotRunner
 
 SPAIN = "34600111222"
+LABELS = ListLabels("Choose", "Options")
 
 
 async def start(runner: BotRunner, graph: FakeGraph, **settings: Any) -> str:
@@ -67,9 +70,19 @@ async def test_consent_and_a_survey_answer_in_spanish(
     )
     assert choices(consent) == ["consent:yes", "consent:no", "language", "complain"]  # four: a list
     assert consent["interactive"]["type"] == "list"
+    assert consent["interactive"]["action"]["button"] == "Elegir"
+    assert consent["interactive"]["action"]["sections"][0]["title"] == "Opciones"
     await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
-    question = graph.to(SPAIN)[-1]
+    # WhatsApp cannot edit the consent: a short acknowledgement, not the whole text again.
+    acknowledgement, question = graph.to(SPAIN)[1:]
+    assert acknowledgement == {**acknowledgement, "type": "text", "text": {"body": "✓ Acepto"}}
     assert choices(question)[:5] == [f"a:product_quality:{n}" for n in range(1, 6)]
+    rows = question["interactive"]["action"]["sections"][0]["rows"]
+    assert all(len(row["title"]) <= 24 and not row["title"].endswith(" ") for row in rows)
+    neutral = rows[2]  # "3 · Ni satisfecho ni insatisfecho": its short label, then the full one below
+    assert neutral["title"] == "3 · Neutral"
+    assert neutral["description"] == "3 · Ni satisfecho ni insatisfecho"
+    assert [row["title"] for row in rows[:2]] == ["1 · Muy insatisfecho", "2 · Insatisfecho"]
     await deliver(polling, url, graph.reply(SPAIN, "a:product_quality:4", kind="list_reply"))
     response = await db["responses"].find_one({})
     assert response is not None and response["answers"]["product_quality"]["value"] == 4
@@ -98,16 +111,31 @@ async def test_forged_duplicate_malformed_and_statuses(
     assert record is not None and record["latest"] == "read" and len(record["statuses"]) == 2
 
 
+async def test_statuses_arriving_out_of_order_keep_the_furthest(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    for status in ("sent", "read", "delivered"):
+        await deliver(polling, url, graph.status("wamid.out.7", status))
+    record = await db["deliveries"].find_one({"_id": "whatsapp:wamid.out.7"})
+    assert record is not None and record["latest"] == "read"
+    assert sorted(s["status"] for s in record["statuses"]) == ["delivered", "read", "sent"]
+    await deliver(polling, url, graph.status("wamid.out.8", "delivered"))
+    await deliver(polling, url, graph.status("wamid.out.8", "sent"))
+    record = await db["deliveries"].find_one({"_id": "whatsapp:wamid.out.8"})
+    assert record is not None and record["latest"] == "delivered"
+
+
 def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
-    (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)))
+    (two,) = render(Outbound("Agree?", ((Choice("Yes", "y"), Choice("No", "n")),)), LABELS)
     assert two["interactive"]["type"] == "button"
     scale = tuple(Choice(str(n), f"s:{n}") for n in range(11))
-    (eleven,) = render(Outbound("Score?", (scale, (Choice("Back", "b"), Choice("Skip", "k")))))
+    (eleven,) = render(Outbound("Score?", (scale, (Choice("Back", "b"), Choice("Skip", "k")))), LABELS)
     # A scale is answered by typing its number; the other choices by typing their word.
     assert eleven["type"] == "text"
     assert eleven["text"]["body"] == "Score?\n\n0 · 1 · 2 · 3 · 4 · 5 · 6 · 7 · 8 · 9 · 10\n«Back» · «Skip»"
     languages = tuple((Choice(f"Language {n}", f"lang:{n}"),) for n in range(12))
-    first, second = render(Outbound("Choose", languages))
+    first, second = render(Outbound("Choose", languages), LABELS)
     assert [row["id"] for row in first["interactive"]["action"]["sections"][0]["rows"]] == [
         f"lang:{n}" for n in range(10)
     ]
@@ -117,12 +145,12 @@ def test_buttons_lists_and_plain_text_by_number_of_choices() -> None:
         "lang:11",
     ]
     (long_titles,) = render(
-        Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),))
+        Outbound("Pick", ((Choice("A much too long button title", "a"), Choice("B", "b")),)), LABELS
     )
     assert long_titles["interactive"]["type"] == "list"
-    assert render(Outbound("Thanks")) == [{"type": "text", "text": {"body": "Thanks"}}]
+    assert render(Outbound("Thanks"), LABELS) == [{"type": "text", "text": {"body": "Thanks"}}]
     summary = "Please check:\n\n" + "x" * 1500 + "\n\nIs everything right?"
-    text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)))
+    text, buttons = render(Outbound(summary, ((Choice("Submit", "s"), Choice("Cancel", "c")),)), LABELS)
     assert text["text"]["body"] == summary
     assert buttons["interactive"]["body"]["text"] == "Is everything right?"
 
@@ -208,3 +236,80 @@ async def test_graph_api_down_for_a_while_the_reply_arrives_once_it_recovers(
     stored = await db["inbox"].find_one({"channel": "whatsapp"})
     assert stored is not None and stored["status"] == "done" and stored["attempts"] == 3  # three failed tries
     assert await db["conversations"].count_documents({}) == 1
+
+
+async def test_reactions_and_system_notices_get_no_reply(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    (consent,) = graph.to(SPAIN)
+    await deliver(polling, url, graph.reaction(SPAIN, "wamid.out.1", "👍"))
+    await deliver(polling, url, graph.reaction(SPAIN, "wamid.out.1", ""))  # the reaction taken back
+    await deliver(polling, url, graph.system(SPAIN))
+    assert graph.to(SPAIN) == [consent]
+    assert await db["inbox"].count_documents({"channel": "whatsapp"}) == 1
+    await deliver(polling, url, graph.message(SPAIN, {"type": "location", "location": {}}))
+    assert graph.to(SPAIN)[-1]["text"]["body"].startswith("Lo siento")  # still answered
+
+
+async def test_messages_to_another_business_number_are_refused_with_a_log_line(
+    polling: BotRunner, graph: FakeGraph, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = await start(polling, graph)
+    with caplog.at_level(logging.WARNING, logger="handlers.whatsapp"):
+        await deliver(
+            polling,
+            url,
+            graph.message(SPAIN, {"type": "text", "text": {"body": "hola"}}, phone_number_id="555"),
+        )
+    assert graph.sent == []
+    assert await db["inbox"].count_documents({}) == 0
+    assert any("phone number id this bot does not serve" in r.getMessage() for r in caplog.records)
+    assert all(SPAIN not in r.getMessage() and "hola" not in r.getMessage() for r in caplog.records)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    assert len(graph.to(SPAIN)) == 1
+
+
+async def test_a_late_tap_on_an_answered_question_gets_a_short_note(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    await deliver(polling, url, graph.reply(SPAIN, f"a:{RATED[0]}:4", kind="list_reply"))
+    sent = len(graph.to(SPAIN))
+    await deliver(polling, url, graph.reply(SPAIN, f"a:{RATED[0]}:2", kind="list_reply"))
+    (note,) = graph.to(SPAIN)[sent:]
+    assert note["type"] == "text" and note["text"]["body"] == "Ya ha respondido a esta pregunta."
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"][RATED[0]]["value"] == 4  # unchanged
+
+
+def test_list_labels_come_from_the_catalogs_and_long_titles_keep_whole_words() -> None:
+    from handlers.whatsapp import short_title
+    from locales.catalog import catalogs
+
+    assert ListLabels.of(catalogs(), "de") == ListLabels("Auswählen", "Optionen")
+    assert short_title("1 · Muy insatisfecho con todo") == "1 · Muy insatisfecho…"
+    neutral = Choice("3 · Ni satisfecho ni insatisfecho", "p", short="3 · Neutral")
+    (rendered,) = render(Outbound("?", ((neutral,),)), LABELS)
+    (row,) = rendered["interactive"]["action"]["sections"][0]["rows"]
+    assert (row["title"], row["description"]) == ("3 · Neutral", neutral.label)
+    too_long = Choice(neutral.label, "p", short="3 · Ni satisfecho ni insatisfecho, de verdad")
+    (rendered,) = render(Outbound("?", ((too_long,),)), LABELS)
+    assert rendered["interactive"]["action"]["sections"][0]["rows"][0]["title"] == "3 · Ni satisfecho ni…"
+    assert short_title("x" * 40) == "x" * 23 + "…"
+    assert all(len(short_title(label)) <= 24 for label in ("a " * 30, "Überdurchschnittlich zufrieden"))
+
+
+async def test_number_words_of_another_language_answer_a_question(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    await deliver(polling, url, graph.reply(SPAIN, "consent:yes", kind="list_reply"))
+    await deliver(polling, url, graph.text(SPAIN, "four"))  # an English word in a Spanish chat
+    response = await db["responses"].find_one({})
+    assert response is not None and response["answers"][RATED[0]]["value"] == 4
+    assert choices(graph.to(SPAIN)[-1])[0] == f"a:{RATED[1]}:1"  # on to the next question
