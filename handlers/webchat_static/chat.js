@@ -3,7 +3,8 @@
   "use strict";
   var TOKEN_KEY = "feedback-bot-token";
   var PENDING_KEY = "feedback-bot-pending";
-  var log = document.getElementById("log");
+  var log = document.getElementById("log");          // the scrolling region
+  var list = document.getElementById("messages");    // its items
   var statusLine = document.getElementById("status");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
@@ -57,7 +58,7 @@
     if (bubbles[message.id]) { render(message, bubbles[message.id]); return; }
     var item = render(message);
     bubbles[message.id] = item;
-    log.appendChild(item);
+    list.appendChild(item);
     // Older messages' buttons stay usable (a survey answer can be changed by the bot's own rules),
     // but focus moves to the newest choices so keyboard users can answer at once.
     if (stick) log.scrollTop = log.scrollHeight;
@@ -76,7 +77,7 @@
     bubble.className = "bubble";
     bubble.textContent = frame.text;
     item.appendChild(bubble);
-    log.appendChild(item);
+    list.appendChild(item);
     log.scrollTop = log.scrollHeight;
   }
 
@@ -156,7 +157,7 @@
         if (frame["new"]) { pending = []; save(); }
         break;
       case "history":
-        log.textContent = "";
+        list.textContent = "";
         bubbles = {};
         frame.messages.forEach(show);
         if (!frame.messages.length && !pending.length) sendText("/start", true);
