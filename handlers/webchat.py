@@ -50,11 +50,12 @@ CHANNEL = "web"
 PAGE_PATH = "/chat"
 SOCKET_PATH = "/chat/ws"
 WIDGET_PATH = "/chat/widget.js"
+FAVICON_PATH = "/favicon.ico"
 HISTORY = 100
 POLL_SECONDS = 3.0  # messages written by another worker (a job) reach an open page this fast
 HELLO_SECONDS = 10.0
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css"}
+_ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css", "icon.svg": "image/svg+xml"}
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 
 
@@ -237,6 +238,7 @@ class WebChat:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(PAGE_PATH, self.page)
         app.router.add_get(WIDGET_PATH, self.widget)
+        app.router.add_get(FAVICON_PATH, self.favicon)
         app.router.add_get(SOCKET_PATH, self.socket)
 
         async def going_away(app: web.Application) -> None:
@@ -263,6 +265,12 @@ class WebChat:
             text=_static("widget.js"),
             content_type="application/javascript",
             headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        """The chat's icon, also where browsers look for it by default (no 404 on every load)."""
+        return web.Response(
+            text=_static("icon.svg"), content_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
         )
 
     async def asset(self, request: web.Request) -> web.Response:
@@ -323,7 +331,13 @@ class WebChat:
         poller = asyncio.create_task(self._poll(page), name="web chat poll")
         try:
             await socket.send_json(
-                {"type": "welcome", "token": token, "new": new, "languages": self._languages}
+                {
+                    "type": "welcome",
+                    "token": token,
+                    "new": new,
+                    "languages": self._languages,
+                    "max_chars": self._limits.max_chars,
+                }
             )
             history = await self._channel.history(chat_key)
             page.seen.update(message["id"] for message in history)

@@ -11,14 +11,22 @@
   var languageSelect = document.getElementById("language");
   var socket = null;
   var attempts = 0;
+  var memory = {};                     // stands in for localStorage where the browser blocks it (third-party frames)
   var pending = load(PENDING_KEY, []); // frames sent but not acknowledged yet, resent after reconnecting
   var bubbles = {};                    // message id → list item
 
+  function read(key) {
+    try { return localStorage.getItem(key); } catch (error) { return key in memory ? memory[key] : null; }
+  }
+  function write(key, value) {
+    memory[key] = value;
+    try { localStorage.setItem(key, value); } catch (error) { /* blocked: kept for the page's life */ }
+  }
   function load(key, fallback) {
-    try { var value = JSON.parse(localStorage.getItem(key)); return value === null ? fallback : value; }
+    try { var value = JSON.parse(read(key)); return value === null ? fallback : value; }
     catch (error) { return fallback; }
   }
-  function save() { try { localStorage.setItem(PENDING_KEY, JSON.stringify(pending)); } catch (error) {} }
+  function save() { write(PENDING_KEY, JSON.stringify(pending)); }
   function newId() {
     var bytes = new Uint8Array(12);
     crypto.getRandomValues(bytes);
@@ -32,11 +40,7 @@
     item.className = "msg " + (message.direction === "in" ? "in" : "out");
     item.dataset.id = message.id;
     item.textContent = "";
-    var bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = message.text;
-    if (message.rtl) bubble.dir = "rtl";
-    item.appendChild(bubble);
+    item.appendChild(bubbleOf(message.text, message.rtl ? "rtl" : "auto"));
     (message.choices || []).forEach(function (row) {
       var group = document.createElement("div");
       group.className = "choices";
@@ -53,12 +57,56 @@
     return item;
   }
 
+  // A web address (http or https only) becomes a link; a /command keeps its slash in front in
+  // right-to-left text (<bdi dir=ltr>), so "/stop" never shows as "stop/".
+  var TOKENS = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]»」])|(^|[\s(«"'“])(\/[a-z][a-z_]{0,31})(?![\w/])/gi;
+  function bubbleOf(text, direction) {
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.dir = direction;
+    var at = 0, match;
+    TOKENS.lastIndex = 0;
+    while ((match = TOKENS.exec(text)) !== null) {
+      var start = match.index + (match[2] || "").length;
+      bubble.appendChild(document.createTextNode(text.slice(at, start)));
+      var isolated = document.createElement("bdi");
+      isolated.dir = "ltr";
+      if (match[1]) {
+        var link = document.createElement("a");
+        link.href = match[1]; link.textContent = match[1];
+        link.target = "_blank"; link.rel = "noopener noreferrer";
+        isolated.appendChild(link);
+      } else {
+        isolated.textContent = match[3];
+      }
+      bubble.appendChild(isolated);
+      at = TOKENS.lastIndex;
+    }
+    bubble.appendChild(document.createTextNode(text.slice(at)));
+    return bubble;
+  }
+
+  // Only the newest question's buttons are live: a newer set of choices, or an answer the customer
+  // typed (not a /command), retires every earlier set, so a stale button can never be pressed.
+  function retireStale() {
+    var items = list.children, live = null;
+    for (var i = items.length - 1; i >= 0; i--) {
+      var item = items[i];
+      if (item.classList.contains("in") && !item.dataset.command) break;
+      if (item.classList.contains("out") && item.querySelector(".choices")) { live = item; break; }
+    }
+    Array.prototype.forEach.call(list.querySelectorAll(".choices"), function (group) {
+      if (group.parentNode !== live) group.remove();
+    });
+  }
+
   function show(message) {
     var stick = atBottom();
-    if (bubbles[message.id]) { render(message, bubbles[message.id]); return; }
+    if (bubbles[message.id]) { render(message, bubbles[message.id]); retireStale(); return; }
     var item = render(message);
     bubbles[message.id] = item;
     list.appendChild(item);
+    retireStale();
     // Older messages' buttons stay usable (a survey answer can be changed by the bot's own rules),
     // but focus moves to the newest choices so keyboard users can answer at once.
     if (stick) log.scrollTop = log.scrollHeight;
@@ -73,11 +121,10 @@
     var item = document.createElement("li");
     item.className = "msg in pending";
     item.dataset.pending = frame.id;
-    var bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = frame.text;
-    item.appendChild(bubble);
+    if (frame.text.charAt(0) === "/") item.dataset.command = "yes";
+    item.appendChild(bubbleOf(frame.text, "auto"));
     list.appendChild(item);
+    retireStale();
     log.scrollTop = log.scrollHeight;
   }
 
@@ -143,7 +190,7 @@
   function onFrame(frame) {
     switch (frame.type) {
       case "welcome":
-        localStorage.setItem(TOKEN_KEY, frame.token);
+        write(TOKEN_KEY, frame.token);
         if (frame.max_chars) input.maxLength = frame.max_chars;
         languageSelect.textContent = "";
         var placeholder = document.createElement("option");
@@ -160,8 +207,9 @@
         list.textContent = "";
         bubbles = {};
         frame.messages.forEach(show);
-        if (!frame.messages.length && !pending.length) sendText("/start", true);
+        // What was not acknowledged is resent once; a new conversation starts with one /start.
         pending.forEach(function (p) { socket.send(JSON.stringify(p)); if (p.type === "text" && p.text !== "/start") ownBubble(p); });
+        if (!frame.messages.length && !pending.length) sendText("/start", true);
         status("");
         break;
       case "message": case "edit": show(frame.message); break;
@@ -176,7 +224,7 @@
     socket = new WebSocket(scheme + location.host + "/chat/ws");
     socket.addEventListener("open", function () {
       attempts = 0;
-      socket.send(JSON.stringify({ type: "hello", token: localStorage.getItem(TOKEN_KEY),
+      socket.send(JSON.stringify({ type: "hello", token: read(TOKEN_KEY),
                                    language: navigator.language || null }));
     });
     socket.addEventListener("message", function (event) {
