@@ -75,6 +75,7 @@ class Turn:
                 edit_ref=edit_ref,
                 rtl=is_rtl(self.language),
                 unprompted=unprompted,
+                language=self.language,
             )
         )
 

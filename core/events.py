@@ -129,6 +129,8 @@ class Outbound:
     document: tuple[str, str] | None = None
     """A text file sent with the message: (file name, content) — e.g. an admin's YAML export."""
     unprompted: Unprompted | None = None
+    language: str | None = None
+    """The conversation's language when the message was written (the web chat's frame follows it)."""
 
     def to_document(self) -> dict[str, Any]:
         """The message as stored while it waits (documents and edits are not kept)."""
@@ -136,6 +138,7 @@ class Outbound:
             "text": self.text,
             "choices": [[[c.label, c.payload] for c in row] for row in self.choices],
             "rtl": self.rtl,
+            **({"language": self.language} if self.language else {}),
         }
 
     @classmethod
@@ -144,4 +147,10 @@ class Outbound:
             tuple(Choice(str(label), str(payload)) for label, payload in row)
             for row in doc.get("choices", [])
         )
-        return cls(text=str(doc.get("text", "")), choices=rows, rtl=bool(doc.get("rtl")))
+        language = doc.get("language")
+        return cls(
+            text=str(doc.get("text", "")),
+            choices=rows,
+            rtl=bool(doc.get("rtl")),
+            language=language if isinstance(language, str) else None,
+        )

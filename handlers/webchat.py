@@ -40,7 +40,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from conversations.turn import Reply
 from core.events import EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog
+from handlers.webchat_frame import NO_BRAND, Brand, first_language, languages, stamp
 from handlers.webchat_limits import Admission, Caps, ClientAddress
+from locales.catalog import Catalogs
 from storage.types import Document
 from storage.webchat import WebChatTranscripts
 
@@ -98,12 +100,14 @@ def _message(doc: Document) -> dict[str, Any]:
         "text": body.get("text", ""),
         "choices": body.get("choices", []),
         "rtl": bool(body.get("rtl")),
+        "lang": body.get("lang"),
+        "at": stamp(doc.get("at")),
     }
 
 
 def _body(outbound: Outbound) -> dict[str, Any]:
     choices = [[{"label": c.label, "payload": c.payload} for c in row] for row in outbound.choices]
-    return {"text": outbound.text, "choices": choices, "rtl": outbound.rtl}
+    return {"text": outbound.text, "choices": choices, "rtl": outbound.rtl, "lang": outbound.language}
 
 
 class WebChatChannel:
@@ -137,7 +141,7 @@ class WebChatChannel:
                 continue
             at = self._clock()
             message_id = await self._transcripts.add(chat_key=chat_key, direction="out", body=body, at=at)
-            shown = {"id": message_id, "direction": "out", **body}
+            shown = {"id": message_id, "direction": "out", "at": stamp(at), **body}
             await self._push(chat_key, {"type": "message", "message": shown}, message_id=message_id)
 
     async def fetch(self, ref: str) -> bytes | None:
@@ -222,14 +226,19 @@ class WebChat:
         channel: WebChatChannel,
         submit: Submit,
         signer: TokenSigner,
-        languages: list[tuple[str, str]],
+        catalogs: Catalogs,
+        default_language: str = "en",
+        brand: Brand = NO_BRAND,
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._channel = channel
         self._submit = submit
         self._signer = signer
-        self._languages = [{"code": code, "name": name} for code, name in languages]
+        self._catalogs = catalogs
+        self._languages = languages(catalogs)
+        self._default_language = default_language
+        self._brand = brand
         self._limits = limits
         self._clock = clock
         self.admission = Admission(limits.caps)
@@ -251,10 +260,11 @@ class WebChat:
 
     async def page(self, request: web.Request) -> web.Response:
         ancestors = " ".join(["'self'", *sorted(self._limits.allowed_origins)])
+        images = " ".join(["'self'", "data:", *filter(None, [self._brand.logo_source()])])
         headers = {
             # Only the bot itself and the listed shop sites may frame the chat.
             "Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; "
-            "connect-src 'self' ws: wss:; img-src 'self' data:",
+            f"connect-src 'self' ws: wss:; img-src {images}",
             "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
         }
@@ -329,6 +339,7 @@ class WebChat:
         page = _Page(socket, chat_key, self._limits, address)
         self._channel.attach(page)
         poller = asyncio.create_task(self._poll(page), name="web chat poll")
+        hint = _language_hint(frame.get("language"))
         try:
             await socket.send_json(
                 {
@@ -336,13 +347,14 @@ class WebChat:
                     "token": token,
                     "new": new,
                     "languages": self._languages,
+                    "language": first_language(hint, self._catalogs, self._default_language),
+                    "shop": {"name": self._brand.name, "logo": self._brand.logo_url},
                     "max_chars": self._limits.max_chars,
                 }
             )
             history = await self._channel.history(chat_key)
             page.seen.update(message["id"] for message in history)
             await socket.send_json({"type": "history", "messages": history})
-            hint = _language_hint(frame.get("language"))
             async for received in socket:
                 await self._on_frame(page, received, hint)
         finally:

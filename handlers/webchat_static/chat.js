@@ -9,6 +9,12 @@
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var languageSelect = document.getElementById("language");
+  var typing = document.getElementById("typing");
+  var embedded = window.parent !== window;  // inside the shop's widget
+  var texts = {};                           // language code → the page's texts in it
+  var directions = {};                      // language code → "ltr" | "rtl"
+  var shown = "en";                         // the language the page is shown in
+  var typingTimer = null;
   var socket = null;
   var attempts = 0;
   var memory = {};                     // stands in for localStorage where the browser blocks it (third-party frames)
@@ -33,6 +39,48 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function status(text) { statusLine.textContent = text || ""; }
+  function say(key) { return (texts[shown] || {})[key] || (texts.en || {})[key] || ""; }
+
+  // The whole frame follows the conversation's language: texts, lang, dir (the layout mirrors).
+  function showIn(code) {
+    if (!texts[code]) return;
+    shown = code;
+    document.documentElement.lang = code;
+    document.documentElement.dir = directions[code] || "ltr";
+    document.querySelectorAll("[data-text]").forEach(function (e) { e.textContent = say(e.dataset.text); });
+    document.querySelectorAll("[data-label]").forEach(function (e) { e.setAttribute("aria-label", say(e.dataset.label)); });
+    input.placeholder = say("placeholder");
+    if (!shopName) document.getElementById("chat-title").textContent = say("title");
+    document.title = shopName ? shopName + " · " + say("title") : say("title");
+    if (languageSelect.options.length) languageSelect.options[0].textContent = say("language");
+    Array.prototype.forEach.call(list.querySelectorAll("time"), stampText);
+  }
+  var shopName = null;
+  function brand(shop) {
+    shopName = shop && shop.name ? shop.name : null;
+    if (shopName) document.getElementById("chat-title").textContent = shopName;
+    var logo = document.getElementById("logo");
+    if (shop && shop.logo) { logo.src = shop.logo; logo.hidden = false; }
+  }
+
+  // "The bot is writing" from the customer's action until its answer arrives (at most 10 s).
+  function busy(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) { typingTimer = setTimeout(function () { typing.hidden = true; }, 10000); log.scrollTop = log.scrollHeight; }
+  }
+
+  function stampText(element) {
+    var at = new Date(element.dateTime);
+    try { element.textContent = at.toLocaleTimeString(shown, { hour: "2-digit", minute: "2-digit" }); }
+    catch (error) { element.textContent = at.toISOString().slice(11, 16); }
+  }
+  function timeOf(iso) {
+    var element = document.createElement("time");
+    element.dateTime = iso || new Date().toISOString();
+    stampText(element);
+    return element;
+  }
   function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
 
   function render(message, element) {
@@ -41,9 +89,13 @@
     item.dataset.id = message.id;
     item.textContent = "";
     item.appendChild(bubbleOf(message.text, message.rtl ? "rtl" : "auto"));
-    (message.choices || []).forEach(function (row) {
+    item.appendChild(timeOf(message.at));
+    var rows = message.choices || [];
+    // A scale (one choice per row) is drawn as compact chips that wrap, not a column of full-width pills.
+    var scale = rows.length > 2 && rows.every(function (row) { return row.length === 1; });
+    (scale ? [[].concat.apply([], rows)] : rows).forEach(function (row) {
       var group = document.createElement("div");
-      group.className = "choices";
+      group.className = scale ? "choices chips" : "choices";
       group.setAttribute("role", "group");
       row.forEach(function (choice) {
         var button = document.createElement("button");
@@ -107,6 +159,8 @@
     bubbles[message.id] = item;
     list.appendChild(item);
     retireStale();
+    busy(false);
+    if (message.lang && message.direction === "out") showIn(message.lang);
     // Older messages' buttons stay usable (a survey answer can be changed by the bot's own rules),
     // but focus moves to the newest choices so keyboard users can answer at once.
     if (stick) log.scrollTop = log.scrollHeight;
@@ -123,6 +177,7 @@
     item.dataset.pending = frame.id;
     if (frame.text.charAt(0) === "/") item.dataset.command = "yes";
     item.appendChild(bubbleOf(frame.text, "auto"));
+    item.appendChild(timeOf(null));
     list.appendChild(item);
     retireStale();
     log.scrollTop = log.scrollHeight;
@@ -137,19 +192,21 @@
   function press(messageId, choice, item) {
     item.querySelectorAll(".choices button").forEach(function (b) { b.disabled = true; });
     transmit({ type: "button", id: newId(), payload: choice.payload, ref: messageId });
+    busy(true);
   }
 
   function sendText(text, silent) {
     var frame = { type: "text", id: newId(), text: text };
     if (!silent) ownBubble(frame);
     transmit(frame);
+    busy(true);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
-    if (text.length > input.maxLength && input.maxLength > 0) { status("That message is too long."); return; }
+    if (text.length > input.maxLength && input.maxLength > 0) { status(say("too_long")); return; }
     input.value = "";
     sendText(text, false);
     input.focus();
@@ -163,7 +220,8 @@
   languageSelect.addEventListener("change", function () {
     if (languageSelect.value) {
       transmit({ type: "button", id: newId(), payload: "lang:" + languageSelect.value });
-      document.documentElement.lang = languageSelect.value;
+      showIn(languageSelect.value);
+      busy(true);
     }
   });
 
@@ -175,9 +233,9 @@
   }
 
   function failed(frame) {
-    var names = { rate_limited: "Too many messages: wait a moment and send again.",
-                  too_long: "That message is too long.", empty: "That message is empty." };
-    status(names[frame.code] || "That message could not be sent.");
+    var known = { rate_limited: 1, too_long: 1, empty: 1 };
+    busy(false);
+    status(say(known[frame.code] ? frame.code : "failed"));
     if (frame.id) {
       pending = pending.filter(function (p) { return p.id !== frame.id; });
       save();
@@ -194,13 +252,17 @@
         if (frame.max_chars) input.maxLength = frame.max_chars;
         languageSelect.textContent = "";
         var placeholder = document.createElement("option");
-        placeholder.value = ""; placeholder.textContent = "Language";
+        placeholder.value = "";
         languageSelect.appendChild(placeholder);
         frame.languages.forEach(function (language) {
+          texts[language.code] = language.text;
+          directions[language.code] = language.dir;
           var option = document.createElement("option");
-          option.value = language.code; option.textContent = language.name;
+          option.value = language.code; option.textContent = language.name; option.lang = language.code;
           languageSelect.appendChild(option);
         });
+        brand(frame.shop);
+        showIn(frame.language);
         if (frame["new"]) { pending = []; save(); }
         break;
       case "history":
@@ -231,10 +293,18 @@
       try { onFrame(JSON.parse(event.data)); } catch (error) { console.error(error); }
     });
     socket.addEventListener("close", function () {
-      status("Connection lost — reconnecting…");
+      status(say("reconnecting"));
       var delay = Math.min(15000, 500 * Math.pow(2, attempts++));
       setTimeout(connect, delay);
     });
+  }
+  // In the widget: the header's close button and Escape (focus inside this frame) close the panel.
+  function closePanel() { window.parent.postMessage({ feedbackBot: "close" }, "*"); }
+  if (embedded) {
+    var closeButton = document.getElementById("close");
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", closePanel);
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
   }
   window.feedbackBotChat = { reconnect: function () { if (socket) socket.close(); } };
   connect();

@@ -99,7 +99,10 @@ async def test_a_new_browser_gets_a_token_and_consent_then_finds_its_chat_again(
     url = await start(polling)
     async with page(polling, url, language="es-ES") as (tab, welcome, history):
         assert welcome["new"] is True and history["messages"] == []
-        assert {"code": "es", "name": "Español"} in welcome["languages"]
+        spanish = next(language for language in welcome["languages"] if language["code"] == "es")
+        assert spanish["name"] == "Español" and spanish["dir"] == "ltr"
+        assert spanish["text"]["send"] == "Enviar" and welcome["language"] == "es"
+        assert welcome["max_chars"] == 2000
         assert (await tab.say("/start"))["type"] == "ack"
         consent = await tab.next_message()
         assert [c["payload"] for row in consent["choices"] for c in row][:2] == ["consent:yes", "consent:no"]

@@ -148,7 +148,7 @@ async def test_a_complaint_in_the_browser_in_the_chosen_language(
     await expect(newest(page)).to_contain_text("Do you agree to take part?")
     await page.get_by_label("Language").select_option("de")
     await expect(newest(page)).to_contain_text("Sind Sie mit der Teilnahme einverstanden?")
-    composer = page.get_by_label("Your message")
+    composer = page.get_by_label("Ihre Nachricht")  # the page's own texts follow the conversation
     for text, reply in (
         ("/complain", None),
         (None, "Einverstanden"),
@@ -167,7 +167,7 @@ async def test_a_complaint_in_the_browser_in_the_chosen_language(
             await page.evaluate("window.feedbackBotChat.reconnect()")
         if text is not None:
             await composer.fill(text)
-            await page.get_by_role("button", name="Send").click()
+            await page.get_by_role("button", name="Senden").click()
         else:
             await newest(page).get_by_role("button", name=reply, exact=True).click()
         await page.wait_for_function("n => document.querySelectorAll('#log li.out').length > n", arg=before)

@@ -130,3 +130,41 @@ async def test_the_chat_works_when_storage_is_blocked(polling: BotRunner, browse
     await answer(page, "4 · Satisfied")
     await expect(page.locator("#log li.out").first).to_contain_text("✓ Agree")
     await context.close()
+
+
+async def box(page: Page, selector: str) -> dict[str, float]:
+    found = await page.locator(selector).bounding_box()
+    assert found is not None, selector
+    return {"left": found["x"], "right": found["x"] + found["width"]}
+
+
+async def test_the_whole_frame_in_arabic_mirrored(polling: BotRunner, browser: Browser) -> None:
+    url = await start(polling)
+    context = await browser.new_context(locale="ar", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(newest(page)).to_contain_text("هل توافق على المشاركة؟")
+    await expect(page.locator("html")).to_have_attribute("lang", "ar")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page.locator("#text")).to_have_attribute("placeholder", "اكتب رسالة…")
+    await expect(page.locator("#send")).to_have_text("إرسال")
+    await expect(page.locator("#chat-title")).to_have_text("Acme Shop")  # COMPANY_NAME of the harness
+    await expect(page.get_by_label("رسالتك")).to_be_visible()
+    assert await page.title() == "Acme Shop · الآراء"
+    assert await page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    # Mirrored: the bot speaks from the right, Send sits left of the text box, the title on the right.
+    log, bot = await box(page, "#log"), await box(page, "#log li.out .bubble >> nth=0")
+    assert log["right"] - bot["right"] < 30 < bot["left"] - log["left"]
+    assert (await box(page, "#send"))["right"] <= (await box(page, "#text"))["left"]
+    assert (await box(page, "#chat-title"))["left"] > (await box(page, "#language"))["right"]
+    # The customer's Arabic words: their own bubble is right-to-left, on the left side.
+    await say(page, "التوصيل كان سريعًا")
+    mine = page.locator("#log li.in .bubble").last
+    assert await mine.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert (await box(page, "#log li.in .bubble >> nth=-1"))["left"] - log["left"] < 30
+    # Choosing English turns the whole frame around.
+    await page.locator("#language").select_option("en")
+    await expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    await expect(page.locator("#text")).to_have_attribute("placeholder", "Type a message…")
+    await expect(newest(page)).to_contain_text("Do you agree to take part?")
+    await context.close()
