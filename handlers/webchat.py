@@ -53,6 +53,7 @@ PAGE_PATH = "/chat"
 SOCKET_PATH = "/chat/ws"
 WIDGET_PATH = "/chat/widget.js"
 FAVICON_PATH = "/favicon.ico"
+EMBED_CHECK_PATH = "/chat/embed"
 HISTORY = 100
 POLL_SECONDS = 3.0  # messages written by another worker (a job) reach an open page this fast
 HELLO_SECONDS = 10.0
@@ -248,6 +249,7 @@ class WebChat:
         app.router.add_get(PAGE_PATH, self.page)
         app.router.add_get(WIDGET_PATH, self.widget)
         app.router.add_get(FAVICON_PATH, self.favicon)
+        app.router.add_get(EMBED_CHECK_PATH, self.embed_check)
         app.router.add_get(SOCKET_PATH, self.socket)
 
         async def going_away(app: web.Application) -> None:
@@ -276,6 +278,20 @@ class WebChat:
             content_type="application/javascript",
             headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
         )
+
+    async def embed_check(self, request: web.Request) -> web.Response:
+        """Asked by the widget before it frames the chat: may this shop page do so, and if not, why."""
+        origin = request.headers.get("Origin")
+        allowed = origin is not None and self._origin_allowed(request)
+        if not allowed:
+            _refusals.warn("web chat widget on a page whose origin is not in WEBCHAT_ALLOWED_ORIGINS")
+        language = first_language(
+            _language_hint(request.query.get("lang")), self._catalogs, self._default_language
+        )
+        body = {"allowed": allowed, "text": self._catalogs.text(language, "webchat.not_allowed")}
+        # Readable by any page: it says only whether that page may embed the chat.
+        headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+        return web.json_response(body, headers=headers)
 
     async def favicon(self, request: web.Request) -> web.Response:
         """The chat's icon, also where browsers look for it by default (no 404 on every load)."""
