@@ -441,6 +441,7 @@ class FeedbackBot:
         self.webchat = WebChat(
             channel=channel,
             submit=self.dispatcher.submit,
+            preview=self.engine.preview,
             signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
             catalogs=ui,
             default_language=settings.default_language,

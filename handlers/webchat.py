@@ -60,6 +60,8 @@ HELLO_SECONDS = 10.0
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css", "icon.svg": "image/svg+xml"}
 Submit = Callable[[InboundEvent], Awaitable[bool]]
+Preview = Callable[[InboundEvent], Awaitable[Reply | None]]
+"""The reply to a visitor's event when nothing needs storing for it (the consent prompt), else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +144,23 @@ class WebChatChannel:
                 continue
             at = self._clock()
             message_id = await self._transcripts.add(chat_key=chat_key, direction="out", body=body, at=at)
+            if outbound.edit_ref is not None:
+                # An edit of a message never stored (the prompt an anonymous visitor saw): stored now,
+                # and replaced in place on the page that shows it.
+                shown = {"id": outbound.edit_ref, "direction": "out", "at": stamp(at), **body}
+                await self._push(chat_key, {"type": "edit", "message": shown}, message_id=message_id)
+                continue
             shown = {"id": message_id, "direction": "out", "at": stamp(at), **body}
             await self._push(chat_key, {"type": "message", "message": shown}, message_id=message_id)
+
+    async def show_unstored(self, page: _Page, reply: Reply) -> None:
+        """A reply shown on one page only, kept nowhere: a reload asks for it again."""
+        if reply.notice:
+            await page.push({"type": "notice", "text": reply.notice})
+        for outbound in reply.messages:
+            at = stamp(self._clock())
+            shown = {"id": secrets.token_hex(12), "direction": "out", "at": at, **_body(outbound)}
+            await page.push({"type": "message", "message": shown})
 
     async def fetch(self, ref: str) -> bytes | None:
         return None  # the web chat takes no files
@@ -183,10 +200,22 @@ class WebChatChannel:
 class _Page:
     """One open WebSocket: the frames it was sent, and how fast it may write."""
 
-    def __init__(self, socket: web.WebSocketResponse, chat_key: str, limits: Limits, address: str) -> None:
+    def __init__(
+        self,
+        socket: web.WebSocketResponse,
+        chat_key: str,
+        limits: Limits,
+        address: str,
+        *,
+        hint: str | None = None,
+        anonymous: bool = False,
+    ) -> None:
         self.socket = socket
         self.chat_key = chat_key
         self.address = address
+        self.hint = hint
+        self.anonymous = anonymous
+        """Nothing is stored for this chat yet: its events are first offered to the preview."""
         self._limits = limits
         self.seen: set[str] = set()
         self._recent: deque[float] = deque()
@@ -227,6 +256,7 @@ class WebChat:
         channel: WebChatChannel,
         submit: Submit,
         signer: TokenSigner,
+        preview: Preview | None = None,
         catalogs: Catalogs,
         default_language: str = "en",
         brand: Brand = NO_BRAND,
@@ -235,6 +265,7 @@ class WebChat:
     ) -> None:
         self._channel = channel
         self._submit = submit
+        self._preview = preview
         self._signer = signer
         self._catalogs = catalogs
         self._languages = languages(catalogs)
@@ -352,10 +383,10 @@ class WebChat:
         token = str(frame.get("token"))
         if chat_key is None:
             chat_key, token = self._signer.issue()
-        page = _Page(socket, chat_key, self._limits, address)
+        hint = _language_hint(frame.get("language"))
+        page = _Page(socket, chat_key, self._limits, address, hint=hint)
         self._channel.attach(page)
         poller = asyncio.create_task(self._poll(page), name="web chat poll")
-        hint = _language_hint(frame.get("language"))
         try:
             await socket.send_json(
                 {
@@ -370,9 +401,10 @@ class WebChat:
             )
             history = await self._channel.history(chat_key)
             page.seen.update(message["id"] for message in history)
+            page.anonymous = not history
             await socket.send_json({"type": "history", "messages": history})
             async for received in socket:
-                await self._on_frame(page, received, hint)
+                await self._on_frame(page, received)
         finally:
             poller.cancel()
             self._channel.detach(page)
@@ -389,7 +421,7 @@ class WebChat:
             # Overlapping windows: a message stamped just before `checked` but stored after is not missed.
             since = checked - timedelta(seconds=POLL_SECONDS * 2)
 
-    async def _on_frame(self, page: _Page, received: Any, hint: str | None) -> None:
+    async def _on_frame(self, page: _Page, received: Any) -> None:
         frame = _frame(received)
         if frame is None:
             await page.push({"type": "error", "code": "bad_frame"})
@@ -398,7 +430,7 @@ class WebChat:
         if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
             await page.push({"type": "error", "code": "bad_frame"})
             return
-        event = self._event(page.chat_key, frame, client_id, hint)
+        event = self._event(page.chat_key, frame, client_id, page.hint)
         if isinstance(event, str):
             await page.push({"type": "error", "code": event, "id": client_id})
             return
@@ -407,11 +439,25 @@ class WebChat:
             _refusals.warn("web chat message over the rate limit refused")
             await page.push({"type": "error", "code": "rate_limited", "id": client_id})
             return
+        if page.anonymous and await self._previewed(page, event):
+            await page.push({"type": "ack", "id": client_id})
+            return
         if event.kind is EventKind.TEXT:
             # Before the event is queued, so a reload shows the customer's words before the answer.
             page.seen.add(await self._channel.record_customer_text(event))
         await self._submit(event)
         await page.push({"type": "ack", "id": client_id})
+
+    async def _previewed(self, page: _Page, event: InboundEvent) -> bool:
+        """Answered without storing anything (issue 16: nothing kept for a visitor before consent)."""
+        reply = None if self._preview is None else await self._preview(event)
+        if reply is None:
+            page.anonymous = False  # from now on through the inbox, like every stored conversation
+            return False
+        if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
+            page.hint = _language_hint(event.text.removeprefix("lang:")) or page.hint  # kept for consent
+        await self._channel.show_unstored(page, reply)
+        return True
 
     def _event(
         self, chat_key: str, frame: dict[str, Any], client_id: str, hint: str | None
