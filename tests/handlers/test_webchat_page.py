@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Browser, Page, Response, expect
 
 from tests.handlers.telegram_harness import BotRunner
@@ -167,4 +169,26 @@ async def test_the_whole_frame_in_arabic_mirrored(polling: BotRunner, browser: B
     await expect(page.locator("html")).to_have_attribute("dir", "ltr")
     await expect(page.locator("#text")).to_have_attribute("placeholder", "Type a message…")
     await expect(newest(page)).to_contain_text("Do you agree to take part?")
+    await context.close()
+
+
+async def test_times_and_a_typing_indicator_while_the_bot_works(polling: BotRunner, browser: Browser) -> None:
+    url = await start(polling)
+    context = await browser.new_context(locale="en-US")
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(newest(page)).to_contain_text("Do you agree to take part?")
+    # Every time the indicator appears is recorded, however short the bot's work is.
+    await page.evaluate(
+        """() => { window.typingSeen = 0; const t = document.getElementById('typing');
+        new MutationObserver(() => { if (!t.hidden) window.typingSeen++; })
+          .observe(t, {attributes: true, attributeFilter: ['hidden']}); }"""
+    )
+    await answer(page, "Agree")
+    assert await page.evaluate("window.typingSeen") >= 1
+    await expect(page.locator("#typing")).to_be_hidden()  # the answer came: it is gone
+    stamps = await page.locator("#log li time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    assert len(stamps) == await page.locator("#log li").count()
+    assert all(stamp.endswith("+00:00") or stamp.endswith("Z") for stamp in stamps), stamps
+    await expect(page.locator("#log li time").first).to_have_text(re.compile(r"^\d{1,2}:\d{2}( [AP]M)?$"))
     await context.close()
