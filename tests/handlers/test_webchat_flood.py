@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 from aiohttp import web
@@ -181,3 +182,26 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(polling: Bo
         for socket in opened:
             if isinstance(socket, aiohttp.ClientWebSocketResponse):
                 await socket.close()
+
+
+async def test_a_stored_visitor_who_never_decides_is_forgotten(polling: BotRunner, db: Database) -> None:
+    url = await start(polling)
+    before = await stored(db)
+    async with aiohttp.ClientSession() as session:
+        headers = {"Origin": url.rsplit("/chat", 1)[0]}
+        async with session.ws_connect(url.replace("http://", "ws://") + "/ws", headers=headers) as socket:
+            await socket.send_json({"type": "hello", "token": None, "language": "en"})
+            # A complaint needs its own consent question stored: this visitor reaches the store.
+            await socket.send_json({"type": "text", "id": "a", "text": "/complain"})
+            while (await socket.receive_json())["type"] != "ack":
+                pass
+    bot = polling.current
+    assert bot is not None
+    await bot.dispatcher.wait_idle()
+    assert (await stored(db))["conversations"] == before.get("conversations", 0) + 1
+    # They never decided: after WEBCHAT_VISITOR_TTL_HOURS (24) they are forgotten.
+    bot.clock = lambda: datetime.now(UTC) + timedelta(hours=25)
+    await bot.sweep()
+    after = await stored(db)
+    for name in ("conversations", "customers", "identities", "webchat_messages"):  # what the sweep owns
+        assert after.get(name, 0) == before.get(name, 0), name
