@@ -192,3 +192,16 @@ async def test_times_and_a_typing_indicator_while_the_bot_works(polling: BotRunn
     assert all(stamp.endswith("+00:00") or stamp.endswith("Z") for stamp in stamps), stamps
     await expect(page.locator("#log li time").first).to_have_text(re.compile(r"^\d{1,2}:\d{2}( [AP]M)?$"))
     await context.close()
+
+
+async def test_the_shop_logo_and_name_in_the_header(polling: BotRunner, browser: Browser) -> None:
+    url = await start(polling, WEBCHAT_LOGO_URL="/chat/assets/icon.svg")
+    context = await browser.new_context(locale="de-DE")
+    page = await context.new_page()
+    await page.goto(url)
+    await expect(page.locator("#chat-title")).to_have_text("Acme Shop")
+    logo = page.locator("#logo")
+    await expect(logo).to_be_visible()
+    assert await logo.evaluate("img => img.complete && img.naturalWidth > 0")  # loaded, CSP allowing it
+    assert await logo.get_attribute("alt") == ""  # decorative: the name beside it says who it is
+    await context.close()
