@@ -259,3 +259,19 @@ async def test_metrics_count_messages_out_and_show_backlog_gauges(polling: BotRu
     for gauge in ("jobs_due", "inbox_pending", "tickets_with_missed_deadline", "translation_failures"):
         assert f"# TYPE feedback_bot_{gauge} gauge" in text
     assert 'feedback_bot_reply_seconds_bucket{le="+Inf"} 1' in text
+
+
+async def test_the_welcome_names_the_shop_unless_company_name_is_left_at_its_default(
+    polling: BotRunner,
+) -> None:
+    url = await start(polling, COMPANY_NAME="our shop", WEBCHAT_LOGO_URL="https://cdn.shop.example/logo.png")
+    async with page(polling, url, language="ar") as (_, welcome, _):
+        # No name: the page shows the title in the visitor's language ("الآراء") instead of "our shop".
+        assert welcome["shop"] == {"name": None, "logo": "https://cdn.shop.example/logo.png"}
+        assert welcome["language"] == "ar"
+        arabic = next(language for language in welcome["languages"] if language["code"] == "ar")
+        assert arabic["dir"] == "rtl" and arabic["text"]["title"] == "الآراء"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        # The logo's site is allowed to serve images to the page, nothing else is.
+        policy = response.headers["Content-Security-Policy"]
+        assert policy.endswith("img-src 'self' data: https://cdn.shop.example")
