@@ -6,10 +6,14 @@ foreign token gets a new conversation, never someone else's. Frames (JSON):
     browser → bot  {"type": "hello", "token": str | null, "language": "es-MX"}
                    {"type": "text", "id": "<client id>", "text": "..."}          "/start" is a command
                    {"type": "button", "id": "<client id>", "payload": "...", "ref": "<message id>"}
-    bot → browser  {"type": "welcome", "token": "...", "new": bool, "languages": [...], "max_chars": n}
+    bot → browser  {"type": "welcome", "token": "...", "new": bool, "max_chars": n, "language": "ar",
+                    "languages": [{code, name, dir, text: {key: ...}}], "shop": {"name", "logo"}}
                    {"type": "history", "messages": [message...]}   after every (re)connect
                    {"type": "message", "message": {...}}  {"type": "edit", "message": {...}}
-                   {"type": "ack", "id": "<client id>"}   stored durably; a resend is acknowledged again
+                   message: {id, direction, text, choices, rtl, lang, at}
+                   {"type": "ack", "id": "<client id>"}   stored durably (or, before the visitor's
+                   consent, answered by the engine's preview with nothing stored); a resend is
+                   acknowledged again
                    {"type": "notice", "text": "..."}   {"type": "error", "code": "...", "id": ...}
 
 Limits: frame and message size, allowed page origins, messages per minute per connection, and

@@ -161,8 +161,7 @@
     retireStale();
     busy(false);
     if (message.lang && message.direction === "out") showIn(message.lang);
-    // Older messages' buttons stay usable (a survey answer can be changed by the bot's own rules),
-    // but focus moves to the newest choices so keyboard users can answer at once.
+    // Focus moves to the newest choices so keyboard users can answer at once.
     if (stick) log.scrollTop = log.scrollHeight;
     var first = item.querySelector(".choices button");
     if (first && (document.activeElement === document.body || document.activeElement === null ||
