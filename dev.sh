@@ -69,6 +69,18 @@ lock() {
     echo "wrote $LOCK ($(grep -cE '^[a-z0-9]' "$LOCK") packages)"
 }
 
+# The browser tests' tools (axe-core), exactly as package-lock.json pins them: installed here, never
+# fetched while the tests run. Without npm the accessibility audit is skipped with the reason.
+node_tools() {
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "WARNING: no npm: the web chat accessibility audit (axe-core) will be skipped." >&2
+        return 0
+    fi
+    if [ -f node_modules/.package-lock.json ] && cmp -s package-lock.json node_modules/.lock-installed; then return 0; fi
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2
+    cp package-lock.json node_modules/.lock-installed
+}
+
 # The web chat tests drive a real Chromium. Debian/Ubuntu: installed here when missing and allowed
 # (root or password-less sudo); elsewhere install it yourself or set CHROMIUM=/path/to/chrome.
 ensure_chromium() {
@@ -100,6 +112,7 @@ case "$cmd" in
         ;;
     test)
         setup
+        node_tools
         ensure_chromium
         .venv/bin/python -m ruff check .
         .venv/bin/python -m mypy
@@ -116,6 +129,7 @@ case "$cmd" in
         ;;
     setup)
         setup
+        node_tools
         ;;
     *)
         echo "usage: ./dev.sh run [bot args] | test [pytest args] | lock [--upgrade] | audit [-s osv] | setup" >&2

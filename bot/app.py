@@ -52,6 +52,7 @@ from handlers.translation import make_provider
 from handlers.webchat import CHANNEL as WEBCHAT
 from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
+from handlers.webchat_frame import Brand
 from handlers.webchat_limits import Caps
 from handlers.whatsapp import CHANNEL as WHATSAPP
 from handlers.whatsapp import WEBHOOK_PATH as WHATSAPP_WEBHOOK_PATH
@@ -442,8 +443,11 @@ class FeedbackBot:
         self.webchat = WebChat(
             channel=channel,
             submit=self.dispatcher.submit,
+            preview=self.engine.preview,
             signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
-            languages=[(code, ui.text(code, "language.name")) for code in ui.languages],
+            catalogs=ui,
+            default_language=settings.default_language,
+            brand=Brand(name=shop_name(settings), logo_url=settings.webchat_logo_url),
             limits=Limits(
                 max_chars=settings.webchat_max_chars,
                 per_minute=settings.webchat_messages_per_minute,
@@ -521,6 +525,12 @@ class FeedbackBot:
                 await task
         self._tasks.clear()
         await self._stack.aclose()
+
+
+def shop_name(settings: Settings) -> str | None:
+    """The name for the web chat's header; the placeholder default is no name (a title shows instead)."""
+    default = Settings.model_fields["company_name"].default
+    return settings.company_name if settings.company_name != default else None
 
 
 def quality_rules(settings: Settings) -> QualityRules:

@@ -285,6 +285,12 @@ class Settings(BaseSettings):
         2000, ge=10, le=10000, validation_alias=AliasChoices("WEBCHAT_MAX_CHARS", "webchat_max_chars")
     )
     """Longest message a browser may send."""
+    webchat_logo_url: str | None = Field(
+        None, validation_alias=AliasChoices("WEBCHAT_LOGO_URL", "webchat_logo_url")
+    )
+    """The shop's logo in the chat's header: an https:// (or http://) address, or a path on the bot's site.
+    The header shows `COMPANY_NAME` beside it (left at its default, the localized word "Feedback").
+    """
     webchat_messages_per_minute: int = Field(
         20,
         ge=1,
@@ -498,6 +504,16 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"{value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value.upper()
+
+    @field_validator("webchat_logo_url")
+    @classmethod
+    def _logo(cls, value: str | None) -> str | None:
+        if value is None or (value.startswith("/") and not value.startswith("//")):
+            return value
+        scheme, _, rest = value.partition("://")
+        if scheme.lower() not in {"http", "https"} or not rest or any(c in value for c in " \"'<>"):
+            raise ValueError(f"{value!r}: write an https:// address or a path like /static/logo.svg")
+        return value
 
     @field_validator("webchat_allowed_origins")
     @classmethod

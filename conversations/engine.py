@@ -15,6 +15,8 @@ from conversations.dialogue import Dialogue, State
 from conversations.interceptors import INTERCEPTORS
 from conversations.machine import STEPS
 from conversations.outbox import Effect, Op
+from conversations.start_payload import StartPayload
+from conversations.survey import offer_consent
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from core.events import EventKind, InboundEvent, Outbound
@@ -26,6 +28,10 @@ from storage.store import Store
 log = logging.getLogger("conversations.engine")
 MAX_SAVE_ATTEMPTS = 5
 CACHED_CHATS = 2_000
+# What a visitor with nothing stored may see without anything being written: the consent prompt
+# (again, in another language). A preference from a platform hint is not worth storing yet.
+PREVIEW_STATES = frozenset({State.NEW, State.CONSENT})
+PREVIEW_EFFECTS = frozenset({Op.LANGUAGE})
 
 
 class ConcurrentUpdateError(RuntimeError):
@@ -72,6 +78,35 @@ class Engine:
             # Whatever failed, the next event of this chat starts from what is stored.
             self._recent.pop(Conversations.key(channel=event.channel, chat_key=event.chat_key), None)
             raise
+
+    async def preview(self, event: InboundEvent) -> Reply | None:
+        """The reply to an event of a chat with nothing stored, when it needs nothing stored; else None.
+
+        An anonymous visitor (the web chat) sees the consent prompt without a conversation, customer
+        or identity being written: the first write comes with their decision, through `handle`.
+        Reads only; nothing here can race another worker.
+        """
+        if event.kind is not EventKind.COMMAND and event.kind is not EventKind.TEXT:
+            if not (event.kind is EventKind.BUTTON and event.text.startswith("lang:")):
+                return None
+        key = Conversations.key(channel=event.channel, chat_key=event.chat_key)
+        if key in self._recent or await self._store.conversations.load(
+            channel=event.channel, chat_key=event.chat_key
+        ):
+            return None
+        if await self._store.customers.known(channel=event.channel, user_key=event.user_key):
+            return None
+        visitor = Customer(id="", language=None, language_explicit=False)
+        dialogue = Dialogue(key=key, channel=event.channel, chat_key=event.chat_key, customer_id="")
+        turn = self._turn(event, dialogue, visitor)
+        # A visitor's page asks for the prompt (/start) before anything else: every event after that
+        # meets the prompt as it was shown (another language, a typed reply shows it again).
+        dialogue.state = await offer_consent(turn, StartPayload())
+        turn.messages.clear()
+        state = await self._step(turn)
+        if state not in PREVIEW_STATES or {e.op for e in turn.outbox.effects} - PREVIEW_EFFECTS:
+            return None
+        return turn.reply()
 
     async def _handle(self, event: InboundEvent) -> Reply:
         for _ in range(MAX_SAVE_ATTEMPTS):
@@ -164,6 +199,10 @@ class Engine:
                 customer_id=customer.id,
                 version=0 if doc is None else int(doc.get("version", 0)),
             )
+        return self._turn(event, dialogue, customer)
+
+    def _turn(self, event: InboundEvent, dialogue: Dialogue, customer: Customer) -> Turn:
+        """The step's context, in the language the signals choose."""
         supported = self._catalogs.languages
         hinted = languages.normalise(event.language_hint, supported)
         detected = None

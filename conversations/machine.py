@@ -33,7 +33,14 @@ class IllegalTransition(RuntimeError):
 
 
 async def on_new(turn: Turn) -> State:
-    if turn.event.kind is EventKind.BUTTON:
+    event = turn.event
+    if event.kind is EventKind.BUTTON and event.text in {"consent:yes", "consent:no"} and event.message_ref:
+        # The prompt was shown without storing anything (an anonymous web visitor): the decision is
+        # the first thing stored. Offered again here, unshown, so the answer is taken as from it.
+        await offer_consent(turn, StartPayload())
+        turn.messages.clear()
+        return await on_consent(turn)
+    if event.kind is EventKind.BUTTON:
         turn.notice = turn.t("unknown.button")
         return State.NEW
     return await offer_consent(turn, StartPayload())
@@ -98,7 +105,8 @@ def _to(*states: State) -> frozenset[State]:
 # then the complaint intake in the order of its questions (a correction jumps back to one
 # question and returns to the summary), then the short detours.
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.NEW: _to(State.CONSENT),
+    # SURVEY, DECLINED, COMPLETED: a decision on a prompt that was shown but not stored (web visitors).
+    State.NEW: _to(State.CONSENT, State.SURVEY, State.DECLINED, State.COMPLETED),
     # COMPLETED straight away when every question of the questionnaire is hidden.
     State.CONSENT: _to(State.SURVEY, State.DECLINED, State.COMPLETED),
     State.SURVEY: _to(State.COMPLETED),

@@ -172,7 +172,8 @@ class Outbound:
     """A text file sent with the message: (file name, content) — e.g. an admin's YAML export."""
     unprompted: Unprompted | None = None
     language: str | None = None
-    """The language of `text`, for words an adapter adds itself (the label of a WhatsApp list)."""
+    """The language of `text`: for words an adapter adds itself (the label of a WhatsApp list), and
+    the web chat's frame follows it."""
 
     def to_document(self) -> dict[str, Any]:
         """The message as stored while it waits (documents and edits are not kept)."""

@@ -6,10 +6,14 @@ foreign token gets a new conversation, never someone else's. Frames (JSON):
     browser → bot  {"type": "hello", "token": str | null, "language": "es-MX"}
                    {"type": "text", "id": "<client id>", "text": "..."}          "/start" is a command
                    {"type": "button", "id": "<client id>", "payload": "...", "ref": "<message id>"}
-    bot → browser  {"type": "welcome", "token": "...", "new": bool, "languages": [...], "max_chars": n}
+    bot → browser  {"type": "welcome", "token": "...", "new": bool, "max_chars": n, "language": "ar",
+                    "languages": [{code, name, dir, text: {key: ...}}], "shop": {"name", "logo"}}
                    {"type": "history", "messages": [message...]}   after every (re)connect
                    {"type": "message", "message": {...}}  {"type": "edit", "message": {...}}
-                   {"type": "ack", "id": "<client id>"}   stored durably; a resend is acknowledged again
+                   message: {id, direction, text, choices, rtl, lang, at}
+                   {"type": "ack", "id": "<client id>"}   stored durably (or, before the visitor's
+                   consent, answered by the engine's preview with nothing stored); a resend is
+                   acknowledged again
                    {"type": "notice", "text": "..."}   {"type": "error", "code": "...", "id": ...}
 
 Limits: frame and message size, allowed page origins, messages per minute per connection, and
@@ -40,7 +44,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from conversations.turn import Reply
 from core.events import EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog
+from handlers.webchat_frame import NO_BRAND, Brand, first_language, languages, stamp
 from handlers.webchat_limits import Admission, Caps, ClientAddress
+from locales.catalog import Catalogs
 from storage.types import Document
 from storage.webchat import WebChatTranscripts
 
@@ -50,12 +56,16 @@ CHANNEL = "web"
 PAGE_PATH = "/chat"
 SOCKET_PATH = "/chat/ws"
 WIDGET_PATH = "/chat/widget.js"
+FAVICON_PATH = "/favicon.ico"
+EMBED_CHECK_PATH = "/chat/embed"
 HISTORY = 100
 POLL_SECONDS = 3.0  # messages written by another worker (a job) reach an open page this fast
 HELLO_SECONDS = 10.0
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css"}
+_ASSETS = {"chat.js": "application/javascript", "chat.css": "text/css", "icon.svg": "image/svg+xml"}
 Submit = Callable[[InboundEvent], Awaitable[bool]]
+Preview = Callable[[InboundEvent], Awaitable[Reply | None]]
+"""The reply to a visitor's event when nothing needs storing for it (the consent prompt), else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +107,14 @@ def _message(doc: Document) -> dict[str, Any]:
         "text": body.get("text", ""),
         "choices": body.get("choices", []),
         "rtl": bool(body.get("rtl")),
+        "lang": body.get("lang"),
+        "at": stamp(doc.get("at")),
     }
 
 
 def _body(outbound: Outbound) -> dict[str, Any]:
     choices = [[{"label": c.label, "payload": c.payload} for c in row] for row in outbound.choices]
-    return {"text": outbound.text, "choices": choices, "rtl": outbound.rtl}
+    return {"text": outbound.text, "choices": choices, "rtl": outbound.rtl, "lang": outbound.language}
 
 
 class WebChatChannel:
@@ -136,8 +148,23 @@ class WebChatChannel:
                 continue
             at = self._clock()
             message_id = await self._transcripts.add(chat_key=chat_key, direction="out", body=body, at=at)
-            shown = {"id": message_id, "direction": "out", **body}
+            if outbound.edit_ref is not None:
+                # An edit of a message never stored (the prompt an anonymous visitor saw): stored now,
+                # and replaced in place on the page that shows it.
+                shown = {"id": outbound.edit_ref, "direction": "out", "at": stamp(at), **body}
+                await self._push(chat_key, {"type": "edit", "message": shown}, message_id=message_id)
+                continue
+            shown = {"id": message_id, "direction": "out", "at": stamp(at), **body}
             await self._push(chat_key, {"type": "message", "message": shown}, message_id=message_id)
+
+    async def show_unstored(self, page: _Page, reply: Reply) -> None:
+        """A reply shown on one page only, kept nowhere: a reload asks for it again."""
+        if reply.notice:
+            await page.push({"type": "notice", "text": reply.notice})
+        for outbound in reply.messages:
+            at = stamp(self._clock())
+            shown = {"id": secrets.token_hex(12), "direction": "out", "at": at, **_body(outbound)}
+            await page.push({"type": "message", "message": shown})
 
     async def fetch(self, ref: str) -> bytes | None:
         return None  # the web chat takes no files
@@ -177,10 +204,22 @@ class WebChatChannel:
 class _Page:
     """One open WebSocket: the frames it was sent, and how fast it may write."""
 
-    def __init__(self, socket: web.WebSocketResponse, chat_key: str, limits: Limits, address: str) -> None:
+    def __init__(
+        self,
+        socket: web.WebSocketResponse,
+        chat_key: str,
+        limits: Limits,
+        address: str,
+        *,
+        hint: str | None = None,
+        anonymous: bool = False,
+    ) -> None:
         self.socket = socket
         self.chat_key = chat_key
         self.address = address
+        self.hint = hint
+        self.anonymous = anonymous
+        """Nothing is stored for this chat yet: its events are first offered to the preview."""
         self._limits = limits
         self.seen: set[str] = set()
         self._recent: deque[float] = deque()
@@ -221,14 +260,21 @@ class WebChat:
         channel: WebChatChannel,
         submit: Submit,
         signer: TokenSigner,
-        languages: list[tuple[str, str]],
+        preview: Preview | None = None,
+        catalogs: Catalogs,
+        default_language: str = "en",
+        brand: Brand = NO_BRAND,
         limits: Limits = Limits(),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._channel = channel
         self._submit = submit
+        self._preview = preview
         self._signer = signer
-        self._languages = [{"code": code, "name": name} for code, name in languages]
+        self._catalogs = catalogs
+        self._languages = languages(catalogs)
+        self._default_language = default_language
+        self._brand = brand
         self._limits = limits
         self._clock = clock
         self.admission = Admission(limits.caps)
@@ -237,6 +283,8 @@ class WebChat:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(PAGE_PATH, self.page)
         app.router.add_get(WIDGET_PATH, self.widget)
+        app.router.add_get(FAVICON_PATH, self.favicon)
+        app.router.add_get(EMBED_CHECK_PATH, self.embed_check)
         app.router.add_get(SOCKET_PATH, self.socket)
 
         async def going_away(app: web.Application) -> None:
@@ -249,10 +297,11 @@ class WebChat:
 
     async def page(self, request: web.Request) -> web.Response:
         ancestors = " ".join(["'self'", *sorted(self._limits.allowed_origins)])
+        images = " ".join(["'self'", "data:", *filter(None, [self._brand.logo_source()])])
         headers = {
             # Only the bot itself and the listed shop sites may frame the chat.
             "Content-Security-Policy": f"frame-ancestors {ancestors}; default-src 'self'; "
-            "connect-src 'self' ws: wss:; img-src 'self' data:",
+            f"connect-src 'self' ws: wss:; img-src {images}",
             "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
         }
@@ -263,6 +312,26 @@ class WebChat:
             text=_static("widget.js"),
             content_type="application/javascript",
             headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
+
+    async def embed_check(self, request: web.Request) -> web.Response:
+        """Asked by the widget before it frames the chat: may this shop page do so, and if not, why."""
+        origin = request.headers.get("Origin")
+        allowed = origin is not None and self._origin_allowed(request)
+        if not allowed:
+            _refusals.warn("web chat widget on a page whose origin is not in WEBCHAT_ALLOWED_ORIGINS")
+        language = first_language(
+            _language_hint(request.query.get("lang")), self._catalogs, self._default_language
+        )
+        body = {"allowed": allowed, "text": self._catalogs.text(language, "webchat.not_allowed")}
+        # Readable by any page: it says only whether that page may embed the chat.
+        headers = {"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+        return web.json_response(body, headers=headers)
+
+    async def favicon(self, request: web.Request) -> web.Response:
+        """The chat's icon, also where browsers look for it by default (no 404 on every load)."""
+        return web.Response(
+            text=_static("icon.svg"), content_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"}
         )
 
     async def asset(self, request: web.Request) -> web.Response:
@@ -318,19 +387,28 @@ class WebChat:
         token = str(frame.get("token"))
         if chat_key is None:
             chat_key, token = self._signer.issue()
-        page = _Page(socket, chat_key, self._limits, address)
+        hint = _language_hint(frame.get("language"))
+        page = _Page(socket, chat_key, self._limits, address, hint=hint)
         self._channel.attach(page)
         poller = asyncio.create_task(self._poll(page), name="web chat poll")
         try:
             await socket.send_json(
-                {"type": "welcome", "token": token, "new": new, "languages": self._languages}
+                {
+                    "type": "welcome",
+                    "token": token,
+                    "new": new,
+                    "languages": self._languages,
+                    "language": first_language(hint, self._catalogs, self._default_language),
+                    "shop": {"name": self._brand.name, "logo": self._brand.logo_url},
+                    "max_chars": self._limits.max_chars,
+                }
             )
             history = await self._channel.history(chat_key)
             page.seen.update(message["id"] for message in history)
+            page.anonymous = not history
             await socket.send_json({"type": "history", "messages": history})
-            hint = _language_hint(frame.get("language"))
             async for received in socket:
-                await self._on_frame(page, received, hint)
+                await self._on_frame(page, received)
         finally:
             poller.cancel()
             self._channel.detach(page)
@@ -347,7 +425,7 @@ class WebChat:
             # Overlapping windows: a message stamped just before `checked` but stored after is not missed.
             since = checked - timedelta(seconds=POLL_SECONDS * 2)
 
-    async def _on_frame(self, page: _Page, received: Any, hint: str | None) -> None:
+    async def _on_frame(self, page: _Page, received: Any) -> None:
         frame = _frame(received)
         if frame is None:
             await page.push({"type": "error", "code": "bad_frame"})
@@ -356,7 +434,7 @@ class WebChat:
         if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id):
             await page.push({"type": "error", "code": "bad_frame"})
             return
-        event = self._event(page.chat_key, frame, client_id, hint)
+        event = self._event(page.chat_key, frame, client_id, page.hint)
         if isinstance(event, str):
             await page.push({"type": "error", "code": event, "id": client_id})
             return
@@ -365,11 +443,25 @@ class WebChat:
             _refusals.warn("web chat message over the rate limit refused")
             await page.push({"type": "error", "code": "rate_limited", "id": client_id})
             return
+        if page.anonymous and await self._previewed(page, event):
+            await page.push({"type": "ack", "id": client_id})
+            return
         if event.kind is EventKind.TEXT:
             # Before the event is queued, so a reload shows the customer's words before the answer.
             page.seen.add(await self._channel.record_customer_text(event))
         await self._submit(event)
         await page.push({"type": "ack", "id": client_id})
+
+    async def _previewed(self, page: _Page, event: InboundEvent) -> bool:
+        """Answered without storing anything (issue 16: nothing kept for a visitor before consent)."""
+        reply = None if self._preview is None else await self._preview(event)
+        if reply is None:
+            page.anonymous = False  # from now on through the inbox, like every stored conversation
+            return False
+        if event.kind is EventKind.BUTTON and event.text.startswith("lang:"):
+            page.hint = _language_hint(event.text.removeprefix("lang:")) or page.hint  # kept for consent
+        await self._channel.show_unstored(page, reply)
+        return True
 
     def _event(
         self, chat_key: str, frame: dict[str, Any], client_id: str, hint: str | None

@@ -62,6 +62,10 @@ class Customers:
         doc = await self._customers.find_one({"_id": customer_id})
         return _customer(doc or {"_id": customer_id})
 
+    async def known(self, *, channel: str, user_key: str) -> bool:
+        """Whether this platform user was ever identified (a read: nothing is created)."""
+        return await self._identities.count_documents({"_id": f"{channel}:{user_key}"}, limit=1) > 0
+
     async def get(self, *, customer_id: str) -> Customer | None:
         doc = await self._customers.find_one({"_id": customer_id})
         return None if doc is None else _customer(doc)

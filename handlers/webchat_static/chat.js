@@ -3,27 +3,84 @@
   "use strict";
   var TOKEN_KEY = "feedback-bot-token";
   var PENDING_KEY = "feedback-bot-pending";
-  var log = document.getElementById("log");
+  var log = document.getElementById("log");          // the scrolling region
+  var list = document.getElementById("messages");    // its items
   var statusLine = document.getElementById("status");
   var form = document.getElementById("composer");
   var input = document.getElementById("text");
   var languageSelect = document.getElementById("language");
+  var typing = document.getElementById("typing");
+  var embedded = window.parent !== window;  // inside the shop's widget
+  var texts = {};                           // language code → the page's texts in it
+  var directions = {};                      // language code → "ltr" | "rtl"
+  var shown = "en";                         // the language the page is shown in
+  var typingTimer = null;
   var socket = null;
   var attempts = 0;
+  var memory = {};                     // stands in for localStorage where the browser blocks it (third-party frames)
   var pending = load(PENDING_KEY, []); // frames sent but not acknowledged yet, resent after reconnecting
   var bubbles = {};                    // message id → list item
 
+  function read(key) {
+    try { return localStorage.getItem(key); } catch (error) { return key in memory ? memory[key] : null; }
+  }
+  function write(key, value) {
+    memory[key] = value;
+    try { localStorage.setItem(key, value); } catch (error) { /* blocked: kept for the page's life */ }
+  }
   function load(key, fallback) {
-    try { var value = JSON.parse(localStorage.getItem(key)); return value === null ? fallback : value; }
+    try { var value = JSON.parse(read(key)); return value === null ? fallback : value; }
     catch (error) { return fallback; }
   }
-  function save() { try { localStorage.setItem(PENDING_KEY, JSON.stringify(pending)); } catch (error) {} }
+  function save() { write(PENDING_KEY, JSON.stringify(pending)); }
   function newId() {
     var bytes = new Uint8Array(12);
     crypto.getRandomValues(bytes);
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function status(text) { statusLine.textContent = text || ""; }
+  function say(key) { return (texts[shown] || {})[key] || (texts.en || {})[key] || ""; }
+
+  // The whole frame follows the conversation's language: texts, lang, dir (the layout mirrors).
+  function showIn(code) {
+    if (!texts[code]) return;
+    shown = code;
+    document.documentElement.lang = code;
+    document.documentElement.dir = directions[code] || "ltr";
+    document.querySelectorAll("[data-text]").forEach(function (e) { e.textContent = say(e.dataset.text); });
+    document.querySelectorAll("[data-label]").forEach(function (e) { e.setAttribute("aria-label", say(e.dataset.label)); });
+    input.placeholder = say("placeholder");
+    if (!shopName) document.getElementById("chat-title").textContent = say("title");
+    document.title = shopName ? shopName + " · " + say("title") : say("title");
+    if (languageSelect.options.length) languageSelect.options[0].textContent = say("language");
+    Array.prototype.forEach.call(list.querySelectorAll("time"), stampText);
+  }
+  var shopName = null;
+  function brand(shop) {
+    shopName = shop && shop.name ? shop.name : null;
+    if (shopName) document.getElementById("chat-title").textContent = shopName;
+    var logo = document.getElementById("logo");
+    if (shop && shop.logo) { logo.src = shop.logo; logo.hidden = false; }
+  }
+
+  // "The bot is writing" from the customer's action until its answer arrives (at most 10 s).
+  function busy(on) {
+    clearTimeout(typingTimer);
+    typing.hidden = !on;
+    if (on) { typingTimer = setTimeout(function () { typing.hidden = true; }, 10000); log.scrollTop = log.scrollHeight; }
+  }
+
+  function stampText(element) {
+    var at = new Date(element.dateTime);
+    try { element.textContent = at.toLocaleTimeString(shown, { hour: "2-digit", minute: "2-digit" }); }
+    catch (error) { element.textContent = at.toISOString().slice(11, 16); }
+  }
+  function timeOf(iso) {
+    var element = document.createElement("time");
+    element.dateTime = iso || new Date().toISOString();
+    stampText(element);
+    return element;
+  }
   function atBottom() { return log.scrollHeight - log.scrollTop - log.clientHeight < 80; }
 
   function render(message, element) {
@@ -31,14 +88,14 @@
     item.className = "msg " + (message.direction === "in" ? "in" : "out");
     item.dataset.id = message.id;
     item.textContent = "";
-    var bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = message.text;
-    if (message.rtl) bubble.dir = "rtl";
-    item.appendChild(bubble);
-    (message.choices || []).forEach(function (row) {
+    item.appendChild(bubbleOf(message.text, message.rtl ? "rtl" : "auto"));
+    item.appendChild(timeOf(message.at));
+    var rows = message.choices || [];
+    // A scale (one choice per row) is drawn as compact chips that wrap, not a column of full-width pills.
+    var scale = rows.length > 2 && rows.every(function (row) { return row.length === 1; });
+    (scale ? [[].concat.apply([], rows)] : rows).forEach(function (row) {
       var group = document.createElement("div");
-      group.className = "choices";
+      group.className = scale ? "choices chips" : "choices";
       group.setAttribute("role", "group");
       row.forEach(function (choice) {
         var button = document.createElement("button");
@@ -52,14 +109,59 @@
     return item;
   }
 
+  // A web address (http or https only) becomes a link; a /command keeps its slash in front in
+  // right-to-left text (<bdi dir=ltr>), so "/stop" never shows as "stop/".
+  var TOKENS = /(https?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]»」])|(^|[\s(«"'“])(\/[a-z][a-z_]{0,31})(?![\w/])/gi;
+  function bubbleOf(text, direction) {
+    var bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.dir = direction;
+    var at = 0, match;
+    TOKENS.lastIndex = 0;
+    while ((match = TOKENS.exec(text)) !== null) {
+      var start = match.index + (match[2] || "").length;
+      bubble.appendChild(document.createTextNode(text.slice(at, start)));
+      var isolated = document.createElement("bdi");
+      isolated.dir = "ltr";
+      if (match[1]) {
+        var link = document.createElement("a");
+        link.href = match[1]; link.textContent = match[1];
+        link.target = "_blank"; link.rel = "noopener noreferrer";
+        isolated.appendChild(link);
+      } else {
+        isolated.textContent = match[3];
+      }
+      bubble.appendChild(isolated);
+      at = TOKENS.lastIndex;
+    }
+    bubble.appendChild(document.createTextNode(text.slice(at)));
+    return bubble;
+  }
+
+  // Only the newest question's buttons are live: a newer set of choices, or an answer the customer
+  // typed (not a /command), retires every earlier set, so a stale button can never be pressed.
+  function retireStale() {
+    var items = list.children, live = null;
+    for (var i = items.length - 1; i >= 0; i--) {
+      var item = items[i];
+      if (item.classList.contains("in") && !item.dataset.command) break;
+      if (item.classList.contains("out") && item.querySelector(".choices")) { live = item; break; }
+    }
+    Array.prototype.forEach.call(list.querySelectorAll(".choices"), function (group) {
+      if (group.parentNode !== live) group.remove();
+    });
+  }
+
   function show(message) {
     var stick = atBottom();
-    if (bubbles[message.id]) { render(message, bubbles[message.id]); return; }
+    if (bubbles[message.id]) { render(message, bubbles[message.id]); retireStale(); return; }
     var item = render(message);
     bubbles[message.id] = item;
-    log.appendChild(item);
-    // Older messages' buttons stay usable (a survey answer can be changed by the bot's own rules),
-    // but focus moves to the newest choices so keyboard users can answer at once.
+    list.appendChild(item);
+    retireStale();
+    busy(false);
+    if (message.lang && message.direction === "out") showIn(message.lang);
+    // Focus moves to the newest choices so keyboard users can answer at once.
     if (stick) log.scrollTop = log.scrollHeight;
     var first = item.querySelector(".choices button");
     if (first && (document.activeElement === document.body || document.activeElement === null ||
@@ -72,11 +174,11 @@
     var item = document.createElement("li");
     item.className = "msg in pending";
     item.dataset.pending = frame.id;
-    var bubble = document.createElement("div");
-    bubble.className = "bubble";
-    bubble.textContent = frame.text;
-    item.appendChild(bubble);
-    log.appendChild(item);
+    if (frame.text.charAt(0) === "/") item.dataset.command = "yes";
+    item.appendChild(bubbleOf(frame.text, "auto"));
+    item.appendChild(timeOf(null));
+    list.appendChild(item);
+    retireStale();
     log.scrollTop = log.scrollHeight;
   }
 
@@ -89,19 +191,21 @@
   function press(messageId, choice, item) {
     item.querySelectorAll(".choices button").forEach(function (b) { b.disabled = true; });
     transmit({ type: "button", id: newId(), payload: choice.payload, ref: messageId });
+    busy(true);
   }
 
   function sendText(text, silent) {
     var frame = { type: "text", id: newId(), text: text };
     if (!silent) ownBubble(frame);
     transmit(frame);
+    busy(true);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
     if (!text) return;
-    if (text.length > input.maxLength && input.maxLength > 0) { status("That message is too long."); return; }
+    if (text.length > input.maxLength && input.maxLength > 0) { status(say("too_long")); return; }
     input.value = "";
     sendText(text, false);
     input.focus();
@@ -115,7 +219,8 @@
   languageSelect.addEventListener("change", function () {
     if (languageSelect.value) {
       transmit({ type: "button", id: newId(), payload: "lang:" + languageSelect.value });
-      document.documentElement.lang = languageSelect.value;
+      showIn(languageSelect.value);
+      busy(true);
     }
   });
 
@@ -127,9 +232,9 @@
   }
 
   function failed(frame) {
-    var names = { rate_limited: "Too many messages: wait a moment and send again.",
-                  too_long: "That message is too long.", empty: "That message is empty." };
-    status(names[frame.code] || "That message could not be sent.");
+    var known = { rate_limited: 1, too_long: 1, empty: 1 };
+    busy(false);
+    status(say(known[frame.code] ? frame.code : "failed"));
     if (frame.id) {
       pending = pending.filter(function (p) { return p.id !== frame.id; });
       save();
@@ -142,25 +247,30 @@
   function onFrame(frame) {
     switch (frame.type) {
       case "welcome":
-        localStorage.setItem(TOKEN_KEY, frame.token);
+        write(TOKEN_KEY, frame.token);
         if (frame.max_chars) input.maxLength = frame.max_chars;
         languageSelect.textContent = "";
         var placeholder = document.createElement("option");
-        placeholder.value = ""; placeholder.textContent = "Language";
+        placeholder.value = "";
         languageSelect.appendChild(placeholder);
         frame.languages.forEach(function (language) {
+          texts[language.code] = language.text;
+          directions[language.code] = language.dir;
           var option = document.createElement("option");
-          option.value = language.code; option.textContent = language.name;
+          option.value = language.code; option.textContent = language.name; option.lang = language.code;
           languageSelect.appendChild(option);
         });
+        brand(frame.shop);
+        showIn(frame.language);
         if (frame["new"]) { pending = []; save(); }
         break;
       case "history":
-        log.textContent = "";
+        list.textContent = "";
         bubbles = {};
         frame.messages.forEach(show);
-        if (!frame.messages.length && !pending.length) sendText("/start", true);
+        // What was not acknowledged is resent once; a new conversation starts with one /start.
         pending.forEach(function (p) { socket.send(JSON.stringify(p)); if (p.type === "text" && p.text !== "/start") ownBubble(p); });
+        if (!frame.messages.length && !pending.length) sendText("/start", true);
         status("");
         break;
       case "message": case "edit": show(frame.message); break;
@@ -175,17 +285,25 @@
     socket = new WebSocket(scheme + location.host + "/chat/ws");
     socket.addEventListener("open", function () {
       attempts = 0;
-      socket.send(JSON.stringify({ type: "hello", token: localStorage.getItem(TOKEN_KEY),
+      socket.send(JSON.stringify({ type: "hello", token: read(TOKEN_KEY),
                                    language: navigator.language || null }));
     });
     socket.addEventListener("message", function (event) {
       try { onFrame(JSON.parse(event.data)); } catch (error) { console.error(error); }
     });
     socket.addEventListener("close", function () {
-      status("Connection lost — reconnecting…");
+      status(say("reconnecting"));
       var delay = Math.min(15000, 500 * Math.pow(2, attempts++));
       setTimeout(connect, delay);
     });
+  }
+  // In the widget: the header's close button and Escape (focus inside this frame) close the panel.
+  function closePanel() { window.parent.postMessage({ feedbackBot: "close" }, "*"); }
+  if (embedded) {
+    var closeButton = document.getElementById("close");
+    closeButton.hidden = false;
+    closeButton.addEventListener("click", closePanel);
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
   }
   window.feedbackBotChat = { reconnect: function () { if (socket) socket.close(); } };
   connect();

@@ -259,3 +259,20 @@ def test_slack_secrets_are_refused_in_the_file(tmp_path: Path, monkeypatch: pyte
     _config(tmp_path, 'slack_signing_secret = "abc"\n', monkeypatch)
     with pytest.raises(SettingsError, match=r"slack_signing_secret may only be set in the environment"):
         load_settings()
+
+
+@pytest.mark.parametrize(
+    "value", ["javascript:alert(1)", "data:image/svg+xml,x", "//evil.example/a.png", "a b"]
+)
+def test_a_logo_that_is_not_an_http_address_or_a_path_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("WEBCHAT_LOGO_URL", value)
+    with pytest.raises(ValidationError, match=r"(?i)webchat_logo_url"):
+        load_settings()
+
+
+@pytest.mark.parametrize("value", ["https://shop.example/logo.svg", "/static/logo.png"])
+def test_a_logo_address_or_path_is_taken(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("WEBCHAT_LOGO_URL", value)
+    assert load_settings().webchat_logo_url == value

@@ -501,3 +501,37 @@ async def test_a_replayed_event_gets_its_reply_again_and_changes_nothing(
     later = await chat.send(chat.button("a:product_match:5"))
     assert later.messages != first.messages
     assert (await chat.send(press)).messages == ()  # older than the last event: nothing to repeat
+
+
+# --- a visitor with nothing stored (the web chat before consent) -----------------------------
+
+
+async def documents(db: Database) -> dict[str, int]:
+    return {name: await db[name].count_documents({}) for name in await db.list_collection_names()}
+
+
+async def test_the_consent_prompt_is_previewed_without_writing_anything(db: Database, engine: Engine) -> None:
+    chat = Chat(engine, db)
+    before = await documents(db)
+    prompt = await engine.preview(chat.command("start"))
+    assert prompt is not None and payloads(prompt.messages[0])[:2] == ["consent:yes", "consent:no"]
+    again = await engine.preview(chat.text("hello?"))  # not an answer: the prompt again
+    assert again is not None and again.messages[0].text == prompt.messages[0].text
+    spanish = await engine.preview(chat.button("lang:es"))
+    assert spanish is not None and spanish.messages[-1].language == "es"
+    assert payloads(spanish.messages[-1])[:2] == ["consent:yes", "consent:no"]
+    # Starting something that must be stored, or answering the prompt, is not previewed.
+    assert await engine.preview(chat.command("complain")) is None
+    assert await engine.preview(chat.button("consent:yes")) is None
+    assert await documents(db) == before
+
+
+async def test_the_decision_on_a_previewed_prompt_is_the_first_write(db: Database, engine: Engine) -> None:
+    chat = Chat(engine, db)
+    assert await engine.preview(chat.command("start")) is not None
+    reply = await chat.send(chat.button("consent:yes"))  # pressed on the prompt never stored
+    assert reply.messages[0].text.endswith("✓ " + t("button.agree")) and reply.messages[0].edit_ref
+    assert (await chat.existing())["state"] == State.SURVEY.value
+    assert await db["consents"].count_documents({"decision": "granted"}) == 1
+    # From now on the chat is stored: nothing more is previewed.
+    assert await engine.preview(chat.text("hello?")) is None

@@ -20,6 +20,7 @@ from core.events import InboundEvent
 from handlers.telegram import to_event
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
 from handlers.whatsapp import ListLabels, render, signature_valid, to_events
+from locales.catalog import catalogs
 from tests.fuzz.strategies import examples, json_values, telegram_updates, texts, wa_payloads, webchat_frames
 
 BOT = Bot("123456:fuzzing-token")
@@ -88,7 +89,7 @@ WEBCHAT = WebChat(
     channel=WebChatChannel(transcripts=_NoStore()),  # type: ignore[arg-type]
     submit=lambda event: None,  # type: ignore[arg-type,return-value]
     signer=SIGNER,
-    languages=[("en", "English")],
+    catalogs=catalogs(),
     limits=Limits(max_chars=2000),
 )
 

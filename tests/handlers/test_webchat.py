@@ -99,7 +99,10 @@ async def test_a_new_browser_gets_a_token_and_consent_then_finds_its_chat_again(
     url = await start(polling)
     async with page(polling, url, language="es-ES") as (tab, welcome, history):
         assert welcome["new"] is True and history["messages"] == []
-        assert {"code": "es", "name": "Español"} in welcome["languages"]
+        spanish = next(language for language in welcome["languages"] if language["code"] == "es")
+        assert spanish["name"] == "Español" and spanish["dir"] == "ltr"
+        assert spanish["text"]["send"] == "Enviar" and welcome["language"] == "es"
+        assert welcome["max_chars"] == 2000
         assert (await tab.say("/start"))["type"] == "ack"
         consent = await tab.next_message()
         assert [c["payload"] for row in consent["choices"] for c in row][:2] == ["consent:yes", "consent:no"]
@@ -157,8 +160,11 @@ async def test_resent_frames_count_once_and_typed_text_is_kept_in_order(
 
 
 async def test_limits_empty_long_fast_and_malformed(polling: BotRunner, db: Database) -> None:
-    url = await start(polling, WEBCHAT_MAX_CHARS=50, WEBCHAT_MESSAGES_PER_MINUTE=3)
+    url = await start(polling, WEBCHAT_MAX_CHARS=50, WEBCHAT_MESSAGES_PER_MINUTE=5)
     async with page(polling, url) as (tab, _, _):
+        # Agreed first: before that nothing a visitor sends is stored (checked in test_webchat_flood).
+        assert (await tab.say("/start"))["type"] == "ack"
+        assert (await tab.press("consent:yes", (await tab.next_message())["id"]))["type"] == "ack"
         assert (await tab.say("   "))["code"] == "empty"
         assert (await tab.say("x" * 51))["code"] == "too_long"
         await tab.socket.send_str("{not json")
@@ -243,12 +249,29 @@ async def test_an_oversized_frame_closes_only_that_connection(polling: BotRunner
 async def test_metrics_count_messages_out_and_show_backlog_gauges(polling: BotRunner) -> None:
     url = await start(polling)
     async with page(polling, url) as (tab, _, _):
-        await tab.say("/start")
-        await tab.next_message()
+        await tab.say("/start")  # shown, not stored (the visitor has not agreed): not an accepted event
+        await tab.press("consent:yes", (await tab.next_message())["id"])
+        await tab.next_message("edit")
     async with aiohttp.ClientSession() as session, session.get(url.replace("/chat", "/metrics")) as response:
         text = await response.text()
-    assert 'feedback_bot_messages_out_total{channel="web"} 1' in text
+    assert 'feedback_bot_messages_out_total{channel="web"} 2' in text  # "✓ Agree" and the first question
     assert 'feedback_bot_events_accepted_total{channel="web"} 1' in text
     for gauge in ("jobs_due", "inbox_pending", "tickets_with_missed_deadline", "translation_failures"):
         assert f"# TYPE feedback_bot_{gauge} gauge" in text
     assert 'feedback_bot_reply_seconds_bucket{le="+Inf"} 1' in text
+
+
+async def test_the_welcome_names_the_shop_unless_company_name_is_left_at_its_default(
+    polling: BotRunner,
+) -> None:
+    url = await start(polling, COMPANY_NAME="our shop", WEBCHAT_LOGO_URL="https://cdn.shop.example/logo.png")
+    async with page(polling, url, language="ar") as (_, welcome, _):
+        # No name: the page shows the title in the visitor's language ("الآراء") instead of "our shop".
+        assert welcome["shop"] == {"name": None, "logo": "https://cdn.shop.example/logo.png"}
+        assert welcome["language"] == "ar"
+        arabic = next(language for language in welcome["languages"] if language["code"] == "ar")
+        assert arabic["dir"] == "rtl" and arabic["text"]["title"] == "الآراء"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        # The logo's site is allowed to serve images to the page, nothing else is.
+        policy = response.headers["Content-Security-Policy"]
+        assert policy.endswith("img-src 'self' data: https://cdn.shop.example")

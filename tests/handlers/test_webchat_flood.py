@@ -1,5 +1,5 @@
-"""1,000 anonymous web chat connections (issue 16, item 4): the store grows by a bounded amount, what
-grew expires, and the server holds nothing for the connections once they are gone."""
+"""1,000 anonymous web chat connections (issue 16, item 4): nothing is stored for a visitor before they
+agree, and the server holds nothing for the connections once they are gone."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import asyncio
 import gc
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -21,7 +23,6 @@ CONNECTIONS = 1000
 AT_ONCE = 25
 PER_ADDRESS = 20
 MESSAGES_PER_ADDRESS = 30
-VISITOR_COLLECTIONS = ("conversations", "customers", "identities", "webchat_messages", "inbox")
 
 
 async def visit(session: aiohttp.ClientSession, url: str, n: int) -> str:
@@ -39,8 +40,9 @@ async def visit(session: aiohttp.ClientSession, url: str, n: int) -> str:
         return f"refused {error.status}"
 
 
-async def stored(db: Database) -> int:
-    return sum([await db[name].count_documents({}) for name in VISITOR_COLLECTIONS])
+async def stored(db: Database) -> dict[str, int]:
+    """Documents in every collection of the database, by collection."""
+    return {name: await db[name].count_documents({}) for name in sorted(await db.list_collection_names())}
 
 
 def live_sockets() -> int:
@@ -77,16 +79,66 @@ async def test_a_thousand_anonymous_connections(polling: BotRunner, db: Database
     assert sum(outcomes.values()) == CONNECTIONS
     assert set(outcomes) <= {"ack", "rate_limited", "refused 429"}, outcomes
     assert outcomes["ack"] == MESSAGES_PER_ADDRESS, outcomes
-    # Before: every /start stored a conversation, customer, identity, transcript line and inbox entry
-    # (5,000 documents for 1,000 sockets). Now only the visitors let through, five documents each.
-    grown = await stored(db) - documents_before
-    assert 0 < grown <= 5 * MESSAGES_PER_ADDRESS, grown
+    # Before: every /start let through stored a conversation, customer, identity, transcript line and
+    # inbox entry (150 documents here). Now the consent prompt is shown and nothing is kept.
+    assert await stored(db) == documents_before
     # Nothing of the connections is left in the server.
     assert live_sockets() <= sockets_before and admission.tracked_addresses <= 1 and not pollers()
-    # The visitors never agreed to take part: after WEBCHAT_VISITOR_TTL_HOURS they are forgotten.
-    bot.clock = lambda: datetime.now(UTC) + timedelta(hours=25)
-    await bot.sweep()
-    assert await stored(db) == documents_before
+
+
+async def test_the_first_thing_stored_is_the_visitors_decision(polling: BotRunner, db: Database) -> None:
+    url = await start(polling)
+    before = await stored(db)
+    async with aiohttp.ClientSession() as session:
+        headers = {"Origin": url.rsplit("/chat", 1)[0]}
+        async with session.ws_connect(url.replace("http://", "ws://") + "/ws", headers=headers) as socket:
+            await socket.send_json({"type": "hello", "token": None, "language": "de"})
+            frames = [await socket.receive_json() for _ in range(2)]  # welcome, history
+            token = frames[0]["token"]
+            for frame in (
+                {"type": "text", "id": "a", "text": "/start"},
+                {"type": "text", "id": "b", "text": "hallo?"},
+                {"type": "button", "id": "c", "payload": "lang:es"},
+            ):
+                await socket.send_json(frame)
+                while (received := await socket.receive_json())["type"] != "ack":
+                    if received["type"] == "message":
+                        prompt = received["message"]
+            assert "participar" in prompt["text"] and prompt["lang"] == "es"  # the prompt again, in Spanish
+            assert await stored(db) == before  # three events answered, nothing written
+            agree = {"type": "button", "id": "d", "payload": "consent:yes", "ref": prompt["id"]}
+            await socket.send_json(agree)
+            edited = None
+            while edited is None:
+                received = await socket.receive_json()
+                if received["type"] == "edit":
+                    edited = received["message"]
+            # The prompt the visitor saw is replaced in place with their decision under it.
+            assert edited["id"] == prompt["id"] and edited["text"].endswith("✓ Acepto")
+    bot = polling.current
+    assert bot is not None
+    await bot.dispatcher.wait_idle()
+    after = await stored(db)
+    for name in ("conversations", "customers", "identities", "consents"):
+        assert after.get(name, 0) == before.get(name, 0) + 1, name
+    conversation = await db["conversations"].find_one({})
+    assert conversation is not None and conversation["state"] == "in_survey"
+    assert await db["customers"].find_one({"language": "es"}) is not None  # the chosen language kept
+    # A reload shows the decision and the first question from the store.
+    async with session_page(url, token) as history:
+        assert [m["direction"] for m in history] == ["out", "out"]
+        assert str(history[0]["text"]).endswith("✓ Acepto")
+
+
+@asynccontextmanager
+async def session_page(url: str, token: str) -> AsyncIterator[list[dict[str, object]]]:
+    """A page coming back with its token: the history it is shown."""
+    async with aiohttp.ClientSession() as session:
+        headers = {"Origin": url.rsplit("/chat", 1)[0]}
+        async with session.ws_connect(url.replace("http://", "ws://") + "/ws", headers=headers) as socket:
+            await socket.send_json({"type": "hello", "token": token, "language": "es"})
+            await socket.receive_json()
+            yield list((await socket.receive_json())["messages"])
 
 
 async def open_sockets(url: str, session: aiohttp.ClientSession, forwarded: list[str]) -> list[object]:
@@ -130,3 +182,26 @@ async def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(polling: Bo
         for socket in opened:
             if isinstance(socket, aiohttp.ClientWebSocketResponse):
                 await socket.close()
+
+
+async def test_a_stored_visitor_who_never_decides_is_forgotten(polling: BotRunner, db: Database) -> None:
+    url = await start(polling)
+    before = await stored(db)
+    async with aiohttp.ClientSession() as session:
+        headers = {"Origin": url.rsplit("/chat", 1)[0]}
+        async with session.ws_connect(url.replace("http://", "ws://") + "/ws", headers=headers) as socket:
+            await socket.send_json({"type": "hello", "token": None, "language": "en"})
+            # A complaint needs its own consent question stored: this visitor reaches the store.
+            await socket.send_json({"type": "text", "id": "a", "text": "/complain"})
+            while (await socket.receive_json())["type"] != "ack":
+                pass
+    bot = polling.current
+    assert bot is not None
+    await bot.dispatcher.wait_idle()
+    assert (await stored(db))["conversations"] == before.get("conversations", 0) + 1
+    # They never decided: after WEBCHAT_VISITOR_TTL_HOURS (24) they are forgotten.
+    bot.clock = lambda: datetime.now(UTC) + timedelta(hours=25)
+    await bot.sweep()
+    after = await stored(db)
+    for name in ("conversations", "customers", "identities", "webchat_messages"):  # what the sweep owns
+        assert after.get(name, 0) == before.get(name, 0), name
