@@ -447,7 +447,7 @@ class FeedbackBot:
             signer=TokenSigner(secret or local_key(settings.data_dir / "webchat.secret")),
             catalogs=ui,
             default_language=settings.default_language,
-            brand=Brand(name=shop_name(settings), logo_url=settings.webchat_logo_url),
+            brand=Brand(name=settings.company_name, logo_url=settings.webchat_logo_url),
             limits=Limits(
                 max_chars=settings.webchat_max_chars,
                 per_minute=settings.webchat_messages_per_minute,
@@ -525,12 +525,6 @@ class FeedbackBot:
                 await task
         self._tasks.clear()
         await self._stack.aclose()
-
-
-def shop_name(settings: Settings) -> str | None:
-    """The name for the web chat's header; the placeholder default is no name (a title shows instead)."""
-    default = Settings.model_fields["company_name"].default
-    return settings.company_name if settings.company_name != default else None
 
 
 def quality_rules(settings: Settings) -> QualityRules:

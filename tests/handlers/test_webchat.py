@@ -261,12 +261,12 @@ async def test_metrics_count_messages_out_and_show_backlog_gauges(polling: BotRu
     assert 'feedback_bot_reply_seconds_bucket{le="+Inf"} 1' in text
 
 
-async def test_the_welcome_names_the_shop_unless_company_name_is_left_at_its_default(
+async def test_the_welcome_names_the_shop_unless_company_name_is_unset(
     polling: BotRunner,
 ) -> None:
-    url = await start(polling, COMPANY_NAME="our shop", WEBCHAT_LOGO_URL="https://cdn.shop.example/logo.png")
+    url = await start(polling, COMPANY_NAME=None, WEBCHAT_LOGO_URL="https://cdn.shop.example/logo.png")
     async with page(polling, url, language="ar") as (_, welcome, _):
-        # No name: the page shows the title in the visitor's language ("الآراء") instead of "our shop".
+        # No name: the page shows the title in the visitor's language ("الآراء").
         assert welcome["shop"] == {"name": None, "logo": "https://cdn.shop.example/logo.png"}
         assert welcome["language"] == "ar"
         arabic = next(language for language in welcome["languages"] if language["code"] == "ar")
