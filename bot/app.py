@@ -175,6 +175,8 @@ class FeedbackBot:
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
                 report_min_group=settings.report_min_group,
+                survey_languages=tuple(settings.survey_languages),
+                deep_link=self.deep_link,
             ),
         )
         self.dispatcher = Dispatcher(
@@ -325,11 +327,12 @@ class FeedbackBot:
             allowed_users=frozenset(settings.slack_agent_users),
             admin=AdminContext(
                 store=self.store,
-                languages=catalogs().languages,
+                languages=tuple(settings.survey_languages) or catalogs().languages,
                 max_minutes=settings.questionnaire_max_minutes,
                 translate=self._translate,
                 clock=self.clock,
                 report_min_group=settings.report_min_group,
+                deep_link=self.deep_link,
             ),
             admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(

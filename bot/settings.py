@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from conversations.detection import CONFIDENT
 from core.events import PURPOSES
+from locales.catalog import catalogs
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
@@ -441,6 +442,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("QUESTIONNAIRE_MAX_MINUTES", "questionnaire_max_minutes"),
     )
     """Lint flags questionnaires estimated to take longer."""
+    survey_languages: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("SURVEY_LANGUAGES", "survey_languages")
+    )
+    """The languages the shop serves (JSON list, e.g. `["en", "de"]`): lint and the questionnaire builder
+    ask for texts in these, and machine translation drafts them; empty: every shipped language."""
     agent_language: str = Field("en", validation_alias=AliasChoices("AGENT_LANGUAGE", "agent_language"))
     """The language customers' words are translated into for agents."""
 
@@ -496,6 +502,15 @@ class Settings(BaseSettings):
         if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"{value!r}: use DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value.upper()
+
+    @field_validator("survey_languages")
+    @classmethod
+    def _shipped_languages(cls, value: list[str]) -> list[str]:
+        shipped = catalogs().languages
+        unknown = [code for code in value if code not in shipped]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not shipped (shipped: {', '.join(shipped)})")
+        return list(dict.fromkeys(value))
 
     @field_validator("webchat_allowed_origins")
     @classmethod

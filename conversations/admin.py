@@ -7,6 +7,7 @@ published as a new version → closed. Every command, done or refused, is in the
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from conversations.admin_documents import (
     target,
 )
 from conversations.questionnaire_lint import lint
+from conversations.start_payload import build_start_payload
 from conversations.translation import Translation
 from core.questionnaire import Questionnaire
 from storage.store import Store
@@ -51,6 +53,7 @@ submit <id> · approve <id> · reject <id> <reason…> — review (approval by a
 publish <id> — make the approved copy the new version customers get
 close <id> — no new customers start it (those in it finish)
 preview <id> — take it here as a customer would; nothing is stored
+link <id> [order] — a deep link that starts it (for one order), without the shop's API
 coverage <id> [days] — invited, opened, consented, completed (invitations of the last 30 days)
 audit — the latest admin actions
 """
@@ -62,6 +65,7 @@ audit — the latest admin actions
 class AdminReply:
     text: str
     document: tuple[str, str] | None = None  # (file name, content) for exports
+    target: str | None = None  # what the audit line names when the command line does not (`new`)
 
 
 Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
@@ -75,6 +79,7 @@ class AdminContext:
     translate: Translate | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     report_min_group: int = 5
+    deep_link: Callable[[str], str | None] = lambda payload: None  # None: the bot's username is unknown
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -102,8 +107,10 @@ class AdminCommands:
             reply = await command(self, words[1:], document)
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
-        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report"}:
-            await self._store.audit.add(actor=self._admin, action=name, target=target(words), outcome="done")
+        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report", "link"}:
+            await self._store.audit.add(
+                actor=self._admin, action=name, target=reply.target or target(words), outcome="done"
+            )
         return reply
 
     async def _refused(self, action: str, target: str | None, why: str) -> AdminReply:
@@ -162,6 +169,26 @@ class AdminCommands:
         if not problems:
             return AdminReply(f"{qid}: no problems found.")
         return AdminReply(f"{qid}: {len(problems)} problem(s):\n" + "\n".join(f"• {p}" for p in problems))
+
+    async def link(self, args: list[str], document: str) -> AdminReply:
+        """A deep link that starts a published questionnaire, optionally for one order."""
+        qid = arg(args, 0, "questionnaire id")
+        order = args[1] if len(args) > 1 else None
+        if await self._store.questionnaires.latest(questionnaire_id=qid) is None:
+            raise AdminError(f"{qid!r} is not published; links start only published questionnaires")
+        if await self._store.drafts.is_closed(questionnaire_id=qid):
+            raise AdminError(f"{qid} is closed; a link would start the default questionnaire")
+        try:
+            payload = build_start_payload(questionnaire_id=qid, order_ref=order)
+        except ValueError:
+            raise AdminError("an order reference in a link is 1–40 letters, digits or -") from None
+        url = self._context.deep_link(payload)
+        if url is None:
+            return AdminReply(
+                f"Start payload: {payload}\nSet TELEGRAM_BOT_USERNAME to get the full t.me link."
+            )
+        for_whom = f" for order {order}" if order else ""
+        return AdminReply(f"Link to {qid}{for_whom}:\n{url}")
 
     async def coverage(self, args: list[str], document: str) -> AdminReply:
         """Invited → opened → consented → completed for invitations of the last N days (default 30)."""
@@ -225,7 +252,8 @@ class AdminCommands:
             questionnaire_id=questionnaire.id, definition=definition(questionnaire), author=self._admin
         ):
             raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
-        return await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+        reply = await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+        return dataclasses.replace(reply, target=questionnaire.id)
 
     async def copy(self, args: list[str], document: str) -> AdminReply:
         source, target = arg(args, 0, "questionnaire id"), arg(args, 1, "new id")
@@ -274,11 +302,15 @@ class AdminCommands:
         qid, target = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
         if target not in self._context.languages:
             raise AdminError(
-                f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)})"
+                f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)}; "
+                "SURVEY_LANGUAGES)"
             )
         translate = self._context.translate
         if translate is None:
-            raise AdminError("no translation provider is configured (TRANSLATION_PROVIDER)")
+            raise AdminError(
+                "no translation provider is configured: set TRANSLATION_PROVIDER (and its key or URL, "
+                "see docs/settings.md) and restart, or write the texts with `text` and `title`"
+            )
         questionnaire, _ = await self._current(qid)
         source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         data = definition(questionnaire)
@@ -515,7 +547,7 @@ class AdminCommands:
 COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
-        "help_ list_ show export lint audit new copy text title translate review required dimension move "
-        "remove add submit approve reject publish close coverage report action"
+        "help_ list_ show export lint audit link new copy text title translate review required dimension "
+        "move remove add submit approve reject publish close coverage report action"
     ).split()
 }

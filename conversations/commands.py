@@ -82,11 +82,12 @@ async def on_admin(turn: Turn) -> State:
 
     context = AdminContext(
         store=turn.store,
-        languages=turn.catalogs.languages,
+        languages=turn.config.survey_languages or turn.catalogs.languages,
         max_minutes=turn.config.questionnaire_max_minutes,
         translate=translate if translator is not None else None,
         clock=turn.config.clock,
         report_min_group=turn.config.report_min_group,
+        deep_link=turn.config.deep_link,
     )
     commands = AdminCommands(context, admin=who)
     if line.split()[:1] == ["preview"]:

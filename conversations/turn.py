@@ -32,6 +32,8 @@ class EngineConfig:
     reminder_count: int = 1  # nudges for a started, unfinished survey
     reminder_delay: timedelta = timedelta(hours=24)
     report_min_group: int = 5  # smaller groups are never shown in reports
+    survey_languages: tuple[str, ...] = ()  # the languages the shop serves; empty: every shipped one
+    deep_link: Callable[[str], str | None] = field(default=lambda payload: None)  # start payload → t.me link
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

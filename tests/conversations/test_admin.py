@@ -268,3 +268,44 @@ async def test_coverage_counts_invited_opened_consented_completed(db: Database, 
         "• consented: 1 (33 %)",
         "• completed: 1 (33 %)",
     ]
+
+
+async def test_link_for_one_order_audit_names_new_and_translate_needs_a_provider(
+    db: Database, store: Store
+) -> None:
+    config = dataclasses.replace(
+        CONFIG, admins=frozenset({ALICE}), deep_link=lambda payload: f"https://t.me/shop_bot?start={payload}"
+    )
+    alice = admin(Engine(store=store, catalogs=ui(), config=config), db, ALICE)
+    assert await run(alice, "link default A-1234") == (
+        "Link to default for order A-1234:\nhttps://t.me/shop_bot?start=q-default__o-A-1234"
+    )
+    assert await run(alice, "link default") == "Link to default:\nhttps://t.me/shop_bot?start=q-default"
+    assert await run(alice, "link default bad/order") == (
+        "Not done: an order reference in a link is 1–40 letters, digits or -"
+    )
+    await run(alice, "new\n" + PULSE)
+    assert (await run(alice, "link pulse")).startswith("Not done: 'pulse' is not published")
+    no_provider = await run(alice, "translate pulse de")
+    assert no_provider.startswith("Not done: no translation provider is configured: set TRANSLATION_PROVIDER")
+    audit = await run(alice, "audit")
+    assert "test:alice new pulse — done" in audit
+    assert "test:alice translate pulse — refused (no translation provider" in audit
+
+
+async def test_link_without_a_bot_username_gives_the_start_payload(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    assert await run(alice, "link default 991") == (
+        "Start payload: q-default__o-991\nSet TELEGRAM_BOT_USERNAME to get the full t.me link."
+    )
+
+
+async def test_lint_asks_only_for_the_languages_the_shop_serves(db: Database, store: Store) -> None:
+    config = dataclasses.replace(CONFIG, admins=frozenset({ALICE}), survey_languages=("en", "de"))
+    alice = admin(Engine(store=store, catalogs=ui(), config=config), db, ALICE)
+    created = await run(alice, "new\n" + PULSE.replace("our amazing delivery", "the delivery"))
+    assert "no texts in de (customers there get en)" in created and "zh" not in created
+    await run(alice, 'text pulse delivery de "Wie zufrieden sind Sie mit der Lieferung?"')
+    await run(alice, 'text pulse why de "Was lief schief?"')
+    done = await run(alice, 'title pulse de "ein kurzer Check"')
+    assert "no texts in" not in done
