@@ -28,8 +28,12 @@ from conversations.admin_documents import (
     target,
 )
 from conversations.questionnaire_lint import lint
+from conversations.questionnaire_templates import LABELS, template
+from conversations.questionnaire_templates import NAMES as TEMPLATE_NAMES
 from conversations.start_payload import build_start_payload
 from conversations.translation import Translation
+from core.admin_payloads import UseTemplate
+from core.events import Choice
 from core.questionnaire import Questionnaire
 from storage.store import Store
 from storage.types import Document
@@ -41,7 +45,8 @@ help — this list
 list — questionnaires: published version and review status
 show <id> — questions, languages, duration, status
 export <id> — the working copy as YAML (the format the project ships)
-new — then the YAML on the following lines: a new working copy (its id from the YAML)
+new — the guided builder (in a chat); or the YAML on the following lines (its id from the YAML)
+new from-template [<template> [<new-id>]] — a working copy of a template from the policy
 copy <id> <new-id> — a new working copy from an existing questionnaire
 text <id> <question> <language> <text…> — change one text · title <id> <language> <text…>
 translate <id> <language> — draft a language by machine translation · review <id> <language>
@@ -66,6 +71,8 @@ class AdminReply:
     text: str
     document: tuple[str, str] | None = None  # (file name, content) for exports
     target: str | None = None  # what the audit line names when the command line does not (`new`)
+    choices: tuple[tuple[Choice, ...], ...] = ()  # buttons, where the surface has them
+    detail: str = ""  # for the audit line (a rejection's reason)
 
 
 Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
@@ -109,7 +116,11 @@ class AdminCommands:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
         if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report", "link"}:
             await self._store.audit.add(
-                actor=self._admin, action=name, target=reply.target or target(words), outcome="done"
+                actor=self._admin,
+                action=name,
+                target=reply.target or target(words),
+                outcome="done",
+                detail=reply.detail,
             )
         return reply
 
@@ -143,13 +154,21 @@ class AdminCommands:
             f"{qid} v{questionnaire.version} — {status}",
             f"Languages: {', '.join(questionnaire.languages)}; about {questionnaire.estimated_minutes()} min",
         ]
+        if doc and doc.get("status") == "draft" and doc.get("rejected_because"):
+            lines.append(f"Sent back by {doc.get('rejected_by') or 'a reviewer'}: {doc['rejected_because']}")
+        unreviewed = [
+            code for code in (doc or {}).get("machine_translated") or [] if code in questionnaire.languages
+        ]
+        source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         for number, question in enumerate(questionnaire.questions, 1):
             flags = "" if question.required else " (optional)"
             condition = " (conditional)" if question.show_if else ""
-            text = question.text.get("en") or next(iter(question.text.values()))
+            text = question.text.get(source) or next(iter(question.text.values()))
             lines.append(
                 f"{number}. {question.id} [{question.type}, {question.dimension}]{flags}{condition}: {text}"
             )
+            # Machine translations beside the original, for the human who reviews them.
+            lines += [f"   {code} (machine, unreviewed): {question.text[code]}" for code in unreviewed]
         return AdminReply("\n".join(lines))
 
     async def export(self, args: list[str], document: str) -> AdminReply:
@@ -243,8 +262,13 @@ class AdminCommands:
     # --- writing the working copy ----------------------------------------------------------------
 
     async def new(self, args: list[str], document: str) -> AdminReply:
+        if args[:1] == ["from-template"]:
+            return await self._from_template(args[1:])
         if not document.strip():
-            raise AdminError("send the questionnaire as YAML on the lines after the command")
+            raise AdminError(
+                "send the questionnaire as YAML on the lines after the command, or start from a template "
+                "with `new from-template`"
+            )
         questionnaire = parse_yaml(document)
         if await self._store.questionnaires.latest(questionnaire_id=questionnaire.id) is not None:
             raise AdminError(f"{questionnaire.id!r} exists; use copy, or edit its working copy")
@@ -254,6 +278,37 @@ class AdminCommands:
             raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
         reply = await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
         return dataclasses.replace(reply, target=questionnaire.id)
+
+    async def _from_template(self, args: list[str]) -> AdminReply:
+        """`new from-template [<template> [<new-id>]]`: a working copy of a template from the policy."""
+        if not args:
+            lines = ["Templates (then: new from-template <template> [<new-id>]):"]
+            lines += [f"• {name} — {LABELS[name]}" for name in TEMPLATE_NAMES]
+            rows = tuple((UseTemplate(name).button(LABELS[name]),) for name in TEMPLATE_NAMES)
+            return AdminReply("\n".join(lines), choices=rows)
+        found = template(args[0])
+        if found is None:
+            raise AdminError(f"no template {args[0]!r} (templates: {', '.join(TEMPLATE_NAMES)})")
+        new_id = args[1] if len(args) > 1 else await self._free_id(args[0])
+        created = parse(definition(found) | {"id": new_id, "version": 1}, source=f"template {args[0]}")
+        if await self._store.questionnaires.latest(questionnaire_id=new_id) is not None or not (
+            await self._store.drafts.create(
+                questionnaire_id=new_id, definition=definition(created), author=self._admin
+            )
+        ):
+            raise AdminError(f"{new_id!r} exists already; give another id")
+        reply = await self._with_lint(
+            f"Working copy {new_id!r} created from the template {args[0]!r}.", created, None
+        )
+        return dataclasses.replace(reply, target=new_id)
+
+    async def _free_id(self, base: str) -> str:
+        for number in range(1, 100):
+            candidate = base if number == 1 else f"{base}-{number}"
+            taken = await self._store.questionnaires.latest(questionnaire_id=candidate) is not None
+            if not taken and await self._store.drafts.get(questionnaire_id=candidate) is None:
+                return candidate
+        raise AdminError("give the new questionnaire an id: new from-template <template> <new-id>")
 
     async def copy(self, args: list[str], document: str) -> AdminReply:
         source, target = arg(args, 0, "questionnaire id"), arg(args, 1, "new id")
@@ -412,8 +467,8 @@ class AdminCommands:
         qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
         doc = await self._draft(qid, "submitted")
-        await self._set_status(doc, "draft", rejected_because=reason)
-        return AdminReply(f"{qid} sent back to draft: {reason}")
+        await self._set_status(doc, "draft", rejected_because=reason, rejected_by=self._admin)
+        return AdminReply(f"{qid} sent back to draft: {reason}", detail=reason)
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")

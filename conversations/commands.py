@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from conversations import complaint
 from conversations.admin import AdminCommands, AdminContext, AdminReply
+from conversations.builder import is_admin, start_builder
 from conversations.dialogue import State
 from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, withdraw
@@ -15,6 +16,7 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
+from core.admin_payloads import UseTemplate
 from core.events import Outbound
 from core.payloads import Resume
 
@@ -74,6 +76,36 @@ async def on_admin(turn: Turn) -> State:
         )
         return turn.dialogue.state
     line, _, document = turn.event.text.partition("\n")
+    commands = admin_commands(turn, who)
+    if line.split()[:1] == ["preview"]:
+        # The one admin command that changes the admin's own chat: it runs the survey there.
+        found = await commands.questionnaire_for_preview(line.split()[1:])
+        if isinstance(found, AdminReply):
+            turn.messages.append(Outbound(text=found.text))
+            return turn.dialogue.state
+        return await start_preview(turn, found)
+    if line.split() == ["new"] and not document.strip():
+        return await start_builder(turn)
+    reply = await commands.run(line, document)
+    turn.messages.append(Outbound(text=reply.text, document=reply.document, choices=reply.choices))
+    return turn.dialogue.state
+
+
+async def on_admin_button(turn: Turn) -> State | None:
+    """A template picked from `/admin new from-template`'s buttons (only an admin's press counts)."""
+    pressed = turn.event.pressed(UseTemplate)
+    if pressed is None:
+        return None
+    if not is_admin(turn):
+        turn.notice = turn.t("unknown.button")
+        return turn.dialogue.state
+    who = f"{turn.event.channel}:{turn.event.user_key}"
+    reply = await admin_commands(turn, who).run(f"new from-template {pressed.template}")
+    turn.say(reply.text, edit_ref=turn.pressed_ref())
+    return turn.dialogue.state
+
+
+def admin_commands(turn: Turn, who: str) -> AdminCommands:
     translator = turn.translator
 
     async def translate(text: str, source: str, target: str) -> Translation:
@@ -89,17 +121,7 @@ async def on_admin(turn: Turn) -> State:
         report_min_group=turn.config.report_min_group,
         deep_link=turn.config.deep_link,
     )
-    commands = AdminCommands(context, admin=who)
-    if line.split()[:1] == ["preview"]:
-        # The one admin command that changes the admin's own chat: it runs the survey there.
-        found = await commands.questionnaire_for_preview(line.split()[1:])
-        if isinstance(found, AdminReply):
-            turn.messages.append(Outbound(text=found.text))
-            return turn.dialogue.state
-        return await start_preview(turn, found)
-    reply = await commands.run(line, document)
-    turn.messages.append(Outbound(text=reply.text, document=reply.document))
-    return turn.dialogue.state
+    return AdminCommands(context, admin=who)
 
 
 async def on_report(turn: Turn) -> State:

@@ -54,6 +54,8 @@ class Dialogue:
     answers: dict[str, Any] | None = None
     """The survey's answers so far, by question id (None: not yet read, for chats from before
     answers were kept here); committed with the state, copied to `responses` by the outbox."""
+    builder: dict[str, Any] | None = None
+    """An admin's questionnaire being built in this chat (conversations/builder_draft.py), or None."""
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class Dialogue:
             "recent_events": list(self.recent_events),
             "draft": dict(self.draft),
             "answers": None if self.answers is None else dict(self.answers),
+            "builder": None if self.builder is None else dict(self.builder),
         }
 
     @classmethod
@@ -96,4 +99,5 @@ class Dialogue:
             recent_events=list(doc.get("recent_events") or []),
             draft=dict(doc.get("draft") or {}),
             answers=None if doc.get("answers") is None else dict(doc["answers"]),
+            builder=None if doc.get("builder") is None else dict(doc["builder"]),
         )

@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from conversations import complaint, feedback, survey, ticket_chat
-from conversations.commands import COMMANDS, on_language_menu
+from conversations.builder import on_builder
+from conversations.commands import COMMANDS, on_admin_button, on_language_menu
 from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
@@ -144,6 +145,9 @@ _COMMANDS = frozenset(
 INTERCEPTORS: tuple[Interceptor, ...] = (
     Interceptor("timer", _timer, frozenset()),
     Interceptor("command", _command, _COMMANDS),
+    # An admin building a questionnaire: their typed wording and the builder's buttons go to it.
+    Interceptor("questionnaire builder", on_builder, frozenset()),
+    Interceptor("admin button", on_admin_button, frozenset()),
     Interceptor("show held messages", _show_held, frozenset()),
     Interceptor("language menu", _language_menu, frozenset()),
     Interceptor("complaint button", _complain_button, frozenset({State.COMPLAINT_CONSENT})),

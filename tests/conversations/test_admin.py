@@ -127,9 +127,7 @@ async def test_invalid_yaml_and_invalid_questionnaires_name_the_problem(db: Data
     assert broken.startswith("Not done: not valid YAML:")
     invalid = await run(alice, "new\n" + PULSE.replace("type: rating5", "type: stars"))
     assert invalid.startswith("Not done: the YAML sent: question 'delivery' field type:")
-    assert (
-        await run(alice, "new") == "Not done: send the questionnaire as YAML on the lines after the command"
-    )
+    assert (await run(alice, "new")).startswith("New questionnaire, step by step (no YAML).")
     assert await run(alice, "show nothing-here") == "Not done: no questionnaire 'nothing-here'"
     assert (await run(alice, "frobnicate")).startswith("Unknown command 'frobnicate'")
     assert await db["questionnaire_drafts"].count_documents({}) == 0
@@ -237,7 +235,13 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     await run(alice, "submit pulse")
     assert "machine-translated texts are not reviewed: de" in await run(bob, "approve pulse")
     await run(bob, "reject pulse review the German")
+    shown = await run(alice, "show pulse")
+    assert "Sent back by test:bob: review the German" in shown
+    assert "1. delivery [rating5, logistics]: How satisfied are you with the delivery?" in shown
+    assert "   de (machine, unreviewed): [de] How satisfied are you with the delivery?" in shown
+    assert "test:bob reject pulse — done (review the German)" in await run(alice, "audit")
     await run(alice, "review pulse de")
+    assert "(machine, unreviewed)" not in await run(alice, "show pulse")
     await run(alice, "submit pulse")
     assert "approved" in await run(bob, "approve pulse")
 
