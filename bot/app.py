@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from bot import retention
+from bot.admin_jobs import AdminNoticeJobs
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
@@ -106,6 +107,12 @@ class FeedbackBot:
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
+        # The terminal chat is the operator's own: it may run admin commands.
+        self.admins = frozenset(
+            [f"telegram:{user}" for user in settings.admin_telegram_ids]
+            + [f"slack:{user}" for user in settings.admin_slack_users]
+            + ["console:local"]
+        )
         self.report_jobs: ReportJobs | None = None
 
     async def start(self) -> None:
@@ -165,12 +172,7 @@ class FeedbackBot:
                 detection_min_confidence=settings.detection_min_confidence,
                 complaints=self.policy,
                 clock=self.clock,
-                # The terminal chat is the operator's own: it may run admin commands.
-                admins=frozenset(
-                    [f"telegram:{user}" for user in settings.admin_telegram_ids]
-                    + [f"slack:{user}" for user in settings.admin_slack_users]
-                    + ["console:local"]
-                ),
+                admins=self.admins,
                 questionnaire_max_minutes=settings.questionnaire_max_minutes,
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
@@ -306,6 +308,9 @@ class FeedbackBot:
             clock=self.clock,
         )
         handlers = jobs.handlers()
+        handlers.update(
+            AdminNoticeJobs(channel=self.dispatcher.channel, submit=self.dispatcher.submit).handlers()
+        )
         if self.report_jobs is not None:
             handlers.update(self.report_jobs.handlers())
         return handlers
@@ -333,6 +338,7 @@ class FeedbackBot:
                 clock=self.clock,
                 report_min_group=settings.report_min_group,
                 deep_link=self.deep_link,
+                admins=self.admins,
             ),
             admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(

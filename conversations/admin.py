@@ -27,6 +27,7 @@ from conversations.admin_documents import (
     question_entry,
     target,
 )
+from conversations.admin_review import AdminNotice, reviewers
 from conversations.questionnaire_lint import lint
 from conversations.questionnaire_templates import LABELS, template
 from conversations.questionnaire_templates import NAMES as TEMPLATE_NAMES
@@ -73,6 +74,7 @@ class AdminReply:
     target: str | None = None  # what the audit line names when the command line does not (`new`)
     choices: tuple[tuple[Choice, ...], ...] = ()  # buttons, where the surface has them
     detail: str = ""  # for the audit line (a rejection's reason)
+    notices: tuple[AdminNotice, ...] = ()  # admins to tell (conversations/admin_review.py)
 
 
 Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
@@ -87,6 +89,7 @@ class AdminContext:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     report_min_group: int = 5
     deep_link: Callable[[str], str | None] = lambda payload: None  # None: the bot's username is unknown
+    admins: frozenset[str] = frozenset()  # "<channel>:<user key>" of every admin, to notify reviewers
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -449,7 +452,15 @@ class AdminCommands:
         doc = await self._draft(qid, "draft")
         await self._set_status(doc, "submitted", submitted_by=self._admin)
         questionnaire = parse(doc["definition"], source=qid)
-        return await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        notices = reviewers(self._context.admins, submitted_by=self._admin, questionnaire=qid)
+        reply = await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        told = sum(1 for notice in notices if notice.job(cause="") is not None)
+        if told:
+            reply = dataclasses.replace(
+                reply,
+                text=f"{reply.text}\n\nReview requested from {told} admin(s) in their chat with the bot.",
+            )
+        return dataclasses.replace(reply, notices=notices)
 
     async def approve(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
@@ -461,14 +472,24 @@ class AdminCommands:
                 f"machine-translated texts are not reviewed: {', '.join(doc['machine_translated'])}"
             )
         await self._set_status(doc, "approved", approved_by=self._admin)
-        return AdminReply(f"{qid} approved; publish it to make it live.")
+        author = AdminNotice(
+            to=str(doc.get("submitted_by")), about="approved", questionnaire=qid, by=self._admin
+        )
+        return AdminReply(f"{qid} approved; publish it to make it live.", notices=(author,))
 
     async def reject(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
         doc = await self._draft(qid, "submitted")
         await self._set_status(doc, "draft", rejected_because=reason, rejected_by=self._admin)
-        return AdminReply(f"{qid} sent back to draft: {reason}", detail=reason)
+        author = AdminNotice(
+            to=str(doc.get("submitted_by")),
+            about="rejected",
+            questionnaire=qid,
+            by=self._admin,
+            reason=reason,
+        )
+        return AdminReply(f"{qid} sent back to draft: {reason}", detail=reason, notices=(author,))
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import replace
 
 from conversations import complaint
@@ -16,8 +17,8 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
-from core.admin_payloads import UseTemplate
-from core.events import Outbound
+from core.admin_payloads import ReviewAction, UseTemplate
+from core.events import EventKind, Outbound
 from core.payloads import Resume
 
 log = logging.getLogger("conversations.commands")
@@ -88,20 +89,65 @@ async def on_admin(turn: Turn) -> State:
         return await start_builder(turn)
     reply = await commands.run(line, document)
     turn.messages.append(Outbound(text=reply.text, document=reply.document, choices=reply.choices))
+    await _notify(turn, reply)
     return turn.dialogue.state
 
 
+async def _notify(turn: Turn, reply: AdminReply) -> None:
+    """The admins a command told, each by a job for their chat (committed with this step)."""
+    for notice in reply.notices:
+        job = notice.job(cause=turn.event.event_id)
+        if job is not None:
+            await turn.outbox.schedule(due_at=turn.config.clock(), **job)
+
+
 async def on_admin_button(turn: Turn) -> State | None:
-    """A template picked from `/admin new from-template`'s buttons (only an admin's press counts)."""
-    pressed = turn.event.pressed(UseTemplate)
-    if pressed is None:
+    """A template picked from `/admin new from-template`'s buttons, or a review notice's buttons
+    (only an admin's press counts; the command audits it like a typed one)."""
+    template, review = turn.event.pressed(UseTemplate), turn.event.pressed(ReviewAction)
+    if template is None and review is None:
         return None
     if not is_admin(turn):
         turn.notice = turn.t("unknown.button")
         return turn.dialogue.state
     who = f"{turn.event.channel}:{turn.event.user_key}"
-    reply = await admin_commands(turn, who).run(f"new from-template {pressed.template}")
-    turn.say(reply.text, edit_ref=turn.pressed_ref())
+    commands = admin_commands(turn, who)
+    if template is not None:
+        line = f"new from-template {template.template}"
+    elif review is not None and review.action == "preview":
+        found = await commands.questionnaire_for_preview([review.questionnaire])
+        if isinstance(found, AdminReply):
+            turn.say(found.text)
+            return turn.dialogue.state
+        return await start_preview(turn, found)
+    elif review is not None and review.action == "changes":
+        turn.dialogue.review_reason_for = review.questionnaire
+        turn.say(
+            f"What should change in {review.questionnaire}? Type it; the author gets it as you write it."
+        )
+        return turn.dialogue.state
+    else:
+        assert review is not None
+        line = f"approve {review.questionnaire}"
+    reply = await commands.run(line)
+    turn.say(reply.text)
+    await _notify(turn, reply)
+    return turn.dialogue.state
+
+
+async def on_review_reason(turn: Turn) -> State | None:
+    """The reason typed after "Request changes": the questionnaire goes back to draft with it."""
+    qid = turn.dialogue.review_reason_for
+    if qid is None or turn.event.kind is not EventKind.TEXT:
+        return None
+    turn.dialogue.review_reason_for = None
+    if not is_admin(turn):
+        return None
+    reason = " ".join(turn.event.text.split())[:500]
+    who = f"{turn.event.channel}:{turn.event.user_key}"
+    reply = await admin_commands(turn, who).run(f"reject {shlex.quote(qid)} {shlex.quote(reason)}")
+    turn.say(reply.text)
+    await _notify(turn, reply)
     return turn.dialogue.state
 
 
@@ -120,6 +166,7 @@ def admin_commands(turn: Turn, who: str) -> AdminCommands:
         clock=turn.config.clock,
         report_min_group=turn.config.report_min_group,
         deep_link=turn.config.deep_link,
+        admins=turn.config.admins,
     )
     return AdminCommands(context, admin=who)
 

@@ -56,6 +56,8 @@ class Dialogue:
     answers were kept here); committed with the state, copied to `responses` by the outbox."""
     builder: dict[str, Any] | None = None
     """An admin's questionnaire being built in this chat (conversations/builder_draft.py), or None."""
+    review_reason_for: str | None = None
+    """The questionnaire whose "Request changes" this admin pressed: their next text is the reason."""
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,7 @@ class Dialogue:
             "draft": dict(self.draft),
             "answers": None if self.answers is None else dict(self.answers),
             "builder": None if self.builder is None else dict(self.builder),
+            "review_reason_for": self.review_reason_for,
         }
 
     @classmethod
@@ -100,4 +103,5 @@ class Dialogue:
             draft=dict(doc.get("draft") or {}),
             answers=None if doc.get("answers") is None else dict(doc["answers"]),
             builder=None if doc.get("builder") is None else dict(doc["builder"]),
+            review_reason_for=doc.get("review_reason_for"),
         )

@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from conversations import complaint, feedback, survey, ticket_chat
+from conversations.admin_review import ADMIN_NOTICE, on_notice_due
 from conversations.builder import on_builder
-from conversations.commands import COMMANDS, on_admin_button, on_language_menu
+from conversations.commands import COMMANDS, on_admin_button, on_language_menu, on_review_reason
 from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
@@ -41,6 +42,7 @@ class Interceptor:
 TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
     survey.REMIND: survey.on_reminder,
     FOLLOWUP: ticket_chat.on_followup_due,
+    ADMIN_NOTICE: on_notice_due,
 }
 
 
@@ -74,7 +76,7 @@ async def _language_menu(turn: Turn) -> State | None:
 
 
 async def _complain_button(turn: Turn) -> State | None:
-    """"Report a problem" under the consent request, or the answer to the offer after a low rating."""
+    """ "Report a problem" under the consent request, or the answer to the offer after a low rating."""
     if turn.event.pressed(ReportProblem):
         return await complaint.start_complaint(turn, rating=None)
     offer = turn.event.pressed(ComplaintOffer)
@@ -145,9 +147,10 @@ _COMMANDS = frozenset(
 INTERCEPTORS: tuple[Interceptor, ...] = (
     Interceptor("timer", _timer, frozenset()),
     Interceptor("command", _command, _COMMANDS),
+    Interceptor("review reason", on_review_reason, frozenset()),
     # An admin building a questionnaire: their typed wording and the builder's buttons go to it.
     Interceptor("questionnaire builder", on_builder, frozenset()),
-    Interceptor("admin button", on_admin_button, frozenset()),
+    Interceptor("admin button", on_admin_button, frozenset({State.SURVEY})),  # Preview runs the survey
     Interceptor("show held messages", _show_held, frozenset()),
     Interceptor("language menu", _language_menu, frozenset()),
     Interceptor("complaint button", _complain_button, frozenset({State.COMPLAINT_CONSENT})),

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -306,6 +307,11 @@ class SlackAgents:
             await ack(text="⛔ Only the configured admins can run this command.")
             return
         reply = await AdminCommands(self._admin, admin=who).run(str(command.get("text") or ""))
+        cause = str(command.get("trigger_id") or uuid.uuid4().hex)
+        for notice in reply.notices:  # reviewers and authors in their chats with the bot
+            job = notice.job(cause=f"slack-{cause}")
+            if job is not None:
+                await self._admin.store.jobs.schedule(due_at=self._admin.clock(), **job)
         text = reply.text
         if reply.document is not None:
             name, content = reply.document

@@ -1,0 +1,79 @@
+"""Review that talks to people: who is told when a questionnaire is submitted, rejected or approved.
+
+Admin commands decide the notices (`AdminNotice`); each becomes a due job for the recipient's chat,
+so the recipient's own dialogue words it (`on_notice_due`) with its buttons, once, at the channel's
+pace, even if this worker dies first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from conversations.dialogue import State
+from conversations.turn import Turn
+from core.admin_payloads import ReviewAction
+
+ADMIN_NOTICE = "admin.notice"
+# Channels whose admins have a private chat with the bot to receive notices in.
+NOTIFIED_CHANNELS = frozenset({"telegram"})
+About = Literal["review", "rejected", "approved"]
+
+
+@dataclass(frozen=True, slots=True)
+class AdminNotice:
+    to: str  # "<channel>:<user key>" of the admin told
+    about: About
+    questionnaire: str
+    by: str
+    reason: str = ""
+
+    def job(self, *, cause: str) -> dict[str, Any] | None:
+        """The job that tells `to` (unique per cause and recipient); None for a channel without chats."""
+        channel, _, chat_key = self.to.partition(":")
+        if channel not in NOTIFIED_CHANNELS or not chat_key:
+            return None
+        return {
+            "job_id": f"{ADMIN_NOTICE}:{cause}:{self.to}",
+            "kind": ADMIN_NOTICE,
+            "payload": {
+                "channel": channel,
+                "chat_key": chat_key,
+                "about": self.about,
+                "questionnaire": self.questionnaire,
+                "by": self.by,
+                "reason": self.reason,
+            },
+        }
+
+
+def reviewers(admins: frozenset[str], *, submitted_by: str, questionnaire: str) -> tuple[AdminNotice, ...]:
+    """Every other admin is asked to review."""
+    return tuple(
+        AdminNotice(to=admin, about="review", questionnaire=questionnaire, by=submitted_by)
+        for admin in sorted(admins)
+        if admin != submitted_by
+    )
+
+
+async def on_notice_due(turn: Turn) -> State:
+    """A notice for the admin of this chat: what happened to a questionnaire, with its buttons."""
+    payload = turn.event.timer
+    qid, by = str(payload.get("questionnaire") or ""), str(payload.get("by") or "another admin")
+    about = payload.get("about")
+    if about == "review":
+        turn.say(
+            f"📝 {qid} waits for your review (submitted by {by}).",
+            (
+                (
+                    ReviewAction("preview", qid).button("👁 Preview"),
+                    ReviewAction("approve", qid).button("✅ Approve"),
+                    ReviewAction("changes", qid).button("✏️ Request changes"),
+                ),
+            ),
+        )
+    elif about == "rejected":
+        turn.say(f"↩️ {by} sent {qid} back to draft: {payload.get('reason') or 'no reason given'}")
+    elif about == "approved":
+        turn.say(f"✅ {by} approved {qid}; /admin publish {qid} makes it live.")
+    return turn.dialogue.state
