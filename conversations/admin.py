@@ -28,6 +28,7 @@ from conversations.admin_documents import (
     target,
 )
 from conversations.admin_review import AdminNotice, reviewers
+from conversations.questionnaire_diff import diff as questionnaire_diff
 from conversations.questionnaire_lint import lint
 from conversations.questionnaire_templates import LABELS, template
 from conversations.questionnaire_templates import NAMES as TEMPLATE_NAMES
@@ -45,6 +46,7 @@ HELP = (
 help — this list
 list — questionnaires: published version and review status
 show <id> — questions, languages, duration, status
+diff <id> — what the working copy changes against the published version, per language
 export <id> — the working copy as YAML (the format the project ships)
 new — the guided builder (in a chat); or the YAML on the following lines (its id from the YAML)
 new from-template [<template> [<new-id>]] — a working copy of a template from the policy
@@ -117,7 +119,18 @@ class AdminCommands:
             reply = await command(self, words[1:], document)
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
-        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report", "link"}:
+        if name not in {
+            "help",
+            "list",
+            "show",
+            "diff",
+            "export",
+            "lint",
+            "audit",
+            "coverage",
+            "report",
+            "link",
+        }:
             await self._store.audit.add(
                 actor=self._admin,
                 action=name,
@@ -173,6 +186,22 @@ class AdminCommands:
             # Machine translations beside the original, for the human who reviews them.
             lines += [f"   {code} (machine, unreviewed): {question.text[code]}" for code in unreviewed]
         return AdminReply("\n".join(lines))
+
+    async def diff(self, args: list[str], document: str) -> AdminReply:
+        """What publishing the working copy would change, against the published version."""
+        qid = arg(args, 0, "questionnaire id")
+        published = await self._store.questionnaires.latest(questionnaire_id=qid)
+        doc = await self._store.drafts.get(questionnaire_id=qid)
+        if published is None:
+            raise AdminError(f"{qid!r} is not published; `show {qid}` shows the whole working copy")
+        if doc is None or doc.get("status") in {"published", "closed"}:
+            return AdminReply(f"{qid}: the working copy is the published v{published.version}.")
+        lines = questionnaire_diff(published, parse(doc["definition"], source=qid))
+        if not lines:
+            return AdminReply(f"{qid}: no changes against the published v{published.version}.")
+        return AdminReply(
+            f"{qid}, working copy against the published v{published.version}:\n" + "\n".join(lines)
+        )
 
     async def export(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
@@ -623,7 +652,7 @@ class AdminCommands:
 COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
-        "help_ list_ show export lint audit link new copy text title translate review required dimension "
-        "move remove add submit approve reject publish close coverage report action"
+        "help_ list_ show diff export lint audit link new copy text title translate review required "
+        "dimension move remove add submit approve reject publish close coverage report action"
     ).split()
 }

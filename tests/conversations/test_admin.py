@@ -313,3 +313,26 @@ async def test_lint_asks_only_for_the_languages_the_shop_serves(db: Database, st
     await run(alice, 'text pulse why de "Was lief schief?"')
     done = await run(alice, 'title pulse de "ein kurzer Check"')
     assert "no texts in" not in done
+
+
+async def test_diff_shows_what_the_working_copy_changes_per_language(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    assert await run(alice, "diff default") == "default: the working copy is the published v1."
+    await run(alice, 'text default delivery_speed de "Wie zufrieden sind Sie mit der Lieferzeit insgesamt?"')
+    await run(alice, "remove default comments")
+    await run(alice, "dimension default ease_of_use website")
+    await run(alice, "move default recommend 1")
+    changes = await run(alice, "diff default")
+    lines = changes.splitlines()
+    assert lines[0] == "default, working copy against the published v1:"
+    assert "- comments: Is there anything else you would like to tell us?" in lines
+    assert "~ ease_of_use dimension: usability → website" in lines
+    assert (
+        "~ delivery_speed [de]: “Wie zufrieden sind Sie mit der Lieferzeit?” → "
+        "“Wie zufrieden sind Sie mit der Lieferzeit insgesamt?”"
+    ) in lines
+    assert lines[-1].startswith("~ order: recommend → product_quality")
+    assert not any("[en]" in line for line in lines)  # only what changed, language by language
+    assert (
+        await run(alice, "diff nothing")
+    ) == "Not done: 'nothing' is not published; `show nothing` shows the whole working copy"
