@@ -57,7 +57,7 @@ async def test_from_nothing_to_published_with_a_second_admin(db: Database, store
 
     created = await run(alice, "new\n" + PULSE)
     assert "Working copy 'pulse' created" in created
-    assert "delivery: leading wording (praises or blames before asking): 'amazing'" in created
+    assert "delivery: leading wording (presumes a quality of what is rated): 'our amazing'" in created
     assert "why: never shown" in created
     assert "zh (customers there get en)" in created
 
