@@ -415,7 +415,7 @@ class AdminCommands:
             current.clear()
             current.update(data)
 
-        reply = await self._edit(qid, change, f"{target} drafted by machine translation", drafted=target)
+        reply = await self._edit(qid, change, f"{target} drafted by machine translation", drafted=(target,))
         return reply
 
     async def review(self, args: list[str], document: str) -> AdminReply:
@@ -594,7 +594,7 @@ class AdminCommands:
         done: str,
         *,
         reviewed: str | None = None,
-        drafted: str | None = None,
+        drafted: tuple[str, ...] = (),
     ) -> AdminReply:
         doc = await self._working_copy(qid)
         if doc["status"] in {"submitted", "approved"}:
@@ -606,8 +606,7 @@ class AdminCommands:
         questionnaire = parse(complete_languages(data), source=qid)
         edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
         unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
-        if drafted is not None and drafted not in unreviewed:
-            unreviewed.append(drafted)
+        unreviewed += [code for code in drafted if code not in unreviewed]
         if not await self._store.drafts.update(
             questionnaire_id=qid,
             expected_version=int(doc["version"]),
@@ -622,6 +621,22 @@ class AdminCommands:
         return await self._with_lint(
             f"{qid}: {done}.", questionnaire, {**doc, "machine_translated": unreviewed}
         )
+
+    async def edit(
+        self,
+        qid: str,
+        change: Callable[[dict[str, Any]], object],
+        done: str,
+        *,
+        drafted: tuple[str, ...] = (),
+    ) -> AdminReply:
+        """Change the working copy by `change` (a form's edit), audited; refusals come back as replies."""
+        try:
+            reply = await self._edit(qid, change, done, drafted=drafted)
+        except AdminError as error:
+            return await self._refused("edit", qid, str(error))
+        await self._store.audit.add(actor=self._admin, action="edit", target=qid, outcome="done", detail=done)
+        return reply
 
     async def _set_status(self, doc: Document, status: str, **fields: Any) -> None:
         if not await self._store.drafts.update(

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
+from conversations.admin_forms import translated
 from conversations.builder_draft import (
     MAX_OPTION,
     MAX_TITLE,
@@ -25,6 +26,7 @@ from conversations.builder_draft import (
 from conversations.dialogue import State
 from conversations.questionnaire_lint import lint
 from conversations.rendering import question_buttons, question_text
+from conversations.translation import Translation
 from conversations.turn import Turn
 from core.admin_payloads import (
     BuilderArrange,
@@ -349,18 +351,19 @@ def _condition_candidates(draft: BuilderDraft) -> list[tuple[int, QuestionDraft]
 
 async def _translated(turn: Turn, draft: BuilderDraft, words: str) -> dict[str, str]:
     """`words` in the admin's language and, machine-translated, in the shop's other languages."""
-    texts = {draft.source: words}
     translator = turn.translator
-    if translator is None:
-        return texts
-    for code in draft.languages[1:]:
-        result = await translator.translate(words, source=draft.source, target=code)
-        if result.translated:
-            texts[code] = result.text
-            if code not in draft.machine_translated:
-                draft.machine_translated.append(code)
-        else:
-            log.info("builder: machine translation into %s failed", code)
+
+    async def translate(text: str, source: str, target: str) -> Translation:
+        assert translator is not None
+        return await translator.translate(text, source=source, target=target)
+
+    texts, made = await translated(
+        translate if translator is not None else None, words, source=draft.source, targets=draft.languages[1:]
+    )
+    draft.machine_translated += [code for code in made if code not in draft.machine_translated]
+    missing = [code for code in draft.languages[1:] if code not in texts]
+    if translator is not None and missing:
+        log.info("builder: machine translation failed into %s", ", ".join(missing))
     return texts
 
 
