@@ -296,6 +296,7 @@ class AdminCommands:
     async def new(self, args: list[str], document: str) -> AdminReply:
         if args[:1] == ["from-template"]:
             return await self._from_template(args[1:])
+        # `new yaml` is how the terminal chat announces a pasted document; there is no other argument.
         if not document.strip():
             raise AdminError(
                 "send the questionnaire as YAML on the lines after the command, or start from a template "
