@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import random
+from typing import get_args
 
+from conversations.builder_draft import BuilderDraft
 from conversations.engine import Engine
 from conversations.translation import Translator
 from core.admin_payloads import (
@@ -13,6 +16,12 @@ from core.admin_payloads import (
     BuilderKind,
     BuilderMenu,
     BuilderRequired,
+    DimensionName,
+    KindName,
+    ReviewAction,
+    TemplateName,
+    UseTemplate,
+    WhenName,
 )
 from storage.store import Store
 from storage.types import Database
@@ -137,3 +146,46 @@ async def test_a_customer_cannot_drive_the_builder(db: Database, store: Store) -
     reply = await mallory.send(mallory.command("admin", "new"))
     assert (await mallory.existing())["builder"] is None
     assert await db["audit"].count_documents({"actor": "test:mallory", "outcome": "refused"}) == 1
+
+
+async def test_random_presses_and_texts_never_break_the_builder(db: Database, store: Store) -> None:
+    """Builder, template and review buttons (also altered or stale) and hostile text, in any order."""
+    presses = [
+        *(BuilderMenu(a).pack() for a in ("add", "arrange", "done", "save", "cancel")),
+        *(BuilderKind(k).pack() for k in get_args(KindName)),
+        *(BuilderDimension(d).pack() for d in get_args(DimensionName)),
+        BuilderRequired(True).pack(),
+        BuilderRequired(False).pack(),
+        *(BuilderCondition(w, n).pack() for w in get_args(WhenName) for n in (0, 1, 2, 9)),
+        *(BuilderArrange(h, n).pack() for h in ("up", "remove") for n in (0, 1, 2, 3, 99)),
+        *(UseTemplate(t).pack() for t in get_args(TemplateName)),
+        *(
+            ReviewAction(a, q).pack()
+            for a in ("preview", "approve", "changes")
+            for q in ("default", "nothing")
+        ),
+        "qbc:low:-5",
+        "qbm:up:999999999",
+        "qb:",
+        "qbk:",
+        "rv:approve:",
+    ]
+    texts = ["", " ", "x" * 5000, "How satisfied are you?", "A\nB\nC", "$where", "Default", "🙂" * 100]
+    eng = builder_engine(store, translator=Translator(Tagging(), None, rate_per_second=None))
+    alice = admin(eng, db, ALICE)
+    rng = random.Random(20261206)
+    for _ in range(250):
+        roll = rng.random()
+        if roll < 0.08:
+            event = alice.command("admin", "new")
+        elif roll < 0.6:
+            event = alice.button(rng.choice(presses))
+        else:
+            event = alice.text(rng.choice(texts))
+        reply = await alice.send(event)  # must never raise
+        assert reply.messages or reply.notice is not None
+        kept = (await alice.existing()).get("builder")
+        if kept is not None:
+            BuilderDraft.from_document(kept)  # what is kept always reads back
+    async for doc in db["questionnaire_drafts"].find({}):
+        assert doc["definition"]["questions"], doc["_id"]
