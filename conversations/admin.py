@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import shlex
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import yaml
 
-from conversations import admin_reports
+from conversations import admin_authoring, admin_reports
+from conversations.admin_context import AdminContext as AdminContext
+from conversations.admin_context import AdminReply as AdminReply
 from conversations.admin_documents import (
     AdminError,
     arg,
@@ -28,14 +29,7 @@ from conversations.admin_documents import (
     target,
 )
 from conversations.admin_review import AdminNotice, reviewers
-from conversations.questionnaire_diff import diff as questionnaire_diff
 from conversations.questionnaire_lint import lint
-from conversations.questionnaire_templates import LABELS, template
-from conversations.questionnaire_templates import NAMES as TEMPLATE_NAMES
-from conversations.start_payload import build_start_payload
-from conversations.translation import Translation
-from core.admin_payloads import UseTemplate
-from core.events import Choice
 from core.questionnaire import Questionnaire
 from storage.store import Store
 from storage.types import Document
@@ -69,31 +63,6 @@ audit — the latest admin actions
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AdminReply:
-    text: str
-    document: tuple[str, str] | None = None  # (file name, content) for exports
-    target: str | None = None  # what the audit line names when the command line does not (`new`)
-    choices: tuple[tuple[Choice, ...], ...] = ()  # buttons, where the surface has them
-    detail: str = ""  # for the audit line (a rejection's reason)
-    notices: tuple[AdminNotice, ...] = ()  # admins to tell (conversations/admin_review.py)
-
-
-Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
-
-
-@dataclass(frozen=True, slots=True)
-class AdminContext:
-    store: Store
-    languages: tuple[str, ...]
-    max_minutes: int
-    translate: Translate | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    report_min_group: int = 5
-    deep_link: Callable[[str], str | None] = lambda payload: None  # None: the bot's username is unknown
-    admins: frozenset[str] = frozenset()  # "<channel>:<user key>" of every admin, to notify reviewers
-
-
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
 
 
@@ -102,6 +71,18 @@ class AdminCommands:
         self._context = context
         self._store = context.store
         self._admin = admin
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def context(self) -> AdminContext:
+        return self._context
+
+    @property
+    def admin(self) -> str:
+        return self._admin
 
     async def run(self, line: str, document: str = "") -> AdminReply:
         """Run one command line (and its document); refusals come back as replies, audited."""
@@ -187,22 +168,6 @@ class AdminCommands:
             lines += [f"   {code} (machine, unreviewed): {question.text[code]}" for code in unreviewed]
         return AdminReply("\n".join(lines))
 
-    async def diff(self, args: list[str], document: str) -> AdminReply:
-        """What publishing the working copy would change, against the published version."""
-        qid = arg(args, 0, "questionnaire id")
-        published = await self._store.questionnaires.latest(questionnaire_id=qid)
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if published is None:
-            raise AdminError(f"{qid!r} is not published; `show {qid}` shows the whole working copy")
-        if doc is None or doc.get("status") in {"published", "closed"}:
-            return AdminReply(f"{qid}: the working copy is the published v{published.version}.")
-        lines = questionnaire_diff(published, parse(doc["definition"], source=qid))
-        if not lines:
-            return AdminReply(f"{qid}: no changes against the published v{published.version}.")
-        return AdminReply(
-            f"{qid}, working copy against the published v{published.version}:\n" + "\n".join(lines)
-        )
-
     async def export(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
         questionnaire, _ = await self._current(qid)
@@ -220,26 +185,6 @@ class AdminCommands:
         if not problems:
             return AdminReply(f"{qid}: no problems found.")
         return AdminReply(f"{qid}: {len(problems)} problem(s):\n" + "\n".join(f"• {p}" for p in problems))
-
-    async def link(self, args: list[str], document: str) -> AdminReply:
-        """A deep link that starts a published questionnaire, optionally for one order."""
-        qid = arg(args, 0, "questionnaire id")
-        order = args[1] if len(args) > 1 else None
-        if await self._store.questionnaires.latest(questionnaire_id=qid) is None:
-            raise AdminError(f"{qid!r} is not published; links start only published questionnaires")
-        if await self._store.drafts.is_closed(questionnaire_id=qid):
-            raise AdminError(f"{qid} is closed; a link would start the default questionnaire")
-        try:
-            payload = build_start_payload(questionnaire_id=qid, order_ref=order)
-        except ValueError:
-            raise AdminError("an order reference in a link is 1–40 letters, digits or -") from None
-        url = self._context.deep_link(payload)
-        if url is None:
-            return AdminReply(
-                f"Start payload: {payload}\nSet TELEGRAM_BOT_USERNAME to get the full t.me link."
-            )
-        for_whom = f" for order {order}" if order else ""
-        return AdminReply(f"Link to {qid}{for_whom}:\n{url}")
 
     async def coverage(self, args: list[str], document: str) -> AdminReply:
         """Invited → opened → consented → completed for invitations of the last N days (default 30)."""
@@ -295,7 +240,7 @@ class AdminCommands:
 
     async def new(self, args: list[str], document: str) -> AdminReply:
         if args[:1] == ["from-template"]:
-            return await self._from_template(args[1:])
+            return await admin_authoring.from_template(self, args[1:])
         # `new yaml` is how the terminal chat announces a pasted document; there is no other argument.
         if not document.strip():
             raise AdminError(
@@ -309,39 +254,8 @@ class AdminCommands:
             questionnaire_id=questionnaire.id, definition=definition(questionnaire), author=self._admin
         ):
             raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
-        reply = await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+        reply = await self.with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
         return dataclasses.replace(reply, target=questionnaire.id)
-
-    async def _from_template(self, args: list[str]) -> AdminReply:
-        """`new from-template [<template> [<new-id>]]`: a working copy of a template from the policy."""
-        if not args:
-            lines = ["Templates (then: new from-template <template> [<new-id>]):"]
-            lines += [f"• {name} — {LABELS[name]}" for name in TEMPLATE_NAMES]
-            rows = tuple((UseTemplate(name).button(LABELS[name]),) for name in TEMPLATE_NAMES)
-            return AdminReply("\n".join(lines), choices=rows)
-        found = template(args[0])
-        if found is None:
-            raise AdminError(f"no template {args[0]!r} (templates: {', '.join(TEMPLATE_NAMES)})")
-        new_id = args[1] if len(args) > 1 else await self._free_id(args[0])
-        created = parse(definition(found) | {"id": new_id, "version": 1}, source=f"template {args[0]}")
-        if await self._store.questionnaires.latest(questionnaire_id=new_id) is not None or not (
-            await self._store.drafts.create(
-                questionnaire_id=new_id, definition=definition(created), author=self._admin
-            )
-        ):
-            raise AdminError(f"{new_id!r} exists already; give another id")
-        reply = await self._with_lint(
-            f"Working copy {new_id!r} created from the template {args[0]!r}.", created, None
-        )
-        return dataclasses.replace(reply, target=new_id)
-
-    async def _free_id(self, base: str) -> str:
-        for number in range(1, 100):
-            candidate = base if number == 1 else f"{base}-{number}"
-            taken = await self._store.questionnaires.latest(questionnaire_id=candidate) is not None
-            if not taken and await self._store.drafts.get(questionnaire_id=candidate) is None:
-                return candidate
-        raise AdminError("give the new questionnaire an id: new from-template <template> <new-id>")
 
     async def copy(self, args: list[str], document: str) -> AdminReply:
         source, target = arg(args, 0, "questionnaire id"), arg(args, 1, "new id")
@@ -483,7 +397,7 @@ class AdminCommands:
         await self._set_status(doc, "submitted", submitted_by=self._admin)
         questionnaire = parse(doc["definition"], source=qid)
         notices = reviewers(self._context.admins, submitted_by=self._admin, questionnaire=qid)
-        reply = await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        reply = await self.with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
         told = sum(1 for notice in notices if notice.job(cause="") is not None)
         if told:
             reply = dataclasses.replace(
@@ -619,7 +533,7 @@ class AdminCommands:
             },
         ):
             raise AdminError("another admin changed it at the same moment; try again")
-        return await self._with_lint(
+        return await self.with_lint(
             f"{qid}: {done}.", questionnaire, {**doc, "machine_translated": unreviewed}
         )
 
@@ -656,9 +570,8 @@ class AdminCommands:
             unreviewed=unreviewed,
         )
 
-    async def _with_lint(
-        self, message: str, questionnaire: Questionnaire, doc: Document | None
-    ) -> AdminReply:
+    async def with_lint(self, message: str, questionnaire: Questionnaire, doc: Document | None) -> AdminReply:
+        """`message`, with what lint finds before review."""
         problems = self._lint(questionnaire, doc)
         if problems:
             message += "\n\nBefore review:\n" + "\n".join(f"• {p}" for p in problems)
@@ -668,7 +581,10 @@ class AdminCommands:
 COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
-        "help_ list_ show diff export lint audit link new copy text title translate review required "
-        "dimension move remove add submit approve reject publish close coverage report action"
+        "help_ list_ show export lint audit new copy text title translate review required dimension "
+        "move remove add submit approve reject publish close coverage report action"
     ).split()
+} | {
+    "link": admin_authoring.link,
+    "diff": admin_authoring.diff,
 }

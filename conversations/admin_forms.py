@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from conversations.admin import AdminCommands, AdminContext, AdminReply, Translate
+from conversations.admin import AdminCommands
+from conversations.admin_context import AdminContext, AdminReply, Translate
 from conversations.admin_documents import AdminError, definition, parse
 from conversations.builder_draft import MAX_TITLE, MAX_WORDING, BuilderDraft, QuestionDraft, slug
 from core.admin_payloads import DimensionName, KindName, WhenName

@@ -76,7 +76,7 @@ async def _language_menu(turn: Turn) -> State | None:
 
 
 async def _complain_button(turn: Turn) -> State | None:
-    """ "Report a problem" under the consent request, or the answer to the offer after a low rating."""
+    """"Report a problem" under the consent request, or the answer to the offer after a low rating."""
     if turn.event.pressed(ReportProblem):
         return await complaint.start_complaint(turn, rating=None)
     offer = turn.event.pressed(ComplaintOffer)
