@@ -15,8 +15,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations import admin_forms
 from conversations.admin import AdminContext
-from conversations.builder import DIMENSIONS, KINDS
 from conversations.builder_draft import MAX_TITLE, MAX_WORDING
+from conversations.builder_prompts import DIMENSIONS, KINDS
 from core.admin_payloads import DimensionName, KindName
 
 log = logging.getLogger("handlers.slack_admin_builder")
