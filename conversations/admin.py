@@ -46,7 +46,8 @@ new — the guided builder (in a chat); or the YAML on the following lines (its 
 new from-template [<template> [<new-id>]] — a working copy of a template from the policy
 copy <id> <new-id> — a new working copy from an existing questionnaire
 text <id> <question> <language> <text…> — change one text · title <id> <language> <text…>
-translate <id> <language> — draft a language by machine translation · review <id> <language>
+translate <id> [<language>] — draft a language (without: every one missing) by machine translation
+review <id> <language> — machine-translated texts read and correct
 required <id> <question> yes|no · dimension <id> <question> <name>
 move <id> <question> <position> · remove <id> <question>
 add <id> — then one question as YAML on the following lines (added at the end)
@@ -300,38 +301,47 @@ class AdminCommands:
         return await self._edit(qid, change, f"title in {language} changed")
 
     async def translate(self, args: list[str], document: str) -> AdminReply:
-        """Draft every text of one language by machine translation, marked unreviewed until `review`."""
-        qid, target = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
-        if target not in self._context.languages:
-            raise AdminError(
-                f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)}; "
-                "SURVEY_LANGUAGES)"
-            )
+        """Draft every text of one language (without one: of every language the shop serves that the
+        copy lacks) by machine translation, marked unreviewed until `review`."""
+        qid = arg(args, 0, "questionnaire id")
+        questionnaire, _ = await self._current(qid)
+        targets = args[1:2] or [
+            code for code in self._context.languages if code not in questionnaire.languages
+        ]
+        for code in targets:
+            if code not in self._context.languages:
+                raise AdminError(
+                    f"{code!r} is not one of the bot's languages ({', '.join(self._context.languages)}; "
+                    "SURVEY_LANGUAGES)"
+                )
         translate = self._context.translate
         if translate is None:
             raise AdminError(
                 "no translation provider is configured: set TRANSLATION_PROVIDER (and its key or URL, "
                 "see docs/settings.md) and restart, or write the texts with `text` and `title`"
             )
-        questionnaire, _ = await self._current(qid)
+        if not targets:
+            return AdminReply(f"{qid}: every language the shop serves has its texts already.")
         source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         data = definition(questionnaire)
         mappings = [data["title"]] + [q["text"] for q in data["questions"]]
         mappings += [o["text"] for q in data["questions"] for o in q.get("options") or []]
-        for mapping in mappings:
-            result = await translate(mapping[source], source, target)
-            if not result.translated:
-                raise AdminError(
-                    f"translation failed ({result.note or 'no translation'}); nothing was changed"
-                )
-            mapping[target] = result.text
+        for code in targets:
+            for mapping in mappings:
+                result = await translate(mapping[source], source, code)
+                if not result.translated:
+                    raise AdminError(
+                        f"translation into {code} failed ({result.note or 'no translation'}); "
+                        "nothing was changed"
+                    )
+                mapping[code] = result.text
 
         def change(current: dict[str, Any]) -> None:
             current.clear()
             current.update(data)
 
-        reply = await self._edit(qid, change, f"{target} drafted by machine translation", drafted=(target,))
-        return reply
+        done = f"{', '.join(targets)} drafted by machine translation"
+        return await self._edit(qid, change, done, drafted=tuple(targets))
 
     async def review(self, args: list[str], document: str) -> AdminReply:
         qid, language = arg(args, 0, "questionnaire id"), arg(args, 1, "language")

@@ -223,7 +223,7 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     )
     provider.broken = True
     failed = await run(alice, "translate pulse de")
-    assert failed.startswith("Not done: translation failed") and "nothing was changed" in failed
+    assert failed.startswith("Not done: translation into de failed") and "nothing was changed" in failed
     provider.broken = False
     drafted = await run(alice, "translate pulse de")
     assert "de drafted by machine translation" in drafted and "machine-translated, unreviewed: de" in drafted
@@ -234,6 +234,10 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     )
     await run(alice, "submit pulse")
     assert "machine-translated texts are not reviewed: de" in await run(bob, "approve pulse")
+    assert (
+        await run(alice, "translate pulse")
+        == "Not done: pulse is submitted; reject it back to draft before editing"
+    )
     await run(bob, "reject pulse review the German")
     shown = await run(alice, "show pulse")
     assert "Sent back by test:bob: review the German" in shown
@@ -336,3 +340,25 @@ async def test_diff_shows_what_the_working_copy_changes_per_language(db: Databas
     assert (
         await run(alice, "diff nothing")
     ) == "Not done: 'nothing' is not published; `show nothing` shows the whole working copy"
+
+
+async def test_translate_without_a_language_drafts_every_language_the_shop_serves(
+    db: Database, store: Store
+) -> None:
+    config = dataclasses.replace(CONFIG, admins=frozenset({ALICE}), survey_languages=("en", "de", "es"))
+    eng = Engine(
+        store=store,
+        catalogs=ui(),
+        config=config,
+        translator=Translator(Tagging(), None, rate_per_second=None),
+    )
+    alice = admin(eng, db, ALICE)
+    await run(
+        alice, "new\n" + PULSE.replace("our amazing delivery", "the delivery").replace("in: [7]", "in: [1]")
+    )
+    drafted = await run(alice, "translate pulse")
+    assert "pulse: de, es drafted by machine translation." in drafted
+    assert "machine-translated, unreviewed: de, es" in drafted and "no texts in" not in drafted
+    assert (
+        await run(alice, "translate pulse") == "pulse: every language the shop serves has its texts already."
+    )
