@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -41,6 +42,7 @@ from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from handlers.console import ConsoleChannel
 from handlers.pacing import Pacer
 from handlers.slack import SlackDesk, make_client
+from handlers.slack_admin_review import post_notice
 from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
 from handlers.telegram import (
     TelegramChannel,
@@ -308,12 +310,23 @@ class FeedbackBot:
             clock=self.clock,
         )
         handlers = jobs.handlers()
-        handlers.update(
-            AdminNoticeJobs(channel=self.dispatcher.channel, submit=self.dispatcher.submit).handlers()
-        )
+        handlers.update(self._admin_notices(settings).handlers())
         if self.report_jobs is not None:
             handlers.update(self.report_jobs.handlers())
         return handlers
+
+    def _admin_notices(self, settings: Settings) -> AdminNoticeJobs:
+        """Review notices into admins' chats: Telegram through the dispatcher, Slack as direct messages."""
+        post = None
+        if settings.slack_bot_token is not None:
+            client = make_client(
+                token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
+            )
+
+            async def post(payload: dict[str, Any]) -> None:
+                await post_notice(client, payload)
+
+        return AdminNoticeJobs(channel=self.dispatcher.channel, submit=self.dispatcher.submit, slack=post)
 
     def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:

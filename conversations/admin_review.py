@@ -13,10 +13,11 @@ from typing import Any, Literal
 from conversations.dialogue import State
 from conversations.turn import Turn
 from core.admin_payloads import ReviewAction
+from core.events import Choice
 
 ADMIN_NOTICE = "admin.notice"
 # Channels whose admins have a private chat with the bot to receive notices in.
-NOTIFIED_CHANNELS = frozenset({"telegram"})
+NOTIFIED_CHANNELS = frozenset({"telegram", "slack"})
 About = Literal["review", "rejected", "approved"]
 
 
@@ -56,24 +57,31 @@ def reviewers(admins: frozenset[str], *, submitted_by: str, questionnaire: str) 
     )
 
 
-async def on_notice_due(turn: Turn) -> State:
-    """A notice for the admin of this chat: what happened to a questionnaire, with its buttons."""
-    payload = turn.event.timer
+def notice_text(payload: dict[str, Any]) -> str:
+    """What a notice says, on any surface."""
     qid, by = str(payload.get("questionnaire") or ""), str(payload.get("by") or "another admin")
     about = payload.get("about")
     if about == "review":
-        turn.say(
-            f"📝 {qid} waits for your review (submitted by {by}).",
+        return f"📝 {qid} waits for your review (submitted by {by})."
+    if about == "rejected":
+        return f"↩️ {by} sent {qid} back to draft: {payload.get('reason') or 'no reason given'}"
+    return f"✅ {by} approved {qid}; /admin publish {qid} makes it live."
+
+
+async def on_notice_due(turn: Turn) -> State:
+    """A notice for the admin of this chat: what happened to a questionnaire, with its buttons."""
+    payload = turn.event.timer
+    qid = str(payload.get("questionnaire") or "")
+    if payload.get("about") not in {"review", "rejected", "approved"}:
+        return turn.dialogue.state
+    buttons: tuple[tuple[Choice, ...], ...] = ()
+    if payload.get("about") == "review":
+        buttons = (
             (
-                (
-                    ReviewAction("preview", qid).button("👁 Preview"),
-                    ReviewAction("approve", qid).button("✅ Approve"),
-                    ReviewAction("changes", qid).button("✏️ Request changes"),
-                ),
+                ReviewAction("preview", qid).button("👁 Preview"),
+                ReviewAction("approve", qid).button("✅ Approve"),
+                ReviewAction("changes", qid).button("✏️ Request changes"),
             ),
         )
-    elif about == "rejected":
-        turn.say(f"↩️ {by} sent {qid} back to draft: {payload.get('reason') or 'no reason given'}")
-    elif about == "approved":
-        turn.say(f"✅ {by} approved {qid}; /admin publish {qid} makes it live.")
+    turn.say(notice_text(payload), buttons)
     return turn.dialogue.state

@@ -32,6 +32,7 @@ from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
 from handlers.slack import CATEGORY_LABELS
 from handlers.slack_admin_builder import SlackQuestionnaireBuilder
+from handlers.slack_admin_review import SlackAdminReview, schedule_notices
 
 __all__ = ["SLACK_EVENTS_PATH", "AsyncWebClient", "SlackAgents"]
 
@@ -94,6 +95,7 @@ class SlackAgents:
         if admin is not None:
             self._builder = SlackQuestionnaireBuilder(client=client, admin=admin, admin_users=admin_users)
             self._builder.register(self.app)
+            SlackAdminReview(client=client, admin=admin, admin_users=admin_users).register(self.app)
 
     async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
         """Receive interactions over Slack's WebSocket instead of HTTP (no public URL needed)."""
@@ -317,11 +319,10 @@ class SlackAgents:
             await ack(text="The questionnaire builder is open.")
             return
         reply = await AdminCommands(self._admin, admin=who).run(str(command.get("text") or ""))
-        cause = str(command.get("trigger_id") or uuid.uuid4().hex)
-        for notice in reply.notices:  # reviewers and authors in their chats with the bot
-            job = notice.job(cause=f"slack-{cause}")
-            if job is not None:
-                await self._admin.store.jobs.schedule(due_at=self._admin.clock(), **job)
+        # Reviewers and authors are told in their chats with the bot.
+        await schedule_notices(
+            self._admin, reply, cause=f"slack-{command.get('trigger_id') or uuid.uuid4().hex}"
+        )
         text = reply.text
         if reply.document is not None:
             name, content = reply.document

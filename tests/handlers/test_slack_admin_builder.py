@@ -1,5 +1,6 @@
 """Scenario in Slack: `/feedback-admin new` builds a three-language questionnaire in modals (no YAML),
-a Telegram admin is asked to review it and approves it, it is published and a customer completes it."""
+a Telegram admin is asked to review it and approves it, it is published and a customer completes it;
+and a Slack admin asked in a direct message sends one back with a reason, then approves it."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ import pytest_asyncio
 from core.admin_payloads import ReviewAction
 from handlers.slack_admin_builder import QUESTION, START
 from storage.types import Database
+from tests.conversations.test_admin import PULSE
 from tests.fakes.libretranslate import FakeLibreTranslate
-from tests.fakes.slack_api import FakeSlack, interaction_body, post_to_app, signed_headers, slash_command_body
+from tests.fakes.slack_api import (
+    FakeSlack,
+    block_action,
+    interaction_body,
+    post_to_app,
+    signed_headers,
+    slash_command_body,
+)
 from tests.handlers.telegram_harness import BotRunner, Customer
 from tests.handlers.test_complaint_to_slack import desk_settings
 from tests.handlers.test_slack_agents import SECRET, Agents, settle
@@ -163,3 +172,61 @@ async def test_built_in_modals_reviewed_by_a_notified_admin_published_and_comple
     await customer.say("La pantalla parpadea")
     response = await db["responses"].find_one({"questionnaire_id": "repair-check"})
     assert response is not None and response["status"] == "complete"
+
+
+async def test_a_slack_admin_is_asked_in_a_direct_message_and_sends_it_back_with_a_reason(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    await polling.start(
+        **desk_settings(slack, libre),
+        SLACK_SIGNING_SECRET=SECRET,
+        ADMIN_SLACK_USERS=[SLACK_ADMIN],
+        ADMIN_TELEGRAM_IDS=[TELEGRAM_ADMIN],
+        SURVEY_LANGUAGES=["en"],
+    )
+    agents = Agents(polling, slack)
+    author = Customer(polling, chat_id=TELEGRAM_ADMIN)
+    await author.say(
+        "/admin new yaml\n" + PULSE.replace("our amazing delivery", "the delivery").replace("[7]", "[1]")
+    )
+    await author.say("/admin submit pulse")
+    assert "Review requested from 1 admin(s)" in author.last.text
+    await settle(polling)
+    (notice,) = slack.channel(SLACK_ADMIN)
+    assert notice.text == f"📝 pulse waits for your review (submitted by telegram:{TELEGRAM_ADMIN})."
+    buttons = notice.blocks[-1]["elements"]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("questionnaire_approve", "pulse"),
+        ("questionnaire_changes", "pulse"),
+    ]
+
+    changes = block_action(
+        action_id="questionnaire_changes", value="pulse", user=SLACK_ADMIN, channel=SLACK_ADMIN, ts=notice.ts
+    )
+    assert await agents.post(changes) == 200
+    modal = slack.views[-1]["view"]
+    assert modal["callback_id"] == "questionnaire_changes_modal" and modal["private_metadata"] == "pulse"
+    empty = await submit(agents, modal, {"value": "  "})
+    assert empty["errors"] == {"value": "Say what should change."}
+    assert await submit(agents, modal, {"value": "Ask about the parcel too"}) == {}
+    await settle(polling)
+    assert author.last.text == f"↩️ slack:{SLACK_ADMIN} sent pulse back to draft: Ask about the parcel too"
+
+    await author.say("/admin submit pulse")
+    await settle(polling)
+    approve = block_action(
+        action_id="questionnaire_approve",
+        value="pulse",
+        user=SLACK_ADMIN,
+        channel=SLACK_ADMIN,
+        ts=slack.channel(SLACK_ADMIN)[-1].ts,
+    )
+    outsider = block_action(
+        action_id="questionnaire_approve", value="pulse", user="U0AGENT", channel=SLACK_ADMIN, ts="1.0"
+    )
+    assert await agents.post(outsider) == 200
+    assert (await db["questionnaire_drafts"].find_one({"_id": "pulse"}) or {})["status"] == "submitted"
+    assert await agents.post(approve) == 200
+    assert slack.ephemeral[-1]["text"] == "pulse approved; publish it to make it live."
+    await settle(polling)
+    assert author.last.text == f"✅ slack:{SLACK_ADMIN} approved pulse; /admin publish pulse makes it live."
