@@ -23,7 +23,7 @@ from conversations.builder_draft import (
     QuestionDraft,
     slug,
 )
-from conversations.builder_prompts import WHEN, WHEN_FOR_TYPE, condition_candidates, prompt
+from conversations.builder_prompts import WHEN, WHEN_FOR_TYPE, condition_candidates, copy_buttons, prompt
 from conversations.dialogue import State
 from conversations.translation import Translation
 from conversations.turn import Turn
@@ -87,7 +87,10 @@ async def on_builder(turn: Turn) -> State | None:
         raise RuntimeError(f"the builder may not move from {draft.step} to {after}")
     if after is END:
         turn.dialogue.builder = None
-        turn.say("\n\n".join(notes), edit_ref=turn.pressed_ref())
+        saved = draft.step is BuildStep.MENU and turn.event.pressed(BuilderMenu) == BuilderMenu("save")
+        unreviewed = [code for code in draft.machine_translated if code in draft.languages]
+        buttons = copy_buttons(draft.questionnaire_id or "", unreviewed) if saved else ()
+        turn.say("\n\n".join(notes), buttons, edit_ref=turn.pressed_ref())
         return turn.dialogue.state
     draft.step = after
     prompt(turn, draft, notes)
@@ -342,7 +345,7 @@ async def _save(turn: Turn, draft: BuilderDraft, notes: list[str]) -> Next:
         return BuildStep.TOPIC
     await turn.store.audit.add(actor=who, action="new", target=qid, outcome="done", detail="guided builder")
     notes.append(
-        f"Working copy {qid!r} saved. Next: /admin show {qid} (translations beside the original), "
-        f"/admin review {qid} <language> after reading a machine translation, /admin submit {qid}."
+        f"Working copy {qid!r} saved. Read each machine translation (beside the original above; correct one "
+        f"with /admin text {qid} <question> <language> …) and mark it read; then submit it for review."
     )
     return END

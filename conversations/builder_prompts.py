@@ -17,6 +17,8 @@ from core.admin_payloads import (
     BuilderRequired,
     DimensionName,
     KindName,
+    MarkReviewed,
+    ReviewAction,
     WhenName,
 )
 from core.events import Choice
@@ -218,3 +220,17 @@ def _lint_lines(turn: Turn, draft: BuilderDraft, *, with_pending: bool) -> list[
     if not problems:
         return ["Lint: no problems."]
     return ["Lint:"] + [f"• {problem}" for problem in problems]
+
+
+def copy_buttons(qid: str, unreviewed: list[str]) -> Buttons:
+    """What the author does next with a saved working copy: mark translations read, preview, submit."""
+    rows: list[tuple[Choice, ...]] = []
+    marks = [MarkReviewed(code, qid).button(f"✔ {code} read") for code in unreviewed]
+    rows += [tuple(marks[i : i + 4]) for i in range(0, len(marks), 4)]
+    rows.append(
+        (
+            ReviewAction("preview", qid).button("👁 Preview"),
+            ReviewAction("submit", qid).button("📤 Submit for review"),
+        )
+    )
+    return tuple(rows)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from conversations import complaint
 from conversations.admin import AdminCommands, AdminContext, AdminReply
 from conversations.builder import is_admin, start_builder
+from conversations.builder_prompts import copy_buttons
 from conversations.dialogue import State
 from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, withdraw
@@ -17,7 +18,7 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
-from core.admin_payloads import ReviewAction, UseTemplate
+from core.admin_payloads import MarkReviewed, ReviewAction, UseTemplate
 from core.events import EventKind, Outbound
 from core.payloads import Resume
 
@@ -105,13 +106,23 @@ async def on_admin_button(turn: Turn) -> State | None:
     """A template picked from `/admin new from-template`'s buttons, or a review notice's buttons
     (only an admin's press counts; the command audits it like a typed one)."""
     template, review = turn.event.pressed(UseTemplate), turn.event.pressed(ReviewAction)
-    if template is None and review is None:
+    marked = turn.event.pressed(MarkReviewed)
+    if template is None and review is None and marked is None:
         return None
     if not is_admin(turn):
         turn.notice = turn.t("unknown.button")
         return turn.dialogue.state
     who = f"{turn.event.channel}:{turn.event.user_key}"
     commands = admin_commands(turn, who)
+    if marked is not None:
+        reply = await commands.run(
+            f"review {shlex.quote(marked.questionnaire)} {shlex.quote(marked.language)}"
+        )
+        doc = await turn.store.drafts.get(questionnaire_id=marked.questionnaire) or {}
+        left = [str(code) for code in doc.get("machine_translated") or []]
+        draft = doc.get("status") == "draft"
+        turn.say(reply.text, copy_buttons(marked.questionnaire, left) if draft else ())
+        return turn.dialogue.state
     if template is not None:
         line = f"new from-template {template.template}"
     elif review is not None and review.action == "preview":
@@ -128,7 +139,7 @@ async def on_admin_button(turn: Turn) -> State | None:
         return turn.dialogue.state
     else:
         assert review is not None
-        line = f"approve {review.questionnaire}"
+        line = f"{'submit' if review.action == 'submit' else 'approve'} {shlex.quote(review.questionnaire)}"
     reply = await commands.run(line)
     turn.say(reply.text)
     await _notify(turn, reply)

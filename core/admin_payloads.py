@@ -64,8 +64,17 @@ class BuilderArrange(Payload):
 
 @dataclass(frozen=True, slots=True)
 class ReviewAction(Payload):
-    """The buttons of a "waiting for your review" notice."""
+    """The buttons of a "waiting for your review" notice, and the author's Submit."""
 
     prefix = "rv"
-    action: Literal["preview", "approve", "changes"]
+    action: Literal["preview", "approve", "changes", "submit"]
+    questionnaire: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkReviewed(Payload):
+    """A human has read (and corrected) the machine translation into `language`."""
+
+    prefix = "mr"
+    language: str
     questionnaire: str

@@ -9,6 +9,7 @@ from core.admin_payloads import (
     BuilderKind,
     BuilderMenu,
     BuilderRequired,
+    MarkReviewed,
     ReviewAction,
 )
 from storage.types import Database
@@ -16,6 +17,11 @@ from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.handlers.telegram_harness import BotRunner, Customer
 
 ALICE, BOB = 911, 912
+
+
+async def _approve_as(admin: Customer, qid: str) -> str:
+    await admin.say(f"/admin approve {qid}")
+    return admin.last.text
 
 
 async def run_jobs(runner: BotRunner) -> None:
@@ -59,12 +65,29 @@ async def test_built_by_buttons_reviewed_after_a_notice_published_and_completed(
     assert "Working copy 'repair-check' saved." in alice.last.text
     assert {r["target"] for r in libre.requests} == {"de", "es"}
 
-    # The author reads the machine translations beside the original, then marks them reviewed.
+    # The author reads the machine translations beside the original, marks them read, submits: buttons.
+    assert alice.payloads() == [
+        MarkReviewed("de", "repair-check").pack(),
+        MarkReviewed("es", "repair-check").pack(),
+        ReviewAction("preview", "repair-check").pack(),
+        ReviewAction("submit", "repair-check").pack(),
+    ]
+    await alice.press_payload(ReviewAction("submit", "repair-check").pack())
+    assert alice.last.text.startswith("repair-check submitted for review")  # approval would be refused:
     await alice.say("/admin show repair-check")
     assert "   de (machine, unreviewed): [de] HOW SATISFIED ARE YOU WITH THE REPAIR?" in alice.last.text
-    await alice.say("/admin review repair-check de")
-    await alice.say("/admin review repair-check es")
-    await alice.say("/admin submit repair-check")
+    assert "Not done: machine-translated texts are not reviewed: de, es" == (
+        await _approve_as(bob, "repair-check")
+    )
+    await bob.press_payload(ReviewAction("changes", "repair-check").pack())
+    await bob.say("Read the translations first")
+    await run_jobs(polling)
+    saved = next(m for m in alice.messages if m.text.startswith("Working copy 'repair-check' saved."))
+    await alice.press_payload(MarkReviewed("de", "repair-check").pack(), message_id=saved.message_id)
+    assert alice.payloads()[0] == MarkReviewed("es", "repair-check").pack()
+    await alice.press_payload(MarkReviewed("es", "repair-check").pack())
+    assert alice.last.text == "repair-check: es texts reviewed."
+    await alice.press_payload(ReviewAction("submit", "repair-check").pack())
     assert "Review requested from 1 admin(s) in their chat with the bot." in alice.last.text
 
     await run_jobs(polling)
