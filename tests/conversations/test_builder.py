@@ -18,6 +18,7 @@ from core.admin_payloads import (
     BuilderRequired,
     DimensionName,
     KindName,
+    MarkReviewed,
     ReviewAction,
     TemplateName,
     UseTemplate,
@@ -161,9 +162,10 @@ async def test_random_presses_and_texts_never_break_the_builder(db: Database, st
         *(UseTemplate(t).pack() for t in get_args(TemplateName)),
         *(
             ReviewAction(a, q).pack()
-            for a in ("preview", "approve", "changes")
+            for a in ("preview", "approve", "changes", "submit")
             for q in ("default", "nothing")
         ),
+        *(MarkReviewed(code, q).pack() for code in ("de", "xx") for q in ("default", "post-delivery")),
         "qbc:low:-5",
         "qbm:up:999999999",
         "qb:",
