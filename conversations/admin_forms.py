@@ -15,22 +15,10 @@ from conversations.admin import AdminCommands
 from conversations.admin_context import AdminContext, AdminReply, Translate
 from conversations.admin_documents import AdminError, definition, parse
 from conversations.builder_draft import MAX_TITLE, MAX_WORDING, BuilderDraft, QuestionDraft, slug
-from core.admin_payloads import DimensionName, KindName, WhenName
+from conversations.builder_prompts import WHEN, WHEN_FOR_TYPE
+from core.admin_payloads import DimensionName, KindName
 from core.questionnaire import ID_PATTERN, Questionnaire
 from storage.types import Document
-
-WHEN_VALUES: dict[WhenName, list[int | str | bool]] = {
-    "low": [1, 2],
-    "high": [4, 5],
-    "detractor": [0, 1, 2, 3, 4, 5, 6],
-    "yes": [True],
-    "no": [False],
-}
-WHEN_FOR_TYPE: dict[str, tuple[WhenName, ...]] = {
-    "rating5": ("low", "high"),
-    "scale10": ("detractor",),
-    "yesno": ("yes", "no"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +62,8 @@ def condition_choices(questionnaire: Questionnaire | None) -> list[tuple[str, st
     """(value, label) of each condition a new question may have, "always" first."""
     choices = [("always", "Always show it")]
     for number, question in enumerate(questionnaire.questions if questionnaire else (), 1):
-        for when in WHEN_FOR_TYPE.get(str(question.type), ()):
-            shown = ", ".join(str(v).lower() for v in WHEN_VALUES[when])
-            choices.append((f"{question.id}:{when}", f"Only if {number}. is {shown}"))
+        for when in WHEN_FOR_TYPE.get(question.type, ()):
+            choices.append((f"{question.id}:{when}", f"Only if {number}. {WHEN[when][0]}"))
     return choices
 
 
@@ -201,9 +188,9 @@ async def _question(
         made += [code for code in option_made if code not in made]
     show_if = None
     question_id, _, when = form.condition.partition(":")
-    for name, values in WHEN_VALUES.items():
+    for name, (_, values) in WHEN.items():
         if name == when:
-            show_if = {"question": question_id, "in": values}
+            show_if = {"question": question_id, "in": list(values)}
     question = QuestionDraft(
         id=draft.next_question_id(),
         type=form.kind,
