@@ -1,6 +1,6 @@
 """Lint's precision and recall on leading wording, on a labelled set of question wordings.
 
-Data: benchmarks/data/lint_wordings.csv — language, question type, wording, options (`|`-separated,
+Data: benchmarks/lint_wordings.csv — language, question type, wording, options (`|`-separated,
 for choice questions), label (1 leading, 0 neutral) and a note. Each row becomes a one-question
 questionnaire in its language and goes through `lint`; a row counts as flagged when lint reports
 leading wording or unbalanced options for it. Run::
@@ -21,7 +21,7 @@ from conversations.questionnaire_lint import lint
 from conversations.wording_rules import UNBALANCED
 from core.questionnaire import parse_questionnaire
 
-DATA = Path(__file__).parent / "data" / "lint_wordings.csv"
+DATA = Path(__file__).parent / "lint_wordings.csv"  # not under data/: git ignores that (the bot's)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 Each language has one table of patterns by kind of problem. Only the question itself is read: what
 follows a colon or an opening parenthesis explains the thing rated or labels the scale (the policy's
 after-sales question, "0 = not at all likely"), and is not the question's claim.
-The labelled wordings in benchmarks/data/lint_wordings.csv measure these tables
+The labelled wordings in benchmarks/lint_wordings.csv measure these tables
 (`python -m benchmarks.lint_quality`); add every miss found there.
 """
 
