@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aiohttp import web
 
 from bot import retention
+from bot.admin_jobs import AdminNoticeJobs
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
@@ -36,10 +37,12 @@ from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
 from core.events import InboundEvent
+from core.jobs import AdminNoticeJob
 from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from handlers.console import ConsoleChannel
 from handlers.pacing import Pacer
 from handlers.slack import SlackDesk, make_client
+from handlers.slack_admin_review import post_notice
 from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
 from handlers.telegram import (
     TelegramChannel,
@@ -107,6 +110,12 @@ class FeedbackBot:
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
+        # The terminal chat is the operator's own: it may run admin commands.
+        self.admins = frozenset(
+            [f"telegram:{user}" for user in settings.admin_telegram_ids]
+            + [f"slack:{user}" for user in settings.admin_slack_users]
+            + ["console:local"]
+        )
         self.report_jobs: ReportJobs | None = None
 
     async def start(self) -> None:
@@ -168,17 +177,14 @@ class FeedbackBot:
                 complaints=self.policy,
                 agent_language=settings.agent_language,
                 clock=self.clock,
-                # The terminal chat is the operator's own: it may run admin commands.
-                admins=frozenset(
-                    [f"telegram:{user}" for user in settings.admin_telegram_ids]
-                    + [f"slack:{user}" for user in settings.admin_slack_users]
-                    + ["console:local"]
-                ),
+                admins=self.admins,
                 questionnaire_max_minutes=settings.questionnaire_max_minutes,
                 reminder_count=settings.reminder_count,
                 reminder_delay=timedelta(hours=settings.reminder_delay_hours),
                 report_min_group=settings.report_min_group,
                 desk=settings.slack_bot_token is not None and bool(settings.slack_default_channel),
+                survey_languages=tuple(settings.survey_languages),
+                deep_link=self.deep_link,
             ),
         )
         self.dispatcher = Dispatcher(
@@ -301,9 +307,23 @@ class FeedbackBot:
             submit=self.dispatcher.submit,
         )
         handlers = jobs.handlers()
+        handlers.update(self._admin_notices(settings).handlers())
         if self.report_jobs is not None:
             handlers.update(self.report_jobs.handlers())
         return handlers
+
+    def _admin_notices(self, settings: Settings) -> AdminNoticeJobs:
+        """Review notices into admins' chats: Telegram through the dispatcher, Slack as direct messages."""
+        post = None
+        if settings.slack_bot_token is not None:
+            client = make_client(
+                token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
+            )
+
+            async def post(notice: AdminNoticeJob) -> None:
+                await post_notice(client, notice)
+
+        return AdminNoticeJobs(channel=self.dispatcher.channel, submit=self.dispatcher.submit, slack=post)
 
     def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:
@@ -322,11 +342,13 @@ class FeedbackBot:
             allowed_users=frozenset(settings.slack_agent_users),
             admin=AdminContext(
                 store=self.store,
-                languages=catalogs().languages,
+                languages=tuple(settings.survey_languages) or catalogs().languages,
                 max_minutes=settings.questionnaire_max_minutes,
                 translate=self._translate,
                 clock=self.clock,
                 report_min_group=settings.report_min_group,
+                deep_link=self.deep_link,
+                admins=self.admins,
             ),
             admin_users=frozenset(settings.admin_slack_users),
             agent_channels=frozenset(

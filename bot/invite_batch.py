@@ -25,6 +25,7 @@ COLUMNS = (
     "send_at",
     "segment",
     "country",
+    "timezone",
     "channel",
 )
 OUTPUT = ("line", "order_ref", "status", "invitation_id", "deep_link", "problem", "start_payload")

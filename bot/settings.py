@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from conversations.detection import CONFIDENT
 from core.events import PURPOSES
+from locales.catalog import catalogs
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("feedback-bot.toml")
@@ -447,6 +448,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("QUESTIONNAIRE_MAX_MINUTES", "questionnaire_max_minutes"),
     )
     """Lint flags questionnaires estimated to take longer."""
+    survey_languages: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("SURVEY_LANGUAGES", "survey_languages")
+    )
+    """The languages the shop serves (JSON list, e.g. `["en", "de"]`): lint and the questionnaire builder
+    ask for texts in these, and machine translation drafts them; empty: every shipped language."""
     agent_language: str = Field("en", validation_alias=AliasChoices("AGENT_LANGUAGE", "agent_language"))
     """The language customers' words are translated into for agents."""
 
@@ -514,6 +520,15 @@ class Settings(BaseSettings):
         if scheme.lower() not in {"http", "https"} or not rest or any(c in value for c in " \"'<>"):
             raise ValueError(f"{value!r}: write an https:// address or a path like /static/logo.svg")
         return value
+
+    @field_validator("survey_languages")
+    @classmethod
+    def _shipped_languages(cls, value: list[str]) -> list[str]:
+        shipped = catalogs().languages
+        unknown = [code for code in value if code not in shipped]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not shipped (shipped: {', '.join(shipped)})")
+        return list(dict.fromkeys(value))
 
     @field_validator("webchat_allowed_origins")
     @classmethod

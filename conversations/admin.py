@@ -7,15 +7,17 @@ published as a new version → closed. Every command, done or refused, is in the
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import yaml
 
-from conversations import admin_reports
+from conversations import admin_authoring, admin_reports
+from conversations.admin_context import AdminContext as AdminContext
+from conversations.admin_context import AdminReply as AdminReply
 from conversations.admin_documents import (
     AdminError,
     arg,
@@ -26,8 +28,8 @@ from conversations.admin_documents import (
     question_entry,
     target,
 )
+from conversations.admin_review import AdminNotice, reviewers
 from conversations.questionnaire_lint import lint
-from conversations.translation import Translation
 from core.questionnaire import Questionnaire
 from storage.store import Store
 from storage.types import Document
@@ -38,11 +40,14 @@ HELP = (
 help — this list
 list — questionnaires: published version and review status
 show <id> — questions, languages, duration, status
+diff <id> — what the working copy changes against the published version, per language
 export <id> — the working copy as YAML (the format the project ships)
-new — then the YAML on the following lines: a new working copy (its id from the YAML)
+new — the guided builder (in a chat); or the YAML on the following lines (its id from the YAML)
+new from-template [<template> [<new-id>]] — a working copy of a template from the policy
 copy <id> <new-id> — a new working copy from an existing questionnaire
 text <id> <question> <language> <text…> — change one text · title <id> <language> <text…>
-translate <id> <language> — draft a language by machine translation · review <id> <language>
+translate <id> [<language>] — draft a language (without: every one missing) by machine translation
+review <id> <language> — machine-translated texts read and correct
 required <id> <question> yes|no · dimension <id> <question> <name>
 move <id> <question> <position> · remove <id> <question>
 add <id> — then one question as YAML on the following lines (added at the end)
@@ -51,30 +56,12 @@ submit <id> · approve <id> · reject <id> <reason…> — review (approval by a
 publish <id> — make the approved copy the new version customers get
 close <id> — no new customers start it (those in it finish)
 preview <id> — take it here as a customer would; nothing is stored
+link <id> [order] — a deep link that starts it (for one order), without the shop's API
 coverage <id> [days] — invited, opened, consented, completed (invitations of the last 30 days)
 audit — the latest admin actions
 """
     + admin_reports.HELP
 )
-
-
-@dataclass(frozen=True, slots=True)
-class AdminReply:
-    text: str
-    document: tuple[str, str] | None = None  # (file name, content) for exports
-
-
-Translate = Callable[[str, str, str], Awaitable[Translation]]  # text, source, target
-
-
-@dataclass(frozen=True, slots=True)
-class AdminContext:
-    store: Store
-    languages: tuple[str, ...]
-    max_minutes: int
-    translate: Translate | None = None
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    report_min_group: int = 5
 
 
 Command = Callable[["AdminCommands", list[str], str], Awaitable[AdminReply]]
@@ -85,6 +72,18 @@ class AdminCommands:
         self._context = context
         self._store = context.store
         self._admin = admin
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def context(self) -> AdminContext:
+        return self._context
+
+    @property
+    def admin(self) -> str:
+        return self._admin
 
     async def run(self, line: str, document: str = "") -> AdminReply:
         """Run one command line (and its document); refusals come back as replies, audited."""
@@ -102,8 +101,25 @@ class AdminCommands:
             reply = await command(self, words[1:], document)
         except AdminError as error:
             return await self._refused(name, words[1] if len(words) > 1 else None, str(error))
-        if name not in {"help", "list", "show", "export", "lint", "audit", "coverage", "report"}:
-            await self._store.audit.add(actor=self._admin, action=name, target=target(words), outcome="done")
+        if name not in {
+            "help",
+            "list",
+            "show",
+            "diff",
+            "export",
+            "lint",
+            "audit",
+            "coverage",
+            "report",
+            "link",
+        }:
+            await self._store.audit.add(
+                actor=self._admin,
+                action=name,
+                target=reply.target or target(words),
+                outcome="done",
+                detail=reply.detail,
+            )
         return reply
 
     async def _refused(self, action: str, target: str | None, why: str) -> AdminReply:
@@ -136,13 +152,21 @@ class AdminCommands:
             f"{qid} v{questionnaire.version} — {status}",
             f"Languages: {', '.join(questionnaire.languages)}; about {questionnaire.estimated_minutes()} min",
         ]
+        if doc and doc.get("status") == "draft" and doc.get("rejected_because"):
+            lines.append(f"Sent back by {doc.get('rejected_by') or 'a reviewer'}: {doc['rejected_because']}")
+        unreviewed = [
+            code for code in (doc or {}).get("machine_translated") or [] if code in questionnaire.languages
+        ]
+        source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         for number, question in enumerate(questionnaire.questions, 1):
             flags = "" if question.required else " (optional)"
             condition = " (conditional)" if question.show_if else ""
-            text = question.text.get("en") or next(iter(question.text.values()))
+            text = question.text.get(source) or next(iter(question.text.values()))
             lines.append(
                 f"{number}. {question.id} [{question.type}, {question.dimension}]{flags}{condition}: {text}"
             )
+            # Machine translations beside the original, for the human who reviews them.
+            lines += [f"   {code} (machine, unreviewed): {question.text[code]}" for code in unreviewed]
         return AdminReply("\n".join(lines))
 
     async def export(self, args: list[str], document: str) -> AdminReply:
@@ -216,8 +240,14 @@ class AdminCommands:
     # --- writing the working copy ----------------------------------------------------------------
 
     async def new(self, args: list[str], document: str) -> AdminReply:
+        if args[:1] == ["from-template"]:
+            return await admin_authoring.from_template(self, args[1:])
+        # `new yaml` is how the terminal chat announces a pasted document; there is no other argument.
         if not document.strip():
-            raise AdminError("send the questionnaire as YAML on the lines after the command")
+            raise AdminError(
+                "send the questionnaire as YAML on the lines after the command, or start from a template "
+                "with `new from-template`"
+            )
         questionnaire = parse_yaml(document)
         if await self._store.questionnaires.latest(questionnaire_id=questionnaire.id) is not None:
             raise AdminError(f"{questionnaire.id!r} exists; use copy, or edit its working copy")
@@ -225,7 +255,8 @@ class AdminCommands:
             questionnaire_id=questionnaire.id, definition=definition(questionnaire), author=self._admin
         ):
             raise AdminError(f"a working copy of {questionnaire.id!r} exists already")
-        return await self._with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+        reply = await self.with_lint(f"Working copy {questionnaire.id!r} created.", questionnaire, None)
+        return dataclasses.replace(reply, target=questionnaire.id)
 
     async def copy(self, args: list[str], document: str) -> AdminReply:
         source, target = arg(args, 0, "questionnaire id"), arg(args, 1, "new id")
@@ -270,34 +301,47 @@ class AdminCommands:
         return await self._edit(qid, change, f"title in {language} changed")
 
     async def translate(self, args: list[str], document: str) -> AdminReply:
-        """Draft every text of one language by machine translation, marked unreviewed until `review`."""
-        qid, target = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
-        if target not in self._context.languages:
-            raise AdminError(
-                f"{target!r} is not one of the bot's languages ({', '.join(self._context.languages)})"
-            )
+        """Draft every text of one language (without one: of every language the shop serves that the
+        copy lacks) by machine translation, marked unreviewed until `review`."""
+        qid = arg(args, 0, "questionnaire id")
+        questionnaire, _ = await self._current(qid)
+        targets = args[1:2] or [
+            code for code in self._context.languages if code not in questionnaire.languages
+        ]
+        for code in targets:
+            if code not in self._context.languages:
+                raise AdminError(
+                    f"{code!r} is not one of the bot's languages ({', '.join(self._context.languages)}; "
+                    "SURVEY_LANGUAGES)"
+                )
         translate = self._context.translate
         if translate is None:
-            raise AdminError("no translation provider is configured (TRANSLATION_PROVIDER)")
-        questionnaire, _ = await self._current(qid)
+            raise AdminError(
+                "no translation provider is configured: set TRANSLATION_PROVIDER (and its key or URL, "
+                "see docs/settings.md) and restart, or write the texts with `text` and `title`"
+            )
+        if not targets:
+            return AdminReply(f"{qid}: every language the shop serves has its texts already.")
         source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         data = definition(questionnaire)
         mappings = [data["title"]] + [q["text"] for q in data["questions"]]
         mappings += [o["text"] for q in data["questions"] for o in q.get("options") or []]
-        for mapping in mappings:
-            result = await translate(mapping[source], source, target)
-            if not result.translated:
-                raise AdminError(
-                    f"translation failed ({result.note or 'no translation'}); nothing was changed"
-                )
-            mapping[target] = result.text
+        for code in targets:
+            for mapping in mappings:
+                result = await translate(mapping[source], source, code)
+                if not result.translated:
+                    raise AdminError(
+                        f"translation into {code} failed ({result.note or 'no translation'}); "
+                        "nothing was changed"
+                    )
+                mapping[code] = result.text
 
         def change(current: dict[str, Any]) -> None:
             current.clear()
             current.update(data)
 
-        reply = await self._edit(qid, change, f"{target} drafted by machine translation", drafted=target)
-        return reply
+        done = f"{', '.join(targets)} drafted by machine translation"
+        return await self._edit(qid, change, done, drafted=tuple(targets))
 
     async def review(self, args: list[str], document: str) -> AdminReply:
         qid, language = arg(args, 0, "questionnaire id"), arg(args, 1, "language")
@@ -362,7 +406,15 @@ class AdminCommands:
         doc = await self._draft(qid, "draft")
         await self._set_status(doc, "submitted", submitted_by=self._admin)
         questionnaire = parse(doc["definition"], source=qid)
-        return await self._with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        notices = reviewers(self._context.admins, submitted_by=self._admin, questionnaire=qid)
+        reply = await self.with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        told = sum(1 for notice in notices if notice.job(cause="") is not None)
+        if told:
+            reply = dataclasses.replace(
+                reply,
+                text=f"{reply.text}\n\nReview requested from {told} admin(s) in their chat with the bot.",
+            )
+        return dataclasses.replace(reply, notices=notices)
 
     async def approve(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
@@ -374,14 +426,24 @@ class AdminCommands:
                 f"machine-translated texts are not reviewed: {', '.join(doc['machine_translated'])}"
             )
         await self._set_status(doc, "approved", approved_by=self._admin)
-        return AdminReply(f"{qid} approved; publish it to make it live.")
+        author = AdminNotice(
+            to=str(doc.get("submitted_by")), about="approved", questionnaire=qid, by=self._admin
+        )
+        return AdminReply(f"{qid} approved; publish it to make it live.", notices=(author,))
 
     async def reject(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
         doc = await self._draft(qid, "submitted")
-        await self._set_status(doc, "draft", rejected_because=reason)
-        return AdminReply(f"{qid} sent back to draft: {reason}")
+        await self._set_status(doc, "draft", rejected_because=reason, rejected_by=self._admin)
+        author = AdminNotice(
+            to=str(doc.get("submitted_by")),
+            about="rejected",
+            questionnaire=qid,
+            by=self._admin,
+            reason=reason,
+        )
+        return AdminReply(f"{qid} sent back to draft: {reason}", detail=reason, notices=(author,))
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
@@ -457,7 +519,7 @@ class AdminCommands:
         done: str,
         *,
         reviewed: str | None = None,
-        drafted: str | None = None,
+        drafted: tuple[str, ...] = (),
     ) -> AdminReply:
         doc = await self._working_copy(qid)
         if doc["status"] in {"submitted", "approved"}:
@@ -469,8 +531,7 @@ class AdminCommands:
         questionnaire = parse(complete_languages(data), source=qid)
         edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
         unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
-        if drafted is not None and drafted not in unreviewed:
-            unreviewed.append(drafted)
+        unreviewed += [code for code in drafted if code not in unreviewed]
         if not await self._store.drafts.update(
             questionnaire_id=qid,
             expected_version=int(doc["version"]),
@@ -482,9 +543,25 @@ class AdminCommands:
             },
         ):
             raise AdminError("another admin changed it at the same moment; try again")
-        return await self._with_lint(
+        return await self.with_lint(
             f"{qid}: {done}.", questionnaire, {**doc, "machine_translated": unreviewed}
         )
+
+    async def edit(
+        self,
+        qid: str,
+        change: Callable[[dict[str, Any]], object],
+        done: str,
+        *,
+        drafted: tuple[str, ...] = (),
+    ) -> AdminReply:
+        """Change the working copy by `change` (a form's edit), audited; refusals come back as replies."""
+        try:
+            reply = await self._edit(qid, change, done, drafted=drafted)
+        except AdminError as error:
+            return await self._refused("edit", qid, str(error))
+        await self._store.audit.add(actor=self._admin, action="edit", target=qid, outcome="done", detail=done)
+        return reply
 
     async def _set_status(self, doc: Document, status: str, **fields: Any) -> None:
         if not await self._store.drafts.update(
@@ -503,9 +580,8 @@ class AdminCommands:
             unreviewed=unreviewed,
         )
 
-    async def _with_lint(
-        self, message: str, questionnaire: Questionnaire, doc: Document | None
-    ) -> AdminReply:
+    async def with_lint(self, message: str, questionnaire: Questionnaire, doc: Document | None) -> AdminReply:
+        """`message`, with what lint finds before review."""
         problems = self._lint(questionnaire, doc)
         if problems:
             message += "\n\nBefore review:\n" + "\n".join(f"• {p}" for p in problems)
@@ -515,7 +591,10 @@ class AdminCommands:
 COMMANDS: dict[str, Command] = {
     name.rstrip("_"): getattr(AdminCommands, name)
     for name in (
-        "help_ list_ show export lint audit new copy text title translate review required dimension move "
-        "remove add submit approve reject publish close coverage report action"
+        "help_ list_ show export lint audit new copy text title translate review required dimension "
+        "move remove add submit approve reject publish close coverage report action"
     ).split()
+} | {
+    "link": admin_authoring.link,
+    "diff": admin_authoring.diff,
 }

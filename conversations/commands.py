@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import replace
 
 from conversations import complaint
 from conversations.admin import AdminCommands, AdminContext, AdminReply
+from conversations.builder import is_admin, start_builder
+from conversations.builder_prompts import copy_buttons
 from conversations.dialogue import State
 from conversations.invitations import invitation_in_payload, open_invitation
 from conversations.privacy import ask_erase, my_data, withdraw
@@ -15,7 +18,8 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
-from core.events import Outbound
+from core.admin_payloads import MarkReviewed, ReviewAction, UseTemplate
+from core.events import EventKind, Outbound
 from core.payloads import Resume
 
 log = logging.getLogger("conversations.commands")
@@ -74,6 +78,91 @@ async def on_admin(turn: Turn) -> State:
         )
         return turn.dialogue.state
     line, _, document = turn.event.text.partition("\n")
+    commands = admin_commands(turn, who)
+    if line.split()[:1] == ["preview"]:
+        # The one admin command that changes the admin's own chat: it runs the survey there.
+        found = await commands.questionnaire_for_preview(line.split()[1:])
+        if isinstance(found, AdminReply):
+            turn.messages.append(Outbound(text=found.text))
+            return turn.dialogue.state
+        return await start_preview(turn, found)
+    if line.split() == ["new"] and not document.strip():
+        return await start_builder(turn)
+    reply = await commands.run(line, document)
+    turn.messages.append(Outbound(text=reply.text, document=reply.document, choices=reply.choices))
+    await _notify(turn, reply)
+    return turn.dialogue.state
+
+
+async def _notify(turn: Turn, reply: AdminReply) -> None:
+    """The admins a command told, each by a job for their chat (committed with this step)."""
+    for notice in reply.notices:
+        job = notice.job(cause=turn.event.event_id)
+        if job is not None:
+            await turn.outbox.put(job[0], key=job[1], due_at=turn.config.clock())
+
+
+async def on_admin_button(turn: Turn) -> State | None:
+    """A template picked from `/admin new from-template`'s buttons, or a review notice's buttons
+    (only an admin's press counts; the command audits it like a typed one)."""
+    template, review = turn.event.pressed(UseTemplate), turn.event.pressed(ReviewAction)
+    marked = turn.event.pressed(MarkReviewed)
+    if template is None and review is None and marked is None:
+        return None
+    if not is_admin(turn):
+        turn.notice = turn.t("unknown.button")
+        return turn.dialogue.state
+    who = f"{turn.event.channel}:{turn.event.user_key}"
+    commands = admin_commands(turn, who)
+    if marked is not None:
+        reply = await commands.run(
+            f"review {shlex.quote(marked.questionnaire)} {shlex.quote(marked.language)}"
+        )
+        doc = await turn.store.drafts.get(questionnaire_id=marked.questionnaire) or {}
+        left = [str(code) for code in doc.get("machine_translated") or []]
+        draft = doc.get("status") == "draft"
+        turn.say(reply.text, copy_buttons(marked.questionnaire, left) if draft else ())
+        return turn.dialogue.state
+    if template is not None:
+        line = f"new from-template {template.template}"
+    elif review is not None and review.action == "preview":
+        found = await commands.questionnaire_for_preview([review.questionnaire])
+        if isinstance(found, AdminReply):
+            turn.say(found.text)
+            return turn.dialogue.state
+        return await start_preview(turn, found)
+    elif review is not None and review.action == "changes":
+        turn.dialogue.review_reason_for = review.questionnaire
+        turn.say(
+            f"What should change in {review.questionnaire}? Type it; the author gets it as you write it."
+        )
+        return turn.dialogue.state
+    else:
+        assert review is not None
+        line = f"{'submit' if review.action == 'submit' else 'approve'} {shlex.quote(review.questionnaire)}"
+    reply = await commands.run(line)
+    turn.say(reply.text)
+    await _notify(turn, reply)
+    return turn.dialogue.state
+
+
+async def on_review_reason(turn: Turn) -> State | None:
+    """The reason typed after "Request changes": the questionnaire goes back to draft with it."""
+    qid = turn.dialogue.review_reason_for
+    if qid is None or turn.event.kind is not EventKind.TEXT:
+        return None
+    turn.dialogue.review_reason_for = None
+    if not is_admin(turn):
+        return None
+    reason = " ".join(turn.event.text.split())[:500]
+    who = f"{turn.event.channel}:{turn.event.user_key}"
+    reply = await admin_commands(turn, who).run(f"reject {shlex.quote(qid)} {shlex.quote(reason)}")
+    turn.say(reply.text)
+    await _notify(turn, reply)
+    return turn.dialogue.state
+
+
+def admin_commands(turn: Turn, who: str) -> AdminCommands:
     translator = turn.translator
 
     async def translate(text: str, source: str, target: str) -> Translation:
@@ -82,23 +171,15 @@ async def on_admin(turn: Turn) -> State:
 
     context = AdminContext(
         store=turn.store,
-        languages=turn.catalogs.languages,
+        languages=turn.config.survey_languages or turn.catalogs.languages,
         max_minutes=turn.config.questionnaire_max_minutes,
         translate=translate if translator is not None else None,
         clock=turn.config.clock,
         report_min_group=turn.config.report_min_group,
+        deep_link=turn.config.deep_link,
+        admins=turn.config.admins,
     )
-    commands = AdminCommands(context, admin=who)
-    if line.split()[:1] == ["preview"]:
-        # The one admin command that changes the admin's own chat: it runs the survey there.
-        found = await commands.questionnaire_for_preview(line.split()[1:])
-        if isinstance(found, AdminReply):
-            turn.messages.append(Outbound(text=found.text))
-            return turn.dialogue.state
-        return await start_preview(turn, found)
-    reply = await commands.run(line, document)
-    turn.messages.append(Outbound(text=reply.text, document=reply.document))
-    return turn.dialogue.state
+    return AdminCommands(context, admin=who)
 
 
 async def on_report(turn: Turn) -> State:

@@ -65,6 +65,10 @@ class Dialogue:
     answers: dict[str, Any] | None = None
     """The survey's answers so far, by question id (None: not yet read, for chats from before
     answers were kept here); committed with the state, copied to `responses` by the outbox."""
+    builder: dict[str, Any] | None = None
+    """An admin's questionnaire being built in this chat (conversations/builder_draft.py), or None."""
+    review_reason_for: str | None = None
+    """The questionnaire whose "Request changes" this admin pressed: their next text is the reason."""
 
     def to_document(self) -> dict[str, Any]:
         return {
@@ -86,6 +90,8 @@ class Dialogue:
             "detour": detour_document(self.detour),
             "return_to": self.return_to.value if self.return_to else None,
             "answers": None if self.answers is None else dict(self.answers),
+            "builder": None if self.builder is None else dict(self.builder),
+            "review_reason_for": self.review_reason_for,
         }
 
     @classmethod
@@ -109,6 +115,8 @@ class Dialogue:
             detour=detour_from_document(doc.get("detour")) or _legacy_detour(doc.get("draft")),
             return_to=_return_to(doc),
             answers=None if doc.get("answers") is None else dict(doc["answers"]),
+            builder=None if doc.get("builder") is None else dict(doc["builder"]),
+            review_reason_for=doc.get("review_reason_for"),
         )
 
 

@@ -13,7 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from conversations import complaint, feedback, invitations, survey, ticket_chat
-from conversations.commands import COMMANDS, on_language_menu
+from conversations.admin_review import ADMIN_NOTICE, on_notice_due
+from conversations.builder import on_builder
+from conversations.commands import COMMANDS, on_admin_button, on_language_menu, on_review_reason
 from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
@@ -42,6 +44,7 @@ TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
     FOLLOWUP: ticket_chat.on_followup_due,
     TO_CUSTOMER: ticket_chat.on_agent_message_due,
     invitations.SEND: invitations.on_invitation_due,
+    ADMIN_NOTICE: on_notice_due,
 }
 
 
@@ -148,6 +151,10 @@ _COMMANDS = frozenset(
 INTERCEPTORS: tuple[Interceptor, ...] = (
     Interceptor("timer", _timer, frozenset()),
     Interceptor("command", _command, _COMMANDS),
+    Interceptor("review reason", on_review_reason, frozenset()),
+    # An admin building a questionnaire: their typed wording and the builder's buttons go to it.
+    Interceptor("questionnaire builder", on_builder, frozenset()),
+    Interceptor("admin button", on_admin_button, frozenset({State.SURVEY})),  # Preview runs the survey
     Interceptor("show held messages", _show_held, frozenset()),
     Interceptor("language menu", _language_menu, frozenset()),
     Interceptor("complaint button", _complain_button, frozenset({State.COMPLAINT_CONSENT})),

@@ -166,9 +166,13 @@ def mermaid() -> str:
 
 def diagrams() -> dict[str, str]:
     """Each machine's diagram by the name of its markers in the docs."""
-    from conversations import ticket_lifecycle
+    from conversations import builder, ticket_lifecycle
 
-    return {"dialogue-diagram": mermaid(), "ticket-diagram": ticket_lifecycle.mermaid()}
+    return {
+        "dialogue-diagram": mermaid(),
+        "ticket-diagram": ticket_lifecycle.mermaid(),
+        "builder-diagram": builder.mermaid(),
+    }
 
 
 def write_docs(path: Path) -> None:

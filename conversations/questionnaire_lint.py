@@ -2,29 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from conversations.wording_rules import UNBALANCED, unbalanced, wording_problems
 from core.questionnaire import Condition, Question, Questionnaire, QuestionType
 
-# Wording that pushes a rating one way (checked on the English text, the questionnaires' source).
-LEADING = (
-    (
-        re.compile(r"\b(don'?t|do not|wouldn'?t|would not|isn'?t|aren'?t|didn'?t) you\b", re.I),
-        "asks for agreement",
-    ),
-    (re.compile(r"\b(agree that|surely|obviously|of course)\b", re.I), "presumes the answer"),
-    (
-        re.compile(
-            r"\b(excellent|amazing|great|wonderful|fantastic|outstanding|superb|terrible|awful|poor)\b", re.I
-        ),
-        "praises or blames before asking",
-    ),
-    (
-        re.compile(r"\bhow (much did you (like|love|enjoy)|happy|pleased|disappointed)\b", re.I),
-        "assumes a feeling",
-    ),
-)
 SOURCE_LANGUAGE = "en"
 
 
@@ -63,17 +45,33 @@ def lint(
 
 
 def _question_problems(questionnaire: Questionnaire, question: Question) -> list[Problem]:
-    found: list[Problem] = []
+    found = _wording(questionnaire, question)
     source = question.text.get(SOURCE_LANGUAGE) or question.text[questionnaire.languages[0]]
-    if question.type in {QuestionType.RATING5, QuestionType.SCALE10}:
-        for pattern, why in LEADING:
-            match = pattern.search(source)
-            if match:
-                found.append(Problem(question.id, f"leading wording ({why}): {match.group(0)!r}"))
     if question.type is QuestionType.SCALE10 and not ("0" in source and "10" in source):
         found.append(Problem(question.id, "the 0–10 scale's end points are not labeled in the question"))
     if question.show_if is not None and not _reachable(questionnaire, question.show_if):
         found.append(Problem(question.id, "never shown: its condition asks for answers that cannot be given"))
+    return found
+
+
+def _wording(questionnaire: Questionnaire, question: Question) -> list[Problem]:
+    """Leading wording in the source text, then what only another language's text has."""
+    if question.type is QuestionType.TEXT:
+        return []
+    source = SOURCE_LANGUAGE if SOURCE_LANGUAGE in question.text else questionnaire.languages[0]
+    others = [code for code in questionnaire.languages if code != source and code in question.text]
+    found: list[Problem] = []
+    seen: set[str] = set()
+    for code in [source, *others]:
+        where = question.id if code == source else f"{question.id} [{code}]"
+        for why, words in wording_problems(question.text[code], code):
+            if why not in seen:
+                found.append(Problem(where, f"leading wording ({why}): {words!r}"))
+                seen.add(why)
+        options = [option.text.get(code, "") for option in question.options]
+        if UNBALANCED not in seen and unbalanced(options, code):
+            found.append(Problem(where, UNBALANCED))
+            seen.add(UNBALANCED)
     return found
 
 

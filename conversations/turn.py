@@ -37,6 +37,8 @@ class EngineConfig:
     # Whether agents have a desk (Slack) now; without one, what customers send waits for it, and the
     # bot does not say it was passed on.
     desk: bool = True
+    survey_languages: tuple[str, ...] = ()  # the languages the shop serves; empty: every shipped one
+    deep_link: Callable[[str], str | None] = field(default=lambda payload: None)  # start payload → t.me link
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 

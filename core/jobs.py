@@ -133,3 +133,18 @@ class WeeklyReport(JobPayload):
 
 class MonthlyReport(JobPayload):
     KIND = "report.monthly"
+
+
+# Staff.
+
+
+class AdminNoticeJob(JobPayload):
+    """Tell one admin (in their own chat) what happened to a questionnaire under review."""
+
+    KIND = "admin.notice"
+    channel: str
+    chat_key: str
+    about: Literal["review", "rejected", "approved"]
+    questionnaire: str
+    by: str
+    reason: str = ""

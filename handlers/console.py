@@ -130,6 +130,9 @@ class ConsoleChannel:
 
 
 def _takes_document(line: str) -> bool:
-    """`/admin new` and `/admin add <id>` are followed by YAML lines."""
+    """`/admin new yaml` and `/admin add <id>` are followed by YAML lines (`/admin new` alone opens the
+    guided builder, whose answers are single lines)."""
     words = line.split()
-    return len(words) >= 2 and words[0] == "/admin" and words[1] in {"new", "add"}
+    if words[:2] == ["/admin", "new"]:
+        return words[2:] == ["yaml"]
+    return len(words) >= 2 and words[0] == "/admin" and words[1] == "add"

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,8 @@ from conversations.complaint_policy import Category
 from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
 from handlers.slack import CATEGORY_LABELS
+from handlers.slack_admin_builder import SlackQuestionnaireBuilder
+from handlers.slack_admin_review import SlackAdminReview, schedule_notices
 
 __all__ = ["SLACK_EVENTS_PATH", "AsyncWebClient", "SlackAgents"]
 
@@ -88,6 +91,11 @@ class SlackAgents:
             self.app.view(f"{action}_modal")(self._text_submitted)
         self.app.view("ticket_reclassify_modal")(self._reclassified)
         self.app.command(ADMIN_COMMAND)(self._admin_command)
+        self._builder: SlackQuestionnaireBuilder | None = None
+        if admin is not None:
+            self._builder = SlackQuestionnaireBuilder(client=client, admin=admin, admin_users=admin_users)
+            self._builder.register(self.app)
+            SlackAdminReview(client=client, admin=admin, admin_users=admin_users).register(self.app)
 
     async def connect_socket_mode(self, app_token: str) -> AsyncSocketModeHandler:
         """Receive interactions over Slack's WebSocket instead of HTTP (no public URL needed)."""
@@ -305,7 +313,16 @@ class SlackAgents:
             log.warning("admin command refused (not an admin)")
             await ack(text="⛔ Only the configured admins can run this command.")
             return
+        if str(command.get("text") or "").split() == ["new"] and self._builder is not None:
+            # Without YAML: the guided builder, as modals.
+            await self._builder.open(str(command.get("trigger_id") or ""))
+            await ack(text="The questionnaire builder is open.")
+            return
         reply = await AdminCommands(self._admin, admin=who).run(str(command.get("text") or ""))
+        # Reviewers and authors are told in their chats with the bot.
+        await schedule_notices(
+            self._admin, reply, cause=f"slack-{command.get('trigger_id') or uuid.uuid4().hex}"
+        )
         text = reply.text
         if reply.document is not None:
             name, content = reply.document

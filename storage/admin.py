@@ -26,7 +26,14 @@ class QuestionnaireDrafts:
     async def all(self) -> list[Document]:
         return [doc async for doc in self._docs.find({}).sort("_id", 1)]
 
-    async def create(self, *, questionnaire_id: str, definition: dict[str, Any], author: str) -> bool:
+    async def create(
+        self,
+        *,
+        questionnaire_id: str,
+        definition: dict[str, Any],
+        author: str,
+        machine_translated: list[str] | None = None,
+    ) -> bool:
         try:
             await self._docs.insert_one(
                 {
@@ -35,7 +42,7 @@ class QuestionnaireDrafts:
                     "status": "draft",
                     "author": author,
                     "edited_by": [author],
-                    "machine_translated": [],
+                    "machine_translated": list(machine_translated or []),
                     "version": 1,
                     "updated_at": datetime.now(UTC),
                 }

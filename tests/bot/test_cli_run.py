@@ -140,3 +140,30 @@ def test_json_logs_carry_no_customer_words(tmp_path: Path) -> None:
     assert entries and all({"time", "level", "logger", "message"} <= set(entry) for entry in entries)
     assert any("web chat at http://127.0.0.1:" in entry["message"] for entry in entries)
     assert "García" not in result.stderr and "600 111 222" not in result.stderr
+
+
+def test_console_builds_a_questionnaire_by_numbered_buttons(tmp_path: Path) -> None:
+    # The menu's buttons: [1] Add a question [2] Reorder / remove [3] Save [4] Cancel.
+    lines = [
+        "/admin new",
+        "your repair",
+        "repair check",
+        "1",  # Add a question
+        "1",  # 1–5 satisfaction
+        "3",  # after-sales
+        "How satisfied are you with our excellent repair?",
+        "1",  # Required
+        "3",  # Save as working copy
+        "/admin show repair-check",
+        "/quit",
+    ]
+    (tmp_path / "feedback-bot.toml").write_text('survey_languages = ["en"]\n', encoding="utf-8")
+    result = _run(["run"], tmp_path, "\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = result.stdout
+    assert "[1] ➕ Add a question" in out and "[1] 1–5 satisfaction" in out
+    assert "┆ How satisfied are you with our excellent repair?" in out
+    assert "leading wording (presumes a quality of what is rated): 'our excellent'" in out
+    assert "Working copy 'repair-check' saved." in out
+    assert "1. q1 [rating5, after_sales]: How satisfied are you with our excellent repair?" in out
+    assert "excellent repair" not in result.stderr, "logs must not contain message text"

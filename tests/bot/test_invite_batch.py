@@ -12,13 +12,14 @@ from storage.store import Store
 from storage.types import Database
 from tests.bot.test_cli_run import _run
 
-ROWS = """customer_ref,order_ref,questionnaire,language,segment,country
-c1,A1,,de,vip,DE
-c2,A2,default,,,FR
-c3,A3,nope,,,
-c4,,default,,,
-c1,A1,,,,
-c5,A5,,,retail,germany
+ROWS = """customer_ref,order_ref,questionnaire,language,segment,country,timezone
+c1,A1,,de,vip,DE,Europe/Berlin
+c2,A2,default,,,FR,
+c3,A3,nope,,,,
+c4,,default,,,,
+c1,A1,,,,,
+c5,A5,,,retail,germany,
+c6,A6,,,,,Mars/Olympus
 """
 
 
@@ -38,7 +39,7 @@ async def test_each_row_once_with_its_result(db: Database) -> None:
     store = await Store.open(db)
     await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
     counts, rows, progress = await run_batch(store, ROWS)
-    assert counts == {"invited": 2, "already invited": 1, "sending in chat": 0, "refused": 3}
+    assert counts == {"invited": 2, "already invited": 1, "sending in chat": 0, "refused": 4}
     assert [row["status"] for row in rows] == [
         "invited",
         "invited",
@@ -46,14 +47,17 @@ async def test_each_row_once_with_its_result(db: Database) -> None:
         "refused",
         "already invited",
         "refused",
+        "refused",
     ]
+    assert rows[6]["problem"] == "timezone: Value error, unknown time zone 'Mars/Olympus'"
     assert rows[0]["deep_link"].startswith("https://t.me/shop_bot?start=i-")
     assert rows[4]["invitation_id"] == rows[0]["invitation_id"]
     assert rows[2]["problem"] == "no published questionnaire 'nope'"
     assert "order_ref" in rows[3]["problem"] and "country" in rows[5]["problem"]
-    assert progress.rstrip().endswith("6/6") and "[" in progress
+    assert progress.rstrip().endswith("7/7") and "[" in progress
     stored = await db["invitations"].find_one({"order_ref": "A1"})
     assert stored is not None and stored["language"] == "de" and stored["segment"] == "vip"
+    assert stored["timezone"] == "Europe/Berlin"  # quiet hours are kept in the customer's zone
 
 
 async def test_an_interrupted_batch_is_resumed_by_running_it_again(db: Database) -> None:

@@ -111,6 +111,14 @@ def test_invalid_environment_value_is_rejected(monkeypatch: pytest.MonkeyPatch) 
         load_settings()
 
 
+def test_survey_languages_are_shipped_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SURVEY_LANGUAGES", '["en", "de", "en"]')
+    assert load_settings().survey_languages == ["en", "de"]
+    monkeypatch.setenv("SURVEY_LANGUAGES", '["en", "xx"]')
+    with pytest.raises(ValidationError, match="xx: not shipped"):
+        load_settings()
+
+
 def test_named_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _config(
         tmp_path,

@@ -57,7 +57,7 @@ async def test_from_nothing_to_published_with_a_second_admin(db: Database, store
 
     created = await run(alice, "new\n" + PULSE)
     assert "Working copy 'pulse' created" in created
-    assert "delivery: leading wording (praises or blames before asking): 'amazing'" in created
+    assert "delivery: leading wording (presumes a quality of what is rated): 'our amazing'" in created
     assert "why: never shown" in created
     assert "zh (customers there get en)" in created
 
@@ -127,9 +127,7 @@ async def test_invalid_yaml_and_invalid_questionnaires_name_the_problem(db: Data
     assert broken.startswith("Not done: not valid YAML:")
     invalid = await run(alice, "new\n" + PULSE.replace("type: rating5", "type: stars"))
     assert invalid.startswith("Not done: the YAML sent: question 'delivery' field type:")
-    assert (
-        await run(alice, "new") == "Not done: send the questionnaire as YAML on the lines after the command"
-    )
+    assert (await run(alice, "new")).startswith("New questionnaire, step by step (no YAML).")
     assert await run(alice, "show nothing-here") == "Not done: no questionnaire 'nothing-here'"
     assert (await run(alice, "frobnicate")).startswith("Unknown command 'frobnicate'")
     assert await db["questionnaire_drafts"].count_documents({}) == 0
@@ -225,7 +223,7 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     )
     provider.broken = True
     failed = await run(alice, "translate pulse de")
-    assert failed.startswith("Not done: translation failed") and "nothing was changed" in failed
+    assert failed.startswith("Not done: translation into de failed") and "nothing was changed" in failed
     provider.broken = False
     drafted = await run(alice, "translate pulse de")
     assert "de drafted by machine translation" in drafted and "machine-translated, unreviewed: de" in drafted
@@ -236,8 +234,18 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     )
     await run(alice, "submit pulse")
     assert "machine-translated texts are not reviewed: de" in await run(bob, "approve pulse")
+    assert (
+        await run(alice, "translate pulse")
+        == "Not done: pulse is submitted; reject it back to draft before editing"
+    )
     await run(bob, "reject pulse review the German")
+    shown = await run(alice, "show pulse")
+    assert "Sent back by test:bob: review the German" in shown
+    assert "1. delivery [rating5, logistics]: How satisfied are you with the delivery?" in shown
+    assert "   de (machine, unreviewed): [de] How satisfied are you with the delivery?" in shown
+    assert "test:bob reject pulse — done (review the German)" in await run(alice, "audit")
     await run(alice, "review pulse de")
+    assert "(machine, unreviewed)" not in await run(alice, "show pulse")
     await run(alice, "submit pulse")
     assert "approved" in await run(bob, "approve pulse")
 
@@ -268,3 +276,89 @@ async def test_coverage_counts_invited_opened_consented_completed(db: Database, 
         "• consented: 1 (33 %)",
         "• completed: 1 (33 %)",
     ]
+
+
+async def test_link_for_one_order_audit_names_new_and_translate_needs_a_provider(
+    db: Database, store: Store
+) -> None:
+    config = dataclasses.replace(
+        CONFIG, admins=frozenset({ALICE}), deep_link=lambda payload: f"https://t.me/shop_bot?start={payload}"
+    )
+    alice = admin(Engine(store=store, catalogs=ui(), config=config), db, ALICE)
+    assert await run(alice, "link default A-1234") == (
+        "Link to default for order A-1234:\nhttps://t.me/shop_bot?start=q-default__o-A-1234"
+    )
+    assert await run(alice, "link default") == "Link to default:\nhttps://t.me/shop_bot?start=q-default"
+    assert await run(alice, "link default bad/order") == (
+        "Not done: an order reference in a link is 1–40 letters, digits or -"
+    )
+    await run(alice, "new\n" + PULSE)
+    assert (await run(alice, "link pulse")).startswith("Not done: 'pulse' is not published")
+    no_provider = await run(alice, "translate pulse de")
+    assert no_provider.startswith("Not done: no translation provider is configured: set TRANSLATION_PROVIDER")
+    audit = await run(alice, "audit")
+    assert "test:alice new pulse — done" in audit
+    assert "test:alice translate pulse — refused (no translation provider" in audit
+
+
+async def test_link_without_a_bot_username_gives_the_start_payload(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    assert await run(alice, "link default 991") == (
+        "Start payload: q-default__o-991\nSet TELEGRAM_BOT_USERNAME to get the full t.me link."
+    )
+
+
+async def test_lint_asks_only_for_the_languages_the_shop_serves(db: Database, store: Store) -> None:
+    config = dataclasses.replace(CONFIG, admins=frozenset({ALICE}), survey_languages=("en", "de"))
+    alice = admin(Engine(store=store, catalogs=ui(), config=config), db, ALICE)
+    created = await run(alice, "new\n" + PULSE.replace("our amazing delivery", "the delivery"))
+    assert "no texts in de (customers there get en)" in created and "zh" not in created
+    await run(alice, 'text pulse delivery de "Wie zufrieden sind Sie mit der Lieferung?"')
+    await run(alice, 'text pulse why de "Was lief schief?"')
+    done = await run(alice, 'title pulse de "ein kurzer Check"')
+    assert "no texts in" not in done
+
+
+async def test_diff_shows_what_the_working_copy_changes_per_language(db: Database, store: Store) -> None:
+    alice = admin(engine(store), db, ALICE)
+    assert await run(alice, "diff default") == "default: the working copy is the published v1."
+    await run(alice, 'text default delivery_speed de "Wie zufrieden sind Sie mit der Lieferzeit insgesamt?"')
+    await run(alice, "remove default comments")
+    await run(alice, "dimension default ease_of_use website")
+    await run(alice, "move default recommend 1")
+    changes = await run(alice, "diff default")
+    lines = changes.splitlines()
+    assert lines[0] == "default, working copy against the published v1:"
+    assert "- comments: Is there anything else you would like to tell us?" in lines
+    assert "~ ease_of_use dimension: usability → website" in lines
+    assert (
+        "~ delivery_speed [de]: “Wie zufrieden sind Sie mit der Lieferzeit?” → "
+        "“Wie zufrieden sind Sie mit der Lieferzeit insgesamt?”"
+    ) in lines
+    assert lines[-1].startswith("~ order: recommend → product_quality")
+    assert not any("[en]" in line for line in lines)  # only what changed, language by language
+    assert (
+        await run(alice, "diff nothing")
+    ) == "Not done: 'nothing' is not published; `show nothing` shows the whole working copy"
+
+
+async def test_translate_without_a_language_drafts_every_language_the_shop_serves(
+    db: Database, store: Store
+) -> None:
+    config = dataclasses.replace(CONFIG, admins=frozenset({ALICE}), survey_languages=("en", "de", "es"))
+    eng = Engine(
+        store=store,
+        catalogs=ui(),
+        config=config,
+        translator=Translator(Tagging(), None, rate_per_second=None),
+    )
+    alice = admin(eng, db, ALICE)
+    await run(
+        alice, "new\n" + PULSE.replace("our amazing delivery", "the delivery").replace("in: [7]", "in: [1]")
+    )
+    drafted = await run(alice, "translate pulse")
+    assert "pulse: de, es drafted by machine translation." in drafted
+    assert "machine-translated, unreviewed: de, es" in drafted and "no texts in" not in drafted
+    assert (
+        await run(alice, "translate pulse") == "pulse: every language the shop serves has its texts already."
+    )

@@ -7,7 +7,7 @@ import typing
 
 import pytest
 
-from core import payloads
+from core import admin_payloads, payloads
 from core.payloads import (
     Answer,
     ComplaintOffer,
@@ -35,6 +35,12 @@ def _example(cls: type[Payload]) -> Payload:
         else:
             values[f.name] = "C-7K2Q9X"
     return cls(**values)
+
+
+def test_the_longest_admin_payload_fits_telegram() -> None:
+    """A review button carries a questionnaire id, which may have 32 characters."""
+    longest = admin_payloads.ReviewAction("preview", "q" * 32)
+    assert len(longest.pack().encode()) <= 64 and parse(longest.pack()) == longest
 
 
 @pytest.mark.parametrize("cls", payloads.registered(), ids=lambda cls: cls.__name__)
