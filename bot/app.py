@@ -26,7 +26,7 @@ from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
-from conversations.detection import detect
+from conversations.detection import warm_up
 from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.quality import QualityRules
@@ -135,7 +135,7 @@ class FeedbackBot:
         if not ui.has(settings.default_language):
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
         # Load the detector's models and word lists now, off the loop, not on a customer's first message.
-        await asyncio.to_thread(detect, "warm up", supported=ui.languages)
+        await asyncio.to_thread(warm_up)
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
         self.translator = Translator(
             make_provider(

@@ -168,8 +168,8 @@ class Engine:
         hinted = languages.normalise(event.language_hint, supported)
         detected = None
         if customer.language is None and hinted is None and event.kind is EventKind.TEXT:
-            found = detect(event.text, supported=supported)
-            if found is not None and found.confidence >= self._config.detection_min_confidence:
+            found = detect(event.text, served=supported)
+            if found and found.served and found.confidence >= self._config.detection_min_confidence:
                 detected = found.language
         chosen = languages.choose(
             explicit=customer.language if customer.language_explicit else None,

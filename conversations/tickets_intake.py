@@ -24,7 +24,7 @@ async def open_ticket(turn: Turn) -> str:
     team = policy.team_for(str(draft.get("category")))
     deadlines = policy.deadlines(team, now)
     description = str(draft.get("description") or "")
-    written_in = detect(description, supported=turn.catalogs.languages)
+    written_in = detect(description)
     order_ref = draft.get("order_ref")
     reasons: list[str] = []
     if draft.get("rating") == 1:
@@ -43,7 +43,7 @@ async def open_ticket(turn: Turn) -> str:
         "order_ref": order_ref,
         "product": draft.get("product"),
         "description": description,
-        "description_language": written_in.language if written_in else None,
+        "description_language": written_in.language if written_in and written_in.confident else None,
         "photos": list(draft.get("photos", [])),
         "expectation": draft.get("expectation"),
         "contact_time": draft.get("contact_time"),
