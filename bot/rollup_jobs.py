@@ -42,6 +42,10 @@ class RollupJobs:
         stage = str(job.payload.get("stage"))
         questionnaire_id = str(job.payload.get("questionnaire"))
         day = date.fromisoformat(str(job.payload.get("day")))
+        if stage == rollups.UNSERVED:
+            language = str(job.payload.get("language"))
+            await self._store.rollups.add(rollups.unserved_increment(day, questionnaire_id, language))
+            return
         if stage != rollups.FINAL:
             await self._store.rollups.add(rollups.funnel_increment(day, questionnaire_id, stage))
             return

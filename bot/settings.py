@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from conversations.detection import CONFIDENT
+from conversations.language import parse_fallbacks
 from core.events import PURPOSES
 
 CONFIG_FILE_ENV = "FEEDBACK_BOT_CONFIG"
@@ -196,6 +197,12 @@ class Settings(BaseSettings):
     """Answers are erased this long after they were started (checked every 6 h)."""
     default_language: str = Field("en", validation_alias=AliasChoices("DEFAULT_LANGUAGE", "default_language"))
     """Language when nothing else tells."""
+    fallback_languages: str = Field(
+        "", validation_alias=AliasChoices("FALLBACK_LANGUAGES", "fallback_languages")
+    )
+    """For a customer whose language the shop does not serve, the served language to use instead, e.g.
+    `uk=ru,be=ru` (only if the shop chooses it); any other unserved language gets `DEFAULT_LANGUAGE`.
+    Either way a short note tells the customer (in their language when a translation provider is set)."""
     default_questionnaire: str = Field(
         "default", validation_alias=AliasChoices("DEFAULT_QUESTIONNAIRE", "default_questionnaire")
     )
@@ -489,6 +496,12 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("URGENT_WORDS", "urgent_words")
     )
     """Words that make a complaint urgent (whole words, any case); unset: a built-in English list."""
+
+    @field_validator("fallback_languages")
+    @classmethod
+    def _fallbacks(cls, value: str) -> str:
+        parse_fallbacks(value)  # a malformed entry is named at start-up; served targets are checked then
+        return value
 
     @field_validator("log_level")
     @classmethod

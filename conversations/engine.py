@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import Any
 
 from conversations import language as languages
-from conversations import machine, outbox
+from conversations import machine, outbox, rollups, unserved
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.interceptors import INTERCEPTORS
@@ -18,7 +18,7 @@ from conversations.outbox import Effect, Op
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from core.events import EventKind, InboundEvent, Outbound
-from locales.catalog import Catalogs
+from locales.catalog import Catalogs, is_rtl
 from storage.conversations import Conversations
 from storage.customers import Customer
 from storage.store import Store
@@ -164,19 +164,29 @@ class Engine:
                 customer_id=customer.id,
                 version=0 if doc is None else int(doc.get("version", 0)),
             )
-        supported = self._catalogs.languages
+        supported = self._config.served_languages or self._catalogs.languages
         hinted = languages.normalise(event.language_hint, supported)
-        detected = None
-        if customer.language is None and hinted is None and event.kind is EventKind.TEXT:
-            found = detect(event.text, served=supported)
-            if found and found.served and found.confidence >= self._config.detection_min_confidence:
-                detected = found.language
+        detected = foreign = None
+        if customer.language is None and hinted is None:
+            foreign = unserved.of_hint(event.language_hint, supported)
+            found = detect(event.text, served=supported) if event.kind is EventKind.TEXT else None
+            if found and found.confidence >= self._config.detection_min_confidence:
+                if found.served:
+                    detected, foreign = found.language, None
+                elif foreign is None:
+                    foreign = found.language
+        default = self._config.default_language
+        if foreign is not None:
+            # Never silently a neighbour: the shop's chosen fallback or the default, with a note.
+            default = unserved.fallback_for(
+                foreign, fallbacks=self._config.fallback_languages, default=default, served=supported
+            )
         chosen = languages.choose(
             explicit=customer.language if customer.language_explicit else None,
             stored=customer.language,
             hint=hinted,
             detected=detected,
-            default=self._config.default_language,
+            default=default,
             supported=supported,
         )
         turn = Turn(
@@ -189,8 +199,21 @@ class Engine:
             config=self._config,
             translator=self._translator,
         )
+        if foreign is not None:
+            text, written_in = await unserved.note(
+                foreign, chosen, catalogs=self._catalogs, translator=self._translator
+            )
+            turn.messages.append(Outbound(text=text, rtl=is_rtl(written_in)))
+            await rollups.count_unserved(
+                turn.outbox,
+                language=foreign,
+                questionnaire_id=self._config.default_questionnaire,
+                customer_id=customer.id,
+                at=self._config.clock(),
+            )
         # Only a real signal becomes the stored preference; the default must not outrank a later one.
-        if customer.language is None and (hinted or detected):
+        # The fallback for an unserved language is one: the note is said once, not on every message.
+        if customer.language is None and (hinted or detected or foreign):
             turn.outbox.add(Op.LANGUAGE, customer_id=customer.id, language=chosen, explicit=False)
         return turn
 

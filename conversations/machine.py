@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from conversations.interceptors import Interceptor
 
 
-
 class IllegalTransition(RuntimeError):
     """A step or interceptor tried a move its table does not allow."""
 
@@ -114,9 +113,7 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     # sensitive-data consent) or to the summary; a correction asks one and returns to the summary.
     **{question.state: leads_to(question.state) for question in INTAKE},
     State.COMPLAINT_CONFIRM: _to(State.COMPLAINT_CORRECT),
-    State.COMPLAINT_CORRECT: _to(
-        *(BY_FIELD[field].state for field in CORRECTABLE), State.COMPLAINT_CONFIRM
-    ),
+    State.COMPLAINT_CORRECT: _to(*(BY_FIELD[field].state for field in CORRECTABLE), State.COMPLAINT_CONFIRM),
     State.COMPLAINT_REJECT_REASON: _to(),
     State.FOLLOWUP_COMMENT: _to(),
     State.FEEDBACK_CLASSIFY: _to(State.COMPLAINT_CONSENT),
@@ -152,7 +149,7 @@ def mermaid() -> str:
     for interceptor in INTERCEPTORS:
         for after in sorted(interceptor.leads_to, key=list(State).index):
             lines.append(f"    any --> {after.value}: {interceptor.name}")
-    lines += ["    state \"any state\" as any", f"    state \"{BACK}\" as back"]
+    lines += ['    state "any state" as any', f'    state "{BACK}" as back']
     return "\n".join(lines) + "\n"
 
 

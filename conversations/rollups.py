@@ -19,6 +19,7 @@ from core.questionnaire import Questionnaire, QuestionType
 
 ROLLUP = "rollup"
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
+UNSERVED = "unserved"  # a customer who wrote a language the shop has no catalog for (demand for one)
 ALL = "all"
 AXES = ("country", "language", "channel", "segment", "version")
 UNKNOWN = "unknown"
@@ -100,6 +101,11 @@ def funnel_increment(day: date, questionnaire_id: str, stage: str) -> dict[Key, 
     return {(day.isoformat(), questionnaire_id, ALL, ALL): {f"funnel.{stage}": 1}}
 
 
+def unserved_increment(day: date, questionnaire_id: str, language: str) -> dict[Key, Increments]:
+    """One more customer in an unserved language: counted on the overall document only."""
+    return {(day.isoformat(), questionnaire_id, ALL, ALL): {f"{UNSERVED}.{_field(language)}": 1}}
+
+
 def merge(parts: Iterable[dict[Key, Increments]]) -> dict[Key, Increments]:
     """Many responses' increments as one write per counter document (bulk loads)."""
     merged: dict[Key, dict[str, int | float]] = defaultdict(dict)
@@ -149,5 +155,22 @@ async def count(
             "questionnaire": questionnaire_id,
             "day": at.date().isoformat(),
             "response": response_id,
+        },
+    )
+
+
+async def count_unserved(
+    jobs: Scheduler, *, language: str, questionnaire_id: str, customer_id: str, at: datetime
+) -> None:
+    """Count a customer's unserved language once (a durable job, idempotent by the customer)."""
+    await jobs.schedule(
+        job_id=f"{ROLLUP}:{UNSERVED}:{customer_id}",
+        kind=ROLLUP,
+        due_at=at,
+        payload={
+            "stage": UNSERVED,
+            "questionnaire": questionnaire_id,
+            "day": at.date().isoformat(),
+            "language": language,
         },
     )

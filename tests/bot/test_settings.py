@@ -259,3 +259,11 @@ def test_slack_secrets_are_refused_in_the_file(tmp_path: Path, monkeypatch: pyte
     _config(tmp_path, 'slack_signing_secret = "abc"\n', monkeypatch)
     with pytest.raises(SettingsError, match=r"slack_signing_secret may only be set in the environment"):
         load_settings()
+
+
+def test_fallback_languages_are_checked_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FALLBACK_LANGUAGES", "uk=ru, be=ru")
+    assert load_settings().fallback_languages == "uk=ru, be=ru"
+    monkeypatch.setenv("FALLBACK_LANGUAGES", "uk:ru")
+    with pytest.raises(ValidationError, match=r"'uk:ru': expected LANGUAGE=LANGUAGE"):
+        load_settings()
