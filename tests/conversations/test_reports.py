@@ -262,3 +262,14 @@ async def test_unserved_languages_count_customers_and_hide_small_groups(store: S
     rows = list(csv.reader(io.StringIO(render_csv(report))))
     assert ["unserved_language", "it", "customers", "6"] in rows
     assert ["unserved_language", "nl", "customers", ""] in rows
+
+
+async def test_rebuilding_the_counters_keeps_the_unserved_language_counts(fed: Store) -> None:
+    for i in range(5):
+        await rollups.count_unserved(
+            fed.jobs, language="nl", questionnaire_id="default", customer_id=f"n{i}", at=W45
+        )
+    await settle(fed, W46)
+    await RollupJobs(store=fed).rebuild(default_questionnaire="default")
+    report = await build_report(fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
+    assert report.unserved_languages == {"nl": 5}
