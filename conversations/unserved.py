@@ -8,21 +8,20 @@ from conversations.detection import KNOWN
 from conversations.translation import NoneProvider, Translator
 from locales.catalog import SOURCE_LANGUAGE, Catalogs
 
+# ISO 639 codes that name no language: undetermined, multiple, no linguistic content.
+_NOT_A_LANGUAGE = frozenset({"und", "mul", "zxx", "mis"})
+
 
 def of_hint(hint: str | None, served: tuple[str, ...]) -> str | None:
     """The language a platform hint ("it", "uk-UA") names when it is a real one the shop does not serve."""
     if not hint:
         return None
     base = hint.strip().lower().replace("_", "-").split("-", 1)[0]
-    if not base.isascii() or not base.isalpha() or base in served:
+    if not base.isascii() or not base.isalpha() or not 2 <= len(base) <= 3 or base in served:
         return None
-    if base in KNOWN:
+    if base in KNOWN or (base not in _NOT_A_LANGUAGE and base in Locale.parse(SOURCE_LANGUAGE).languages):
         return base
-    try:
-        Locale.parse(base)
-    except (ValueError, UnknownLocaleError):
-        return None  # not a language: a platform's odd value is no signal
-    return base
+    return None  # a platform's odd value is no signal
 
 
 def fallback_for(language: str, *, fallbacks: dict[str, str], default: str, served: tuple[str, ...]) -> str:

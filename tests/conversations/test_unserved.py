@@ -116,12 +116,16 @@ async def test_a_served_detection_beats_an_unserved_hint(db: Database, store: St
     assert not any("Italian" in text or "italiano" in text for text in texts(reply))
 
 
-@pytest.mark.parametrize("hint", ["", "12", "x-klingon-bogus", "zz", "😀", "en-US", "pt-BR"])
+@pytest.mark.parametrize(
+    "hint", ["", "12", "x-klingon-bogus", "zz", "😀", "en-US", "pt-BR", "und", "mul", "root", "ıt", "i"]
+)
 def test_hints_that_name_no_unserved_language(hint: str) -> None:
     assert unserved.of_hint(hint, SERVED) is None
 
 
-@pytest.mark.parametrize(("hint", "language"), [("it", "it"), ("uk-UA", "uk"), ("nl_BE", "nl"), ("HE", "he")])
+@pytest.mark.parametrize(
+    ("hint", "language"), [("it", "it"), ("uk-UA", "uk"), ("nl_BE", "nl"), ("HE", "he"), ("kl", "kl")]
+)
 def test_hints_that_name_an_unserved_language(hint: str, language: str) -> None:
     assert unserved.of_hint(hint, SERVED) == language
 
