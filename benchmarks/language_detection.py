@@ -1,8 +1,8 @@
 """Language detection on short chat lines: right on served languages, honest about unserved ones.
 
-    python -m benchmarks.language_detection [--served en,es,...] [--data benchmarks/data/chat_lines.txt]
+    python -m benchmarks.language_detection [--served en,es,...] [--data benchmarks/chat_lines.txt]
 
-Data: ``benchmarks/data/chat_lines.txt``, short customer chat lines hand-written for this benchmark
+Data: ``benchmarks/chat_lines.txt``, short customer chat lines hand-written for this benchmark
 (30 per language, 34 languages; see its header), never used to choose the detector's constants. The
 served languages are the bot's (a UI catalog and the default questionnaire cover them) unless
 ``--served`` names others, e.g. to see the figures once new catalogs land. Prints, per language:
@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data" / "chat_lines.txt"
+DATA = Path(__file__).parent / "chat_lines.txt"
 GOAL_SERVED = 0.98
 GOAL_UNSERVED = 0.10
 
