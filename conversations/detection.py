@@ -111,7 +111,7 @@ def detect(text: str, *, served: Collection[str] = ()) -> Detection | None:
     scores = {code: math.log(max(lingua.get(code, 0.0), _LEAST_LINGUA)) for code in nominees}
     lists = [_wordlist(code) for code in nominees] if all(code in _WORDED for code in nominees) else []
     # Only when every nominee has a list: a missing one would count as every word unknown there, which
-    # made Afrikaans read as Dutch (Pidgin strings, 24 served: 23 % -> 15 % unserved lines confidently served).
+    # made Afrikaans read as Dutch (Pidgin strings, 24 served: 23 % -> 15 % of unserved lines served).
     if words and lists and all(lists):
         for code, frequencies in zip(nominees, lists, strict=True):
             scores[code] += sum(frequencies.get(word, _UNLISTED) for word in words)
