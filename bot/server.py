@@ -118,7 +118,9 @@ def build_web_app(
 
 
 class WebServer:
-    def __init__(self, app: web.Application, *, host: str, port: int, header_timeout: float = 20.0) -> None:
+    def __init__(
+        self, app: web.Application, *, host: str, port: int, header_timeout: float = 20.0
+    ) -> None:
         # aiohttp closes a connection whose request head is not complete when its keep-alive timer
         # fires (the timer starts with the connection and after each answer, and is not pushed back
         # by partial data): so this one setting is both the header read timeout and the idle limit.

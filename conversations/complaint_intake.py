@@ -171,9 +171,9 @@ def _read_contact(turn: Turn) -> Read:
 
 
 INTAKE: tuple[IntakeQuestion, ...] = (
-    IntakeQuestion(
-        "category", State.COMPLAINT_CATEGORY, _ask_category, _choice_reader("category", "cat:", Category)
-    ),
+    IntakeQuestion("category", State.COMPLAINT_CATEGORY, _ask_category, _choice_reader(
+        "category", "cat:", Category
+    )),
     IntakeQuestion("order", State.COMPLAINT_ORDER, _ask_order, _read_order),
     IntakeQuestion("product", State.COMPLAINT_PRODUCT, _ask_product, _read_product),
     # Skipped when the free message that started the complaint is its description already.
@@ -184,18 +184,12 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         _read_description,
         asked=lambda draft: not draft.get("description"),
     ),
-    IntakeQuestion(
-        "expectation",
-        State.COMPLAINT_EXPECTATION,
-        _ask_expectation,
-        _choice_reader("expectation", "exp:", Expectation),
-    ),
-    IntakeQuestion(
-        "contact_time",
-        State.COMPLAINT_CONTACT_TIME,
-        _ask_contact_time,
-        _choice_reader("contact_time", "ct:", ContactTime),
-    ),
+    IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
+        "expectation", "exp:", Expectation
+    )),
+    IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _choice_reader(
+        "contact_time", "ct:", ContactTime
+    )),
     # Only with the sensitive-data consent; corrected by going through the complaint again.
     IntakeQuestion(
         "contact",

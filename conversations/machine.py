@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from conversations.interceptors import Interceptor
 
 
+
 class IllegalTransition(RuntimeError):
     """A step or interceptor tried a move its table does not allow."""
 
@@ -113,7 +114,9 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     # sensitive-data consent) or to the summary; a correction asks one and returns to the summary.
     **{question.state: leads_to(question.state) for question in INTAKE},
     State.COMPLAINT_CONFIRM: _to(State.COMPLAINT_CORRECT),
-    State.COMPLAINT_CORRECT: _to(*(BY_FIELD[field].state for field in CORRECTABLE), State.COMPLAINT_CONFIRM),
+    State.COMPLAINT_CORRECT: _to(
+        *(BY_FIELD[field].state for field in CORRECTABLE), State.COMPLAINT_CONFIRM
+    ),
     State.COMPLAINT_REJECT_REASON: _to(),
     State.FOLLOWUP_COMMENT: _to(),
     State.FEEDBACK_CLASSIFY: _to(State.COMPLAINT_CONSENT),
@@ -149,7 +152,7 @@ def mermaid() -> str:
     for interceptor in INTERCEPTORS:
         for after in sorted(interceptor.leads_to, key=list(State).index):
             lines.append(f"    any --> {after.value}: {interceptor.name}")
-    lines += ['    state "any state" as any', f'    state "{BACK}" as back']
+    lines += ["    state \"any state\" as any", f"    state \"{BACK}\" as back"]
     return "\n".join(lines) + "\n"
 
 

@@ -202,3 +202,4 @@ async def on_followup_due(turn: Turn) -> State:
         Op.TICKET_FIELDS, ticket_id=str(ticket["_id"]), changes={"followup.sent_at": turn.config.clock()}
     )
     return here
+
