@@ -347,7 +347,7 @@ def _project(supported: tuple[str, ...]) -> Detect:
     detection = importlib.import_module("conversations.detection")
 
     def detect(text: str) -> str | None:
-        result = detection.detect(text, supported=supported)
+        result = detection.detect(text, served=supported)
         CONFIDENCES.append(0.0 if result is None else float(result.confidence))
         return None if result is None else str(result.language)
 

@@ -27,9 +27,10 @@ from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
-from conversations.detection import detect
+from conversations.detection import warm_up
 from conversations.engine import Engine
 from conversations.escalation import Escalation
+from conversations.language import parse_fallbacks, served
 from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
@@ -91,6 +92,16 @@ async def install_questionnaires(store: Store, settings: Settings) -> int:
     return installed
 
 
+async def served_languages(store: Store, settings: Settings, ui: Catalogs) -> tuple[str, ...]:
+    """The languages with a UI catalog and texts in the installed default questionnaire."""
+    questionnaire = await store.questionnaires.latest(questionnaire_id=settings.default_questionnaire)
+    if questionnaire is None:
+        raise QuestionnaireError(
+            f"DEFAULT_QUESTIONNAIRE={settings.default_questionnaire}: no such questionnaire"
+        )
+    return served(ui.languages, questionnaire.languages)
+
+
 class FeedbackBot:
     def __init__(
         self,
@@ -144,8 +155,20 @@ class FeedbackBot:
         ui = catalogs()
         if not ui.has(settings.default_language):
             raise ValueError(f"DEFAULT_LANGUAGE={settings.default_language}: no catalog for it")
+        served_codes = await served_languages(self.store, settings, ui)
+        fallbacks = parse_fallbacks(settings.fallback_languages)
+        unservable = sorted(f"{key}={value}" for key, value in fallbacks.items() if value not in served_codes)
+        if unservable:
+            raise SettingsError(
+                f"FALLBACK_LANGUAGES: {', '.join(unservable)}: the target is not served "
+                f"(served: {', '.join(served_codes)})"
+            )
+        if settings.default_language not in served_codes:
+            log.warning(
+                "DEFAULT_LANGUAGE=%s: the default questionnaire has no texts in it", settings.default_language
+            )
         # Load the detector's models and word lists now, off the loop, not on a customer's first message.
-        await asyncio.to_thread(detect, "warm up", supported=ui.languages)
+        await asyncio.to_thread(warm_up)
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
         self.translator = Translator(
             make_provider(
@@ -174,6 +197,8 @@ class FeedbackBot:
                 default_language=settings.default_language,
                 default_questionnaire=settings.default_questionnaire,
                 detection_min_confidence=settings.detection_min_confidence,
+                served_languages=served_codes,
+                fallback_languages=fallbacks,
                 complaints=self.policy,
                 agent_language=settings.agent_language,
                 clock=self.clock,

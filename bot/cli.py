@@ -8,7 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import TextIO
@@ -32,8 +32,10 @@ from bot.invite_batch import EXIT_REFUSED, invite_csv
 from bot.rollup_jobs import RollupJobs
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
+from conversations.language import served as served_languages
 from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report
+from core.questionnaire import BUILTIN_DIR, load_directory
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
 from storage import mongo_uri
@@ -177,12 +179,24 @@ async def _rotate(settings: Settings) -> None:
     print(f"{changed} contact details re-encrypted under the current key", file=sys.stderr)
 
 
-def _detect_lines(lines: TextIO, out: TextIO) -> None:
-    """One output line per input line: `<code> <confidence>`, or `und 0.00` when nothing is detected."""
-    supported = catalogs().languages
-    for line in lines:
-        found = detect(line.rstrip("\n"), supported=supported)
-        out.write(f"{found.language} {found.confidence:.2f}\n" if found else "und 0.00\n")
+def _served_by_files(settings: Settings) -> tuple[str, ...]:
+    """The served languages from the catalogs and the default questionnaire's file (no database)."""
+    directories = [BUILTIN_DIR] + ([settings.questionnaires_dir] if settings.questionnaires_dir else [])
+    for directory in reversed(directories):  # a shop's own file of the same id replaces the shipped one
+        for questionnaire in load_directory(directory) if directory.is_dir() else []:
+            if questionnaire.id == settings.default_questionnaire:
+                return served_languages(catalogs().languages, questionnaire.languages)
+    raise UsageError(f"DEFAULT_QUESTIONNAIRE={settings.default_questionnaire}: no such questionnaire")
+
+
+def _detect(texts: Iterable[str], out: TextIO, served: tuple[str, ...]) -> None:
+    """One output line per text: `CODE CONFIDENCE served|unserved`; `und 0.00 unserved` without letters."""
+    for text in texts:
+        found = detect(text.rstrip("\n"), served=served)
+        if found is None:
+            out.write("und 0.00 unserved\n")
+        else:
+            out.write(f"{found.language} {found.confidence:.2f} {'served' if found.served else 'unserved'}\n")
         out.flush()
 
 
@@ -214,7 +228,10 @@ async def _migrate(settings: Settings, *, to: str, resume: bool) -> None:
 
 
 def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
-    if args.command == "run":
+    if args.command == "detect-language":
+        # Words given unquoted are one text, as typed.
+        _detect([" ".join(args.text)] if args.text else sys.stdin, sys.stdout, _served_by_files(settings))
+    elif args.command == "run":
         asyncio.run(_run(settings, console_wanted=not args.no_console))
     elif args.command == "invite":
         return asyncio.run(_invite(settings, args.csv_file))
@@ -231,9 +248,6 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)  # bad arguments: usage on stderr, exit 2
-    if args.command == "detect-language":
-        _detect_lines(sys.stdin, sys.stdout)
-        return 0
     try:
         settings = load_settings()
     except (SettingsError, ValidationError) as error:

@@ -76,11 +76,15 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="without TELEGRAM_BOT_TOKEN, do not open the terminal chat (serve HTTP only)",
     )
-    command(
+    detect_language = command(
         "detect-language",
-        "print the detected language of each line of stdin",
-        "Reads text lines on standard input; writes one `CODE CONFIDENCE` line per input line "
-        "(`und 0.00` when nothing is detected).",
+        "print the detected language of a text and whether the bot serves it",
+        "Writes `CODE CONFIDENCE served|unserved` (`und 0.00 unserved` for text without letters); "
+        "served: a UI catalog and the default questionnaire cover the language. Without TEXT, "
+        "reads lines on standard input and writes one line for each line.",
+    )
+    detect_language.add_argument(
+        "text", nargs="*", metavar="TEXT", help="the text (its words may be given unquoted)"
     )
     invite = command(
         "invite",

@@ -42,6 +42,10 @@ class RollupJobs:
     async def apply(self, job: Job) -> None:
         rollup = Rollup.read(job.payload)
         day = date.fromisoformat(rollup.day)
+        if rollup.stage == rollups.UNSERVED:
+            language = str(rollup.language)
+            await self._store.rollups.add(rollups.unserved_increment(day, rollup.questionnaire, language))
+            return
         if rollup.stage != rollups.FINAL:
             await self._store.rollups.add(rollups.funnel_increment(day, rollup.questionnaire, rollup.stage))
             return
@@ -113,9 +117,11 @@ class RollupJobs:
         """Every counter computed again from what is stored (after an upgrade, or a count lost in a crash).
 
         Run it with the bot stopped: counters written meanwhile by running jobs would be lost or doubled.
+        Unserved-language counts are kept as they are: no stored data holds them (only the count).
         """
+        kept = await self._unserved_counts()
         await self._store.rollups.clear()
-        parts: list[Counters] = []
+        parts: list[Counters] = [kept]
         counted = {"responses": 0, "invited": 0, "started": 0}
         async for response in self._store.responses.export():
             started = response.get("started_at")
@@ -142,6 +148,18 @@ class RollupJobs:
             counted["started"] += 1
         await self._store.rollups.add(rollups.merge(parts))
         return counted
+
+    async def _unserved_counts(self) -> Counters:
+        overall = await self._store.rollups.read(
+            start=date.min, end=date.max, questionnaire=None, axes=[rollups.ALL]
+        )
+        kept: Counters = {}
+        for doc in overall:
+            counts = doc.get(rollups.UNSERVED)
+            if isinstance(counts, dict) and counts:
+                key = (str(doc["day"]), str(doc["questionnaire"]), rollups.ALL, rollups.ALL)
+                kept[key] = {f"{rollups.UNSERVED}.{code}": int(n) for code, n in counts.items()}
+        return kept
 
     async def sweep(self) -> int:
         """Surveys left unfinished for `incomplete_after` count as incomplete (with where they stopped)."""

@@ -13,6 +13,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from conversations.detection import CONFIDENT
+from conversations.language import parse_fallbacks
 from core.events import PURPOSES
 from locales.catalog import catalogs
 
@@ -197,6 +198,12 @@ class Settings(BaseSettings):
     """Answers are erased this long after they were started (checked every 6 h)."""
     default_language: str = Field("en", validation_alias=AliasChoices("DEFAULT_LANGUAGE", "default_language"))
     """Language when nothing else tells."""
+    fallback_languages: str = Field(
+        "", validation_alias=AliasChoices("FALLBACK_LANGUAGES", "fallback_languages")
+    )
+    """For a customer whose language the shop does not serve, the served language to use instead, e.g.
+    `uk=ru,be=ru` (only if the shop chooses it); any other unserved language gets `DEFAULT_LANGUAGE`.
+    Either way a short note tells the customer (in their language when a translation provider is set)."""
     default_questionnaire: str = Field(
         "default", validation_alias=AliasChoices("DEFAULT_QUESTIONNAIRE", "default_questionnaire")
     )
@@ -503,6 +510,12 @@ class Settings(BaseSettings):
     """Words that make a complaint urgent (whole words, any case), in the customer's words and their
     translation for agents. Unset: a built-in English list, plus each shipped language's own list
     (`urgent.words` in `locales/*.po`), so "Anwalt" is urgent without a translation provider."""
+
+    @field_validator("fallback_languages")
+    @classmethod
+    def _fallbacks(cls, value: str) -> str:
+        parse_fallbacks(value)  # a malformed entry is named at start-up; served targets are checked then
+        return value
 
     @field_validator("log_level")
     @classmethod

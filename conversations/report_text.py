@@ -94,6 +94,12 @@ def render_text(report: Report) -> str:
     if f.stopped_at:
         drop = ", ".join(f"{qid} {n}" for qid, n in sorted(f.stopped_at.items(), key=lambda i: -i[1]))
         lines.append(f"  Left unfinished at: {drop}")
+    if report.unserved_languages:
+        shown = ", ".join(
+            f"{code} {count}" if count is not None else f"{code} <{report.min_group}"
+            for code, count in report.unserved_languages.items()
+        )
+        lines.append(f"Customers writing a language without a catalog (got the fallback): {shown}")
     c = report.complaints
 
     def counts(values: dict[str, int | None]) -> str:
@@ -170,6 +176,8 @@ def render_csv(report: Report) -> str:
         writer.writerow(["funnel", "all", stage, getattr(f, stage)])
     for qid, n in sorted(f.stopped_at.items()):
         writer.writerow(["funnel_drop_off", qid, "stopped", n])
+    for code, count in report.unserved_languages.items():
+        writer.writerow(["unserved_language", code, "customers", "" if count is None else count])
     c = report.complaints
     writer.writerow(["complaints", "all", "total", c.total])
     for name, values in (("category", c.by_category), ("urgency", c.by_urgency), ("team", c.by_team)):

@@ -22,7 +22,7 @@ from conversations.report_model import (
     Score,
     TrendPoint,
 )
-from conversations.rollups import ALL, AXES
+from conversations.rollups import ALL, AXES, UNSERVED
 from core.tickets import Status
 from storage.store import Store
 from storage.types import Document
@@ -282,7 +282,19 @@ async def build_report(store: Store, request: ReportRequest, *, now: datetime) -
         ),
         complaints=complaint_figures(tickets, kinds, now, request.min_group),
         actions=await _actions(store, request, now),
+        unserved_languages=unserved_languages(counts, request.min_group),
     )
+
+
+def unserved_languages(counts: dict[str, float], min_group: int) -> dict[str, int | None]:
+    """Customers per unserved language, most first; a count below `min_group` is withheld (None)."""
+    found = {
+        name.removeprefix(f"{UNSERVED}."): int(value)
+        for name, value in counts.items()
+        if name.startswith(f"{UNSERVED}.") and value
+    }
+    ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    return {code: (count if count >= min_group else None) for code, count in ordered}
 
 
 async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[ActionStatus]:

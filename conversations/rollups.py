@@ -20,6 +20,7 @@ from core.questionnaire import Questionnaire, QuestionType
 
 ROLLUP = Rollup.KIND
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
+UNSERVED = "unserved"  # a customer who wrote a language the shop has no catalog for (demand for one)
 ALL = "all"
 AXES = ("country", "language", "channel", "segment", "version")
 UNKNOWN = "unknown"
@@ -101,6 +102,11 @@ def funnel_increment(day: date, questionnaire_id: str, stage: str) -> dict[Key, 
     return {(day.isoformat(), questionnaire_id, ALL, ALL): {f"funnel.{stage}": 1}}
 
 
+def unserved_increment(day: date, questionnaire_id: str, language: str) -> dict[Key, Increments]:
+    """One more customer in an unserved language: counted on the overall document only."""
+    return {(day.isoformat(), questionnaire_id, ALL, ALL): {f"{UNSERVED}.{_field(language)}": 1}}
+
+
 def merge(parts: Iterable[dict[Key, Increments]]) -> dict[Key, Increments]:
     """Many responses' increments as one write per counter document (bulk loads)."""
     merged: dict[Key, dict[str, int | float]] = defaultdict(dict)
@@ -141,3 +147,11 @@ async def count(
         return
     job = Rollup(stage=stage, questionnaire=questionnaire_id, day=at.date().isoformat(), response=response_id)
     await jobs.put(job, key=f"{stage}:{entity}", due_at=at)
+
+
+async def count_unserved(
+    jobs: Scheduler, *, language: str, questionnaire_id: str, customer_id: str, at: datetime
+) -> None:
+    """Count a customer's unserved language once (a durable job, idempotent by the customer)."""
+    job = Rollup(stage=UNSERVED, questionnaire=questionnaire_id, day=at.date().isoformat(), language=language)
+    await jobs.put(job, key=f"{UNSERVED}:{customer_id}", due_at=at)

@@ -377,8 +377,8 @@ async def _accept(
     else:
         written_in = None
         if question.type is QuestionType.TEXT and isinstance(value, str):
-            found = detect(value, supported=turn.catalogs.languages)
-            written_in = found.language if found is not None else None
+            found = detect(value)
+            written_in = found.language if found is not None and found.confident else None
         stored = await stored_answers(turn)
         stored[question.id] = {
             "value": value,

@@ -24,7 +24,7 @@ async def open_ticket(turn: Turn) -> str:
     team = policy.team_for(str(draft.category))
     deadlines = policy.deadlines(team, now)
     description = draft.description or ""
-    written_in = detect(description, supported=turn.catalogs.languages)
+    written_in = detect(description)
     order_ref = draft.order_ref
     reasons: list[str] = []
     if draft.rating == 1:
@@ -50,7 +50,7 @@ async def open_ticket(turn: Turn) -> str:
         "order_ref": order_ref,
         "product": draft.product,
         "description": description,
-        "description_language": written_in.language if written_in else None,
+        "description_language": written_in.language if written_in and written_in.confident else None,
         "photos": [photo.model_dump() for photo in draft.photos],
         "expectation": draft.expectation,
         "contact_time": draft.contact_time,

@@ -27,6 +27,10 @@ class EngineConfig:
     default_questionnaire: str
     # Below this confidence a detected language is ignored (the other signals or the default decide).
     detection_min_confidence: float = CONFIDENT
+    # A UI catalog and the default questionnaire cover them; empty: every catalog's language.
+    served_languages: tuple[str, ...] = ()
+    # Unserved -> served, as the shop chose (FALLBACK_LANGUAGES); others get the default language.
+    fallback_languages: dict[str, str] = field(default_factory=dict)
     complaints: ComplaintPolicy = field(default_factory=ComplaintPolicy)
     admins: frozenset[str] = frozenset()  # "<channel>:<user key>" of staff who may run /admin
     questionnaire_max_minutes: int = 5

@@ -125,6 +125,8 @@ class Rollup(JobPayload):
     questionnaire: str
     day: str
     response: str | None = None
+    language: str | None = None
+    """For the `unserved` stage: the language the customer wrote that the shop has no catalog for."""
 
 
 class WeeklyReport(JobPayload):

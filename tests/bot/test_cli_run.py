@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
+from core.questionnaire import BUILTIN_DIR
+
 BIN = Path(sys.executable).parent
 SETTINGS = (
     "TELEGRAM_BOT_TOKEN",
@@ -117,8 +121,58 @@ def test_detect_language_prints_one_line_per_input_line(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = [line.split() for line in result.stdout.splitlines()]
     assert len(out) == len(lines)
-    assert [code for code, _ in out] == ["zh", "es", "und", "und", "de"]
-    assert all(0.0 <= float(confidence) <= 1.0 for _, confidence in out)
+    assert [code for code, _, _ in out] == ["zh", "es", "und", "und", "de"]
+    assert [served for _, _, served in out] == ["served", "served", "unserved", "unserved", "served"]
+    assert all(0.0 <= float(confidence) <= 1.0 for _, confidence, _ in out)
+
+
+def test_detect_language_names_an_unserved_language_given_as_arguments(tmp_path: Path) -> None:
+    result = _run(["detect-language", "Il", "pacco", "non", "è", "arrivato"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    code, confidence, served = result.stdout.split()
+    assert (code, served) == ("it", "unserved") and float(confidence) >= 0.5
+
+
+def test_detect_language_serves_only_what_the_default_questionnaire_covers(tmp_path: Path) -> None:
+    # A shop questionnaire in English and Spanish only: German has a catalog but no questions.
+    folder = tmp_path / "questionnaires"
+    folder.mkdir()
+    shipped = (BUILTIN_DIR / "default.yaml").read_text(encoding="utf-8")
+    (folder / "shop.yaml").write_text(_only_languages(shipped, ("en", "es")), encoding="utf-8")
+    env = {**_env(tmp_path), "QUESTIONNAIRES_DIR": str(folder), "DEFAULT_QUESTIONNAIRE": "shop"}
+    result = subprocess.run(
+        [str(BIN / "feedback-bot"), "detect-language"],
+        input="Das Paket ist beschädigt angekommen\nEl pedido no llegó\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[::2] for line in result.stdout.splitlines()] == [
+        ["de", "unserved"],
+        ["es", "served"],
+    ]
+
+
+def _only_languages(document: str, languages: tuple[str, ...]) -> str:
+    """The shipped questionnaire as a shop's own (id `shop`), keeping only `languages`' texts."""
+    data = yaml.safe_load(document)
+
+    def keep(node: object) -> object:
+        if isinstance(node, dict):
+            if node and set(node) <= set(data["languages"]):
+                return {code: text for code, text in node.items() if code in languages}
+            return {key: keep(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [keep(item) for item in node]
+        return node
+
+    trimmed = keep({key: value for key, value in data.items() if key != "languages"})
+    assert isinstance(trimmed, dict)
+    return yaml.safe_dump({**trimmed, "id": "shop", "languages": list(languages)}, allow_unicode=True)
 
 
 def test_json_logs_carry_no_customer_words(tmp_path: Path) -> None:

@@ -284,3 +284,11 @@ def test_a_logo_that_is_not_an_http_address_or_a_path_is_refused(
 def test_a_logo_address_or_path_is_taken(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("WEBCHAT_LOGO_URL", value)
     assert load_settings().webchat_logo_url == value
+
+
+def test_fallback_languages_are_checked_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FALLBACK_LANGUAGES", "uk=ru, be=ru")
+    assert load_settings().fallback_languages == "uk=ru, be=ru"
+    monkeypatch.setenv("FALLBACK_LANGUAGES", "uk:ru")
+    with pytest.raises(ValidationError, match=r"'uk:ru': expected LANGUAGE=LANGUAGE"):
+        load_settings()

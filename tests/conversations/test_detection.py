@@ -1,4 +1,4 @@
-"""Detecting a message's language: deterministic, only supported languages, None without letters."""
+"""Detecting a message's language among every known one: deterministic, says whether it is served."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from conversations.detection import Detection, detect
+from conversations.detection import KNOWN, Detection, detect
 
 ALL = ("en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id")
 
@@ -40,7 +40,7 @@ OBVIOUS = [
 
 @pytest.mark.parametrize(("text", "language"), OBVIOUS)
 def test_obvious_messages(text: str, language: str) -> None:
-    result = detect(text, supported=ALL)
+    result = detect(text, served=ALL)
     assert result is not None
     assert result.language == language
     assert 0.0 < result.confidence <= 1.0
@@ -48,36 +48,69 @@ def test_obvious_messages(text: str, language: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "   ", "123", "12 345,00", "👍", "😡😡😡", "?!", "👍 100%", "\n"])
 def test_nothing_to_judge_by(text: str) -> None:
-    assert detect(text, supported=ALL) is None
+    assert detect(text, served=ALL) is None
 
 
-def test_no_supported_languages() -> None:
-    assert detect("Merci beaucoup", supported=()) is None
+def test_nothing_served_still_names_the_language() -> None:
+    result = detect("Merci beaucoup", served=())
+    assert result is not None and result.language == "fr" and not result.served
 
 
-@pytest.mark.parametrize(
-    "supported",
-    [("en", "es"), ("de", "fr", "ru"), ("ja",), ("zh", "ar"), ("pt", "id", "ko", "tr")],
-)
-@pytest.mark.parametrize("text", [text for text, _ in OBVIOUS] + ["ok", "no", "hello"])
-def test_answers_only_supported_languages(text: str, supported: tuple[str, ...]) -> None:
-    result = detect(text, supported=supported)
-    assert result is None or result.language in supported
+# Languages the bot does not serve: recognised as themselves, never as a served neighbour.
+UNSERVED = [
+    ("Il pacco non è arrivato", "it"),
+    ("Grazie mille per l'aiuto", "it"),
+    ("Het pakket is niet aangekomen", "nl"),
+    ("Посилка не прийшла", "uk"),
+    ("Dziękuję bardzo", "pl"),
+    ("Cảm ơn nhiều", "vi"),
+    ("พัสดุยังไม่มา", "th"),
+    ("मेरा पार्सल नहीं आया", "hi"),
+    ("החבילה לא הגיעה", "he"),
+    ("بسته من نرسیده", "fa"),
+    ("Mitt paket har inte kommit", "sv"),
+    ("Balík ještě nedorazil", "cs"),
+]
 
 
-def test_restriction_picks_among_supported() -> None:
-    chinese_only = detect("包裹坏了", supported=("ja", "en"))
-    assert chinese_only is not None and chinese_only.language == "ja"
-    unsupported_script = detect("Спасибо", supported=("en", "de"))
-    assert unsupported_script is None or unsupported_script.language in ("en", "de")
+@pytest.mark.parametrize(("text", "language"), UNSERVED)
+def test_unserved_languages_are_named_and_flagged(text: str, language: str) -> None:
+    result = detect(text, served=ALL)
+    assert result is not None
+    assert result.language == language
+    assert not result.served
+
+
+@pytest.mark.parametrize(("text", "language"), OBVIOUS)
+def test_served_flag_follows_the_served_set(text: str, language: str) -> None:
+    served = detect(text, served=ALL)
+    unserved = detect(text, served=tuple(code for code in ALL if code != language))
+    assert served is not None and unserved is not None
+    assert served.served and not unserved.served
+    # Whether a language is served never changes which language it is, nor how sure the detector is.
+    assert (
+        (served.language, served.confidence)
+        == (unserved.language, unserved.confidence)
+        == (
+            language,
+            served.confidence,
+        )
+    )
+
+
+@pytest.mark.parametrize("text", [text for text, _ in OBVIOUS + UNSERVED] + ["ok", "no", "hello", "Ω", "ሰላም"])
+def test_answers_are_known_languages(text: str) -> None:
+    result = detect(text, served=ALL)
+    assert result is None or (result.language in KNOWN and 0.0 < result.confidence <= 1.0)
 
 
 def test_deterministic() -> None:
     texts = [text for text, _ in OBVIOUS] + ["ok", "no", "sí", "ja", "thanks", "hola"]
-    first = [detect(text, supported=ALL) for text in texts]
-    second = [detect(text, supported=ALL) for text in texts]
+    texts += [text for text, _ in UNSERVED]
+    first = [detect(text, served=ALL) for text in texts]
+    second = [detect(text, served=ALL) for text in texts]
     assert first == second
-    assert detect("ok", supported=ALL) == detect("ok", supported=tuple(reversed(ALL)))
+    assert detect("ok", served=ALL) == detect("ok", served=tuple(reversed(ALL)))
 
 
 def test_concurrent_first_use() -> None:
@@ -86,7 +119,7 @@ def test_concurrent_first_use() -> None:
     lock = threading.Lock()
 
     def work() -> None:
-        result = detect("Le colis est arrivé cassé", supported=supported)
+        result = detect("Le colis est arrivé cassé", served=supported)
         with lock:
             results.append(result)
 
@@ -101,7 +134,7 @@ def test_concurrent_first_use() -> None:
 
 
 def test_confident_flag() -> None:
-    sure = detect("Vielen Dank für die schnelle Lieferung", supported=ALL)
+    sure = detect("Vielen Dank für die schnelle Lieferung", served=ALL)
     assert sure is not None and sure.confident
     assert not Detection("en", 0.2).confident
 
@@ -123,13 +156,13 @@ SHORT_LATIN = [
 
 @pytest.mark.parametrize(("text", "language"), SHORT_LATIN)
 def test_short_latin_messages(text: str, language: str) -> None:
-    result = detect(text, supported=ALL)
+    result = detect(text, served=ALL)
     assert result is not None and result.language == language
 
 
 def test_a_word_shared_by_languages_is_less_certain_than_a_sentence() -> None:
-    shared = detect("no", supported=ALL)
-    sentence = detect("El pedido no llegó", supported=ALL)
+    shared = detect("no", served=ALL)
+    sentence = detect("El pedido no llegó", served=ALL)
     assert shared is not None and sentence is not None
     assert sentence.language == "es" and sentence.confident
     assert shared.confidence < sentence.confidence

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.language import choose, normalise
+from conversations.language import choose, normalise, parse_fallbacks, served
 from locales.catalog import catalogs
 
 SUPPORTED = ("en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja")
@@ -65,3 +65,22 @@ def test_unsupported_candidates_are_skipped() -> None:
     assert choose(explicit="kl", stored="de", hint="es", default="en", supported=SUPPORTED) == "de"
     assert choose(explicit="kl", stored="tlh", hint="es-MX", default="en", supported=SUPPORTED) == "es"
     assert choose(explicit="", stored="", hint="", default="en", supported=SUPPORTED) == "en"
+
+
+def test_served_needs_a_catalog_and_the_questionnaire() -> None:
+    assert served(("en", "de", "uk"), ("uk", "en", "it")) == ("en", "uk")
+    assert served(("en",), ()) == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", {}), ("uk=ru", {"uk": "ru"}), (" uk = ru , BE=ru,", {"uk": "ru", "be": "ru"})],
+)
+def test_fallback_languages_are_parsed(value: str, expected: dict[str, str]) -> None:
+    assert parse_fallbacks(value) == expected
+
+
+@pytest.mark.parametrize("value", ["uk", "uk=", "=ru", "uk:ru", "uk=ru,uk=be", "u k=ru", "uk=r1"])
+def test_malformed_fallback_languages_are_named(value: str) -> None:
+    with pytest.raises(ValueError, match=r"expected LANGUAGE=LANGUAGE|given twice"):
+        parse_fallbacks(value)

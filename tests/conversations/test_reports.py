@@ -5,6 +5,8 @@ Every expected figure below is worked out by hand in the comments.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import JobRunner
 from conversations import rollups
+from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report, two_proportion_p
 from storage.store import Store
 from tests.clock import Clock
@@ -239,3 +242,34 @@ async def test_rebuilding_the_counters_from_stored_data_gives_the_same_figures(f
     # of 20 invited and 16 started had nothing stored behind them).
     assert (after.funnel.invited, after.funnel.consented, after.funnel.completed) == (10, 15, 14)
     assert after.funnel.stopped_at == before.funnel.stopped_at
+
+
+async def test_unserved_languages_count_customers_and_hide_small_groups(store: Store) -> None:
+    # Six customers wrote Italian (one of them twice: counted once), two wrote Dutch (below five).
+    for customer, language in [(f"c{i}", "it") for i in range(6)] + [
+        ("c0", "it"),
+        ("d1", "nl"),
+        ("d2", "nl"),
+    ]:
+        await rollups.count_unserved(
+            store.jobs, language=language, questionnaire_id="default", customer_id=customer, at=W45
+        )
+    await settle(store, W46)
+    report = await build_report(store, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
+    assert report.unserved_languages == {"it": 6, "nl": None}
+    text = render_text(report)
+    assert "Customers writing a language without a catalog (got the fallback): it 6, nl <5" in text
+    rows = list(csv.reader(io.StringIO(render_csv(report))))
+    assert ["unserved_language", "it", "customers", "6"] in rows
+    assert ["unserved_language", "nl", "customers", ""] in rows
+
+
+async def test_rebuilding_the_counters_keeps_the_unserved_language_counts(fed: Store) -> None:
+    for i in range(5):
+        await rollups.count_unserved(
+            fed.jobs, language="nl", questionnaire_id="default", customer_id=f"n{i}", at=W45
+        )
+    await settle(fed, W46)
+    await RollupJobs(store=fed).rebuild(default_questionnaire="default")
+    report = await build_report(fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
+    assert report.unserved_languages == {"nl": 5}
