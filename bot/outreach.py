@@ -94,7 +94,7 @@ class OutreachJobs:
             "invitation.text",
             order=invitation["order_ref"],
             company=self._company,
-            minutes=questionnaire.estimated_minutes(),
+            duration=self._catalogs.count(language, "count.minutes", questionnaire.estimated_minutes()),
         )
         button = Choice(self._catalogs.text(language, "button.take_survey"), f"invite:{invitation_id}")
         # Marked first: a crash after sending must not send it again (a lost invitation beats a doubled one).

@@ -46,9 +46,9 @@ async def start_complaint(turn: Turn, *, rating: int | None = None) -> State:
 def _ask_consent(turn: Turn) -> State:
     text = turn.t(
         "complaint.consent.text",
-        minutes=ESTIMATED_MINUTES,
+        duration=turn.catalogs.count(turn.language, "count.minutes", ESTIMATED_MINUTES),
         company=turn.config.branding.company,
-        retention_days=turn.config.branding.retention_days,
+        retention=turn.catalogs.count(turn.language, "count.days", turn.config.branding.retention_days),
         privacy_url=turn.config.branding.privacy_url,
     )
     turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)
