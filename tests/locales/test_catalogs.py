@@ -18,21 +18,28 @@ LOCALE_DIR = ROOT / "locales"
 QUESTIONNAIRE = ROOT / "core" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
-REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
+# The first twelve, then issue 18's twelve as each catalog lands.
+ADDED_LANGUAGES: set[str] = {"it"}
+FIRST_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
+REQUIRED_LANGUAGES = FIRST_LANGUAGES | ADDED_LANGUAGES
 RTL_SHIPPED = "ar"
 # The gettext rule per language (the GNU gettext manual's table; Arabic and the Slavic languages need
 # more than two forms, the languages without grammatical number one).
 ONE_FORM = "nplurals=1; plural=0;"
 NOT_ONE = "nplurals=2; plural=(n != 1);"
 ABOVE_ONE = "nplurals=2; plural=(n > 1);"
+WEST_SLAVIC_PL = "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+WEST_SLAVIC_CS = "nplurals=3; plural=((n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2);"
 EAST_SLAVIC = (
     "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
 )
 PLURAL_FORMS = {
-    "en": NOT_ONE, "de": NOT_ONE, "es": NOT_ONE, "tr": NOT_ONE,
-    "fr": ABOVE_ONE, "pt": ABOVE_ONE,
-    "zh": ONE_FORM, "ja": ONE_FORM, "ko": ONE_FORM, "id": ONE_FORM,
-    "ru": EAST_SLAVIC,
+    "en": NOT_ONE, "de": NOT_ONE, "es": NOT_ONE, "tr": NOT_ONE, "it": NOT_ONE, "nl": NOT_ONE, "sv": NOT_ONE,
+    "he": NOT_ONE,
+    "fr": ABOVE_ONE, "pt": ABOVE_ONE, "hi": ABOVE_ONE, "fa": ABOVE_ONE,
+    "zh": ONE_FORM, "ja": ONE_FORM, "ko": ONE_FORM, "id": ONE_FORM, "vi": ONE_FORM, "th": ONE_FORM,
+    "ms": ONE_FORM,
+    "ru": EAST_SLAVIC, "uk": EAST_SLAVIC, "pl": WEST_SLAVIC_PL, "cs": WEST_SLAVIC_CS,
     "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",  # noqa: E501
 }  # fmt: skip
 COMMANDS = ("/start", "/complain", "/stop", "/mydata", "/delete", "/help", "/language")
