@@ -51,3 +51,22 @@ def test_consent_text_counts_in_the_customers_language(ui: Catalogs) -> None:
         privacy_url="https://acme.example/privacy",
     )
     assert "2 коротких вопроса" in text and "3 минуты" in text and "365 дней" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "pl",
+            [
+                "1 krótkie pytanie",
+                "2 krótkie pytania",
+                "5 krótkich pytań",
+                "12 krótkich pytań",
+                "22 krótkie pytania",
+            ],
+        ),
+    ],
+)
+def test_questions_take_the_languages_plural_form(ui: Catalogs, language: str, expected: list[str]) -> None:
+    assert [ui.count(language, "count.questions", n) for n in (1, 2, 5, 12, 22)] == expected
