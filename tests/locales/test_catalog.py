@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from locales.catalog import Catalogs, catalogs
+from locales.catalog import Catalogs, catalogs, is_rtl
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,7 @@ def test_consent_text_counts_in_the_customers_language(ui: Catalogs) -> None:
 )
 def test_questions_take_the_languages_plural_form(ui: Catalogs, language: str, expected: list[str]) -> None:
     assert [ui.count(language, "count.questions", n) for n in (1, 2, 5, 12, 22)] == expected
+
+
+def test_only_arabic_hebrew_and_persian_read_right_to_left(ui: Catalogs) -> None:
+    assert {code for code in ui.languages if is_rtl(code)} == {"ar", "he", "fa"}

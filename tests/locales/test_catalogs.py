@@ -13,16 +13,18 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from locales.catalog import is_rtl
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locales"
 QUESTIONNAIRE = ROOT / "core" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
 # The first twelve, then issue 18's twelve as each catalog lands.
-ADDED_LANGUAGES: set[str] = {"it", "nl", "pl", "uk", "vi", "th", "ms", "hi", "he"}
+ADDED_LANGUAGES: set[str] = {"it", "nl", "pl", "uk", "vi", "th", "ms", "hi", "he", "fa"}
 FIRST_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
 REQUIRED_LANGUAGES = FIRST_LANGUAGES | ADDED_LANGUAGES
-RTL_SHIPPED = "ar"
+RTL_SHIPPED = ("ar", "he", "fa")
 # The gettext rule per language (the GNU gettext manual's table; Arabic and the Slavic languages need
 # more than two forms, the languages without grammatical number one).
 ONE_FORM = "nplurals=1; plural=0;"
@@ -79,10 +81,12 @@ def test_required_languages_are_shipped() -> None:
     assert REQUIRED_LANGUAGES <= shipped, REQUIRED_LANGUAGES - shipped
 
 
-def test_a_right_to_left_catalog_is_shipped() -> None:
-    path = LOCALE_DIR / f"{RTL_SHIPPED}.po"
+@pytest.mark.parametrize("language", RTL_SHIPPED)
+def test_right_to_left_catalogs_are_shipped_and_marked(language: str) -> None:
+    path = LOCALE_DIR / f"{language}.po"
     assert path.is_file()
     assert _messages(_read(path))
+    assert is_rtl(language)
 
 
 @pytest.mark.parametrize("path", CATALOG_PATHS, ids=lambda path: path.stem)
