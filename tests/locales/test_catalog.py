@@ -67,6 +67,26 @@ def test_consent_text_counts_in_the_customers_language(ui: Catalogs) -> None:
                 "22 krótkie pytania",
             ],
         ),
+        (
+            "cs",
+            [
+                "1 krátkou otázku",
+                "2 krátké otázky",
+                "5 krátkých otázek",
+                "12 krátkých otázek",
+                "22 krátkých otázek",
+            ],
+        ),
+        (
+            "uk",
+            [
+                "1 коротке запитання",
+                "2 короткі запитання",
+                "5 коротких запитань",
+                "12 коротких запитань",
+                "22 короткі запитання",
+            ],
+        ),
     ],
 )
 def test_questions_take_the_languages_plural_form(ui: Catalogs, language: str, expected: list[str]) -> None:

@@ -21,7 +21,7 @@ QUESTIONNAIRE = ROOT / "core" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
 # The first twelve, then issue 18's twelve as each catalog lands.
-ADDED_LANGUAGES: set[str] = {"it", "nl", "pl", "uk", "vi", "th", "ms", "hi", "he", "fa", "sv"}
+ADDED_LANGUAGES: set[str] = {"it", "nl", "pl", "uk", "vi", "th", "ms", "hi", "he", "fa", "sv", "cs"}
 FIRST_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
 REQUIRED_LANGUAGES = FIRST_LANGUAGES | ADDED_LANGUAGES
 RTL_SHIPPED = ("ar", "he", "fa")
