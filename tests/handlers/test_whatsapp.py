@@ -208,3 +208,27 @@ async def test_graph_api_down_for_a_while_the_reply_arrives_once_it_recovers(
     stored = await db["inbox"].find_one({"channel": "whatsapp"})
     assert stored is not None and stored["status"] == "done" and stored["attempts"] == 3  # three failed tries
     assert await db["conversations"].count_documents({}) == 1
+
+
+async def test_every_shipped_language_is_offered_in_lists_whatsapp_accepts(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    from locales.catalog import catalogs
+
+    shipped = catalogs().languages
+    assert len(shipped) >= 24
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    before = len(graph.to(SPAIN))
+    await deliver(polling, url, graph.reply(SPAIN, "language", kind="list_reply"))
+    menus = graph.to(SPAIN)[before:]
+    # Ten rows is the most one list takes: the menu comes as several lists, together every language once.
+    assert len(menus) == -(-len(shipped) // 10)
+    assert all(menu["interactive"]["type"] == "list" for menu in menus)
+    assert [payload for menu in menus for payload in choices(menu)] == [f"lang:{code}" for code in shipped]
+    assert graph.refused == []
+    await deliver(polling, url, graph.reply(SPAIN, "lang:uk", kind="list_reply"))
+    consent = graph.to(SPAIN)[-1]["interactive"]["body"]["text"]
+    assert "Вітаємо" in consent and "10 коротких запитань" in consent
+    customer = await db["customers"].find_one({})
+    assert customer is not None and customer["language"] == "uk"
