@@ -252,3 +252,23 @@ async def test_metrics_count_messages_out_and_show_backlog_gauges(polling: BotRu
     for gauge in ("jobs_due", "inbox_pending", "tickets_with_missed_deadline", "translation_failures"):
         assert f"# TYPE feedback_bot_{gauge} gauge" in text
     assert 'feedback_bot_reply_seconds_bucket{le="+Inf"} 1' in text
+
+
+async def test_every_shipped_language_is_offered_and_hebrew_and_persian_read_right_to_left(
+    polling: BotRunner,
+) -> None:
+    from locales.catalog import catalogs
+
+    shipped = catalogs().languages
+    url = await start(polling)
+    for browser, expected in (
+        ("he-IL", "10 שאלות קצרות"),
+        ("fa-IR", "10 پرسش کوتاه"),
+        ("sv-SE", "10 korta frågor"),
+    ):
+        async with page(polling, url, language=browser) as (tab, welcome, _):
+            assert [entry["code"] for entry in welcome["languages"]] == list(shipped)
+            assert (await tab.say("/start"))["type"] == "ack"
+            consent = await tab.next_message()
+            assert expected in consent["text"]
+            assert consent["rtl"] is (browser != "sv-SE")
