@@ -232,3 +232,21 @@ async def test_every_shipped_language_is_offered_in_lists_whatsapp_accepts(
     assert "Вітаємо" in consent and "10 коротких запитань" in consent
     customer = await db["customers"].find_one({})
     assert customer is not None and customer["language"] == "uk"
+
+
+def test_language_hint_from_numbers_of_the_newer_languages() -> None:
+    numbers = ("393331234567", "31612345678", "48601234567", "380501234567", "84912345678", "66812345678")
+    more = ("60123456789", "972501234567", "989121234567", "46701234567", "420601234567", "919812345678")
+    assert [language_of_number(n) for n in numbers + more] == [
+        *("it", "nl", "pl", "uk", "vi", "th"),
+        *("ms", "he", "fa", "sv", "cs", None),
+    ]
+
+
+async def test_a_ukrainian_number_gets_ukrainian_not_russian(polling: BotRunner, graph: FakeGraph) -> None:
+    url = await start(polling, graph)
+    kyiv = "380501234567"
+    await deliver(polling, url, graph.text(kyiv, "Добрий день"))
+    (consent,) = graph.to(kyiv)
+    assert consent["interactive"]["body"]["text"].startswith("Вітаємо!")
+    assert consent["interactive"]["action"]["sections"][0]["rows"][0]["title"] == "Погоджуюся"
