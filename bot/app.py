@@ -164,6 +164,7 @@ class FeedbackBot:
                 default_questionnaire=settings.default_questionnaire,
                 detection_min_confidence=settings.detection_min_confidence,
                 complaints=self.policy,
+                agent_language=settings.agent_language,
                 clock=self.clock,
                 # The terminal chat is the operator's own: it may run admin commands.
                 admins=frozenset(
@@ -205,10 +206,7 @@ class FeedbackBot:
         handlers.update(
             OutreachJobs(
                 store=self.store,
-                catalogs=ui,
                 channel=self.dispatcher.channel,
-                company=settings.company_name,
-                default_language=settings.default_language,
                 quiet_hours=self.quiet_hours,
                 default_timezone=settings.customer_timezone,
                 submit=self.dispatcher.submit,
@@ -295,13 +293,9 @@ class FeedbackBot:
             )
         jobs = TicketJobs(
             store=self.store,
-            translator=self.translator,
-            catalogs=catalogs(),
             channel=self.dispatcher.channel,
-            agent_language=settings.agent_language,
             escalation=escalation,
             submit=self.dispatcher.submit,
-            clock=self.clock,
         )
         handlers = jobs.handlers()
         if self.report_jobs is not None:

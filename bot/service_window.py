@@ -19,7 +19,8 @@ from typing import Protocol
 
 from bot.dispatch import Channel
 from conversations.turn import Reply
-from core.events import SHOW_HELD, InboundEvent, Outbound
+from core.events import InboundEvent, Outbound
+from core.payloads import ShowHeld
 from storage.store import Store
 
 log = logging.getLogger("bot.service_window")
@@ -64,7 +65,7 @@ class WindowedChannel:
 
     async def customer_wrote(self, event: InboundEvent) -> None:
         now = self._clock()
-        sent = event.raw.get("sent_at")
+        sent = event.sent_at
         # The platform's time when plausible: a message redelivered hours later opened the window then.
         at = min(now, datetime.fromtimestamp(sent, UTC)) if isinstance(sent, int) and sent > 0 else now
         await self._store.windows.customer_wrote(channel=self.name, chat_key=event.chat_key, at=at)
@@ -127,5 +128,5 @@ class WindowedChannel:
             log.info("ticket news held without a notice: no ticket template configured")
             return
         await self._inner.send_template(
-            chat_key, name=name, language=language, values=list(why.values), payloads=[SHOW_HELD]
+            chat_key, name=name, language=language, values=list(why.values), payloads=[ShowHeld().pack()]
         )

@@ -15,7 +15,8 @@ from conversations.start_payload import StartPayload, parse_start_payload
 from conversations.survey import offer_consent, start_preview
 from conversations.translation import Translation
 from conversations.turn import Step, Turn
-from core.events import Choice, Outbound
+from core.events import Outbound
+from core.payloads import Resume
 
 log = logging.getLogger("conversations.commands")
 
@@ -29,8 +30,8 @@ async def on_start(turn: Turn) -> State:
             turn.t("resume.prompt", n=len(d.history) + 1, total=total),
             (
                 (
-                    Choice(turn.t("button.continue"), "resume:continue"),
-                    Choice(turn.t("button.restart"), "resume:restart"),
+                    Resume("continue").button(turn.t("button.continue")),
+                    Resume("restart").button(turn.t("button.restart")),
                 ),
             ),
         )
@@ -64,7 +65,7 @@ async def on_admin(turn: Turn) -> State:
         )
         turn.say_key("unknown.command")
         return turn.dialogue.state
-    if turn.event.raw.get("document_refused"):
+    if turn.event.attachment is not None and turn.event.attachment.refused:
         await turn.store.audit.add(
             actor=who, action="admin", target=None, outcome="refused", detail="file too large"
         )

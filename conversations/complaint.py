@@ -15,14 +15,15 @@ from conversations.complaint_intake import (
     Stay,
     Toast,
     following,
-    pressed,
 )
+from conversations.detours import ComplaintDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.tickets_intake import open_ticket
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.events import EventKind
+from core.payloads import ComplaintConsent, Confirm, Fix, SensitiveConsent
 from core.questionnaire import Question, QuestionType
 from storage.consents import Decision
 
@@ -36,10 +37,8 @@ _YES_NO = Question(id="yesno", type=QuestionType.YESNO, text={"en": "yes/no"})
 async def start_complaint(turn: Turn, *, rating: int | None = None) -> State:
     """Begin a complaint from wherever the chat was; that place is kept to return to."""
     d = turn.dialogue
-    back = d.draft.get("from_state") if d.state.value.startswith("complaint_") else d.state.value
-    d.draft = {"from_state": back or State.NEW.value}
-    if rating is not None:
-        d.draft["rating"] = rating
+    back = d.return_to if d.state.value.startswith("complaint_") else d.state
+    d.detour, d.return_to = ComplaintDraft(rating=rating), back or State.NEW
     return _ask_consent(turn)
 
 
@@ -51,15 +50,15 @@ def _ask_consent(turn: Turn) -> State:
         retention=turn.catalogs.count(turn.language, "count.days", turn.config.branding.retention_days),
         privacy_url=turn.config.branding.privacy_url,
     )
-    turn.dialogue.draft[f"{COMPLAINT_CONSENT}_version"] = text_version(text)
-    turn.say(text, _two("button.agree", "cc:yes", "button.decline", "cc:no", turn))
+    turn.complaint().consent_text = text_version(text)
+    turn.say(text, _two(turn, ComplaintConsent, "button.agree", "button.decline"))
     return State.COMPLAINT_CONSENT
 
 
 def _ask_sensitive(turn: Turn) -> State:
     text = turn.t("complaint.sensitive.text")
-    turn.dialogue.draft[f"{SENSITIVE_CONSENT}_version"] = text_version(text)
-    turn.say(text, _two("button.allow", "cs:yes", "button.chat_only", "cs:no", turn))
+    turn.complaint().sensitive_text = text_version(text)
+    turn.say(text, _two(turn, SensitiveConsent, "button.allow", "button.chat_only"))
     return State.COMPLAINT_SENSITIVE
 
 
@@ -75,15 +74,16 @@ def reshow(turn: Turn, state: State) -> State | None:
     return None if question is None else ask(question.field, turn)
 
 
-def _two(first: str, first_payload: str, second: str, second_payload: str, turn: Turn) -> Any:
-    return ((Choice(turn.t(first), first_payload), Choice(turn.t(second), second_payload)),)
+def _two(turn: Turn, consent: type[ComplaintConsent | SensitiveConsent], yes: str, no: str) -> Any:
+    return ((consent(agreed=True).button(turn.t(yes)), consent(agreed=False).button(turn.t(no))),)
 
 
-def _decision(turn: Turn, yes: str, no: str) -> bool | None:
+def _decision(turn: Turn, consent: type[ComplaintConsent | SensitiveConsent]) -> bool | None:
     """True/False for the pressed button or a typed yes/no; None when it is neither."""
     event = turn.event
     if event.kind is EventKind.BUTTON:
-        return True if event.text == yes else False if event.text == no else None
+        pressed = event.pressed(consent)
+        return None if pressed is None else pressed.agreed
     if event.kind is EventKind.TEXT:
         typed = parse_typed(_YES_NO, event.text, language=turn.language, catalogs=turn.catalogs)
         return typed if isinstance(typed, bool) else None
@@ -91,13 +91,14 @@ def _decision(turn: Turn, yes: str, no: str) -> bool | None:
 
 
 async def _record(turn: Turn, kind: str, agreed: bool) -> None:
+    draft = turn.complaint()
     turn.outbox.add(
         Op.CONSENT,
         entry_id=f"{turn.event.channel}:{turn.event.event_id}:{kind}",
         customer_id=turn.customer.id,
         kind=kind,
         # A hash of the exact text the customer saw, as for the survey consent.
-        text_version=str(turn.dialogue.draft.get(f"{kind}_version", "")),
+        text_version=draft.consent_text if kind == COMPLAINT_CONSENT else draft.sensitive_text,
         language=turn.language,
         channel=turn.event.channel,
         decision=(Decision.GRANTED if agreed else Decision.REFUSED).value,
@@ -107,14 +108,13 @@ async def _record(turn: Turn, kind: str, agreed: bool) -> None:
 
 async def _leave(turn: Turn, message: str) -> State:
     """Back to where the chat was before the complaint, showing its question again."""
-    back = State(turn.dialogue.draft.get("from_state", State.NEW.value))
-    turn.dialogue.draft = {}
+    back = turn.leave_detour(State.NEW)
     turn.say(message)
     return await survey.reshow(turn, back)
 
 
 async def on_consent(turn: Turn) -> State:
-    agreed = _decision(turn, "cc:yes", "cc:no")
+    agreed = _decision(turn, ComplaintConsent)
     if agreed is None:
         return _not_understood(turn, State.COMPLAINT_CONSENT)
     await _record(turn, COMPLAINT_CONSENT, agreed)
@@ -124,11 +124,11 @@ async def on_consent(turn: Turn) -> State:
 
 
 async def on_sensitive(turn: Turn) -> State:
-    agreed = _decision(turn, "cs:yes", "cs:no")
+    agreed = _decision(turn, SensitiveConsent)
     if agreed is None:
         return _not_understood(turn, State.COMPLAINT_SENSITIVE)
     await _record(turn, SENSITIVE_CONSENT, agreed)
-    turn.dialogue.draft["sensitive"] = agreed
+    turn.complaint().sensitive = agreed
     return ask("category", turn)
 
 
@@ -150,8 +150,9 @@ def ask(field: str, turn: Turn, *, prefix: str = "") -> State:
 
 def _next(field: str, turn: Turn) -> State:
     """After `field` is answered: the following question, or the summary when correcting."""
-    draft = turn.dialogue.draft
-    if draft.pop("correcting", False):
+    draft = turn.complaint()
+    if draft.correcting:
+        draft.correcting = False
         return summary(turn)
     question = following(field, draft)
     return summary(turn) if question is None else ask(question.field, turn)
@@ -168,31 +169,33 @@ async def on_answer(turn: Turn) -> State:
         return turn.dialogue.state
     if isinstance(read, Again):
         return ask(question.field, turn, prefix=f"{read.hint}\n\n" if read.hint else "")
-    turn.dialogue.draft.update(read)
+    draft = turn.complaint()
+    for name, value in read.items():
+        setattr(draft, name, value)
     return _next(question.field, turn)
 
 
 def summary(turn: Turn) -> State:
-    draft = turn.dialogue.draft
+    draft = turn.complaint()
     none = turn.t("complaint.none")
-    contact_time = turn.t(f"complaint.contact_time.{draft.get('contact_time', 'any')}")
-    if draft.get("contact"):
-        contact_time = f"{contact_time} · {draft['contact']}"
+    contact_time = turn.t(f"complaint.contact_time.{draft.contact_time or 'any'}")
+    if draft.contact:
+        contact_time = f"{contact_time} · {draft.contact}"
     text = turn.t(
         "complaint.summary",
-        category=turn.t(f"complaint.category.{draft.get('category', 'other')}"),
-        order=draft.get("order_ref") or none,
-        product=draft.get("product") or none,
-        description=draft.get("description") or none,
-        photos=len(draft.get("photos", [])),
-        expectation=turn.t(f"complaint.expectation.{draft.get('expectation', 'other')}"),
+        category=turn.t(f"complaint.category.{draft.category or 'other'}"),
+        order=draft.order_ref or none,
+        product=draft.product or none,
+        description=draft.description or none,
+        photos=len(draft.photos),
+        expectation=turn.t(f"complaint.expectation.{draft.expectation or 'other'}"),
         contact_time=contact_time,
     )
     buttons = (
-        (Choice(turn.t("button.submit"), "confirm:submit"),),
+        (Confirm("submit").button(turn.t("button.submit")),),
         (
-            Choice(turn.t("button.correct"), "confirm:correct"),
-            Choice(turn.t("button.cancel"), "confirm:cancel"),
+            Confirm("correct").button(turn.t("button.correct")),
+            Confirm("cancel").button(turn.t("button.cancel")),
         ),
     )
     turn.say(text, buttons)
@@ -201,13 +204,14 @@ def summary(turn: Turn) -> State:
 
 async def on_confirm(turn: Turn) -> State:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "confirm:submit":
+    confirm = event.pressed(Confirm)
+    if confirm is not None and confirm.action == "submit":
         return await _submit(turn)
-    if event.kind is EventKind.BUTTON and event.text == "confirm:cancel":
+    if confirm is not None and confirm.action == "cancel":
         return await _leave(turn, turn.t("complaint.cancelled"))
-    if event.kind is EventKind.BUTTON and event.text == "confirm:correct":
-        rows = [(Choice(turn.t(f"complaint.field.{name}"), f"fix:{name}"),) for name in CORRECTABLE]
-        turn.say(turn.t("complaint.correct.prompt"), tuple(rows))
+    if confirm is not None and confirm.action == "correct":
+        rows = tuple((Fix(name).button(turn.t(f"complaint.field.{name}")),) for name in CORRECTABLE)
+        turn.say(turn.t("complaint.correct.prompt"), rows)
         return State.COMPLAINT_CORRECT
     if event.kind is EventKind.BUTTON:
         turn.notice = turn.t("unknown.button")
@@ -216,13 +220,14 @@ async def on_confirm(turn: Turn) -> State:
 
 
 async def on_correct(turn: Turn) -> State:
-    field = pressed(turn, "fix:", frozenset(CORRECTABLE))
+    fix = turn.event.pressed(Fix)
+    field = fix.field if fix is not None and fix.field in CORRECTABLE else None
     if field is None:
         if turn.event.kind is EventKind.BUTTON:
             turn.notice = turn.t("unknown.button")
             return State.COMPLAINT_CORRECT
         return summary(turn)
-    turn.dialogue.draft["correcting"] = True
+    turn.complaint().correcting = True
     return ask(field, turn)
 
 

@@ -14,9 +14,11 @@ from enum import StrEnum
 from typing import Any
 
 from conversations.complaint_policy import Category, ContactTime, Expectation
+from conversations.detours import ComplaintDraft, Photo
 from conversations.dialogue import State
 from conversations.turn import Turn
 from core.events import Choice, EventKind
+from core.payloads import NoOrder, PickCategory, PickContactTime, PickExpectation, SkipContact
 
 MAX_CONTACT = 120
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}")
@@ -51,21 +53,16 @@ class IntakeQuestion:
     state: State
     prompt: Callable[[Turn], tuple[str, Buttons]]
     read: Callable[[Turn], Read]
-    asked: Callable[[dict[str, Any]], bool] = lambda draft: True
+    asked: Callable[[ComplaintDraft], bool] = lambda draft: True
     """Whether the question comes up on the way forward (a correction may always ask it)."""
     correctable: bool = True
 
 
-def _choices(prefix: str, kind: str, values: type[StrEnum], turn: Turn) -> tuple[Choice, ...]:
-    return tuple(Choice(turn.t(f"complaint.{kind}.{v.value}"), f"{prefix}{v.value}") for v in values)
+PickOne = type[PickCategory | PickExpectation | PickContactTime]
 
 
-def pressed(turn: Turn, prefix: str, allowed: set[str] | frozenset[str]) -> str | None:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text.startswith(prefix):
-        value = event.text.removeprefix(prefix)
-        return value if value in allowed else None
-    return None
+def _choices(payload: PickOne, kind: str, values: type[StrEnum], turn: Turn) -> tuple[Choice, ...]:
+    return tuple(payload(v.value).button(turn.t(f"complaint.{kind}.{v.value}")) for v in values)
 
 
 def _not_an_answer(turn: Turn) -> Again | Toast:
@@ -83,28 +80,30 @@ def _typed(turn: Turn, limit: int) -> str | Again | Toast:
     return text
 
 
-def _choice_reader(field: str, prefix: str, values: type[StrEnum]) -> Callable[[Turn], Read]:
+def _choice_reader(field: str, payload: PickOne, values: type[StrEnum]) -> Callable[[Turn], Read]:
     allowed = frozenset(v.value for v in values)
 
     def read(turn: Turn) -> Read:
-        value = pressed(turn, prefix, allowed)
-        return _not_an_answer(turn) if value is None else {field: value}
+        pressed = turn.event.pressed(payload)
+        if pressed is None or pressed.value not in allowed:
+            return _not_an_answer(turn)
+        return {field: pressed.value}
 
     return read
 
 
 def _ask_category(turn: Turn) -> tuple[str, Buttons]:
-    rows = tuple((choice,) for choice in _choices("cat:", "category", Category, turn))
+    rows = tuple((choice,) for choice in _choices(PickCategory, "category", Category, turn))
     return turn.t("complaint.category.prompt"), rows
 
 
 def _ask_order(turn: Turn) -> tuple[str, Buttons]:
-    return turn.t("complaint.order.prompt"), ((Choice(turn.t("button.no_order"), "order:none"),),)
+    return turn.t("complaint.order.prompt"), ((NoOrder().button(turn.t("button.no_order")),),)
 
 
 def _read_order(turn: Turn) -> Read:
     event, policy = turn.event, turn.config.complaints
-    if event.kind is EventKind.BUTTON and event.text == "order:none":
+    if event.pressed(NoOrder):
         return {"order_ref": None}
     if event.kind is not EventKind.TEXT:
         return _not_an_answer(turn)
@@ -124,22 +123,23 @@ def _read_product(turn: Turn) -> Read:
 
 
 def _ask_description(turn: Turn) -> tuple[str, Buttons]:
-    photos = turn.dialogue.draft.get("sensitive", False)
+    photos = turn.complaint().sensitive
     return turn.t("complaint.description.prompt_photos" if photos else "complaint.description.prompt"), ()
 
 
 def _read_description(turn: Turn) -> Read:
-    event, draft, policy = turn.event, turn.dialogue.draft, turn.config.complaints
+    event, draft, policy = turn.event, turn.complaint(), turn.config.complaints
     if event.kind is EventKind.MEDIA:
-        if not draft.get("sensitive"):
+        if not draft.sensitive:
             turn.say_key("complaint.photo.not_kept")
             return Stay()
-        photos: list[dict[str, str]] = draft.setdefault("photos", [])
-        reference = str(event.raw.get("file_id") or "")
+        photos = draft.photos
+        attachment = event.attachment
+        reference = attachment.ref if attachment is not None else ""
         if len(photos) >= policy.max_photos:
             turn.say_key("complaint.photo.too_many", max=policy.max_photos)
-        elif reference and all(photo["ref"] != reference for photo in photos):
-            photos.append({"kind": event.text, "ref": reference})
+        elif attachment is not None and reference and all(photo.ref != reference for photo in photos):
+            photos.append(Photo(kind=attachment.kind, ref=reference))
             turn.say_key("complaint.photo.received", count=len(photos))
         return Stay()
     text = _typed(turn, policy.max_text)
@@ -147,22 +147,22 @@ def _read_description(turn: Turn) -> Read:
 
 
 def _ask_expectation(turn: Turn) -> tuple[str, Buttons]:
-    rows = tuple((choice,) for choice in _choices("exp:", "expectation", Expectation, turn))
+    rows = tuple((choice,) for choice in _choices(PickExpectation, "expectation", Expectation, turn))
     return turn.t("complaint.expectation.prompt"), rows
 
 
 def _ask_contact_time(turn: Turn) -> tuple[str, Buttons]:
-    choices = _choices("ct:", "contact_time", ContactTime, turn)
+    choices = _choices(PickContactTime, "contact_time", ContactTime, turn)
     return turn.t("complaint.contact_time.prompt"), (choices[:2], choices[2:])
 
 
 def _ask_contact(turn: Turn) -> tuple[str, Buttons]:
-    return turn.t("complaint.contact.prompt"), ((Choice(turn.t("button.skip"), "contact:skip"),),)
+    return turn.t("complaint.contact.prompt"), ((SkipContact().button(turn.t("button.skip")),),)
 
 
 def _read_contact(turn: Turn) -> Read:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "contact:skip":
+    if event.pressed(SkipContact):
         return {"contact": None}
     text = event.text.strip() if event.kind is EventKind.TEXT else ""
     if len(text) > MAX_CONTACT or not (_EMAIL.fullmatch(text) or _PHONE.fullmatch(text)):
@@ -172,7 +172,7 @@ def _read_contact(turn: Turn) -> Read:
 
 INTAKE: tuple[IntakeQuestion, ...] = (
     IntakeQuestion("category", State.COMPLAINT_CATEGORY, _ask_category, _choice_reader(
-        "category", "cat:", Category
+        "category", PickCategory, Category
     )),
     IntakeQuestion("order", State.COMPLAINT_ORDER, _ask_order, _read_order),
     IntakeQuestion("product", State.COMPLAINT_PRODUCT, _ask_product, _read_product),
@@ -182,13 +182,13 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         State.COMPLAINT_DESCRIPTION,
         _ask_description,
         _read_description,
-        asked=lambda draft: not draft.get("description"),
+        asked=lambda draft: not draft.description,
     ),
     IntakeQuestion("expectation", State.COMPLAINT_EXPECTATION, _ask_expectation, _choice_reader(
-        "expectation", "exp:", Expectation
+        "expectation", PickExpectation, Expectation
     )),
     IntakeQuestion("contact_time", State.COMPLAINT_CONTACT_TIME, _ask_contact_time, _choice_reader(
-        "contact_time", "ct:", ContactTime
+        "contact_time", PickContactTime, ContactTime
     )),
     # Only with the sensitive-data consent; corrected by going through the complaint again.
     IntakeQuestion(
@@ -196,7 +196,7 @@ INTAKE: tuple[IntakeQuestion, ...] = (
         State.COMPLAINT_CONTACT,
         _ask_contact,
         _read_contact,
-        asked=lambda draft: bool(draft.get("sensitive")),
+        asked=lambda draft: draft.sensitive,
         correctable=False,
     ),
 )
@@ -205,7 +205,7 @@ BY_STATE = {question.state: question for question in INTAKE}
 CORRECTABLE = tuple(question.field for question in INTAKE if question.correctable)
 
 
-def following(field: str, draft: dict[str, Any]) -> IntakeQuestion | None:
+def following(field: str, draft: ComplaintDraft) -> IntakeQuestion | None:
     """The next question to ask after `field` on the way forward; None: the summary comes."""
     later = INTAKE[[q.field for q in INTAKE].index(field) + 1 :]
     return next((question for question in later if question.asked(draft)), None)

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from conversations.detours import (
+    ComplaintDraft,
+    Detour,
+    FeedbackDraft,
+    TicketReply,
+    detour_document,
+    detour_from_document,
+)
+
 
 class State(StrEnum):
     NEW = "new"
@@ -49,8 +58,10 @@ class Dialogue:
     history: list[str] = field(default_factory=list)
     return_state: State | None = None
     recent_events: list[str] = field(default_factory=list)
-    draft: dict[str, Any] = field(default_factory=dict)
-    """The complaint being written: answers so far, until it becomes a ticket."""
+    detour: Detour | None = None
+    """What the chat carries while away from the survey (a complaint being written, ...)."""
+    return_to: State | None = None
+    """Where the chat goes back to when the detour ends."""
     answers: dict[str, Any] | None = None
     """The survey's answers so far, by question id (None: not yet read, for chats from before
     answers were kept here); committed with the state, copied to `responses` by the outbox."""
@@ -72,7 +83,8 @@ class Dialogue:
             "history": list(self.history),
             "return_state": self.return_state.value if self.return_state else None,
             "recent_events": list(self.recent_events),
-            "draft": dict(self.draft),
+            "detour": detour_document(self.detour),
+            "return_to": self.return_to.value if self.return_to else None,
             "answers": None if self.answers is None else dict(self.answers),
         }
 
@@ -94,6 +106,28 @@ class Dialogue:
             history=list(doc.get("history") or []),
             return_state=State(doc["return_state"]) if doc.get("return_state") else None,
             recent_events=list(doc.get("recent_events") or []),
-            draft=dict(doc.get("draft") or {}),
+            detour=detour_from_document(doc.get("detour")) or _legacy_detour(doc.get("draft")),
+            return_to=_return_to(doc),
             answers=None if doc.get("answers") is None else dict(doc["answers"]),
         )
+
+
+def _return_to(doc: dict[str, Any]) -> State | None:
+    back = doc.get("return_to") or (doc.get("draft") or {}).get("from_state")
+    return State(back) if back else None
+
+
+def _legacy_detour(draft: dict[str, Any] | None) -> Detour | None:
+    """A conversation stored before detours were typed: its untyped `draft`, read once."""
+    if not draft:
+        return None
+    if "ticket" in draft:
+        return TicketReply(ticket=str(draft["ticket"]))
+    if "feedback" in draft:
+        return FeedbackDraft(text=str(draft["feedback"]))
+    if "preview_definition" in draft:
+        return None  # an admin's preview: they start it again
+    fields = {k: v for k, v in draft.items() if k in ComplaintDraft.model_fields}
+    fields["consent_text"] = str(draft.get("complaint_version") or "")
+    fields["sensitive_text"] = str(draft.get("complaint_sensitive_version") or "")
+    return ComplaintDraft.model_validate(fields)

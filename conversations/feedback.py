@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from conversations import complaint, survey
 from conversations.detection import detect
+from conversations.detours import FeedbackDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import text_version
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.events import EventKind
+from core.payloads import FeedbackKind
 from storage.consents import Decision
 
 FORWARD = "feedback.forward"
 KINDS = ("complaint", "suggestion", "praise")
+CANCEL = "none"
 MAX_TEXT = 2000
 # Chats here have finished or declined a survey; free text in them is feedback to classify.
 CLASSIFIED_FROM = frozenset({State.COMPLETED, State.DECLINED})
@@ -28,29 +31,34 @@ def ask_kind(turn: Turn) -> State | None:
     d, event = turn.dialogue, turn.event
     if event.kind is not EventKind.TEXT or d.state not in CLASSIFIED_FROM or not event.text.strip():
         return None
-    d.draft = {"feedback": event.text.strip()[:MAX_TEXT], "from_state": d.state.value}
+    d.detour, d.return_to = FeedbackDraft(text=event.text.strip()[:MAX_TEXT]), d.state
     _prompt(turn)
     return State.FEEDBACK_CLASSIFY
 
 
+def _text(turn: Turn) -> str:
+    detour = turn.dialogue.detour
+    return detour.text if isinstance(detour, FeedbackDraft) else ""
+
+
 def _prompt(turn: Turn) -> None:
-    choices = tuple(Choice(turn.t(f"classify.{kind}"), f"fb:{kind}") for kind in KINDS)
+    choices = tuple(FeedbackKind(kind).button(turn.t(f"classify.{kind}")) for kind in KINDS)
     # "Cancel" for a greeting or a slip: nothing is kept or passed on.
-    turn.say(turn.t("classify.prompt"), (choices, (Choice(turn.t("button.cancel"), "fb:none"),)))
+    turn.say(turn.t("classify.prompt"), (choices, (FeedbackKind(CANCEL).button(turn.t("button.cancel")),)))
 
 
 async def on_classify(turn: Turn) -> State:
     event, d = turn.event, turn.dialogue
     if event.kind is EventKind.TEXT and event.text.strip():
         # More words before choosing: they belong to the same message.
-        joined = f"{d.draft.get('feedback', '')}\n{event.text.strip()}".strip()
-        d.draft["feedback"] = joined[:MAX_TEXT]
+        joined = f"{_text(turn)}\n{event.text.strip()}".strip()
+        d.detour = FeedbackDraft(text=joined[:MAX_TEXT])
         _prompt(turn)
         return State.FEEDBACK_CLASSIFY
-    kind = event.text.removeprefix("fb:") if event.kind is EventKind.BUTTON else ""
-    if kind == "none":
-        back = State(d.draft.get("from_state", State.COMPLETED.value))
-        d.draft = {}
+    pressed = event.pressed(FeedbackKind)
+    kind = "" if pressed is None else pressed.kind
+    if kind == CANCEL:
+        back = turn.leave_detour(State.COMPLETED)
         turn.say(turn.t("classify.prompt"), edit_ref=turn.pressed_ref())
         turn.say_key("done.already" if back is State.COMPLETED else "idle.prompt")
         return back
@@ -60,16 +68,15 @@ async def on_classify(turn: Turn) -> State:
         else:
             _prompt(turn)
         return State.FEEDBACK_CLASSIFY
-    text = str(d.draft.get("feedback") or "")
-    back = State(d.draft.get("from_state", State.COMPLETED.value))
+    text = _text(turn)
+    back = turn.leave_detour(State.COMPLETED)
     turn.say(f"{turn.t('classify.prompt')}\n\n✓ {turn.t(f'classify.{kind}')}", edit_ref=turn.pressed_ref())
     if kind == "complaint":
         d.state = back
         started = await complaint.start_complaint(turn)
-        d.draft["description"] = text
+        turn.complaint().description = text
         return started
     await _pass_on(turn, kind, text)
-    d.draft = {}
     turn.say_key(f"classify.{kind}.thanks")
     return await survey.reshow(turn, back)
 

@@ -12,15 +12,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from conversations import complaint, feedback, survey, ticket_chat
+from conversations import complaint, feedback, invitations, survey, ticket_chat
 from conversations.commands import COMMANDS, on_language_menu
 from conversations.dialogue import State
 from conversations.invitations import open_invitation
 from conversations.outbox import Op
 from conversations.survey import reshow
-from conversations.ticket_lifecycle import FOLLOWUP
+from conversations.ticket_lifecycle import FOLLOWUP, TO_CUSTOMER
 from conversations.turn import Turn
-from core.events import SHOW_HELD, EventKind
+from core.events import EventKind
+from core.payloads import ComplaintOffer, LanguageMenu, PickLanguage, ReportProblem, ShowHeld, TakeSurvey
 
 log = logging.getLogger("conversations.interceptors")
 
@@ -35,18 +36,12 @@ class Interceptor:
     """States this interceptor may move a chat to (staying where it is is always allowed)."""
 
 
-def _button(turn: Turn, prefix: str) -> str | None:
-    """The rest of a pressed button's payload after `prefix`, or None for anything else."""
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text.startswith(prefix):
-        return event.text.removeprefix(prefix)
-    return None
-
-
 # Due jobs of a chat, by kind: the dialogue that owns the rule decides and words it.
 TIMERS: dict[str, Callable[[Turn], Awaitable[State]]] = {
     survey.REMIND: survey.on_reminder,
     FOLLOWUP: ticket_chat.on_followup_due,
+    TO_CUSTOMER: ticket_chat.on_agent_message_due,
+    invitations.SEND: invitations.on_invitation_due,
 }
 
 
@@ -72,44 +67,42 @@ async def _command(turn: Turn) -> State | None:
 
 async def _show_held(turn: Turn) -> State | None:
     # The channel itself delivers what it held for this chat; the dialogue does not move.
-    return turn.dialogue.state if _button(turn, SHOW_HELD) == "" else None
+    return turn.dialogue.state if turn.event.pressed(ShowHeld) else None
 
 
 async def _language_menu(turn: Turn) -> State | None:
-    return await on_language_menu(turn) if _button(turn, "language") == "" else None
+    return await on_language_menu(turn) if turn.event.pressed(LanguageMenu) else None
 
 
 async def _complain_button(turn: Turn) -> State | None:
-    """`complain` (start menu), `complain:r<rating>` (offer after a low rating), `complain:no`."""
-    event = turn.event
-    head, _, detail = event.text.partition(":")
-    if event.kind is not EventKind.BUTTON or head != "complain":
+    """"Report a problem" under the consent request, or the answer to the offer after a low rating."""
+    if turn.event.pressed(ReportProblem):
+        return await complaint.start_complaint(turn, rating=None)
+    offer = turn.event.pressed(ComplaintOffer)
+    if offer is None:
         return None
-    if detail == "no":
+    if offer.rating is None:
         turn.say(turn.t("complaint.offer"), edit_ref=turn.pressed_ref())
         return turn.dialogue.state
-    rating = int(detail[1:]) if detail in {"r1", "r2"} else None
-    if detail and rating is None:
-        turn.notice = turn.t("unknown.button")
-        return turn.dialogue.state
-    return await complaint.start_complaint(turn, rating=rating)
+    return await complaint.start_complaint(turn, rating=offer.rating)
 
 
 async def _invitation(turn: Turn) -> State | None:
-    invitation = _button(turn, "invite:")
-    return None if invitation is None else await open_invitation(turn, invitation)
+    pressed = turn.event.pressed(TakeSurvey)
+    return None if pressed is None else await open_invitation(turn, pressed.invitation)
 
 
 async def _ticket_button(turn: Turn) -> State | None:
-    if turn.event.kind is EventKind.BUTTON and turn.event.text.startswith(ticket_chat.TICKET_BUTTONS):
+    if ticket_chat.ticket_button(turn) is not None:
         return await ticket_chat.on_ticket_button(turn)
     return None
 
 
 async def _switch_language(turn: Turn) -> State | None:
-    code = _button(turn, "lang:")
-    if code is None:
+    pressed = turn.event.pressed(PickLanguage)
+    if pressed is None:
         return None
+    code = pressed.code
     if not turn.catalogs.has(code):
         turn.notice = turn.t("unknown.button")
         return turn.dialogue.state

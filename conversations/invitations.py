@@ -8,6 +8,7 @@ opted out, the invitation is also sent into that chat, by a durable job at the r
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +23,14 @@ from conversations.outbox import Op
 from conversations.start_payload import StartPayload
 from conversations.survey import offer_consent
 from conversations.turn import Turn
+from core.events import Unprompted
+from core.payloads import TakeSurvey
 from core.questionnaire import ID_PATTERN
 from locales.catalog import catalogs
 from storage.store import Store
 
 SEND = "invitation.send"
+log = logging.getLogger("conversations.invitations")
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 PAYLOAD_PREFIX = "i-"
 
@@ -184,3 +188,29 @@ async def open_invitation(turn: Turn, invitation_id: str) -> State:
     )
     payload = StartPayload(questionnaire_id=str(doc["questionnaire_id"]), order_ref=str(doc["order_ref"]))
     return await offer_consent(turn, payload)
+
+
+async def on_invitation_due(turn: Turn) -> State:
+    """An invitation's time came: sent into this chat once, unless the customer opted out meanwhile."""
+    here = turn.dialogue.state
+    invitation_id = str(turn.event.timer.get("invitation"))
+    doc = await turn.store.invitations.get(invitation_id=invitation_id)
+    if doc is None or doc.get("sent_at") or doc.get("opened_at"):
+        return here  # gone, sent already, or the customer found it by the link first
+    if here is State.WITHDRAWN or turn.dialogue.version == 0:
+        log.info("invitation not sent: the customer opted out")
+        return here
+    questionnaire = await turn.store.questionnaires.latest(questionnaire_id=str(doc["questionnaire_id"]))
+    if questionnaire is None:
+        return here
+    language = str(doc.get("language") or turn.language)
+    if not turn.catalogs.has(language):
+        language = turn.language
+    company, order = turn.config.branding.company, str(doc["order_ref"])
+    duration = turn.catalogs.count(language, "count.minutes", questionnaire.estimated_minutes())
+    text = turn.catalogs.text(language, "invitation.text", order=order, company=company, duration=duration)
+    button = TakeSurvey(invitation_id).button(turn.catalogs.text(language, "button.take_survey"))
+    turn.language = language
+    turn.say(text, ((button,),), unprompted=Unprompted("invitation", language, (company, order)))
+    turn.outbox.add(Op.INVITATION_MARK, invitation_id=invitation_id, field="sent_at", at=turn.config.clock())
+    return here

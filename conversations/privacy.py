@@ -13,7 +13,7 @@ from conversations.survey import SURVEY_CONSENT, finished, record_consent, resho
 from conversations.tickets_intake import PUBLISH
 from conversations.translation import text_hash
 from conversations.turn import Turn
-from core.events import Choice, EventKind
+from core.payloads import Erase
 from core.questionnaire import Questionnaire
 from storage.consents import Decision
 from storage.store import Store
@@ -135,8 +135,8 @@ async def ask_erase(turn: Turn) -> State:
         turn.t("delete.confirm"),
         (
             (
-                Choice(turn.t("button.delete_confirm"), "delete:yes"),
-                Choice(turn.t("button.cancel"), "delete:no"),
+                Erase(confirmed=True).button(turn.t("button.delete_confirm")),
+                Erase(confirmed=False).button(turn.t("button.cancel")),
             ),
         ),
     )
@@ -144,10 +144,10 @@ async def ask_erase(turn: Turn) -> State:
 
 
 async def on_confirm_delete(turn: Turn) -> State:
-    event = turn.event
-    if event.kind is EventKind.BUTTON and event.text == "delete:yes":
+    pressed = turn.event.pressed(Erase)
+    if pressed is not None and pressed.confirmed:
         return await erase(turn)
-    if event.kind is EventKind.BUTTON and event.text == "delete:no":
+    if pressed is not None:
         turn.say(turn.t("delete.cancelled"), edit_ref=turn.pressed_ref())
         back = turn.dialogue.return_state or State.NEW
         turn.dialogue.return_state = None
@@ -176,7 +176,8 @@ async def erase(turn: Turn) -> State:
         event_id=turn.event.event_id,
         at=turn.config.clock(),
     )
-    turn.dialogue.history, turn.dialogue.draft, turn.dialogue.answers = [], {}, None
+    turn.dialogue.history, turn.dialogue.answers = [], None
+    turn.dialogue.detour = turn.dialogue.return_to = None
     turn.say(turn.t("delete.done"), edit_ref=turn.pressed_ref())
     return State.NEW
 
@@ -220,10 +221,7 @@ async def erase_customer(
         )
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
-    await store.held.erase(channel=channel, chat_key=chat_key)
-    await store.windows.forget(channel=channel, chat_key=chat_key)
-    if channel == "web":
-        await store.webchat.erase(chat_key=chat_key)
+    await store.forget_chat(channel=channel, chat_key=chat_key)
     await store.invitations.unlink_customer(customer_id=customer_id)
     await store.audit.forget_actors(actors=identities)
     await store.customers.erase(customer_id=customer_id)

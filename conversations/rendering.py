@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.events import Choice
+from core.payloads import Answer, Back, Consent, LanguageMenu, PickLanguage, ReportProblem, Skip
 from core.questionnaire import Question, Questionnaire, QuestionType
 from locales.catalog import Catalogs
 
@@ -47,18 +48,18 @@ def text_version(text: str) -> str:
 def consent_buttons(language: str, catalogs: Catalogs) -> Buttons:
     return (
         (
-            Choice(catalogs.text(language, "button.agree"), "consent:yes"),
-            Choice(catalogs.text(language, "button.decline"), "consent:no"),
+            Consent(agreed=True).button(catalogs.text(language, "button.agree")),
+            Consent(agreed=False).button(catalogs.text(language, "button.decline")),
         ),
         (
-            Choice(catalogs.text(language, "button.language"), "language"),
-            Choice(catalogs.text(language, "button.report_problem"), "complain"),
+            LanguageMenu().button(catalogs.text(language, "button.language")),
+            ReportProblem().button(catalogs.text(language, "button.report_problem")),
         ),
     )
 
 
 def language_buttons(catalogs: Catalogs) -> Buttons:
-    choices = [Choice(catalogs.text(code, "language.name"), f"lang:{code}") for code in catalogs.languages]
+    choices = [PickLanguage(code).button(catalogs.text(code, "language.name")) for code in catalogs.languages]
     return tuple(tuple(choices[i : i + 3]) for i in range(0, len(choices), 3))
 
 
@@ -96,31 +97,31 @@ def question_buttons(
     match question.type:
         case QuestionType.RATING5:
             rows = [
-                (Choice(f"{v} · {catalogs.text(language, f'rating.{v}')}", f"a:{qid}:{v}"),)
+                (Answer(qid, str(v)).button(f"{v} · {catalogs.text(language, f'rating.{v}')}"),)
                 for v in range(1, 6)
             ]
         case QuestionType.SCALE10:
             rows = [
-                tuple(Choice(str(v), f"a:{qid}:{v}") for v in range(0, 6)),
-                tuple(Choice(str(v), f"a:{qid}:{v}") for v in range(6, 11)),
+                tuple(Answer(qid, str(v)).button(str(v)) for v in range(0, 6)),
+                tuple(Answer(qid, str(v)).button(str(v)) for v in range(6, 11)),
             ]
         case QuestionType.YESNO:
             rows = [
                 (
-                    Choice(catalogs.text(language, "button.yes"), f"a:{qid}:yes"),
-                    Choice(catalogs.text(language, "button.no"), f"a:{qid}:no"),
+                    Answer(qid, "yes").button(catalogs.text(language, "button.yes")),
+                    Answer(qid, "no").button(catalogs.text(language, "button.no")),
                 )
             ]
         case QuestionType.CHOICE:
             qlang = questionnaire.language_for(language)
-            rows = [(Choice(o.text[qlang], f"a:{qid}:{o.value}"),) for o in question.options]
+            rows = [(Answer(qid, o.value).button(o.text[qlang]),) for o in question.options]
         case QuestionType.TEXT:
             rows = []
     navigation: list[Choice] = []
     if can_go_back:
-        navigation.append(Choice(catalogs.text(language, "button.back"), f"back:{qid}"))
+        navigation.append(Back(qid).button(catalogs.text(language, "button.back")))
     if not question.required:
-        navigation.append(Choice(catalogs.text(language, "button.skip"), f"skip:{qid}"))
+        navigation.append(Skip(qid).button(catalogs.text(language, "button.skip")))
     if navigation:
         rows.append(tuple(navigation))
     return tuple(rows)

@@ -8,6 +8,7 @@ from typing import Any
 from conversations import rollups
 from conversations.answers import parse_button, parse_typed, typed_navigation
 from conversations.detection import detect
+from conversations.detours import PreviewDraft
 from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import (
@@ -21,7 +22,8 @@ from conversations.rendering import (
 )
 from conversations.start_payload import StartPayload
 from conversations.turn import Turn
-from core.events import Choice, EventKind, Unprompted
+from core.events import EventKind, Unprompted
+from core.payloads import Answer, Back, ComplaintOffer, Consent, Resume, Skip, parse
 from core.questionnaire import Question, Questionnaire, QuestionType
 from storage.consents import Decision
 from storage.responses import new_response_id
@@ -29,20 +31,18 @@ from storage.responses import new_response_id
 log = logging.getLogger("conversations.survey")
 SURVEY_CONSENT = "survey"
 REMIND = "survey.reminder"
-# An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored.
-PREVIEW = "preview_definition"
-PREVIEW_ANSWERS = "preview_answers"
 
 
 def is_preview(turn: Turn) -> bool:
-    return PREVIEW in turn.dialogue.draft
+    """An admin's preview keeps its questionnaire and answers in the dialogue only: nothing is stored."""
+    return isinstance(turn.dialogue.detour, PreviewDraft)
 
 
 async def start_preview(turn: Turn, questionnaire: Questionnaire) -> State:
     """Take `questionnaire` (published or a working copy) as a customer would, without consent or storage."""
     d = turn.dialogue
-    back = d.state.value if d.state not in {State.SURVEY, State.RESUME} else State.NEW.value
-    d.draft = {PREVIEW: questionnaire.model_dump(mode="json", by_alias=True), "from_state": back}
+    back = d.state if d.state not in {State.SURVEY, State.RESUME} else State.NEW
+    d.detour, d.return_to = PreviewDraft(questionnaire=questionnaire), back
     d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
     turn.say(f"Preview of {questionnaire.id} v{questionnaire.version} — your answers are not stored.")
     return await begin_survey(turn, questionnaire)
@@ -77,8 +77,9 @@ async def show_consent(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
 
 async def on_consent(turn: Turn) -> State:
     event = turn.event
-    if event.kind is EventKind.BUTTON and event.text in {"consent:yes", "consent:no"}:
-        agreed = event.text == "consent:yes"
+    pressed = event.pressed(Consent)
+    if pressed is not None:
+        agreed = pressed.agreed
     elif event.kind is EventKind.TEXT:
         typed = parse_typed(_YES_NO, event.text, language=turn.language, catalogs=turn.catalogs)
         if not isinstance(typed, bool):
@@ -143,9 +144,9 @@ def record_consent(turn: Turn, decision: Decision) -> None:
 async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
     d = turn.dialogue
     d.history, d.question_id, d.answers = [], None, {}
-    if is_preview(turn):
+    if isinstance(d.detour, PreviewDraft):
         d.response_id = None
-        d.draft[PREVIEW_ANSWERS] = {}
+        d.detour.answers = {}
         return await _advance(turn, questionnaire, {}, edit_ref=edit_ref)
     d.response_id = new_response_id(channel=turn.event.channel, event_id=turn.event.event_id)
     turn.outbox.add(
@@ -180,8 +181,8 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
 
 async def current_answers(turn: Turn) -> dict[str, Any]:
     """Answer values so far (skipped questions count as unanswered for show_if)."""
-    if is_preview(turn):
-        return dict(turn.dialogue.draft.get(PREVIEW_ANSWERS) or {})
+    if isinstance(turn.dialogue.detour, PreviewDraft):
+        return dict(turn.dialogue.detour.answers)
     return {qid: a["value"] for qid, a in (await stored_answers(turn)).items() if not a.get("skipped")}
 
 
@@ -254,8 +255,8 @@ async def _advance(
 async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, Any]) -> State:
     d = turn.dialogue
     if is_preview(turn):
-        back = State(d.draft.get("from_state", State.NEW.value))
-        d.question_id, d.history, d.draft = None, [], {}
+        back = turn.leave_detour(State.NEW)
+        d.question_id, d.history = None, []
         d.questionnaire_id = d.questionnaire_version = None
         turn.say(f"Preview of {questionnaire.id} finished — nothing was stored.")
         return back
@@ -284,8 +285,8 @@ async def _finish(turn: Turn, questionnaire: Questionnaire, answers: dict[str, A
     if low:
         buttons = (
             (
-                Choice(turn.t("button.yes"), f"complain:r{min(low)}"),
-                Choice(turn.t("button.no"), "complain:no"),
+                ComplaintOffer(min(low)).button(turn.t("button.yes")),
+                ComplaintOffer().button(turn.t("button.no")),
             ),
         )
         turn.say(turn.t("complaint.offer"), buttons)
@@ -300,7 +301,7 @@ async def on_survey(turn: Turn) -> State:
         log.warning("conversation in survey without a current question; restarting it")
         return await begin_survey(turn, questionnaire)
     answers = await current_answers(turn)
-    if event.kind is EventKind.BUTTON and event.text == "resume:continue":  # from a reminder
+    if event.pressed(Resume) == Resume("continue"):  # from a reminder
         return ask_current(turn, questionnaire, answers)
     if event.kind is EventKind.BUTTON:
         return await _on_survey_button(turn, questionnaire, question, answers)
@@ -328,25 +329,24 @@ async def on_survey(turn: Turn) -> State:
 async def _on_survey_button(
     turn: Turn, questionnaire: Questionnaire, question: Question, answers: dict[str, Any]
 ) -> State:
-    action, _, rest = turn.event.text.partition(":")
-    qid, _, value_text = rest.partition(":")
-    if qid != question.id or action not in {"a", "skip", "back"}:
+    pressed = parse(turn.event.text)
+    if not isinstance(pressed, Answer | Skip | Back) or pressed.question != question.id:
         turn.notice = turn.t("unknown.button")
         return State.SURVEY
-    if action == "back":
+    if isinstance(pressed, Back):
         if not turn.dialogue.history:
             turn.notice = turn.t("unknown.button")
             return State.SURVEY
         turn.dialogue.question_id = turn.dialogue.history.pop()
         return ask_current(turn, questionnaire, answers, edit_ref=turn.pressed_ref())
-    if action == "skip":
+    if isinstance(pressed, Skip):
         if question.required:
             turn.notice = turn.t("survey.required")
             return State.SURVEY
         return await _accept(
             turn, questionnaire, question, answers, None, skipped=True, edit_ref=turn.pressed_ref()
         )
-    value = parse_button(question, value_text)
+    value = parse_button(question, pressed.value)
     if value is None:
         turn.notice = turn.t("unknown.button")
         return State.SURVEY
@@ -365,9 +365,9 @@ async def _accept(
     skipped: bool,
     edit_ref: str | None,
 ) -> State:
-    if is_preview(turn):
-        kept = {k: v for k, v in (turn.dialogue.draft.get(PREVIEW_ANSWERS) or {}).items() if k != question.id}
-        turn.dialogue.draft[PREVIEW_ANSWERS] = kept if skipped else {**kept, question.id: value}
+    if isinstance(turn.dialogue.detour, PreviewDraft):
+        kept = {k: v for k, v in turn.dialogue.detour.answers.items() if k != question.id}
+        turn.dialogue.detour.answers = kept if skipped else {**kept, question.id: value}
     else:
         written_in = None
         if question.type is QuestionType.TEXT and isinstance(value, str):
@@ -416,7 +416,7 @@ async def on_reminder(turn: Turn) -> State:
     title = questionnaire.title[questionnaire.language_for(turn.language)]
     turn.say(
         turn.t("reminder.text", title=title),
-        ((Choice(turn.t("button.continue"), "resume:continue"),),),
+        ((Resume("continue").button(turn.t("button.continue")),),),
         unprompted=Unprompted("reminder", turn.language, (title,)),
     )
     if number < turn.config.reminder_count:
@@ -442,14 +442,15 @@ async def reshow(turn: Turn, state: State) -> State:
 async def on_resume(turn: Turn) -> State:
     event = turn.event
     questionnaire = await turn.questionnaire()
-    if event.kind is EventKind.BUTTON and event.text == "resume:continue":
+    resume = event.pressed(Resume)
+    if resume is not None and resume.how == "continue":
         return ask_current(turn, questionnaire, await current_answers(turn), edit_ref=turn.pressed_ref())
-    if event.kind is EventKind.BUTTON and event.text == "resume:restart":
+    if resume is not None and resume.how == "restart":
         if turn.dialogue.response_id:
             turn.outbox.add(Op.RESPONSE_ABANDON, response_id=turn.dialogue.response_id)
             await finished(turn, turn.dialogue.response_id, questionnaire.id)
         return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
-    if event.kind is EventKind.BUTTON and not event.text.startswith(("a:", "skip:", "back:")):
+    if event.kind is EventKind.BUTTON and not isinstance(parse(event.text), Answer | Skip | Back):
         turn.notice = turn.t("unknown.button")
         return State.RESUME
     # Writing or answering instead of choosing means carrying on where they were.

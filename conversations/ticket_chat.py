@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from conversations import survey
+from conversations.detours import TicketReply
 from conversations.dialogue import State
 from conversations.outbox import Op
-from conversations.ticket_lifecycle import Refused, Status, TicketLifecycle
+from conversations.ticket_lifecycle import DESK_NOTE, Refused, Status, TicketLifecycle, history_entry
 from conversations.translation import Translation
 from conversations.turn import Turn
-from core.events import Choice, EventKind, Outbound, Unprompted
+from core.events import EventKind, Outbound, Unprompted
+from core.payloads import FollowUp, FollowUpNoComment, FollowUpRating, Payload, Proposal, parse
 from locales.catalog import Catalogs, is_rtl
 from storage.types import Document
 
@@ -18,7 +20,7 @@ log = logging.getLogger("conversations.ticket_chat")
 MAX_CUSTOMER_TEXT = 2000
 # Where free text counts as a message about the open ticket rather than an answer to something.
 IDLE_STATES = frozenset({State.NEW, State.COMPLETED, State.DECLINED, State.WITHDRAWN})
-TICKET_BUTTONS = ("prop:", "fu:", "fur:", "fuc:")
+TICKET_BUTTONS = (Proposal, FollowUp, FollowUpRating, FollowUpNoComment)
 
 
 def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: Catalogs) -> list[Outbound]:
@@ -36,8 +38,8 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
     if kind == "proposal":
         buttons = (
             (
-                Choice(t("button.accept"), f"prop:{ticket_id}:yes"),
-                Choice(t("button.reject"), f"prop:{ticket_id}:no"),
+                Proposal(ticket_id, accepted=True).button(t("button.accept")),
+                Proposal(ticket_id, accepted=False).button(t("button.reject")),
             ),
         )
         text_ = t("complaint.proposal", ticket=ticket_id, text=words)
@@ -47,8 +49,8 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
     if kind == "followup":
         buttons = (
             (
-                Choice(t("button.solved"), f"fu:{ticket_id}:yes"),
-                Choice(t("button.not_solved"), f"fu:{ticket_id}:no"),
+                FollowUp(ticket_id, solved=True).button(t("button.solved")),
+                FollowUp(ticket_id, solved=False).button(t("button.not_solved")),
             ),
         )
         return [Outbound(t("followup.question", ticket=ticket_id), buttons, rtl=rtl, unprompted=why)]
@@ -66,46 +68,61 @@ def _request(turn: Turn) -> str:
 
 async def on_ticket_button(turn: Turn) -> State:
     """Accept/reject a proposal, answer a follow-up, rate the handling — from any state."""
-    action, _, rest = turn.event.text.partition(":")
-    ticket_id, _, value = rest.partition(":")
+    pressed = ticket_button(turn)
     here = turn.dialogue.state
     try:
-        if action == "prop" and value in {"yes", "no"}:
-            if value == "yes":
-                await lifecycle(turn).customer_accepts(
-                    ticket_id=ticket_id, customer_id=turn.customer.id, request=_request(turn)
+        match pressed:
+            case Proposal():
+                return await _on_proposal(turn, pressed, here)
+            case FollowUp():
+                return await _on_follow_up(turn, pressed, here)
+            case FollowUpRating() if 1 <= pressed.rating <= 5:
+                await lifecycle(turn).follow_up_rating(
+                    ticket_id=pressed.ticket, customer_id=turn.customer.id, rating=pressed.rating
                 )
-                turn.say_key("complaint.accepted", ticket=ticket_id)
-                return here
-            await _check_waiting(turn, ticket_id)
-            _remember(turn, ticket_id, here)
-            turn.say_key("complaint.reject.reason")
-            return State.COMPLAINT_REJECT_REASON
-        if action == "fu" and value in {"yes", "no"}:
-            await lifecycle(turn).follow_up_answer(
-                ticket_id=ticket_id,
-                customer_id=turn.customer.id,
-                solved=value == "yes",
-                request=_request(turn),
-            )
-            if value == "no":
-                turn.say_key("followup.reopened", ticket=ticket_id)
-            rows = [[Choice(turn.t(f"rating.{n}"), f"fur:{ticket_id}:{n}")] for n in range(5, 0, -1)]
-            turn.say(turn.t("followup.rating"), tuple(tuple(row) for row in rows))
-            return here
-        if action == "fur" and value in {"1", "2", "3", "4", "5"}:
-            await lifecycle(turn).follow_up_rating(
-                ticket_id=ticket_id, customer_id=turn.customer.id, rating=int(value)
-            )
-            _remember(turn, ticket_id, here)
-            skip = ((Choice(turn.t("button.skip"), f"fuc:{ticket_id}:skip"),),)
-            turn.say(turn.t("followup.comment"), skip)
-            return State.FOLLOWUP_COMMENT
-        if action == "fuc" and value == "skip" and here is State.FOLLOWUP_COMMENT:
-            return await _back(turn, "followup.thanks")
+                _remember(turn, pressed.ticket, here)
+                skip = ((FollowUpNoComment(pressed.ticket).button(turn.t("button.skip")),),)
+                turn.say(turn.t("followup.comment"), skip)
+                return State.FOLLOWUP_COMMENT
+            case FollowUpNoComment() if here is State.FOLLOWUP_COMMENT:
+                return await _back(turn, "followup.thanks")
     except Refused:
         log.info("ticket button refused (stale, answered already, or not this customer's)")
     turn.notice = turn.t("unknown.button")
+    return here
+
+
+def ticket_button(turn: Turn) -> Payload | None:
+    """The ticket button this event pressed, or None."""
+    if turn.event.kind is not EventKind.BUTTON:
+        return None
+    pressed = parse(turn.event.text)
+    return pressed if isinstance(pressed, TICKET_BUTTONS) else None
+
+
+async def _on_proposal(turn: Turn, pressed: Proposal, here: State) -> State:
+    ticket_id = pressed.ticket
+    if pressed.accepted:
+        await lifecycle(turn).customer_accepts(
+            ticket_id=ticket_id, customer_id=turn.customer.id, request=_request(turn)
+        )
+        turn.say_key("complaint.accepted", ticket=ticket_id)
+        return here
+    await _check_waiting(turn, ticket_id)
+    _remember(turn, ticket_id, here)
+    turn.say_key("complaint.reject.reason")
+    return State.COMPLAINT_REJECT_REASON
+
+
+async def _on_follow_up(turn: Turn, pressed: FollowUp, here: State) -> State:
+    ticket_id = pressed.ticket
+    await lifecycle(turn).follow_up_answer(
+        ticket_id=ticket_id, customer_id=turn.customer.id, solved=pressed.solved, request=_request(turn)
+    )
+    if not pressed.solved:
+        turn.say_key("followup.reopened", ticket=ticket_id)
+    rows = tuple((FollowUpRating(ticket_id, n).button(turn.t(f"rating.{n}")),) for n in range(5, 0, -1))
+    turn.say(turn.t("followup.rating"), rows)
     return here
 
 
@@ -118,17 +135,18 @@ async def _check_waiting(turn: Turn, ticket_id: str) -> None:
 
 
 def _remember(turn: Turn, ticket_id: str, here: State) -> None:
-    back = (
-        turn.dialogue.draft.get("from_state", here.value)
-        if here.value.startswith(("complaint_", "followup_"))
-        else here.value
-    )
-    turn.dialogue.draft = {"ticket": ticket_id, "from_state": back}
+    d = turn.dialogue
+    back = d.return_to or here if here.value.startswith(("complaint_", "followup_")) else here
+    d.detour, d.return_to = TicketReply(ticket=ticket_id), back
+
+
+def _replying_to(turn: Turn) -> str:
+    detour = turn.dialogue.detour
+    return detour.ticket if isinstance(detour, TicketReply) else ""
 
 
 async def _back(turn: Turn, key: str, **values: object) -> State:
-    back = State(turn.dialogue.draft.get("from_state", State.NEW.value))
-    turn.dialogue.draft = {}
+    back = turn.leave_detour(State.NEW)
     turn.say_key(key, **values)
     return await survey.reshow(turn, back)
 
@@ -138,7 +156,7 @@ async def on_reject_reason(turn: Turn) -> State:
         turn.say_key("complaint.reject.reason")
         return State.COMPLAINT_REJECT_REASON
     reason = turn.event.text.strip()[:MAX_CUSTOMER_TEXT]
-    ticket_id = str(turn.dialogue.draft.get("ticket"))
+    ticket_id = _replying_to(turn)
     try:
         await lifecycle(turn).customer_rejects(
             ticket_id=ticket_id, customer_id=turn.customer.id, reason=reason, request=_request(turn)
@@ -153,7 +171,7 @@ async def on_followup_comment(turn: Turn) -> State:
     if turn.event.kind is not EventKind.TEXT or not turn.event.text.strip():
         turn.say_key("followup.comment")
         return State.FOLLOWUP_COMMENT
-    ticket_id = str(turn.dialogue.draft.get("ticket"))
+    ticket_id = _replying_to(turn)
     comment = turn.event.text.strip()[:MAX_CUSTOMER_TEXT]
     try:
         await lifecycle(turn).follow_up_rating(
@@ -184,6 +202,53 @@ async def _forward(turn: Turn, ticket_id: str, text: str) -> None:
         )
     except Refused:
         log.info("message for a ticket that is gone was not forwarded")
+
+
+async def on_agent_message_due(turn: Turn) -> State:
+    """An agent's reply, proposal or resolution, in the customer's language, in the chat's order.
+
+    The job names the ticket and its history entry; the words are read from there, so a customer
+    who asks to be erased leaves nothing of them in the job.
+    """
+    payload, here = turn.event.timer, turn.dialogue.state
+    ticket = await turn.store.tickets.get(ticket_id=str(payload.get("ticket")))
+    if ticket is None or ticket.get("customer_id") != turn.customer.id:
+        log.info("message for an erased ticket or customer dropped")
+        return here
+    entry_id = str(payload.get("entry") or "")
+    text = str((history_entry(ticket, entry_id) or {}).get("text") or payload.get("text") or "")
+    if not text:
+        log.info("message whose words were erased dropped")
+        return here
+    source = turn.config.agent_language
+    target = str(ticket.get("language") or source)
+    if turn.translator is None:
+        shown = Translation(text, source, target, "none", text, False, None)
+    else:
+        shown = await turn.translator.translate(text, source=source, target=target)
+    kind = str(payload.get("kind"))
+    turn.messages.extend(customer_messages(ticket, kind, shown, turn.catalogs))
+    # What the customer read, kept on the ticket (and erased with it) for the agents' note.
+    sent = entry_id or turn.event.event_id.rpartition(":")[2]
+    ticket_id = str(ticket["_id"])
+    turn.outbox.add(
+        Op.TICKET_FIELDS,
+        ticket_id=ticket_id,
+        changes={f"shown.{sent}": {"text": shown.text, "language": shown.target}},
+    )
+    heading = f"➡️ Sent to the customer ({kind}) in {shown.target}"
+    await turn.outbox.schedule(
+        job_id=f"{DESK_NOTE}:{turn.event.event_id.removeprefix('job:')}",
+        kind=DESK_NOTE,
+        due_at=turn.config.clock(),
+        # Shown with its translation back for the agents to check.
+        payload={
+            "ticket": ticket_id,
+            "heading": heading + (f" via {shown.provider}" if shown.translated else ""),
+            "shown": sent,
+        },
+    )
+    return here
 
 
 async def on_followup_due(turn: Turn) -> State:

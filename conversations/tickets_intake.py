@@ -19,19 +19,19 @@ BREACH = "ticket.breach"
 
 async def open_ticket(turn: Turn) -> str:
     """Create the ticket (once per confirming event), schedule its jobs; the customer's confirmation."""
-    d, policy, store = turn.dialogue, turn.config.complaints, turn.store
-    draft, now = d.draft, turn.config.clock()
-    team = policy.team_for(str(draft.get("category")))
+    policy, store = turn.config.complaints, turn.store
+    draft, now = turn.complaint(), turn.config.clock()
+    team = policy.team_for(str(draft.category))
     deadlines = policy.deadlines(team, now)
-    description = str(draft.get("description") or "")
+    description = draft.description or ""
     written_in = detect(description, supported=turn.catalogs.languages)
-    order_ref = draft.get("order_ref")
+    order_ref = draft.order_ref
     reasons: list[str] = []
-    if draft.get("rating") == 1:
+    if draft.rating == 1:
         reasons.append("rating 1")
     if order_ref and await store.tickets.count_for_order(order_ref=order_ref) > 0:
         reasons.append("repeat complaint on this order")
-    words = policy.urgent_words_in(description, str(draft.get("product") or ""))
+    words = policy.urgent_words_in(description, draft.product or "")
     if words:
         reasons.append("mentions " + ", ".join(words))
     fields: dict[str, Any] = {
@@ -39,17 +39,17 @@ async def open_ticket(turn: Turn) -> str:
         "channel": turn.event.channel,
         "chat_key": turn.event.chat_key,
         "language": turn.language,
-        "category": draft.get("category"),
+        "category": draft.category,
         "order_ref": order_ref,
-        "product": draft.get("product"),
+        "product": draft.product,
         "description": description,
         "description_language": written_in.language if written_in else None,
-        "photos": list(draft.get("photos", [])),
-        "expectation": draft.get("expectation"),
-        "contact_time": draft.get("contact_time"),
-        "has_contact": bool(draft.get("contact")),
-        "sensitive_consent": bool(draft.get("sensitive")),
-        "rating": draft.get("rating"),
+        "photos": [photo.model_dump() for photo in draft.photos],
+        "expectation": draft.expectation,
+        "contact_time": draft.contact_time,
+        "has_contact": bool(draft.contact),
+        "sensitive_consent": draft.sensitive,
+        "rating": draft.rating,
         "team": team.name,
         "status": "open",
         "urgent": bool(reasons),
@@ -63,8 +63,8 @@ async def open_ticket(turn: Turn) -> str:
     source = f"{turn.event.channel}:{turn.event.event_id}"
     ticket_id = await store.tickets.free_id(source=source)
     turn.outbox.add(Op.TICKET, source=source, fields=fields, ticket_id=ticket_id)
-    if draft.get("contact"):
-        turn.outbox.add(Op.CONTACT, ticket_id=ticket_id, customer_id=turn.customer.id, value=draft["contact"])
+    if draft.contact:
+        turn.outbox.add(Op.CONTACT, ticket_id=ticket_id, customer_id=turn.customer.id, value=draft.contact)
     await schedule_ticket_jobs(turn, ticket_id=ticket_id, created=now, deadlines=deadlines)
     first_contact = deadlines[Deadline.FIRST_CONTACT].astimezone(team.calendar.zone)
     message = turn.t(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
+from conversations.detours import ComplaintDraft, PreviewDraft
 from conversations.dialogue import Dialogue, State
 from conversations.outbox import Outbox
 from conversations.rendering import Branding
@@ -32,6 +33,7 @@ class EngineConfig:
     reminder_count: int = 1  # nudges for a started, unfinished survey
     reminder_delay: timedelta = timedelta(hours=24)
     report_min_group: int = 5  # smaller groups are never shown in reports
+    agent_language: str = "en"  # what agents write in; translated into the customer's language
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -81,15 +83,28 @@ class Turn:
     def say_key(self, key: str, /, **values: object) -> None:
         self.say(self.t(key, **values))
 
+    def complaint(self) -> ComplaintDraft:
+        """The complaint being written (a chat stored mid-complaint without one starts it afresh)."""
+        d = self.dialogue
+        if not isinstance(d.detour, ComplaintDraft):
+            d.detour = ComplaintDraft()
+        return d.detour
+
+    def leave_detour(self, default: State) -> State:
+        """End the detour: the state it returns to (`default` when it recorded none)."""
+        d = self.dialogue
+        back = d.return_to or default
+        d.detour, d.return_to = None, None
+        return back
+
     def pressed_ref(self) -> str | None:
         """The message whose button was pressed, to be edited in place."""
         return self.event.message_ref
 
     async def questionnaire(self) -> Questionnaire:
         d = self.dialogue
-        preview = d.draft.get("preview_definition")
-        if isinstance(preview, dict):
-            return Questionnaire.model_validate(preview)
+        if isinstance(d.detour, PreviewDraft):
+            return d.detour.questionnaire
         if d.questionnaire_id is not None and d.questionnaire_version is not None:
             found = await self.store.questionnaires.get(
                 questionnaire_id=d.questionnaire_id, version=d.questionnaire_version

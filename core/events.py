@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from core.payloads import Payload
+
+P = TypeVar("P", bound="Payload")
 
 
 class EventKind(StrEnum):
@@ -15,6 +20,26 @@ class EventKind(StrEnum):
     UNSUPPORTED = "unsupported"
     TIMER = "timer"
     """A due job of this chat (a reminder, a follow-up): `text` is the job kind."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with the event: its kind and the platform's reference to fetch it by."""
+
+    kind: str  # photo, video, document, audio ...
+    ref: str
+    size: int = 0
+    refused: str | None = None
+    """Why the file was not read (e.g. "too large"); the event then carries no content of it."""
+
+    def to_document(self) -> dict[str, Any]:
+        return {"kind": self.kind, "ref": self.ref, "size": self.size, "refused": self.refused}
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> Attachment | None:
+        if not doc:
+            return None
+        return cls(str(doc["kind"]), str(doc["ref"]), int(doc.get("size") or 0), doc.get("refused"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +60,11 @@ class InboundEvent:
     command: str = ""
     message_ref: str | None = None
     language_hint: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    attachment: Attachment | None = None
+    sent_at: int | None = None
+    """The platform's own timestamp of the message (Unix seconds), where it gives one."""
+    ack_ref: str | None = None
+    """The platform's handle to acknowledge a button press with (Telegram's callback query id)."""
     timer: dict[str, Any] = field(default_factory=dict, compare=False)
     """A TIMER event's job payload; the dialogue that owns the job kind reads it."""
 
@@ -54,6 +83,10 @@ class InboundEvent:
             timer=dict(payload),
         )
 
+    def pressed(self, payload: type[P]) -> P | None:
+        """The button of class `payload` this event pressed, or None for anything else."""
+        return payload.unpack(self.text) if self.kind is EventKind.BUTTON else None
+
     def to_document(self) -> dict[str, Any]:
         return {
             "kind": self.kind.value,
@@ -65,7 +98,9 @@ class InboundEvent:
             "command": self.command,
             "message_ref": self.message_ref,
             "language_hint": self.language_hint,
-            "raw": self.raw,
+            "attachment": None if self.attachment is None else self.attachment.to_document(),
+            "sent_at": self.sent_at,
+            "ack_ref": self.ack_ref,
             "timer": self.timer,
         }
 
@@ -81,14 +116,11 @@ class InboundEvent:
             command=doc.get("command", ""),
             message_ref=doc.get("message_ref"),
             language_hint=doc.get("language_hint"),
-            raw=doc.get("raw") or {},
+            attachment=Attachment.from_document(doc.get("attachment")),
+            sent_at=doc.get("sent_at"),
+            ack_ref=doc.get("ack_ref"),
             timer=doc.get("timer") or {},
         )
-
-
-# The button of a "something is waiting for you" notice: pressing it only opens the messaging window;
-# the channel then delivers what it held, and the dialogue itself does nothing.
-SHOW_HELD = "show"
 
 
 @dataclass(frozen=True, slots=True)

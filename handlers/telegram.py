@@ -28,7 +28,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from conversations.turn import Reply
-from core.events import Choice, EventKind, InboundEvent, Outbound
+from core.events import Attachment, Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog, header_bytes
 from handlers.pacing import Pacer
 from locales.catalog import Catalogs
@@ -99,7 +99,7 @@ def _to_event(update: Update) -> InboundEvent | None:
             text=query.data[:64],
             message_ref=str(message.message_id),
             language_hint=_text_or_none(query.from_user.language_code),
-            raw={"callback_query_id": str(query.id)},
+            ack_ref=str(query.id),
         )
     message = update.message
     # Edits of earlier messages, channel posts and group chats are not conversations with a customer.
@@ -127,15 +127,14 @@ def _to_event(update: Update) -> InboundEvent | None:
     caption_command = _caption_command(message)
     if message.document is not None and caption_command is not None:
         name, argument = caption_command
-        document = {
-            "document_file_id": message.document.file_id,
-            "document_size": message.document.file_size or 0,
-        }
-        return InboundEvent(kind=EventKind.COMMAND, command=name, text=argument, raw=document, **common)
+        document = Attachment("document", message.document.file_id, message.document.file_size or 0)
+        return InboundEvent(
+            kind=EventKind.COMMAND, command=name, text=argument, attachment=document, **common
+        )
     if message.photo or message.document or message.video:
         kind = "photo" if message.photo else "document" if message.document else "video"
         file_id = message.photo[-1].file_id if message.photo else (message.document or message.video).file_id  # type: ignore[union-attr]
-        return InboundEvent(kind=EventKind.MEDIA, text=kind, raw={"file_id": file_id}, **common)
+        return InboundEvent(kind=EventKind.MEDIA, text=kind, attachment=Attachment(kind, file_id), **common)
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=_content_kind(message), **common)
 
 
@@ -216,7 +215,7 @@ class TelegramChannel:
         self._pacer = pacer
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
-        callback_id = event.raw.get("callback_query_id") if event.kind is EventKind.BUTTON else None
+        callback_id = event.ack_ref if event.kind is EventKind.BUTTON else None
         if callback_id:
             await self._call(
                 event.chat_key,
@@ -374,15 +373,16 @@ async def _with_document(update: Update, event: InboundEvent) -> InboundEvent:
     Read here, before the event is stored, so the stored event is complete and replays need no
     network; only small text files are read.
     """
-    file_id = event.raw.get("document_file_id")
-    if event.kind is not EventKind.COMMAND or not isinstance(file_id, str):
+    document = event.attachment
+    if event.kind is not EventKind.COMMAND or document is None:
         return event
-    if int(event.raw.get("document_size") or 0) > MAX_DOCUMENT_BYTES:
-        return dataclasses.replace(event, text=f"{event.text}\n", raw={"document_refused": "too large"})
+    if document.size > MAX_DOCUMENT_BYTES:
+        refused = dataclasses.replace(document, refused="too large")
+        return dataclasses.replace(event, text=f"{event.text}\n", attachment=refused)
     bot = update.get_bot()
-    data = await (await bot.get_file(file_id)).download_as_bytearray()
+    data = await (await bot.get_file(document.ref)).download_as_bytearray()
     text = bytes(data[:MAX_DOCUMENT_BYTES]).decode("utf-8", errors="replace")
-    return dataclasses.replace(event, text=f"{event.text}\n{text}", raw={"document": "attached"})
+    return dataclasses.replace(event, text=f"{event.text}\n{text}")
 
 
 def webhook_handler(

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from conversations.calling_codes import language_of_number
 from conversations.turn import Reply
-from core.events import Choice, EventKind, InboundEvent, Outbound
+from core.events import Attachment, Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
 
 log = logging.getLogger("handlers.whatsapp")
@@ -83,7 +83,7 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
         "user_key": sender,
         "event_id": message_id,
         "language_hint": language_of_number(sender),
-        "raw": {"sent_at": int(sent_at)} if sent_at.isdigit() and len(sent_at) <= 12 else {},
+        "sent_at": int(sent_at) if sent_at.isdigit() and len(sent_at) <= 12 else None,
     }
     kind = message.get("type")
     if kind == "text":
@@ -104,8 +104,9 @@ def _event(message: dict[str, Any]) -> InboundEvent | None:
         return InboundEvent(kind=EventKind.BUTTON, text=payload[:256], **common) if payload else None
     if kind in MEDIA:
         media = message.get(kind) or {}
-        common["raw"] = {**common["raw"], "file_id": str(media.get("id") or "")}
-        return InboundEvent(kind=EventKind.MEDIA, text="photo" if kind == "image" else kind, **common)
+        shown = "photo" if kind == "image" else str(kind)
+        attachment = Attachment(shown, str(media.get("id") or ""))
+        return InboundEvent(kind=EventKind.MEDIA, text=shown, attachment=attachment, **common)
     return InboundEvent(kind=EventKind.UNSUPPORTED, text=str(kind or "other"), **common)
 
 

@@ -24,7 +24,7 @@ class ServiceWindows:
         doc = await self._docs.find_one({"_id": f"{channel}:{chat_key}"})
         return None if doc is None else doc.get("last_inbound_at")
 
-    async def forget(self, *, channel: str, chat_key: str) -> None:
+    async def forget_chat(self, *, channel: str, chat_key: str) -> None:
         await self._docs.delete_one({"_id": f"{channel}:{chat_key}"})
 
 
@@ -55,5 +55,5 @@ class HeldMessages:
                 taken.append(doc["message"])
         return taken
 
-    async def erase(self, *, channel: str, chat_key: str) -> int:
-        return (await self._docs.delete_many({"chat": f"{channel}:{chat_key}"})).deleted_count
+    async def forget_chat(self, *, channel: str, chat_key: str) -> None:
+        await self._docs.delete_many({"chat": f"{channel}:{chat_key}"})

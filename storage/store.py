@@ -76,3 +76,8 @@ class Store:
             improvements=Improvements(db),
             translations=TranslationCache(db),
         )
+
+    async def forget_chat(self, *, channel: str, chat_key: str) -> None:
+        """What the channels keep of one chat beyond the conversation: each erases its own."""
+        for kept in (self.held, self.windows, self.webchat):
+            await kept.forget_chat(channel=channel, chat_key=chat_key)

@@ -12,6 +12,8 @@ from pymongo.errors import DuplicateKeyError
 
 from storage.types import Database, Document
 
+CHANNEL = "web"
+
 
 class WebChatTranscripts:
     def __init__(self, db: Database) -> None:
@@ -46,6 +48,10 @@ class WebChatTranscripts:
     async def since(self, *, chat_key: str, at: datetime) -> list[Document]:
         cursor = self._docs.find({"chat": chat_key, "at": {"$gte": at}}).sort([("at", ASCENDING)])
         return await cursor.to_list(None)
+
+    async def forget_chat(self, *, channel: str, chat_key: str) -> None:
+        if channel == CHANNEL:  # other channels' chat keys are not ours
+            await self.erase(chat_key=chat_key)
 
     async def erase(self, *, chat_key: str) -> int:
         return (await self._docs.delete_many({"chat": chat_key})).deleted_count

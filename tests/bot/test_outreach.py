@@ -61,10 +61,7 @@ async def setup(db: Database, *, reminders: int = 1) -> tuple[Clock, Chat, Outbo
 
     jobs = OutreachJobs(
         store=store,
-        catalogs=ui(),
         channel=dispatcher.channel,
-        company="Acme",
-        default_language="en",
         quiet_hours=QuietHours.parse("21:00-09:00"),
         submit=submit,
         clock=clock,
@@ -117,10 +114,6 @@ async def test_reminders_wait_for_the_morning_and_can_repeat(db: Database) -> No
     assert len(outbox.sent) == 2
 
 
-async def _no_timers(event: InboundEvent) -> bool:
-    raise AssertionError("no reminder is due in this test")
-
-
 class FakeTime:
     """Monotonic seconds that advance only when the pacer sleeps: pacing measured, not waited for."""
 
@@ -156,9 +149,14 @@ async def test_a_batch_goes_out_at_telegrams_pace(db: Database) -> None:
     await store.questionnaires.install(load_file(BUILTIN_DIR / "default.yaml"), source="test")
     time = FakeTime()
     outbox = PacedOutbox(Pacer(global_rate=30, chat_rate=1, chat_burst=4, clock=time, sleep=time.sleep), time)
+    engine = Engine(store=store, catalogs=ui(), config=dataclasses.replace(CONFIG, clock=lambda: NOON))
+    # The invitations go through the real dispatcher, as in the bot: inbox, the chat's order, engine.
+    dispatcher = Dispatcher(engine=engine, inbox=store.inbox, metrics=Metrics(), clock=lambda: NOON)
+    dispatcher.register(outbox)
     customers = [f"c{n}" for n in range(60)]
     for ref in customers:
-        await db["conversations"].insert_one({"_id": f"{CHANNEL}:{ref}", "state": "completed", "version": 1})
+        chat = Chat(engine, db, chat_key=ref, user_key=ref)
+        await chat.send(chat.command("start"))
         await store.invitations.link(
             channel=CHANNEL, customer_ref=ref, chat_key=ref, customer_id=ref, at=NOON
         )
@@ -170,18 +168,11 @@ async def test_a_batch_goes_out_at_telegrams_pace(db: Database) -> None:
         )
         result = await invite(store, request, now=NOON, deep_link=lambda payload: None, source="test")
         assert result.sending
-    jobs = OutreachJobs(
-        store=store,
-        catalogs=ui(),
-        channel=lambda name: outbox,
-        company="Acme",
-        default_language="en",
-        submit=_no_timers,
-        clock=lambda: NOON,
-    )
+    jobs = OutreachJobs(store=store, channel=dispatcher.channel, submit=dispatcher.submit, clock=lambda: NOON)
     runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=lambda: NOON)
     while await runner.run_due():
         pass
+    await dispatcher.wait_idle()
     assert len(outbox.times) == len(orders)  # all sent, none failed for going too fast
     # Overall: 30 at once (Telegram's burst), then no more than 30 a second.
     for index, (moment, _) in enumerate(outbox.times):

@@ -33,7 +33,7 @@ def wrote(at: datetime, event_id: str = "wamid.1") -> InboundEvent:
         user_key=NUMBER,
         event_id=event_id,
         text="hallo",
-        raw={"sent_at": int(at.timestamp())},
+        sent_at=int(at.timestamp()),
     )
 
 

@@ -198,7 +198,7 @@ async def test_preview_runs_the_working_copy_and_stores_nothing(db: Database, st
     assert await db["responses"].count_documents({}) == 0
     assert await db["consents"].count_documents({}) == 0
     conversation = await alice.existing()
-    assert conversation["draft"] == {} and conversation["questionnaire_id"] is None
+    assert conversation["detour"] is None and conversation["questionnaire_id"] is None
     assert await run(alice, "preview nothing") == "Not done: no questionnaire 'nothing'"
 
 

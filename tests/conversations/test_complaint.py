@@ -13,7 +13,7 @@ from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.dialogue import State
 from conversations.engine import Engine
 from conversations.working_time import Calendar
-from core.events import EventKind
+from core.events import Attachment, EventKind
 from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
@@ -69,7 +69,8 @@ async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Dat
     await chat.send(chat.text("Blue kettle"))
     reply = await chat.send(chat.text("x" * 2001))
     assert t("complaint.text.too_long", max=2000) in reply.messages[0].text
-    photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "FILE-1"})
+    photo = chat.event(EventKind.MEDIA, "photo")
+    photo = dataclasses.replace(photo, attachment=Attachment("photo", "FILE-1"))
     reply = await chat.send(photo)
     assert reply.messages[0].text == t("complaint.photo.received", count=1)
     await chat.send(chat.text("The box arrived crushed and the kettle is dented."))
@@ -109,7 +110,7 @@ async def test_full_complaint_becomes_one_ticket_with_deadlines_and_jobs(db: Dat
     assert jobs[f"ticket.reminder:{tid}:first_contact"]["due_at"] == MONDAY_10 + timedelta(hours=36)
     kinds = [doc["kind"] async for doc in db["consents"].find({}).sort("at", 1)]
     assert kinds == ["complaint", "complaint_sensitive"]
-    assert (await chat.existing())["draft"] == {}
+    assert (await chat.existing())["detour"] is None
 
     # The confirming press is replayed (a worker died before the reply left): the same confirmation
     # comes back, and nothing doubles.
@@ -127,7 +128,8 @@ async def test_chat_only_keeps_no_photo_and_asks_no_contact(db: Database, store:
     await chat.send(chat.button("cat:product_quality"))
     await chat.send(chat.button("order:none"))
     await chat.send(chat.text("Phone case"))
-    photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "FILE-9"})
+    photo = chat.event(EventKind.MEDIA, "photo")
+    photo = dataclasses.replace(photo, attachment=Attachment("photo", "FILE-9"))
     reply = await chat.send(photo)
     assert reply.messages[0].text == t("complaint.photo.not_kept")
     await chat.send(chat.text("It cracked after a day."))
@@ -174,7 +176,7 @@ async def test_cancel_and_stale_buttons(db: Database, store: Store) -> None:
     reply = await chat.send(chat.button("confirm:cancel"))
     assert reply.messages[0].text == t("complaint.cancelled")
     assert await db["tickets"].count_documents({}) == 0
-    assert (await chat.existing())["draft"] == {}
+    assert (await chat.existing())["detour"] is None
 
 
 async def test_operator_looking_text_is_stored_literally(db: Database, store: Store) -> None:

@@ -15,7 +15,7 @@ from conversations.commands import COMMANDS
 from conversations.complaint_policy import ComplaintPolicy
 from conversations.dialogue import State
 from conversations.engine import Engine
-from core.events import EventKind, InboundEvent
+from core.events import Attachment, EventKind, InboundEvent
 from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store
 from storage.types import Database
@@ -75,7 +75,7 @@ def random_event(rng: random.Random, counter: itertools.count[int]) -> InboundEv
         command=command,
         message_ref=rng.choice([None, "1", "999999"]),
         language_hint=rng.choice([None, "en", "es", "xx-YY"]),
-        raw={"file_id": "f1"} if kind is EventKind.MEDIA else {},
+        attachment=Attachment("photo", "f1") if kind is EventKind.MEDIA else None,
     )
 
 

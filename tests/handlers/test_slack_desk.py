@@ -19,7 +19,7 @@ from conversations.engine import Engine
 from conversations.escalation import Escalation
 from conversations.translation import Translator
 from conversations.working_time import Calendar, Counting
-from core.events import EventKind, InboundEvent, Outbound
+from core.events import Attachment, EventKind, InboundEvent, Outbound
 from core.questionnaire import BUILTIN_DIR, load_file
 from handlers.slack import SlackDesk, make_client
 from storage.store import Store
@@ -86,10 +86,10 @@ class Desk:
     def __init__(self, store: Store, slack: FakeSlack, db: Database) -> None:
         self.clock = Clock(MONDAY_10)
         config = dataclasses.replace(CONFIG, complaints=POLICY, clock=self.clock)
-        self.engine = Engine(store=store, catalogs=ui(), config=config)
+        self.escalation_translator = Translator(FakeProvider(), None, rate_per_second=None)
+        self.engine = Engine(store=store, catalogs=ui(), config=config, translator=self.escalation_translator)
         client = make_client(token=slack.token, base_url=slack.base_url)
         self.desk = SlackDesk(client=client, default_channel="C-DEFAULT", escalation_channel="C-ESCALATE")
-        self.escalation_translator = Translator(FakeProvider(), None, rate_per_second=None)
         self.escalation = Escalation(
             store=store,
             desk=self.desk,
@@ -102,13 +102,9 @@ class Desk:
 
         jobs = TicketJobs(
             store=store,
-            translator=self.escalation_translator,
-            catalogs=ui(),
             channel=lambda name: PhotoSource(),
-            agent_language="en",
             escalation=self.escalation,
             submit=self.engine.handle,  # a due follow-up is decided by the chat (no channel here)
-            clock=self.clock,
         )
         self.runner = JobRunner(jobs=store.jobs, handlers=jobs.handlers(), clock=self.clock)
         self.db = db
@@ -124,7 +120,8 @@ class Desk:
             await send(chat.button(payload))
         await send(chat.text(order))
         await send(chat.text("Tetera azul"))
-        photo = dataclasses.replace(chat.event(EventKind.MEDIA, "photo"), raw={"file_id": "PHOTO-1"})
+        photo = chat.event(EventKind.MEDIA, "photo")
+        photo = dataclasses.replace(photo, attachment=Attachment("photo", "PHOTO-1"))
         await send(photo)
         await send(chat.text(description))
         for payload in ("exp:replacement", "ct:evening", "contact:skip", "confirm:submit"):

@@ -34,7 +34,7 @@ async def test_a_yaml_file_with_the_command_as_caption_creates_a_working_copy(
     assert exported.document is not None and not isinstance(exported.document, str)
     assert exported.document.filename == "pulse.yaml"
     assert yaml.safe_load(exported.document.data)["id"] == "pulse"
-    inbox = await db["inbox"].find_one({"event.command": "admin", "event.raw.document": "attached"})
+    inbox = await db["inbox"].find_one({"event.command": "admin", "event.attachment.kind": "document"})
     assert inbox is not None and "id: pulse" in inbox["event"]["text"]  # stored complete, replayable
 
 

@@ -54,11 +54,12 @@ async def test_translation_of_updates(telegram: FakeTelegram) -> None:
     assert command is not None and command.kind is EventKind.COMMAND
     assert (command.command, command.text) == ("start", "q-default")
     photo = event(telegram.photo_update(chat_id=701))
-    assert photo is not None and photo.kind is EventKind.MEDIA and photo.raw["file_id"]
+    assert photo is not None and photo.kind is EventKind.MEDIA
+    assert photo.attachment is not None and photo.attachment.ref
     sticker = event(telegram.sticker_update(chat_id=701))
     assert sticker is not None and sticker.kind is EventKind.UNSUPPORTED and sticker.text == "sticker"
     assert event(telegram.edited_message_update(chat_id=701, text="x")) is None
     assert event(telegram.text_update(chat_id=-5, text="hi", user_id=9, chat_type="group")) is None
     press = event(telegram.callback_update(chat_id=701, message_id=3, data="consent:yes"))
     assert press is not None and press.kind is EventKind.BUTTON and press.message_ref == "3"
-    assert press.raw["callback_query_id"]
+    assert press.ack_ref
