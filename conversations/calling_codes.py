@@ -6,7 +6,8 @@ breakdown prefers the country the shop gave with the invitation.
 
 from __future__ import annotations
 
-# Calling code → (ISO country, language). +1 covers the US and Canada; +7 Russia and Kazakhstan.
+# Calling code → (ISO country, language). +1 covers the US and Canada; +7 Russia and Kazakhstan. India
+# (+91) has no entry: its shoppers read English as often as Hindi, so their words decide.
 _CODES = {
     "1": ("US", "en"), "44": ("GB", "en"), "61": ("AU", "en"), "64": ("NZ", "en"), "353": ("IE", "en"),
     "49": ("DE", "de"), "43": ("AT", "de"), "41": ("CH", "de"), "33": ("FR", "fr"), "32": ("BE", "fr"),
@@ -16,6 +17,9 @@ _CODES = {
     "62": ("ID", "id"), "966": ("SA", "ar"), "971": ("AE", "ar"), "20": ("EG", "ar"), "212": ("MA", "ar"),
     "962": ("JO", "ar"), "965": ("KW", "ar"), "974": ("QA", "ar"), "973": ("BH", "ar"), "968": ("OM", "ar"),
     "213": ("DZ", "ar"), "216": ("TN", "ar"),
+    "39": ("IT", "it"), "31": ("NL", "nl"), "48": ("PL", "pl"), "380": ("UA", "uk"), "84": ("VN", "vi"),
+    "66": ("TH", "th"), "60": ("MY", "ms"), "972": ("IL", "he"), "98": ("IR", "fa"), "46": ("SE", "sv"),
+    "420": ("CZ", "cs"),
 }  # fmt: skip
 
 

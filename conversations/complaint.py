@@ -43,12 +43,13 @@ async def start_complaint(turn: Turn, *, rating: int | None = None) -> State:
 
 
 def _ask_consent(turn: Turn) -> State:
+    branding = turn.config.branding
     text = turn.t(
         "complaint.consent.text",
-        minutes=ESTIMATED_MINUTES,
-        company=company_name(turn.config.branding.company, language=turn.language, catalogs=turn.catalogs),
-        retention_days=turn.config.branding.ticket_retention_days,
-        privacy_url=turn.config.branding.privacy_url,
+        duration=turn.catalogs.count(turn.language, "count.minutes", ESTIMATED_MINUTES),
+        company=company_name(branding.company, language=turn.language, catalogs=turn.catalogs),
+        retention=turn.catalogs.count(turn.language, "count.days", branding.ticket_retention_days),
+        privacy_url=branding.privacy_url,
     )
     turn.complaint().consent_text = text_version(text)
     turn.say(text, _two(turn, ComplaintConsent, "button.agree", "button.decline"))

@@ -71,9 +71,10 @@ DEFAULT_URGENT_WORDS = (
 )
 
 
-# Written without spaces between words, or with prefixes glued on (Arabic's "al-", "bi-"): a listed
-# word is looked for inside the text rather than among its words.
-UNSPACED_LANGUAGES = frozenset({"ar", "ja", "zh"})
+# Written without spaces between words (Thai), with prefixes glued on (Arabic's "al-", "bi-", Hebrew's
+# "ha-", "be-"), or with vowel signs that `\w` does not count as letters, so a word falls apart into
+# pieces (Hindi, Thai): a listed word is looked for inside the text rather than among its words.
+UNSPACED_LANGUAGES = frozenset({"ar", "he", "hi", "ja", "th", "zh"})
 
 
 def listed_words_in(texts: tuple[str, ...], lists: dict[str, list[str]]) -> list[str]:

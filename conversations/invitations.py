@@ -208,9 +208,8 @@ async def on_invitation_due(turn: Turn) -> State:
         language = turn.language
     company = company_name(turn.config.branding.company, language=language, catalogs=turn.catalogs)
     order = str(doc["order_ref"])
-    text = turn.catalogs.text(
-        language, "invitation.text", order=order, company=company, minutes=questionnaire.estimated_minutes()
-    )
+    duration = turn.catalogs.count(language, "count.minutes", questionnaire.estimated_minutes())
+    text = turn.catalogs.text(language, "invitation.text", order=order, company=company, duration=duration)
     button = TakeSurvey(invitation_id).button(turn.catalogs.text(language, "button.take_survey"))
     turn.language = language
     turn.say(text, ((button,),), unprompted=Unprompted("invitation", language, (company, order)))

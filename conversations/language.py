@@ -9,6 +9,9 @@ ALIASES = {
     "zh-sg": "zh",
     "pt-br": "pt",
     "pt-pt": "pt",
+    # Java's legacy ISO 639 codes, still sent by some Android clients and WebViews.
+    "iw": "he",
+    "in": "id",
 }
 
 
@@ -22,6 +25,7 @@ def normalise(code: str | None, supported: tuple[str, ...]) -> str | None:
     if lowered in supported:
         return lowered
     base = lowered.split("-", 1)[0]
+    base = ALIASES.get(base, base)
     return base if base in supported else None
 
 

@@ -39,10 +39,12 @@ def consent_text(
         "consent.text",
         company=company_name(branding.company, language=language, catalogs=catalogs),
         # Conditional questions appear only for some answers; the promise counts the sure ones.
-        count=sum(1 for q in questionnaire.questions if q.show_if is None),
+        questions=catalogs.count(
+            language, "count.questions", sum(1 for q in questionnaire.questions if q.show_if is None)
+        ),
         title=questionnaire.title[qlang],
-        minutes=questionnaire.estimated_minutes(),
-        retention_days=branding.retention_days,
+        duration=catalogs.count(language, "count.minutes", questionnaire.estimated_minutes()),
+        retention=catalogs.count(language, "count.days", branding.retention_days),
         privacy_url=branding.privacy_url,
     )
 

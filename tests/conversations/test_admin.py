@@ -12,6 +12,7 @@ from core.questionnaire import parse_questionnaire
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
+from tests.default_questionnaire import DEFAULT
 
 ALICE, BOB = "test:alice", "test:bob"
 PULSE = """\
@@ -105,7 +106,7 @@ async def test_from_nothing_to_published_with_a_second_admin(db: Database, store
     assert "speed of delivery" in reply.messages[-1].text
 
     listing = await run(bob, "list")
-    assert "• pulse — v2, published" in listing and "• default — v1, published" in listing
+    assert "• pulse — v2, published" in listing and f"• default — v{DEFAULT.version}, published" in listing
 
     audit = await run(bob, "audit")
     assert "test:bob approve pulse — done" in audit
@@ -161,7 +162,7 @@ async def test_closing_sends_newcomers_to_the_default_and_editing_rules(db: Data
     assert "required: no" in await run(alice, "required quick recommend no")
     added = await run(alice, 'add quick\nid: extra\ntype: yesno\ntext: {en: "Was it easy to pay?"}')
     # Only English for the new question: the working copy is English-only until the rest is added.
-    assert "extra added" in added and "no texts in ar, de, es" in added
+    assert "extra added" in added and "no texts in ar, cs, de, es" in added
     await run(alice, "submit quick")
     assert "Not done: quick is submitted; reject it back to draft before editing" == await run(
         alice, "remove quick extra"

@@ -49,6 +49,20 @@ def test_catalogs_hold_the_languages_used_below(ui: Catalogs) -> None:
         ("quatre", "fr"),
         ("четыре", "ru"),
         ("٤", "ar"),  # Arabic-Indic digit
+        ("quattro", "it"),
+        ("vier", "nl"),
+        ("cztery", "pl"),
+        ("чотири", "uk"),
+        ("bốn", "vi"),
+        ("สี่", "th"),
+        ("empat", "ms"),
+        ("चार", "hi"),
+        ("४", "hi"),  # Devanagari digit
+        ("ארבע", "he"),
+        ("چهار", "fa"),
+        ("۴", "fa"),  # Persian digit
+        ("fyra", "sv"),
+        ("čtyři", "cs"),
     ],
 )
 def test_rating5_accepts_four_in_many_forms(ui: Catalogs, text: str, language: str) -> None:
@@ -88,6 +102,9 @@ def test_a_word_that_means_different_numbers_in_two_languages_is_no_answer(tmp_p
         ("Very satisfied", "en", 5),
         ("Zufrieden", "de", 4),
         ("Muy insatisfecho", "es", 1),
+        ("Zadowolony", "pl", 4),
+        ("Velmi spokojený", "cs", 5),
+        ("بسیار ناراضی", "fa", 1),
     ],
 )
 def test_rating_label_typed_out(ui: Catalogs, text: str, language: str, expected: int) -> None:
@@ -130,6 +147,18 @@ def test_scale10_rejects_outside_0_to_10(ui: Catalogs, text: str) -> None:
         ("لا", "ar", False),
         ("はい", "ja", True),
         ("いいえ", "ja", False),
+        ("sì", "it", True),
+        ("nee", "nl", False),
+        ("tak", "pl", True),
+        ("ні", "uk", False),
+        ("vâng", "vi", True),
+        ("ไม่ใช่", "th", False),
+        ("tidak", "ms", False),
+        ("हाँ", "hi", True),
+        ("כן", "he", True),
+        ("نه", "fa", False),
+        ("nej", "sv", False),
+        ("ano", "cs", True),
     ],
 )
 def test_yes_no_words_per_language(ui: Catalogs, text: str, language: str, expected: bool) -> None:

@@ -27,6 +27,13 @@ def shipped() -> dict[str, list[str]]:
         ("Ürün patladı, hastaneye gittim", ["patla", "hastane"]),
         ("Saya akan ke rumah sakit", ["rumah sakit"]),  # a phrase of two words
         ("폭발했어요", ["폭발"]),
+        ("Mój prawnik już wie, wezwaliśmy policję", ["prawnik", "policj"]),
+        ("Het apparaat is ontploft", ["ontploft"]),
+        ("Sản phẩm bị nổ, tôi phải vào bệnh viện", ["bị nổ", "bệnh viện"]),
+        ("ฉันต้องไปโรงพยาบาล", ["โรงพยาบาล"]),  # Thai: no spaces, vowel signs
+        ("मुझे अस्पताल जाना पड़ा", ["अस्पताल"]),  # Hindi: vowel signs are not \w
+        ("פניתי למשטרה", ["משטרה"]),  # Hebrew: the preposition glued on
+        ("Jag fick åka till sjukhuset", ["sjukhus"]),
     ],
 )
 def test_urgent_words_of_each_language_are_found(text: str, expected: list[str]) -> None:
@@ -41,6 +48,11 @@ def test_urgent_words_of_each_language_are_found(text: str, expected: list[str])
         "배송이 연기되었어요",  # postponed, not smoke
         "Le colis est arrivé en retard, je dépose une plainte",
         "The suede jacket arrived late",
+        "Your return policies are unclear",  # no stem such as "polici*" in any list
+        "Paket saya belum sampai, tolong hantar segera",
+        "Kiện hàng đến trễ ba ngày",  # a parcel, not a lawsuit
+        "Varan var skadad vid leveransen",  # damaged goods, not an injury
+        "Die Lieferung kam eine Woche zu spät",
     ],
 )
 def test_ordinary_complaints_are_not_urgent(text: str) -> None:

@@ -199,7 +199,7 @@ async def test_consent_then_every_question_then_completion(
     assert response["status"] == "complete"
     assert response["customer_id"] == customer_id
     assert response["questionnaire_id"] == "default"
-    assert response["questionnaire_version"] == 1
+    assert response["questionnaire_version"] == default_questionnaire.version
     assert response["consent_version"] == conversation["consent_version"]
     assert response["duration_seconds"] >= 0
     assert {qid: a["value"] for qid, a in response["answers"].items()} == expected

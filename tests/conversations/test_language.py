@@ -33,6 +33,14 @@ def test_normalise(code: str | None, expected: str | None) -> None:
     assert normalise(code, SUPPORTED) == expected
 
 
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [("uk-UA", "uk"), ("he-IL", "he"), ("iw", "he"), ("iw-IL", "he"), ("in-ID", "id"), ("fa-IR", "fa")],
+)
+def test_normalise_the_newer_languages_and_javas_legacy_codes(code: str, expected: str) -> None:
+    assert normalise(code, catalogs().languages) == expected
+
+
 def test_normalise_only_returns_supported_languages() -> None:
     assert normalise("pt-br", ("en", "de")) is None
     assert normalise("zh-Hans", ("en",)) is None

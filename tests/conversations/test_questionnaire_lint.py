@@ -1,4 +1,4 @@
-"""Lint's wording checks, per language: the issue's examples, what only a translation says, the set."""
+"""Lint: the shipped default passes in every shipped language; wording checks per language; the set."""
 
 from __future__ import annotations
 
@@ -6,7 +6,25 @@ import pytest
 
 from benchmarks.lint_quality import flagged, precision_recall, score
 from conversations.questionnaire_lint import lint
-from core.questionnaire import parse_questionnaire
+from core.questionnaire import QuestionType, parse_questionnaire
+from locales.catalog import catalogs
+from tests.default_questionnaire import DEFAULT
+
+
+def test_the_default_questionnaire_has_no_problems_for_the_shipped_languages() -> None:
+    assert lint(DEFAULT, languages=catalogs().languages, max_minutes=5) == []
+
+
+def test_a_language_without_texts_is_named() -> None:
+    (problem,) = lint(DEFAULT, languages=(*DEFAULT.languages, "bn"), max_minutes=5)
+    assert str(problem) == "no texts in bn (customers there get en)"
+
+
+@pytest.mark.parametrize("language", catalogs().languages)
+def test_the_0_to_10_question_labels_both_ends_in_every_language(language: str) -> None:
+    (scale,) = (q for q in DEFAULT.questions if q.type is QuestionType.SCALE10)
+    text = scale.text[language]
+    assert "0 =" in text and "10 =" in text
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report, two_proportion_p
 from storage.store import Store
 from tests.clock import Clock
-from tests.default_questionnaire import RATED
+from tests.default_questionnaire import DEFAULT, RATED
 
 W45 = datetime(2026, 11, 3, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 45
 W46 = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -47,7 +47,7 @@ async def add_response(
         "_id": rid,
         "customer_id": customer or f"cust-{rid}",
         "questionnaire_id": "default",
-        "questionnaire_version": 1,
+        "questionnaire_version": DEFAULT.version,
         "language": language,
         "channel": "telegram",
         "order_ref": order,

@@ -2,7 +2,9 @@
 
 `POST /{phone_number_id}/messages` with `Authorization: Bearer <token>` and a JSON body answers
 `{"messaging_product": "whatsapp", "contacts": [...], "messages": [{"id": "wamid..."}]}`; a test
-can make the next calls fail with a status. `GET /{media_id}` answers a media's download URL, which
+can make the next calls fail with a status. Interactive messages beyond the Cloud API's documented
+limits (3 reply buttons of 20 characters, 10 list rows of 24) are refused with error 131009, as Meta
+refuses them. `GET /{media_id}` answers a media's download URL, which
 serves its bytes to the same token. Webhook bodies are built and signed as Meta does, stamped with
 `clock` (tests move it).
 """
@@ -25,12 +27,43 @@ PHONE_NUMBER_ID = "1098765432"
 TOKEN = "EAAG-test-token"
 APP_SECRET = "whatsapp-app-secret"
 VERIFY_TOKEN = "verify-me"
+MAX_BODY_TEXT, MAX_BUTTONS, MAX_BUTTON_TITLE = 1024, 3, 20
+MAX_LIST_ROWS, MAX_ROW_TITLE, MAX_SECTION_TITLE, MAX_LIST_BUTTON = 10, 24, 24, 20
+
+
+def interactive_error(body: dict[str, Any]) -> str | None:
+    """Why the Cloud API would refuse this interactive message, or None."""
+    interactive = body.get("interactive")
+    if body.get("type") != "interactive" or not isinstance(interactive, dict):
+        return None
+    action = interactive.get("action") or {}
+    if len(str((interactive.get("body") or {}).get("text", ""))) > MAX_BODY_TEXT:
+        return "body text too long"
+    if interactive.get("type") == "button":
+        buttons = action.get("buttons") or []
+        if not 1 <= len(buttons) <= MAX_BUTTONS:
+            return f"{len(buttons)} buttons"
+        if any(len(b["reply"]["title"]) > MAX_BUTTON_TITLE for b in buttons):
+            return "button title too long"
+    elif interactive.get("type") == "list":
+        sections = action.get("sections") or []
+        rows = [row for section in sections for row in section.get("rows", [])]
+        if not 1 <= len(rows) <= MAX_LIST_ROWS:
+            return f"{len(rows)} rows"
+        if any(len(row["title"]) > MAX_ROW_TITLE for row in rows):
+            return "row title too long"
+        if any(len(section.get("title", "")) > MAX_SECTION_TITLE for section in sections):
+            return "section title too long"
+        if not 1 <= len(str(action.get("button", ""))) <= MAX_LIST_BUTTON:
+            return "list button label"
+    return None
 
 
 @dataclass
 class FakeGraph:
     sent: list[dict[str, Any]] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _incoming: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -76,6 +109,11 @@ class FakeGraph:
                 {"error": {"message": "try later", "code": 4}}, status=self.failures.pop(0)
             )
         body = await request.json()
+        refused = interactive_error(body)
+        if refused is not None:
+            self.refused.append(refused)
+            message = f"(#131009) Parameter value is not valid: {refused}"
+            return web.json_response({"error": {"message": message, "code": 131009}}, status=400)
         self.sent.append(body)
         wamid = f"wamid.out.{next(self._ids)}"
         contacts = [{"input": body.get("to"), "wa_id": body.get("to")}]

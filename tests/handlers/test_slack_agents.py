@@ -17,6 +17,7 @@ import pytest_asyncio
 
 from storage.types import Database
 from tests.clock import Clock
+from tests.default_questionnaire import DEFAULT
 from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.fakes.slack_api import (
     APP_TOKEN,
@@ -393,7 +394,7 @@ async def test_admin_slash_command_runs_the_admin_commands(
         # Bolt answers a slash command with the text itself, which Slack shows to the user only.
         return answer
 
-    assert "• default — v1, published" in await slash("list", "U0ADMIN")
+    assert f"• default — v{DEFAULT.version}, published" in await slash("list", "U0ADMIN")
     exported = await slash("export default", "U0ADMIN")
     assert "id: default" in exported and "default.yaml" in exported
     assert "Only the configured admins" in await slash("list", AGENT)

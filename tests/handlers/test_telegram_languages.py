@@ -14,7 +14,8 @@ from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.handlers.telegram_harness import BotRunner, Customer
 
 SERVED = served(catalogs().languages, load_file(BUILTIN_DIR / "default.yaml").languages)
-ITALIAN_NOTE_EN = "We don't have this survey in Italian yet; here it is in English."
+ROMANIAN_NOTE_EN = "We don't have this survey in Romanian yet; here it is in English."
+IRISH_NOTE_EN = "We don't have this survey in Irish yet; here it is in English."
 
 
 def labels(customer: Customer) -> list[str]:
@@ -29,38 +30,38 @@ async def stored_language(db: AsyncDatabase[dict[str, Any]], chat_id: int) -> st
     return customer.get("language")
 
 
-async def test_an_italian_writer_gets_english_with_the_note_in_italian(
+async def test_an_irish_writer_gets_english_with_the_note_in_irish(
     polling: BotRunner, libre: FakeLibreTranslate, db: AsyncDatabase[dict[str, Any]]
 ) -> None:
     await polling.start(TRANSLATION_PROVIDER="libretranslate", TRANSLATION_BASE_URL=libre.base_url)
     # Telegram's app set to a language that tells nothing here; the customer's words do.
     customer = Customer(polling, chat_id=801, language=None)
-    await customer.say("Buongiorno, il mio ordine non è ancora arrivato")
+    await customer.say("Dia duit, níl m'ordú tagtha fós agus tá mé buartha")
     note, consent = customer.messages[0], customer.messages[-1]
-    # The fake provider answers "[<target>] <TEXT IN CAPITALS>": the note went en -> it.
-    assert note.text == f"[it] {ITALIAN_NOTE_EN.upper()}"
-    assert {"source": "en", "target": "it"}.items() <= libre.requests[0].items()
+    # The fake provider answers "[<target>] <TEXT IN CAPITALS>": the note went en -> ga.
+    assert note.text == f"[ga] {IRISH_NOTE_EN.upper()}"
+    assert {"source": "en", "target": "ga"}.items() <= libre.requests[0].items()
     assert labels(customer)[:2] == [
         catalogs().text("en", "button.agree"),
         catalogs().text("en", "button.decline"),
     ]
     assert "Acme Shop" in consent.text
     assert await stored_language(db, 801) == "en"
-    # Counted once as demand for an Italian catalog, never the customer's words.
+    # Counted once as demand for an Irish catalog, never the customer's words.
     jobs = [job async for job in db["jobs"].find({"payload.stage": "unserved"})]
-    assert [job["payload"]["language"] for job in jobs] == ["it"]
+    assert [job["payload"]["language"] for job in jobs] == ["ga"]
 
-    await customer.say("Grazie")
-    assert not any("ITALIAN" in message.text for message in customer.messages[2:])
+    await customer.say("Go raibh maith agat")
+    assert not any("IRISH" in message.text for message in customer.messages[2:])
 
 
-async def test_an_italian_telegram_app_without_a_provider_gets_the_note_in_english(
+async def test_a_romanian_telegram_app_without_a_provider_gets_the_note_in_english(
     polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
 ) -> None:
     await polling.start()
-    customer = Customer(polling, chat_id=802, language="it")
+    customer = Customer(polling, chat_id=802, language="ro")
     await customer.say("/start")
-    assert customer.messages[0].text == ITALIAN_NOTE_EN
+    assert customer.messages[0].text == ROMANIAN_NOTE_EN
     assert labels(customer)[0] == catalogs().text("en", "button.agree")
     assert await stored_language(db, 802) == "en"
 
@@ -76,16 +77,14 @@ async def test_a_spanish_writer_gets_spanish_without_a_note(
     assert await stored_language(db, 805) == "es"
 
 
-@pytest.mark.skipif("uk" in SERVED, reason="Ukrainian is served: its customers get Ukrainian, no fallback")
-async def test_a_ukrainian_customer_gets_the_shops_chosen_fallback_with_a_note(
+async def test_a_belarusian_customer_gets_the_shops_chosen_fallback_with_a_note(
     polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
 ) -> None:
-    await polling.start(FALLBACK_LANGUAGES="uk=ru")
-    customer = Customer(polling, chat_id=803, language="uk")
+    await polling.start(FALLBACK_LANGUAGES="be=ru")
+    customer = Customer(polling, chat_id=803, language="be")
     await customer.say("/start")
-    assert (
-        customer.messages[0].text == "Этого опроса пока нет на языке «украинский»; вот он на языке «русский»."
-    )
+    note = "Этого опроса пока нет на языке «белорусский»; вот он на языке «русский»."
+    assert customer.messages[0].text == note
     assert labels(customer)[0] == catalogs().text("ru", "button.agree")
     assert await stored_language(db, 803) == "ru"
 

@@ -238,6 +238,25 @@ async def test_language_button_switches_the_consent_text(
     assert "؟" in customer.last.text or "ال" in customer.last.text
 
 
+async def test_the_language_menu_offers_every_shipped_language(polling: BotRunner) -> None:
+    from locales.catalog import catalogs
+
+    shipped = catalogs().languages
+    assert len(shipped) >= 24
+    await polling.start()
+    customer = Customer(polling, chat_id=513, language=None)
+    await customer.say("/start")
+    await customer.press("Language")
+    assert customer.payloads() == [f"lang:{code}" for code in shipped]
+    assert max(len(row) for row in customer.last.buttons) <= 3  # legible on a phone
+    await customer.press("Čeština")
+    assert "Dobrý den!" in customer.last.text and "10 krátkých otázek" in customer.last.text
+    assert customer.last.buttons[0][0][0] == "Souhlasím"
+    await customer.say("/language")
+    await customer.press("עברית")
+    assert "10 שאלות קצרות" in customer.last.text and customer.last.buttons[0][0][0] == "מסכים/ה"
+
+
 CUSTOM = """
 id: delivery-check
 version: 2

@@ -275,3 +275,23 @@ async def test_the_welcome_names_the_shop_unless_company_name_is_unset(
         # The logo's site is allowed to serve images to the page, nothing else is.
         policy = response.headers["Content-Security-Policy"]
         assert policy.endswith("img-src 'self' data: https://cdn.shop.example")
+
+
+async def test_every_shipped_language_is_offered_and_hebrew_and_persian_read_right_to_left(
+    polling: BotRunner,
+) -> None:
+    from locales.catalog import catalogs
+
+    shipped = catalogs().languages
+    url = await start(polling)
+    for browser, expected in (
+        ("he-IL", "10 שאלות קצרות"),
+        ("fa-IR", "10 پرسش کوتاه"),
+        ("sv-SE", "10 korta frågor"),
+    ):
+        async with page(polling, url, language=browser) as (tab, welcome, _):
+            assert [entry["code"] for entry in welcome["languages"]] == list(shipped)
+            assert (await tab.say("/start"))["type"] == "ack"
+            consent = await tab.next_message()
+            assert expected in consent["text"]
+            assert consent["rtl"] is (browser != "sv-SE")

@@ -313,3 +313,45 @@ async def test_number_words_of_another_language_answer_a_question(
     response = await db["responses"].find_one({})
     assert response is not None and response["answers"][RATED[0]]["value"] == 4
     assert choices(graph.to(SPAIN)[-1])[0] == f"a:{RATED[1]}:1"  # on to the next question
+
+
+async def test_every_shipped_language_is_offered_in_lists_whatsapp_accepts(
+    polling: BotRunner, graph: FakeGraph, db: Database
+) -> None:
+    from locales.catalog import catalogs
+
+    shipped = catalogs().languages
+    assert len(shipped) >= 24
+    url = await start(polling, graph)
+    await deliver(polling, url, graph.text(SPAIN, "hola"))
+    before = len(graph.to(SPAIN))
+    await deliver(polling, url, graph.reply(SPAIN, "language", kind="list_reply"))
+    menus = graph.to(SPAIN)[before:]
+    # Ten rows is the most one list takes: the menu comes as several lists, together every language once.
+    assert len(menus) == -(-len(shipped) // 10)
+    assert all(menu["interactive"]["type"] == "list" for menu in menus)
+    assert [payload for menu in menus for payload in choices(menu)] == [f"lang:{code}" for code in shipped]
+    assert graph.refused == []
+    await deliver(polling, url, graph.reply(SPAIN, "lang:uk", kind="list_reply"))
+    consent = graph.to(SPAIN)[-1]["interactive"]["body"]["text"]
+    assert "Вітаємо" in consent and "10 коротких запитань" in consent
+    customer = await db["customers"].find_one({})
+    assert customer is not None and customer["language"] == "uk"
+
+
+def test_language_hint_from_numbers_of_the_newer_languages() -> None:
+    numbers = ("393331234567", "31612345678", "48601234567", "380501234567", "84912345678", "66812345678")
+    more = ("60123456789", "972501234567", "989121234567", "46701234567", "420601234567", "919812345678")
+    assert [language_of_number(n) for n in numbers + more] == [
+        *("it", "nl", "pl", "uk", "vi", "th"),
+        *("ms", "he", "fa", "sv", "cs", None),
+    ]
+
+
+async def test_a_ukrainian_number_gets_ukrainian_not_russian(polling: BotRunner, graph: FakeGraph) -> None:
+    url = await start(polling, graph)
+    kyiv = "380501234567"
+    await deliver(polling, url, graph.text(kyiv, "Добрий день"))
+    (consent,) = graph.to(kyiv)
+    assert consent["interactive"]["body"]["text"].startswith("Вітаємо!")
+    assert consent["interactive"]["action"]["sections"][0]["rows"][0]["title"] == "Погоджуюся"

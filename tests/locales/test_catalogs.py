@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 import re
 import string
 from pathlib import Path
@@ -12,13 +13,37 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
+from locales.catalog import is_rtl
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "locales"
 QUESTIONNAIRE = ROOT / "core" / "questionnaires" / "default.yaml"
 
 SOURCE = "en"
-REQUIRED_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
-RTL_SHIPPED = "ar"
+# The first twelve, then issue 18's twelve as each catalog lands.
+ADDED_LANGUAGES: set[str] = {"it", "nl", "pl", "uk", "vi", "th", "ms", "hi", "he", "fa", "sv", "cs"}
+FIRST_LANGUAGES = {"en", "zh", "es", "fr", "de", "ru", "pt", "ar", "ja", "ko", "tr", "id"}
+REQUIRED_LANGUAGES = FIRST_LANGUAGES | ADDED_LANGUAGES
+RTL_SHIPPED = ("ar", "he", "fa")
+# The gettext rule per language (the GNU gettext manual's table; Arabic and the Slavic languages need
+# more than two forms, the languages without grammatical number one).
+ONE_FORM = "nplurals=1; plural=0;"
+NOT_ONE = "nplurals=2; plural=(n != 1);"
+ABOVE_ONE = "nplurals=2; plural=(n > 1);"
+WEST_SLAVIC_PL = "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+WEST_SLAVIC_CS = "nplurals=3; plural=((n==1) ? 0 : (n>=2 && n<=4) ? 1 : 2);"
+EAST_SLAVIC = (
+    "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+)
+PLURAL_FORMS = {
+    "en": NOT_ONE, "de": NOT_ONE, "es": NOT_ONE, "tr": NOT_ONE, "it": NOT_ONE, "nl": NOT_ONE, "sv": NOT_ONE,
+    "he": NOT_ONE,
+    "fr": ABOVE_ONE, "pt": ABOVE_ONE, "hi": ABOVE_ONE, "fa": ABOVE_ONE,
+    "zh": ONE_FORM, "ja": ONE_FORM, "ko": ONE_FORM, "id": ONE_FORM, "vi": ONE_FORM, "th": ONE_FORM,
+    "ms": ONE_FORM,
+    "ru": EAST_SLAVIC, "uk": EAST_SLAVIC, "pl": WEST_SLAVIC_PL, "cs": WEST_SLAVIC_CS,
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",  # noqa: E501
+}  # fmt: skip
 COMMANDS = ("/start", "/complain", "/stop", "/mydata", "/delete", "/help", "/language")
 COMMAND_RE = re.compile(r"/[a-z]+\b")
 LOCALISED_KEYS = ("title", "text")
@@ -32,7 +57,14 @@ def _read(path: Path) -> Catalog:
 
 
 def _messages(catalog: Catalog) -> dict[str, str]:
-    return {str(message.id): str(message.string) for message in catalog if message.id}
+    return {
+        str(message.id): str(message.string) for message in catalog if message.id and not message.pluralizable
+    }
+
+
+def _plurals(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """Counted messages: msgid → the forms in Plural-Forms order."""
+    return {str(message.id[0]): tuple(message.string or ()) for message in catalog if message.pluralizable}
 
 
 def _placeholders(text: str) -> set[str]:
@@ -49,10 +81,12 @@ def test_required_languages_are_shipped() -> None:
     assert REQUIRED_LANGUAGES <= shipped, REQUIRED_LANGUAGES - shipped
 
 
-def test_a_right_to_left_catalog_is_shipped() -> None:
-    path = LOCALE_DIR / f"{RTL_SHIPPED}.po"
+@pytest.mark.parametrize("language", RTL_SHIPPED)
+def test_right_to_left_catalogs_are_shipped_and_marked(language: str) -> None:
+    path = LOCALE_DIR / f"{language}.po"
     assert path.is_file()
     assert _messages(_read(path))
+    assert is_rtl(language)
 
 
 @pytest.mark.parametrize("path", CATALOG_PATHS, ids=lambda path: path.stem)
@@ -64,6 +98,22 @@ class TestCatalog:
         messages = _messages(_read(path))
         assert set(messages) - set(source) == set(), "msgids missing from en.po"
         assert set(source) - set(messages) == set(), "untranslated msgids"
+
+    def test_same_counted_msgids_as_source(self, path: Path) -> None:
+        assert set(_plurals(_read(path))) == set(_plurals(_read(LOCALE_DIR / f"{SOURCE}.po")))
+
+    def test_plural_forms_header_is_the_languages_rule(self, path: Path) -> None:
+        header = _read(path).mime_headers
+        assert dict(header)["Plural-Forms"].replace(" ;", ";").strip() == PLURAL_FORMS[path.stem]
+
+    def test_counted_messages_have_every_form_with_the_count(self, path: Path) -> None:
+        catalog = _read(path)
+        many = gettext.c2py(catalog.plural_expr)(5)  # the form used for "5 …" must show the number
+        for key, forms in _plurals(catalog).items():
+            assert len(forms) == catalog.num_plurals, key
+            assert all(form.strip() for form in forms), key
+            assert all(_placeholders(form) <= {"n"} for form in forms), key
+            assert "{n}" in forms[many], key
 
     def test_no_empty_msgstr(self, path: Path) -> None:
         empty = [key for key, text in _messages(_read(path)).items() if not text.strip()]
