@@ -11,7 +11,8 @@ DIRECT_WRITERS = {"builder.py", "commands.py", "ticket_chat.py"}
 
 
 def _using(pattern: str) -> set[str]:
-    return {path.name for path in PACKAGE.glob("*.py") if re.search(pattern, path.read_text(encoding="utf-8"))}
+    sources = {path.name: path.read_text(encoding="utf-8") for path in PACKAGE.glob("*.py")}
+    return {name for name, source in sources.items() if re.search(pattern, source)}
 
 
 def test_only_the_named_writers_reach_the_whole_store() -> None:
