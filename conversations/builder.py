@@ -129,8 +129,8 @@ async def _on_topic(turn: Turn, draft: BuilderDraft, notes: list[str]) -> Next:
     if not re.fullmatch(ID_PATTERN, qid):
         notes.append("The topic needs letters or digits (a–z, 0–9).")
         return BuildStep.TOPIC
-    taken = await turn.store.questionnaires.latest(questionnaire_id=qid) is not None
-    if taken or await turn.store.drafts.get(questionnaire_id=qid) is not None:
+    taken = await turn.reads.questionnaires.latest(questionnaire_id=qid) is not None
+    if taken or await turn.reads.drafts.get(questionnaire_id=qid) is not None:
         notes.append(f"{qid!r} exists already; choose another topic.")
         return BuildStep.TOPIC
     draft.questionnaire_id = qid
@@ -334,7 +334,7 @@ async def _save(turn: Turn, draft: BuilderDraft, notes: list[str]) -> Next:
         return BuildStep.MENU
     who = f"{turn.event.channel}:{turn.event.user_key}"
     unreviewed = [code for code in draft.machine_translated if code in questionnaire.languages]
-    if not await turn.store.drafts.create(
+    if not await turn.direct.drafts.create(
         questionnaire_id=qid,
         definition=questionnaire.model_dump(mode="json", by_alias=True, exclude_defaults=True),
         author=who,
@@ -343,7 +343,7 @@ async def _save(turn: Turn, draft: BuilderDraft, notes: list[str]) -> Next:
         notes.append(f"{qid!r} was created meanwhile by someone else; choose another topic.")
         draft.questionnaire_id = None
         return BuildStep.TOPIC
-    await turn.store.audit.add(actor=who, action="new", target=qid, outcome="done", detail="guided builder")
+    await turn.direct.audit.add(actor=who, action="new", target=qid, outcome="done", detail="guided builder")
     notes.append(
         f"Working copy {qid!r} saved. Read each machine translation (beside the original above; correct one "
         f"with /admin text {qid} <question> <language> …) and mark it read; then submit it for review."

@@ -64,13 +64,13 @@ async def on_admin(turn: Turn) -> State:
     """Staff commands; to anyone else `/admin` is an unknown command (and the attempt is audited)."""
     who = f"{turn.event.channel}:{turn.event.user_key}"
     if who not in turn.config.admins:
-        await turn.store.audit.add(
+        await turn.direct.audit.add(
             actor=who, action="admin", target=None, outcome="refused", detail="not an admin"
         )
         turn.say_key("unknown.command")
         return turn.dialogue.state
     if turn.event.attachment is not None and turn.event.attachment.refused:
-        await turn.store.audit.add(
+        await turn.direct.audit.add(
             actor=who, action="admin", target=None, outcome="refused", detail="file too large"
         )
         turn.messages.append(
@@ -118,7 +118,7 @@ async def on_admin_button(turn: Turn) -> State | None:
         reply = await commands.run(
             f"review {shlex.quote(marked.questionnaire)} {shlex.quote(marked.language)}"
         )
-        doc = await turn.store.drafts.get(questionnaire_id=marked.questionnaire) or {}
+        doc = await turn.reads.drafts.get(questionnaire_id=marked.questionnaire) or {}
         left = [str(code) for code in doc.get("machine_translated") or []]
         draft = doc.get("status") == "draft"
         turn.say(reply.text, copy_buttons(marked.questionnaire, left) if draft else ())
@@ -170,7 +170,7 @@ def admin_commands(turn: Turn, who: str) -> AdminCommands:
         return await translator.translate(text, source=source, target=target)
 
     context = AdminContext(
-        store=turn.store,
+        store=turn.direct,
         languages=turn.config.survey_languages or turn.catalogs.languages,
         max_minutes=turn.config.questionnaire_max_minutes,
         translate=translate if translator is not None else None,

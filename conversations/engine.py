@@ -233,7 +233,7 @@ class Engine:
             dialogue=dialogue,
             customer=customer,
             language=chosen,
-            store=self._store,
+            direct=self._store,
             catalogs=self._catalogs,
             config=self._config,
             translator=self._translator,

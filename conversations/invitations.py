@@ -167,7 +167,7 @@ def invitation_in_payload(text: str) -> str | None:
 
 async def open_invitation(turn: Turn, invitation_id: str) -> State:
     """A customer opened an invitation (deep link or button): remember their chat, then consent first."""
-    doc = await turn.store.invitations.get(invitation_id=invitation_id)
+    doc = await turn.reads.invitations.get(invitation_id=invitation_id)
     if doc is None:
         return await offer_consent(turn, StartPayload())
     now, event = turn.config.clock(), turn.event
@@ -194,13 +194,13 @@ async def on_invitation_due(turn: Turn) -> State:
     """An invitation's time came: sent into this chat once, unless the customer opted out meanwhile."""
     here = turn.dialogue.state
     invitation_id = InvitationSend.read(turn.event.timer).invitation
-    doc = await turn.store.invitations.get(invitation_id=invitation_id)
+    doc = await turn.reads.invitations.get(invitation_id=invitation_id)
     if doc is None or doc.get("sent_at") or doc.get("opened_at"):
         return here  # gone, sent already, or the customer found it by the link first
     if here is State.WITHDRAWN or turn.dialogue.version == 0:
         log.info("invitation not sent: the customer opted out")
         return here
-    questionnaire = await turn.store.questionnaires.latest(questionnaire_id=str(doc["questionnaire_id"]))
+    questionnaire = await turn.reads.questionnaires.latest(questionnaire_id=str(doc["questionnaire_id"]))
     if questionnaire is None:
         return here
     language = str(doc.get("language") or turn.language)

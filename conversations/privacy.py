@@ -22,7 +22,7 @@ from storage.store import Store
 
 async def withdraw(turn: Turn) -> State:
     d = turn.dialogue
-    current = await turn.store.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
+    current = await turn.reads.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
     active = d.state in {State.CONSENT, State.SURVEY, State.RESUME}
     if current is not Decision.GRANTED and not active:
         turn.say_key("stop.not_active")
@@ -39,8 +39,8 @@ async def withdraw(turn: Turn) -> State:
 
 async def my_data(turn: Turn) -> State:
     """Send everything stored about the customer, in their language."""
-    history = await turn.store.consents.history(customer_id=turn.customer.id)
-    responses = await turn.store.responses.for_customer(customer_id=turn.customer.id)
+    history = await turn.reads.consents.history(customer_id=turn.customer.id)
+    responses = await turn.reads.responses.for_customer(customer_id=turn.customer.id)
     lines = [
         turn.t("mydata.header"),
         "",
@@ -63,7 +63,7 @@ async def my_data(turn: Turn) -> State:
 
 
 async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
-    questionnaire = await turn.store.questionnaires.get(
+    questionnaire = await turn.reads.questionnaires.get(
         questionnaire_id=str(doc["questionnaire_id"]),
         version=int(str(doc["questionnaire_version"])),
     )
@@ -99,7 +99,7 @@ async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
 
 
 async def _complaints_and_feedback(turn: Turn) -> list[str]:
-    store, customer_id = turn.store, turn.customer.id
+    store, customer_id = turn.reads, turn.customer.id
     lines: list[str] = []
     tickets = await store.tickets.for_customer(customer_id=customer_id)
     if tickets:
@@ -172,7 +172,7 @@ async def erase(turn: Turn) -> State:
     conversation, and whoever loads it next carries it out (`erase_customer` may run twice).
     """
     if (
-        await turn.store.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
+        await turn.reads.consents.current(customer_id=turn.customer.id, kind=SURVEY_CONSENT)
         is Decision.GRANTED
     ):
         record_consent(turn, Decision.WITHDRAWN)

@@ -54,8 +54,8 @@ async def offer_consent(turn: Turn, payload: StartPayload, *, edit_ref: str | No
     d = turn.dialogue
     questionnaire = None
     if payload.questionnaire_id:
-        questionnaire = await turn.store.questionnaires.latest(questionnaire_id=payload.questionnaire_id)
-        if questionnaire is not None and await turn.store.drafts.is_closed(questionnaire_id=questionnaire.id):
+        questionnaire = await turn.reads.questionnaires.latest(questionnaire_id=payload.questionnaire_id)
+        if questionnaire is not None and await turn.reads.drafts.is_closed(questionnaire_id=questionnaire.id):
             questionnaire = None  # closed by an admin: nobody new starts it
         if questionnaire is None:
             log.info("start link names an unknown or closed questionnaire; using the default")
@@ -195,7 +195,7 @@ async def stored_answers(turn: Turn) -> dict[str, Any]:
     that started before they were)."""
     d = turn.dialogue
     if d.answers is None:
-        doc = await turn.store.responses.get(response_id=d.response_id) if d.response_id else None
+        doc = await turn.reads.responses.get(response_id=d.response_id) if d.response_id else None
         d.answers = dict((doc or {}).get("answers", {}))
     return d.answers
 

@@ -60,7 +60,7 @@ def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: 
 
 
 def lifecycle(turn: Turn) -> TicketLifecycle:
-    return TicketLifecycle(store=turn.store, policy=turn.config.complaints, clock=turn.config.clock)
+    return TicketLifecycle(store=turn.direct, policy=turn.config.complaints, clock=turn.config.clock)
 
 
 def _request(turn: Turn) -> str:
@@ -129,7 +129,7 @@ async def _on_follow_up(turn: Turn, pressed: FollowUp, here: State) -> State:
 
 
 async def _check_waiting(turn: Turn, ticket_id: str) -> None:
-    ticket = await turn.store.tickets.get(ticket_id=ticket_id)
+    ticket = await turn.reads.tickets.get(ticket_id=ticket_id)
     if ticket is None or ticket.get("customer_id") != turn.customer.id:
         raise Refused("not this customer's ticket")
     if ticket.get("status") != Status.AWAITING_CUSTOMER:
@@ -188,7 +188,7 @@ async def forward_to_open_ticket(turn: Turn) -> State | None:
     """Free text in an idle chat with an open ticket goes to that ticket's agents; None otherwise."""
     if turn.event.kind is not EventKind.TEXT or turn.dialogue.state not in IDLE_STATES:
         return None
-    tickets = await turn.store.tickets.open_for_customer(customer_id=turn.customer.id)
+    tickets = await turn.reads.tickets.open_for_customer(customer_id=turn.customer.id)
     if not tickets:
         return None
     ticket_id = str(tickets[0]["_id"])
@@ -214,7 +214,7 @@ async def on_agent_message_due(turn: Turn) -> State:
     who asks to be erased leaves nothing of them in the job.
     """
     job, here = ToCustomer.read(turn.event.timer), turn.dialogue.state
-    ticket = await turn.store.tickets.get(ticket_id=job.ticket)
+    ticket = await turn.reads.tickets.get(ticket_id=job.ticket)
     if ticket is None or ticket.get("customer_id") != turn.customer.id:
         log.info("message for an erased ticket or customer dropped")
         return here
@@ -250,7 +250,7 @@ async def on_agent_message_due(turn: Turn) -> State:
 
 async def on_followup_due(turn: Turn) -> State:
     """Days after closing: ask whether the problem is still solved, once, if the ticket is closed."""
-    ticket = await turn.store.tickets.get(ticket_id=TicketFollowUp.read(turn.event.timer).ticket)
+    ticket = await turn.reads.tickets.get(ticket_id=TicketFollowUp.read(turn.event.timer).ticket)
     here = turn.dialogue.state
     mine = ticket is not None and ticket.get("customer_id") == turn.customer.id
     if ticket is None or not mine or ticket.get("status") != Status.CLOSED:

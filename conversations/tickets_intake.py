@@ -19,7 +19,7 @@ PUBLISH, REMINDER, BREACH = TicketPublish.KIND, TicketReminder.KIND, TicketBreac
 
 async def open_ticket(turn: Turn) -> str:
     """Create the ticket (once per confirming event), schedule its jobs; the customer's confirmation."""
-    policy, store = turn.config.complaints, turn.store
+    policy, store = turn.config.complaints, turn.reads
     draft, now = turn.complaint(), turn.config.clock()
     team = policy.team_for(str(draft.category))
     deadlines = policy.deadlines(team, now)

@@ -11,6 +11,7 @@ from conversations.detection import CONFIDENT
 from conversations.detours import ComplaintDraft, PreviewDraft
 from conversations.dialogue import Dialogue, State
 from conversations.outbox import Outbox
+from conversations.ports import Reads
 from conversations.rendering import Branding
 from conversations.translation import Translator
 from core.events import Choice, InboundEvent, Outbound, Unprompted
@@ -59,7 +60,9 @@ class Turn:
     dialogue: Dialogue
     customer: Customer
     language: str
-    store: Store
+    direct: Store
+    """The whole store: only for the admin commands and a ticket's lifecycle, which write through
+    their own versioned operations. Dialogue steps read through `reads` and write through `outbox`."""
     catalogs: Catalogs
     config: EngineConfig
     translator: Translator | None = None
@@ -67,6 +70,11 @@ class Turn:
     notice: str | None = None
     outbox: Outbox = field(default_factory=Outbox)
     """What the step decided beyond its state and reply; committed with them, applied after."""
+
+    @property
+    def reads(self) -> Reads:
+        """What a dialogue step may read besides its conversation (conversations/ports.py)."""
+        return self.direct
 
     def t(self, key: str, /, **values: object) -> str:
         return self.catalogs.text(self.language, key, **values)
@@ -116,12 +124,12 @@ class Turn:
         if isinstance(d.detour, PreviewDraft):
             return d.detour.questionnaire
         if d.questionnaire_id is not None and d.questionnaire_version is not None:
-            found = await self.store.questionnaires.get(
+            found = await self.reads.questionnaires.get(
                 questionnaire_id=d.questionnaire_id, version=d.questionnaire_version
             )
             if found is not None:
                 return found
-        fallback = await self.store.questionnaires.latest(questionnaire_id=self.config.default_questionnaire)
+        fallback = await self.reads.questionnaires.latest(questionnaire_id=self.config.default_questionnaire)
         if fallback is None:
             raise RuntimeError(f"default questionnaire {self.config.default_questionnaire!r} missing")
         d.questionnaire_id, d.questionnaire_version = fallback.id, fallback.version

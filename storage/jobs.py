@@ -40,7 +40,8 @@ class Job:
 
 
 def _job(doc: Document) -> Job:
-    due = doc["due_at"]
+    # A claimed job's `due_at` is its lease's end; `scheduled_at` keeps when it was meant to run.
+    due = doc.get("scheduled_at") or doc["due_at"]
     return Job(
         id=doc["_id"],
         kind=doc["kind"],
@@ -97,21 +98,29 @@ class Jobs:
         limit: int = 20,
         kinds: list[str] | None = None,
     ) -> list[Job]:
-        """Due jobs (of `kinds`, if given) this worker now holds; others' live leases are respected."""
-        query: dict[str, Any] = {
-            "status": JobStatus.PENDING,
-            "due_at": {"$lte": now},
-            "$or": [{"lease_until": None}, {"lease_until": {"$lte": now}}],
-        }
+        """Due jobs (of `kinds`, if given) this worker now holds; others' live leases are respected.
+
+        Claiming moves `due_at` to the end of the lease, so a job held by a live worker is simply
+        not due: the query is one index range (a condition on the lease as well cost a scan of
+        every job kept, done ones included — 0.5 s a poll at 22,000 jobs on the embedded server).
+        """
+        query: dict[str, Any] = {"status": JobStatus.PENDING, "due_at": {"$lte": now}}
         if kinds is not None:
             query["kind"] = {"$in": kinds}
         cursor = self._docs.find(query).sort("due_at", 1).limit(limit)
         claimed: list[Job] = []
         async for doc in cursor:
+            if doc.get("lease_until") is not None and doc["lease_until"].replace(tzinfo=UTC) > now:
+                continue  # claimed by a version that did not move `due_at`
             won = await self._docs.update_one(
                 {"_id": doc["_id"], "version": doc.get("version", 0), "status": JobStatus.PENDING},
                 {
-                    "$set": {"lease_until": now + lease, "leased_by": worker},
+                    "$set": {
+                        "lease_until": now + lease,
+                        "leased_by": worker,
+                        "due_at": now + lease,
+                        "scheduled_at": doc.get("scheduled_at") or doc["due_at"],
+                    },
                     "$inc": {"version": 1, "attempts": 1},
                 },
             )
@@ -154,7 +163,11 @@ class Jobs:
         """Release the job to run at `due_at` without counting this run as a failed attempt."""
         await self._docs.update_one(
             {"_id": job.id, "version": job.version},
-            {"$set": {"due_at": due_at, "lease_until": None}, "$inc": {"version": 1, "attempts": -1}},
+            {
+                "$set": {"due_at": due_at, "lease_until": None},
+                "$unset": {"scheduled_at": ""},
+                "$inc": {"version": 1, "attempts": -1},
+            },
         )
 
     async def scrub(self, *, references: dict[str, list[str]]) -> int:
@@ -183,4 +196,5 @@ class Jobs:
         return due if due.tzinfo else due.replace(tzinfo=UTC)
 
     async def backlog(self, *, now: datetime) -> int:
+        """Jobs due and waiting for a worker (held ones are not)."""
         return await self._docs.count_documents({"status": JobStatus.PENDING, "due_at": {"$lte": now}})

@@ -29,7 +29,9 @@ async def test_only_due_jobs_are_claimed_in_due_order(db: Database) -> None:
     claimed = await store.jobs.claim_due(now=T0, worker="w1", lease=LEASE)
     assert [job.id for job in claimed] == ["first", "second"]
     assert all(job.attempts == 1 for job in claimed)
-    assert await store.jobs.next_due() == T0 - timedelta(minutes=2)  # still pending until completed
+    # Still pending until completed; held, they are due again only when their lease ends.
+    assert await store.jobs.next_due() == T0 + LEASE
+    assert [job.id for job in claimed][0] == "first" and claimed[0].due_at == T0 - timedelta(minutes=2)
 
 
 async def test_two_workers_never_hold_the_same_job(db: Database) -> None:
@@ -87,4 +89,4 @@ async def test_a_worker_claims_only_the_kinds_it_can_run(db: Database) -> None:
     await store.jobs.schedule(job_id="b", kind="followup", due_at=T0)
     claimed = await store.jobs.claim_due(now=T0, worker="w", lease=LEASE, kinds=["followup"])
     assert [job.id for job in claimed] == ["b"]
-    assert await store.jobs.backlog(now=T0) == 2  # claimed is not done: both still pending
+    assert await store.jobs.backlog(now=T0) == 1  # the other kind waits; the claimed one is held
