@@ -31,7 +31,7 @@ async def test_only_due_jobs_are_claimed_in_due_order(db: Database) -> None:
     assert all(job.attempts == 1 for job in claimed)
     # Still pending until completed; held, they are due again only when their lease ends.
     assert await store.jobs.next_due() == T0 + LEASE
-    assert [job.id for job in claimed][0] == "first" and claimed[0].due_at == T0 - timedelta(minutes=2)
+    assert claimed[0].due_at == T0 - timedelta(minutes=2)  # the handler sees when it was meant to run
 
 
 async def test_two_workers_never_hold_the_same_job(db: Database) -> None:
