@@ -322,14 +322,15 @@ async def test_lint_asks_only_for_the_languages_the_shop_serves(db: Database, st
 
 async def test_diff_shows_what_the_working_copy_changes_per_language(db: Database, store: Store) -> None:
     alice = admin(engine(store), db, ALICE)
-    assert await run(alice, "diff default") == "default: the working copy is the published v1."
+    published = f"published v{DEFAULT.version}"
+    assert await run(alice, "diff default") == f"default: the working copy is the {published}."
     await run(alice, 'text default delivery_speed de "Wie zufrieden sind Sie mit der Lieferzeit insgesamt?"')
     await run(alice, "remove default comments")
     await run(alice, "dimension default ease_of_use website")
     await run(alice, "move default recommend 1")
     changes = await run(alice, "diff default")
     lines = changes.splitlines()
-    assert lines[0] == "default, working copy against the published v1:"
+    assert lines[0] == f"default, working copy against the published v{DEFAULT.version}:"
     assert "- comments: Is there anything else you would like to tell us?" in lines
     assert "~ ease_of_use dimension: usability → website" in lines
     assert (
