@@ -175,3 +175,5 @@ class Report:
         " Holm-adjusted across the comparisons, p < 0.05"
     )
     drivers: list[DriverAnalysis] = field(default_factory=list)
+    channels: dict[str, int | None] = field(default_factory=dict)
+    """Respondents per channel (None: fewer than the minimum, suppressed)."""

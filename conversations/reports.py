@@ -286,7 +286,7 @@ def complaint_figures(
 
 
 async def build_report(store: Store, request: ReportRequest, *, now: datetime) -> Report:
-    axes = [ALL] + ([request.by] if request.by else [])
+    axes = list(dict.fromkeys([ALL, "channel"] + ([request.by] if request.by else [])))
     docs = await store.rollups.read(
         start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
     )
@@ -297,6 +297,10 @@ async def build_report(store: Store, request: ReportRequest, *, now: datetime) -
         if doc["axis"] == request.by:
             by_value[str(doc["value"])].append(doc)
     group_counts = {key: totals(members) for key, members in by_value.items()}
+    per_channel: dict[str, int] = defaultdict(int)
+    for doc in docs:
+        if doc["axis"] == "channel":
+            per_channel[str(doc["value"])] += int(doc.get("kept", 0))
     unit = request.unit or ("week" if (request.end - request.start).days <= 16 * 7 else "month")
     begin = datetime.combine(request.start, time(), UTC)
     finish = datetime.combine(request.end + timedelta(days=1), time(), UTC)
@@ -338,6 +342,7 @@ async def build_report(store: Store, request: ReportRequest, *, now: datetime) -
         complaints=complaint_figures(tickets, kinds, now, request.min_group),
         actions=await _actions(store, request, now),
         drivers=drivers(overall_docs),
+        channels=_suppressed_counts({k: v for k, v in per_channel.items() if v}, request.min_group),
     )
 
 
