@@ -50,25 +50,22 @@ class ReportRequest:
             raise ValueError(f"--by must be one of {', '.join(BY)}")
 
 
-def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    flat: dict[str, float] = {}
-    for key, value in doc.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flat(value, name + "."))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            flat[name] = float(value)
-    return flat
-
-
 _META = {"_id", "day", "questionnaire", "axis", "value"}
 
 
 def totals(docs: Iterable[Document]) -> dict[str, float]:
+    """Every counter summed over the documents, nested names flattened ("dims.product.n")."""
     summed: dict[str, float] = defaultdict(float)
     for doc in docs:
-        for name, amount in _flat({k: v for k, v in doc.items() if k not in _META}).items():
-            summed[name] += amount
+        stack: list[tuple[str, dict[str, Any]]] = [("", {k: v for k, v in doc.items() if k not in _META})]
+        while stack:
+            prefix, part = stack.pop()
+            for key, value in part.items():
+                kind = type(value)
+                if kind is dict:
+                    stack.append((f"{prefix}{key}.", value))
+                elif kind is int or kind is float:
+                    summed[f"{prefix}{key}"] += value
     return dict(summed)
 
 
@@ -286,10 +283,19 @@ def complaint_figures(
 
 
 async def build_report(store: Store, request: ReportRequest, *, now: datetime) -> Report:
-    axes = list(dict.fromkeys([ALL, "channel"] + ([request.by] if request.by else [])))
+    axes = [ALL] + ([request.by] if request.by else [])
     docs = await store.rollups.read(
         start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
     )
+    if request.by != "channel":
+        # Only the respondents per channel are needed from these: a small read.
+        docs += await store.rollups.read(
+            start=request.start,
+            end=request.end,
+            questionnaire=request.questionnaire,
+            axes=["channel"],
+            fields=["kept"],
+        )
     overall_docs = [doc for doc in docs if doc["axis"] == ALL]
     counts = totals(overall_docs)
     by_value: dict[str, list[Document]] = defaultdict(list)
