@@ -53,19 +53,28 @@ class ReportRequest:
 _META = {"_id", "day", "questionnaire", "axis", "value"}
 
 
+def flatten(doc: Document) -> Document:
+    """A counter document with nested counters as dotted names ("dims.product.n"); read once, summed often."""
+    flat: Document = {}
+    stack: list[tuple[str, dict[str, Any]]] = [("", doc)]
+    while stack:
+        prefix, part = stack.pop()
+        for key, value in part.items():
+            if type(value) is dict:
+                stack.append((f"{prefix}{key}.", value))
+            else:
+                flat[f"{prefix}{key}" if prefix else key] = value
+    return flat
+
+
 def totals(docs: Iterable[Document]) -> dict[str, float]:
-    """Every counter summed over the documents, nested names flattened ("dims.product.n")."""
+    """Every counter of flattened documents summed (the day, axis and value are not counters)."""
     summed: dict[str, float] = defaultdict(float)
     for doc in docs:
-        stack: list[tuple[str, dict[str, Any]]] = [("", {k: v for k, v in doc.items() if k not in _META})]
-        while stack:
-            prefix, part = stack.pop()
-            for key, value in part.items():
-                kind = type(value)
-                if kind is dict:
-                    stack.append((f"{prefix}{key}.", value))
-                elif kind is int or kind is float:
-                    summed[f"{prefix}{key}"] += value
+        for key, value in doc.items():
+            kind = type(value)
+            if (kind is int or kind is float) and key not in _META:
+                summed[key] += value
     return dict(summed)
 
 
@@ -282,14 +291,30 @@ def complaint_figures(
     )
 
 
+async def _read(
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    questionnaire: str | None,
+    axes: list[str],
+    fields: list[str] | None = None,
+) -> list[Document]:
+    docs = await store.rollups.read(
+        start=start, end=end, questionnaire=questionnaire, axes=axes, fields=fields
+    )
+    return [flatten(doc) for doc in docs]
+
+
 async def build_report(store: Store, request: ReportRequest, *, now: datetime) -> Report:
     axes = [ALL] + ([request.by] if request.by else [])
-    docs = await store.rollups.read(
-        start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
+    docs = await _read(
+        store, start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
     )
     if request.by != "channel":
         # Only the respondents per channel are needed from these: a small read.
-        docs += await store.rollups.read(
+        docs += await _read(
+            store,
             start=request.start,
             end=request.end,
             questionnaire=request.questionnaire,
@@ -399,8 +424,8 @@ async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[
 async def _dimension(
     store: Store, request: ReportRequest, dimension: str, start: datetime, end: datetime
 ) -> Score | None:
-    docs = await store.rollups.read(
-        start=start.date(), end=end.date(), questionnaire=request.questionnaire, axes=[ALL]
+    docs = await _read(
+        store, start=start.date(), end=end.date(), questionnaire=request.questionnaire, axes=[ALL]
     )
     counts = totals(docs)
     if counts.get("kept", 0) < request.min_group:
