@@ -32,12 +32,13 @@ Draw = Callable[[Figure, Report], None]
 
 def render_charts(report: Report, image_format: str = "png") -> dict[str, bytes]:
     """Images for a report, by file name: trend, dimensions, funnel, one drivers chart per
-    questionnaire analysed (and groups with a breakdown); `image_format` is png or svg."""
+    questionnaire with enough data (and groups with a breakdown); `image_format` is png or svg."""
     charts: dict[str, Draw] = {"trend": _trend, "dimensions": _dimensions, "funnel": _funnel}
     if report.by:
         charts["groups"] = _groups
     for analysis in report.drivers:
-        charts[f"drivers-{analysis.questionnaire}"] = _driver_chart(analysis)
+        if analysis.drivers:  # "not enough data" is said in words, not as an empty chart
+            charts[f"drivers-{analysis.questionnaire}"] = _driver_chart(analysis)
     with _lock, warnings.catch_warnings():
         # Non-Latin names can lack glyphs in DejaVu Sans; they render as boxes, which is acceptable.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
