@@ -114,8 +114,9 @@ def _difference_ps(first: dict[str, float], second: dict[str, float]) -> tuple[f
     )
 
 
-def compared_groups(groups: list[Group], counts: dict[str, dict[str, float]], whole: dict[str, float],
-                    min_group: int) -> list[Group]:  # fmt: skip
+def compared_groups(
+    groups: list[Group], counts: dict[str, dict[str, float]], whole: dict[str, float], min_group: int
+) -> list[Group]:
     """Each shown group against everyone else, Holm-adjusted across the breakdown (CSAT and mean apart)."""
     raw: list[tuple[float | None, float | None]] = []
     for group in groups:
