@@ -13,7 +13,7 @@ from html import escape
 
 from conversations.drivers import DriverAnalysis, Method
 from conversations.report_findings import Conclusion, Findings, Theme, findings
-from conversations.report_model import Report, Score
+from conversations.report_model import Rate, Report, Score
 from conversations.report_stats import Interval, wilson
 from conversations.report_text import LABELS
 
@@ -56,6 +56,12 @@ def _ci_pct(interval: Interval | None) -> str:
 
 def _ci_mean(interval: Interval | None) -> str:
     return "" if interval is None else f"{interval.low:.2f}–{interval.high:.2f}"
+
+
+def _rate(rate: Rate) -> str:
+    if rate.suppressed:
+        return "not shown (fewer than the minimum)"
+    return f"{_with_ci(_pct(rate.share), _ci_pct(rate.share_ci))}, n = {rate.total}" if rate.total else "–"
 
 
 def _table(head: list[str], rows: Iterable[list[str]], numeric: set[int] | None = None) -> str:
@@ -216,11 +222,10 @@ def _results(report: Report, images: dict[str, bytes]) -> str:
             [
                 ["Complaints", str(c.total)],
                 ["By category", categories or "–"],
-                [
-                    "First contact on time",
-                    f"{_pct(c.first_contact_on_time.share)} of {c.first_contact_on_time.total}",
-                ],
-                ["Result on time", f"{_pct(c.resolution_on_time.share)} of {c.resolution_on_time.total}"],
+                ["First contact on time", _rate(c.first_contact_on_time)],
+                ["Result on time", _rate(c.resolution_on_time)],
+                ["Proposed resolutions accepted", _rate(c.proposals_accepted)],
+                ["Follow-up coverage", _rate(c.followup_coverage)],
             ],
         )
     )

@@ -122,6 +122,11 @@ class Rate:
     def share(self) -> float | None:
         return None if self.suppressed or self.total == 0 else self.hits / self.total
 
+    @property
+    def share_ci(self) -> Interval | None:
+        """Wilson interval (each ticket is one unit)."""
+        return None if self.share is None else wilson(self.hits, self.total)
+
 
 @dataclass(frozen=True, slots=True)
 class ComplaintFigures:

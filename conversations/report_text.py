@@ -50,7 +50,7 @@ def _rate(rate: Rate) -> str:
         return f"not shown (fewer than the minimum, {rate.total} decided)"
     if rate.total == 0:
         return "–"
-    return f"{_pct(rate.share)} ({rate.hits} of {rate.total})"
+    return f"{_pct(rate.share)}{_ci_pct(rate.share_ci)} ({rate.hits} of {rate.total})"
 
 
 def _score(score: Score) -> str:
@@ -263,5 +263,7 @@ def render_csv(report: Report) -> str:
         ("followup_coverage", c.followup_coverage),
     ):
         writer.writerow(["complaints", "all", name, "" if rate.share is None else f"{rate.share:.4f}"])
+        writer.writerow(["complaints", "all", f"{name}_total", rate.total])
+        interval("complaints", "all", name, rate.share_ci)
     score("complaints_post_satisfaction", "all", c.post_complaint)
     return out.getvalue()

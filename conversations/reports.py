@@ -239,6 +239,21 @@ def _on_time(tickets: list[Document], kind: str, now: datetime, min_group: int) 
     return Rate(hits, decided, decided < min_group), median
 
 
+def _single_answers(ratings: list[int]) -> Score:
+    """1–5 ratings, one per respondent (a complaint's follow-up), with their intervals."""
+    n, tops = len(ratings), sum(r >= 4 for r in ratings)
+    values = Ratio(n, n, sum(ratings), n, sum(r * r for r in ratings), sum(ratings))
+    shares = Ratio(n, n, tops, n, tops, tops)
+    return Score(
+        n,
+        statistics.fmean(ratings),
+        tops / n,
+        respondents=n,
+        mean_ci=mean_interval(values),
+        csat_ci=share_interval(shares),
+    )
+
+
 def complaint_figures(
     tickets: list[Document], feedback_kinds: dict[str, int], now: datetime, min_group: int
 ) -> ComplaintFigures:
@@ -270,11 +285,7 @@ def complaint_figures(
             ratings.append(rating)
     first, first_hours = _on_time(tickets, "first_contact", now, min_group)
     resolution, resolution_hours = _on_time(tickets, "resolution", now, min_group)
-    post = (
-        Score(len(ratings), statistics.fmean(ratings), sum(r >= 4 for r in ratings) / len(ratings))
-        if len(ratings) >= min_group
-        else Score(len(ratings), None, None)
-    )
+    post = _single_answers(ratings) if len(ratings) >= min_group else Score(len(ratings), None, None)
     split = {"complaint": len(tickets), **{k: v for k, v in feedback_kinds.items() if k != "complaint"}}
     return ComplaintFigures(
         total=len(tickets),
