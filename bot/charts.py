@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from conversations.drivers import DriverAnalysis, Quadrant
 from conversations.report_model import Report
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
@@ -29,26 +30,32 @@ _lock = threading.Lock()
 Draw = Callable[[Figure, Report], None]
 
 
-def render_charts(report: Report) -> dict[str, bytes]:
-    """PNG images for a report, by file name: trend.png, dimensions.png, funnel.png
-    (and groups.png with a breakdown)."""
-    charts: dict[str, Draw] = {"trend.png": _trend, "dimensions.png": _dimensions, "funnel.png": _funnel}
+def render_charts(report: Report, image_format: str = "png") -> dict[str, bytes]:
+    """Images for a report, by file name: trend, dimensions, funnel, one drivers chart per
+    questionnaire with enough data (and groups with a breakdown); `image_format` is png or svg."""
+    charts: dict[str, Draw] = {"trend": _trend, "dimensions": _dimensions, "funnel": _funnel}
     if report.by:
-        charts["groups.png"] = _groups
+        charts["groups"] = _groups
+    for analysis in report.drivers:
+        if analysis.drivers:  # "not enough data" is said in words, not as an empty chart
+            charts[f"drivers-{analysis.questionnaire}"] = _driver_chart(analysis)
     with _lock, warnings.catch_warnings():
         # Non-Latin names can lack glyphs in DejaVu Sans; they render as boxes, which is acceptable.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
-        return {name: _png(draw, report) for name, draw in charts.items()}
+        return {f"{name}.{image_format}": _image(draw, report, image_format) for name, draw in charts.items()}
 
 
-def _png(draw: Draw, report: Report) -> bytes:
+def _image(draw: Draw, report: Report, image_format: str) -> bytes:
     fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)  # attaches itself as fig.canvas
     draw(fig, report)
     buf = io.BytesIO()
-    # No bbox_inches="tight", so the image keeps its fixed pixel size; no "Software" text (it names
-    # the matplotlib version), so the PNG carries nothing but the picture.
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", metadata={"Software": None})
+    # No bbox_inches="tight", so the image keeps its fixed pixel size; no "Software"/"Creator" text
+    # (it names the matplotlib version) and no date, so the file carries nothing but the picture.
+    metadata: dict[str, str | None] = (
+        {"Software": None} if image_format == "png" else {"Creator": None, "Date": None}
+    )
+    fig.savefig(buf, format=image_format, dpi=DPI, facecolor="white", metadata=metadata)
     return buf.getvalue()
 
 
@@ -112,7 +119,10 @@ def _trend(fig: Figure, report: Report) -> None:
     handles: list[Line2D] = []
     ring: Line2D | None = None
     if has_csat:
-        handles += ax.plot(xs, csat, "-o", color=CSAT_COLOR, label="CSAT %", zorder=3)
+        low = [_pct(p.csat_ci.low) if p.csat_ci else math.nan for p in points]
+        high = [_pct(p.csat_ci.high) if p.csat_ci else math.nan for p in points]
+        ax.fill_between(xs, low, high, color=CSAT_COLOR, alpha=0.15, lw=0, zorder=1)
+        handles += ax.plot(xs, csat, "-o", color=CSAT_COLOR, label="CSAT % (band: 95 % interval)", zorder=3)
         if len(points) <= ANNOTATE_UP_TO:
             for x, v, point in zip(xs, csat, points, strict=True):
                 if not math.isnan(v):
@@ -149,7 +159,7 @@ def _trend(fig: Figure, report: Report) -> None:
 
 
 def _dimensions(fig: Figure, report: Report) -> None:
-    _title(fig, report, "Mean score per dimension (1–5) and CSAT")
+    _title(fig, report, "Mean score per dimension (1–5, whiskers: 95 % interval) and CSAT")
     ax = fig.subplots()
     ax.set_xlim(1, 5)
     ax.set_xticks([1, 2, 3, 4, 5])
@@ -176,6 +186,16 @@ def _dimensions(fig: Figure, report: Report) -> None:
             continue
         drawn = min(max(mean, 1.0), 5.0)
         ax.barh(y, drawn - 1.0, left=1.0, height=0.6, color=CSAT_COLOR)
+        if score.mean_ci is not None:
+            ax.errorbar(
+                [drawn],
+                [y],
+                xerr=[[drawn - max(score.mean_ci.low, 1.0)], [min(score.mean_ci.high, 5.0) - drawn]],
+                fmt="none",
+                ecolor="black",
+                capsize=3,
+                lw=1,
+            )
         csat = _pct(score.csat)
         label = f"{mean:.2f} · CSAT {'–' if math.isnan(csat) else f'{csat:.0f}%'}"
         inside = drawn > 4.0  # keep the label within the axes
@@ -240,7 +260,7 @@ def _dropoff(ax: Axes, drop: list[tuple[str, int]]) -> None:
 
 
 def _groups(fig: Figure, report: Report) -> None:
-    _title(fig, report, f"CSAT by {_plain(report.by or 'group')}")
+    _title(fig, report, f"CSAT by {_plain(report.by or 'group')} (whiskers: 95 % interval)")
     ax = fig.subplots()
     ax.set_ylim(0, 100)
     ax.set_ylabel("CSAT (% answering 4–5)")
@@ -274,7 +294,9 @@ def _groups(fig: Figure, report: Report) -> None:
                 rotation=90 if len(groups) > 15 else 0,
             )
             continue
-        bars = ax.bar([x], [csat], color=CSAT_COLOR, width=0.6)
+        ci = group.overall.csat_ci if group.overall else None
+        whisker = None if ci is None else [[csat - _pct(ci.low)], [_pct(ci.high) - csat]]
+        bars = ax.bar([x], [csat], color=CSAT_COLOR, width=0.6, yerr=whisker, capsize=3)
         ax.bar_label(bars, labels=[f"{csat:.0f}%"], padding=2, fontsize=size)
     handles: list[Line2D] = []
     overall = report.overall.overall
@@ -286,3 +308,51 @@ def _groups(fig: Figure, report: Report) -> None:
         handles.append(Line2D([], [], ls="none", label=note))
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
+
+
+QUADRANT_COLORS = {
+    Quadrant.FIX_FIRST: "#c0392b",
+    Quadrant.KEEP_UP: "#2e7d32",
+    Quadrant.SECONDARY: MUTED,
+    Quadrant.OVER_SERVED: NPS_COLOR,
+}
+
+
+def _driver_chart(analysis: DriverAnalysis) -> Draw:
+    def draw(fig: Figure, report: Report) -> None:
+        _title(fig, report, f"Importance × performance · {_plain(analysis.questionnaire, 40)}")
+        ax = fig.subplots()
+        ax.set_xlabel("importance: share of the recommendation explained (%)")
+        ax.set_ylabel("performance: mean score (1–5)")
+        if not analysis.drivers:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            _no_data(ax, f"not enough data ({analysis.respondents} of {analysis.minimum} complete answers)")
+            return
+        xs = [100 * d.importance for d in analysis.drivers]
+        ys = [d.performance for d in analysis.drivers]
+        x_line = 100 / len(analysis.drivers)
+        y_line = sum(ys) / len(ys)
+        ax.axvline(x_line, color=MUTED, lw=0.8, ls="--")
+        ax.axhline(y_line, color=MUTED, lw=0.8, ls="--")
+        right, top = max(max(xs) * 1.15, x_line * 2), min(5.0, max(ys) + 0.4)
+        bottom = max(1.0, min(ys) - 0.4)
+        ax.set_xlim(0, right)
+        ax.set_ylim(bottom, top)
+        for text, x, y, ha, va in (
+            ("fix first", right, bottom, "right", "bottom"),
+            ("keep up", right, top, "right", "top"),
+            ("secondary", 0, bottom, "left", "bottom"),
+            ("over-served", 0, top, "left", "top"),
+        ):
+            ax.text(x, y, f" {text} ", ha=ha, va=va, fontsize=9, color=MUTED, style="italic")
+        for driver, x, y in zip(analysis.drivers, xs, ys, strict=True):
+            ax.scatter([x], [y], s=50, color=QUADRANT_COLORS[driver.quadrant], zorder=3)
+            ax.annotate(
+                _plain(driver.dimension, 20), (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8
+            )
+        ax.set_title(
+            f"{analysis.method} · {analysis.respondents:,} complete answers", fontsize=9, color=MUTED
+        )
+
+    return draw

@@ -29,6 +29,8 @@ from bot.cli_errors import (
 from bot.cli_parser import parser
 from bot.export import export_responses
 from bot.invite_batch import EXIT_REFUSED, invite_csv
+from bot.policy import complaint_policy
+from bot.report_html import analysis_html
 from bot.rollup_jobs import RollupJobs
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
@@ -161,6 +163,15 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
         sys.stdout.write(render_text(report))
     elif args.format == "csv":
         sys.stdout.write(render_csv(report))
+    elif args.format == "html":
+        policy = complaint_policy(settings)
+        document = await asyncio.to_thread(
+            analysis_html, report, team_for=lambda category: policy.team_for(category).name, today=report.end
+        )
+        await asyncio.to_thread(args.out.mkdir, parents=True, exist_ok=True)
+        path = args.out / f"report-{request.start}-{request.end}.html"
+        await asyncio.to_thread(path.write_text, document, encoding="utf-8")
+        print(path)
     else:
         # Imported here: matplotlib and numpy cost ~60 MiB of memory, for a chart drawn weekly.
         from bot.charts import render_charts

@@ -110,9 +110,14 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--to", dest="end", type=_day, metavar="DAY", help="last day (default: today)")
     report.add_argument("--by", choices=list(BY), help="break the figures down")
     report.add_argument("--questionnaire", metavar="ID", help="one questionnaire (default: all)")
-    report.add_argument("--format", choices=["text", "csv", "png"], default="text")
     report.add_argument(
-        "--out", type=Path, default=Path("."), metavar="FOLDER", help="folder for the PNG charts"
+        "--format",
+        choices=["text", "csv", "png", "html"],
+        default="text",
+        help="html: one self-contained analysis report (charts, key drivers, conclusions, actions)",
+    )
+    report.add_argument(
+        "--out", type=Path, default=Path("."), metavar="FOLDER", help="folder for the PNG charts or HTML file"
     )
     report.add_argument(
         "--rebuild",

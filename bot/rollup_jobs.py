@@ -109,6 +109,9 @@ class RollupJobs:
                 rollups.response_increments(response, questionnaire, reason=reason),
             )
         ]
+        if reason is None:
+            drivers = rollups.driver_increments(response, questionnaire)
+            parts.append(rollups.driver_keyed(day, questionnaire.id, drivers))
         if complete:
             parts.append(rollups.funnel_increment(day, questionnaire.id, "completed"))
         return rollups.merge(parts), reason

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from conversations.drivers import DriverAnalysis
+from conversations.report_stats import Interval, nps_interval, wilson
+
 
 @dataclass(frozen=True, slots=True)
 class Score:
@@ -13,6 +16,10 @@ class Score:
     answers: int
     mean: float | None
     csat: float | None
+    respondents: int = 0
+    """Respondents behind the answers: the unit of the intervals (0: counters older than them)."""
+    mean_ci: Interval | None = None
+    csat_ci: Interval | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +36,18 @@ class Nps:
             return None
         return 100.0 * (self.promoters - self.detractors) / self.answers
 
+    @property
+    def score_ci(self) -> Interval | None:
+        return nps_interval(self.promoters, self.detractors, self.answers)
+
+    @property
+    def promoters_ci(self) -> Interval | None:
+        return wilson(self.promoters, self.answers)
+
+    @property
+    def detractors_ci(self) -> Interval | None:
+        return wilson(self.detractors, self.answers)
+
 
 @dataclass(frozen=True, slots=True)
 class Group:
@@ -40,6 +59,14 @@ class Group:
     overall: Score | None
     nps: Nps | None
     dimensions: dict[str, Score] = field(default_factory=dict)
+    csat_p: float | None = None
+    """CSAT against everyone else's, respondents as the unit, Holm-adjusted across the breakdown."""
+    mean_p: float | None = None
+    """The same for the mean (Welch's t-test), Holm-adjusted."""
+
+    @property
+    def differs(self) -> bool:
+        return any(p is not None and p < 0.05 for p in (self.csat_p, self.mean_p))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +77,13 @@ class TrendPoint:
     csat: float | None
     nps: float | None
     changed: bool = False
-    """CSAT differs from the previous period by more than noise (two-proportion z-test, p < 0.05)."""
+    """CSAT or the mean differs from the previous period by more than noise (Holm-adjusted p < 0.05)."""
     p_value: float | None = None
+    """The smaller adjusted p of the CSAT and mean comparisons with the previous period."""
+    csat_ci: Interval | None = None
+    nps_ci: Interval | None = None
+    mean: float | None = None
+    mean_ci: Interval | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +121,11 @@ class Rate:
     @property
     def share(self) -> float | None:
         return None if self.suppressed or self.total == 0 else self.hits / self.total
+
+    @property
+    def share_ci(self) -> Interval | None:
+        """Wilson interval (each ticket is one unit)."""
+        return None if self.share is None else wilson(self.hits, self.total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +175,12 @@ class Report:
     funnel: Funnel
     complaints: ComplaintFigures
     actions: list[ActionStatus]
-    significance_test: str = "two-proportion z-test on CSAT between consecutive periods, p < 0.05"
+    significance_test: str = (
+        "respondents as the unit: CSAT by a two-proportion test, the mean by Welch's t-test,"
+        " Holm-adjusted across the comparisons, p < 0.05"
+    )
+    drivers: list[DriverAnalysis] = field(default_factory=list)
+    channels: dict[str, int | None] = field(default_factory=dict)
+    """Respondents per channel (None: fewer than the minimum, suppressed)."""
     # Customers per language the shop has no catalog for (demand for one); None: fewer than min_group.
     unserved_languages: dict[str, int | None] = field(default_factory=dict)

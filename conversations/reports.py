@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from conversations.drivers import DriverAnalysis, analyse, sums_from_counts
 from conversations.report_model import (
     ActionStatus,
     ComplaintFigures,
@@ -22,6 +23,7 @@ from conversations.report_model import (
     Score,
     TrendPoint,
 )
+from conversations.report_stats import Ratio, holm, mean_interval, share_difference_p, share_interval, welch_p
 from conversations.rollups import ALL, AXES, UNSERVED
 from core.tickets import Status
 from storage.store import Store
@@ -49,33 +51,88 @@ class ReportRequest:
             raise ValueError(f"--by must be one of {', '.join(BY)}")
 
 
-def _flat(doc: dict[str, Any], prefix: str = "") -> dict[str, float]:
-    flat: dict[str, float] = {}
-    for key, value in doc.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat.update(_flat(value, name + "."))
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            flat[name] = float(value)
-    return flat
-
-
 _META = {"_id", "day", "questionnaire", "axis", "value"}
 
 
+def flatten(doc: Document) -> Document:
+    """A counter document with nested counters as dotted names ("dims.product.n"); read once, summed often."""
+    flat: Document = {}
+    stack: list[tuple[str, dict[str, Any]]] = [("", doc)]
+    while stack:
+        prefix, part = stack.pop()
+        for key, value in part.items():
+            if type(value) is dict:
+                stack.append((f"{prefix}{key}.", value))
+            else:
+                flat[f"{prefix}{key}" if prefix else key] = value
+    return flat
+
+
 def totals(docs: Iterable[Document]) -> dict[str, float]:
+    """Every counter of flattened documents summed (the day, axis and value are not counters)."""
     summed: dict[str, float] = defaultdict(float)
     for doc in docs:
-        for name, amount in _flat({k: v for k, v in doc.items() if k not in _META}).items():
-            summed[name] += amount
+        for key, value in doc.items():
+            kind = type(value)
+            if (kind is int or kind is float) and key not in _META:
+                summed[key] += value
     return dict(summed)
+
+
+def ratio(counts: dict[str, float], prefix: str, value: str) -> Ratio:
+    """Respondents' totals behind `prefix`'s mean (value "sum") or CSAT (value "top2")."""
+    square, cross = ("ss", "sn") if value == "sum" else ("tt", "tn")
+    return Ratio(
+        respondents=int(counts.get(f"{prefix}.r", 0)),
+        answers=counts.get(f"{prefix}.n", 0),
+        value=counts.get(f"{prefix}.{value}", 0),
+        answers_sq=counts.get(f"{prefix}.nn", 0),
+        value_sq=counts.get(f"{prefix}.{square}", 0),
+        cross=counts.get(f"{prefix}.{cross}", 0),
+    )
 
 
 def _score(counts: dict[str, float], prefix: str) -> Score:
     n = int(counts.get(f"{prefix}.n", 0))
     if n == 0:
         return Score(0, None, None)
-    return Score(n, counts.get(f"{prefix}.sum", 0) / n, counts.get(f"{prefix}.top2", 0) / n)
+    mean, share = ratio(counts, prefix, "sum"), ratio(counts, prefix, "top2")
+    return Score(
+        n,
+        counts.get(f"{prefix}.sum", 0) / n,
+        counts.get(f"{prefix}.top2", 0) / n,
+        respondents=mean.respondents,
+        mean_ci=mean_interval(mean),
+        csat_ci=share_interval(share),
+    )
+
+
+def _difference_ps(first: dict[str, float], second: dict[str, float]) -> tuple[float | None, float | None]:
+    """Raw p-values of CSAT and of the mean between two sets of counters (respondents as the unit)."""
+    return (
+        share_difference_p(ratio(first, "rating", "top2"), ratio(second, "rating", "top2")),
+        welch_p(ratio(first, "rating", "sum"), ratio(second, "rating", "sum")),
+    )
+
+
+def compared_groups(
+    groups: list[Group], counts: dict[str, dict[str, float]], whole: dict[str, float], min_group: int
+) -> list[Group]:
+    """Each shown group against everyone else, Holm-adjusted across the breakdown (CSAT and mean apart)."""
+    raw: list[tuple[float | None, float | None]] = []
+    for group in groups:
+        mine = counts[group.key]
+        rest = {name: whole.get(name, 0) - mine.get(name, 0) for name in whole}
+        if group.suppressed or rest.get("kept", 0) < min_group:
+            raw.append((None, None))
+        else:
+            raw.append(_difference_ps(rest, mine))
+    csat = holm([c for c, _ in raw])
+    means = holm([m for _, m in raw])
+    return [
+        dataclasses.replace(group, csat_p=c, mean_p=m)
+        for group, c, m in zip(groups, csat, means, strict=True)
+    ]
 
 
 def group_of(key: str, counts: dict[str, float], min_group: int) -> Group:
@@ -99,18 +156,6 @@ def group_of(key: str, counts: dict[str, float], min_group: int) -> Group:
     )
 
 
-def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float | None:
-    """Two-sided p-value of the difference between two shares (normal approximation)."""
-    if n1 <= 0 or n2 <= 0:
-        return None
-    pooled = (x1 + x2) / (n1 + n2)
-    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if spread == 0:
-        return 1.0 if x1 / n1 == x2 / n2 else 0.0
-    z = (x2 / n2 - x1 / n1) / spread
-    return math.erfc(abs(z) / math.sqrt(2))
-
-
 def _period(day: date, unit: str) -> tuple[str, date]:
     if unit == "month":
         return f"{day.year}-{day.month:02d}", day.replace(day=1)
@@ -119,32 +164,46 @@ def _period(day: date, unit: str) -> tuple[str, date]:
 
 
 def trend(docs: list[Document], unit: str, min_group: int) -> list[TrendPoint]:
+    """One point per period; each shown period is compared with the previous shown one, and the
+    CSAT and mean comparisons of the whole trend are Holm-adjusted together."""
     by_period: dict[tuple[str, date], list[Document]] = defaultdict(list)
     for doc in docs:
         by_period[_period(date.fromisoformat(doc["day"]), unit)].append(doc)
     points: list[TrendPoint] = []
+    raw: list[float | None] = []  # two per point: CSAT, mean
     previous: dict[str, float] | None = None
     for (label, start), members in sorted(by_period.items(), key=lambda item: item[0][1]):
         counts = totals(members)
         kept = int(counts.get("kept", 0))
         if kept < min_group:
             points.append(TrendPoint(label, start, kept, None, None))
+            raw += [None, None]
             continue
         group = group_of(label, counts, min_group)
-        p_value = None
-        if previous is not None:
-            p_value = two_proportion_p(
-                previous.get("rating.top2", 0),
-                previous.get("rating.n", 0),
-                counts.get("rating.top2", 0),
-                counts.get("rating.n", 0),
+        raw += list(_difference_ps(previous, counts)) if previous is not None else [None, None]
+        score, nps = group.overall, group.nps
+        points.append(
+            TrendPoint(
+                label,
+                start,
+                kept,
+                score.csat if score else None,
+                nps.score if nps else None,
+                csat_ci=score.csat_ci if score else None,
+                nps_ci=nps.score_ci if nps else None,
+                mean=score.mean if score else None,
+                mean_ci=score.mean_ci if score else None,
             )
-        csat = group.overall.csat if group.overall else None
-        nps = group.nps.score if group.nps else None
-        changed = p_value is not None and p_value < SIGNIFICANCE
-        points.append(TrendPoint(label, start, kept, csat, nps, changed, p_value))
+        )
         previous = counts
-    return points
+    adjusted = holm(raw)
+    marked: list[TrendPoint] = []
+    for index, point in enumerate(points):
+        pair = [p for p in adjusted[2 * index : 2 * index + 2] if p is not None]
+        p_value = min(pair) if pair else None
+        changed = p_value is not None and p_value < SIGNIFICANCE
+        marked.append(dataclasses.replace(point, p_value=p_value, changed=changed))
+    return marked
 
 
 def _suppressed_counts(counts: dict[str, int], min_group: int) -> dict[str, int | None]:
@@ -181,6 +240,21 @@ def _on_time(tickets: list[Document], kind: str, now: datetime, min_group: int) 
     return Rate(hits, decided, decided < min_group), median
 
 
+def _single_answers(ratings: list[int]) -> Score:
+    """1–5 ratings, one per respondent (a complaint's follow-up), with their intervals."""
+    n, tops = len(ratings), sum(r >= 4 for r in ratings)
+    values = Ratio(n, n, sum(ratings), n, sum(r * r for r in ratings), sum(ratings))
+    shares = Ratio(n, n, tops, n, tops, tops)
+    return Score(
+        n,
+        statistics.fmean(ratings),
+        tops / n,
+        respondents=n,
+        mean_ci=mean_interval(values),
+        csat_ci=share_interval(shares),
+    )
+
+
 def complaint_figures(
     tickets: list[Document], feedback_kinds: dict[str, int], now: datetime, min_group: int
 ) -> ComplaintFigures:
@@ -212,11 +286,7 @@ def complaint_figures(
             ratings.append(rating)
     first, first_hours = _on_time(tickets, "first_contact", now, min_group)
     resolution, resolution_hours = _on_time(tickets, "resolution", now, min_group)
-    post = (
-        Score(len(ratings), statistics.fmean(ratings), sum(r >= 4 for r in ratings) / len(ratings))
-        if len(ratings) >= min_group
-        else Score(len(ratings), None, None)
-    )
+    post = _single_answers(ratings) if len(ratings) >= min_group else Score(len(ratings), None, None)
     split = {"complaint": len(tickets), **{k: v for k, v in feedback_kinds.items() if k != "complaint"}}
     return ComplaintFigures(
         total=len(tickets),
@@ -234,17 +304,47 @@ def complaint_figures(
     )
 
 
+async def _read(
+    store: Store,
+    *,
+    start: date,
+    end: date,
+    questionnaire: str | None,
+    axes: list[str],
+    fields: list[str] | None = None,
+) -> list[Document]:
+    docs = await store.rollups.read(
+        start=start, end=end, questionnaire=questionnaire, axes=axes, fields=fields
+    )
+    return [flatten(doc) for doc in docs]
+
+
 async def build_report(store: Store, request: ReportRequest, *, now: datetime) -> Report:
     axes = [ALL] + ([request.by] if request.by else [])
-    docs = await store.rollups.read(
-        start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
+    docs = await _read(
+        store, start=request.start, end=request.end, questionnaire=request.questionnaire, axes=axes
     )
+    if request.by != "channel":
+        # Only the respondents per channel are needed from these: a small read.
+        docs += await _read(
+            store,
+            start=request.start,
+            end=request.end,
+            questionnaire=request.questionnaire,
+            axes=["channel"],
+            fields=["kept"],
+        )
     overall_docs = [doc for doc in docs if doc["axis"] == ALL]
     counts = totals(overall_docs)
     by_value: dict[str, list[Document]] = defaultdict(list)
     for doc in docs:
         if doc["axis"] == request.by:
             by_value[str(doc["value"])].append(doc)
+    group_counts = {key: totals(members) for key, members in by_value.items()}
+    per_channel: dict[str, int] = defaultdict(int)
+    for doc in docs:
+        if doc["axis"] == "channel":
+            per_channel[str(doc["value"])] += int(doc.get("kept", 0))
     unit = request.unit or ("week" if (request.end - request.start).days <= 16 * 7 else "month")
     begin = datetime.combine(request.start, time(), UTC)
     finish = datetime.combine(request.end + timedelta(days=1), time(), UTC)
@@ -264,9 +364,12 @@ async def build_report(store: Store, request: ReportRequest, *, now: datetime) -
             straight_lining=int(counts.get("excluded.straight_lining", 0)),
         ),
         overall=group_of("all", counts, request.min_group),
-        groups=[
-            group_of(key, totals(members), request.min_group) for key, members in sorted(by_value.items())
-        ],
+        groups=compared_groups(
+            [group_of(key, group_counts[key], request.min_group) for key in sorted(group_counts)],
+            group_counts,
+            counts,
+            request.min_group,
+        ),
         trend=trend(overall_docs, unit, request.min_group),
         trend_unit=unit,
         funnel=Funnel(
@@ -283,6 +386,8 @@ async def build_report(store: Store, request: ReportRequest, *, now: datetime) -
         complaints=complaint_figures(tickets, kinds, now, request.min_group),
         actions=await _actions(store, request, now),
         unserved_languages=unserved_languages(counts, request.min_group),
+        drivers=drivers(overall_docs),
+        channels=_suppressed_counts({k: v for k, v in per_channel.items() if v}, request.min_group),
     )
 
 
@@ -295,6 +400,19 @@ def unserved_languages(counts: dict[str, float], min_group: int) -> dict[str, in
     }
     ordered = sorted(found.items(), key=lambda item: (-item[1], item[0]))
     return {code: (count if count >= min_group else None) for code, count in ordered}
+
+
+def drivers(overall_docs: list[Document]) -> list[DriverAnalysis]:
+    """Key drivers per questionnaire over the report's period (from the overall counters' sums)."""
+    by_questionnaire: dict[str, list[Document]] = defaultdict(list)
+    for doc in overall_docs:
+        by_questionnaire[str(doc["questionnaire"])].append(doc)
+    found = []
+    for questionnaire, members in sorted(by_questionnaire.items()):
+        counts = totals(members)
+        if counts.get("kept", 0) > 0:
+            found.append(analyse(questionnaire, sums_from_counts(counts)))
+    return found
 
 
 async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[ActionStatus]:
@@ -331,8 +449,8 @@ async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[
 async def _dimension(
     store: Store, request: ReportRequest, dimension: str, start: datetime, end: datetime
 ) -> Score | None:
-    docs = await store.rollups.read(
-        start=start.date(), end=end.date(), questionnaire=request.questionnaire, axes=[ALL]
+    docs = await _read(
+        store, start=start.date(), end=end.date(), questionnaire=request.questionnaire, axes=[ALL]
     )
     counts = totals(docs)
     if counts.get("kept", 0) < request.min_group:

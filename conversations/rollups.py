@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from conversations.quality import INCOMPLETE
 from core.jobs import JobPayload, Rollup
-from core.questionnaire import Questionnaire, QuestionType
+from core.questionnaire import Question, Questionnaire, QuestionType
 
 ROLLUP = Rollup.KIND
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
@@ -24,6 +24,7 @@ UNSERVED = "unserved"  # a customer who wrote a language the shop has no catalog
 ALL = "all"
 AXES = ("country", "language", "channel", "segment", "version")
 UNKNOWN = "unknown"
+DRIVER_OUTCOME = "_outcome"  # sorts before the dimensions; not a valid dimension field
 Increments = dict[str, int | float]
 Key = tuple[str, str, str, str]  # day, questionnaire, axis, value
 
@@ -76,21 +77,70 @@ def response_increments(
     if reason is not None:
         return {f"excluded.{reason}": 1}
     counts: Increments = {"kept": 1}
+    mine: Increments = {}  # this respondent's own n, sum and top2 per prefix
+    for question, value in _values(response, questionnaire):
+        if question.type is QuestionType.RATING5 and 1 <= value <= 5:
+            for prefix in ("rating", f"dims.{_field(question.dimension)}"):
+                _add(mine, f"{prefix}.n", 1)
+                _add(mine, f"{prefix}.sum", value)
+                _add(mine, f"{prefix}.top2", 1 if value >= 4 else 0)
+        elif question.type is QuestionType.SCALE10 and 0 <= value <= 10:
+            _add(counts, "nps.n", 1)
+            group = "promoters" if value >= 9 else "passives" if value >= 7 else "detractors"
+            _add(counts, f"nps.{group}", 1)
+    counts.update(mine)
+    for prefix in {name.rsplit(".", 1)[0] for name in mine}:
+        # The respondent's squares and cross-products: intervals with the respondent as the unit.
+        a, s, t = mine[f"{prefix}.n"], mine[f"{prefix}.sum"], mine[f"{prefix}.top2"]
+        counts |= {f"{prefix}.r": 1, f"{prefix}.nn": a * a, f"{prefix}.ss": s * s, f"{prefix}.tt": t * t}
+        counts |= {f"{prefix}.sn": s * a, f"{prefix}.tn": t * a}
+    return counts
+
+
+def _values(response: dict[str, Any], questionnaire: Questionnaire) -> list[tuple[Question, int]]:
+    """The response's answered 1–5 and 0–10 questions with their values."""
+    found: list[tuple[Question, int]] = []
     for qid, answer in (response.get("answers") or {}).items():
         question = questionnaire.question(qid)
         value = (answer or {}).get("value")
         if question is None or answer.get("skipped") or not isinstance(value, int) or isinstance(value, bool):
             continue
+        if question.type in (QuestionType.RATING5, QuestionType.SCALE10):
+            found.append((question, value))
+    return found
+
+
+def driver_increments(response: dict[str, Any], questionnaire: Questionnaire) -> Increments:
+    """A kept response's sums and cross-products of its dimension scores and 0–10 outcome (drivers).
+
+    Only complete cases count: the outcome and every dimension of the questionnaire answered. A
+    dimension's score is the mean of its answered 1–5 questions.
+    """
+    dimensions = sorted(
+        {_field(q.dimension) for q in questionnaire.questions if q.type is QuestionType.RATING5}
+    )
+    sums: dict[str, list[int]] = defaultdict(list)
+    outcome: int | None = None
+    for question, value in _values(response, questionnaire):
         if question.type is QuestionType.RATING5 and 1 <= value <= 5:
-            for prefix in ("rating", f"dims.{_field(question.dimension)}"):
-                _add(counts, f"{prefix}.n", 1)
-                _add(counts, f"{prefix}.sum", value)
-                _add(counts, f"{prefix}.top2", 1 if value >= 4 else 0)
-        elif question.type is QuestionType.SCALE10 and 0 <= value <= 10:
-            _add(counts, "nps.n", 1)
-            group = "promoters" if value >= 9 else "passives" if value >= 7 else "detractors"
-            _add(counts, f"nps.{group}", 1)
+            sums[_field(question.dimension)].append(value)
+        elif question.type is QuestionType.SCALE10 and 0 <= value <= 10 and outcome is None:
+            outcome = value
+    if outcome is None or not dimensions or any(not sums[name] for name in dimensions):
+        return {}
+    scores = {name: sum(sums[name]) / len(sums[name]) for name in dimensions} | {DRIVER_OUTCOME: outcome}
+    names = sorted(scores)
+    counts: Increments = {"drivers.n": 1}
+    for i, first in enumerate(names):
+        counts[f"drivers.s.{first}"] = scores[first]
+        for second in names[i:]:
+            counts[f"drivers.p.{first}.{second}"] = scores[first] * scores[second]
     return counts
+
+
+def driver_keyed(day: date, questionnaire_id: str, increments: Increments) -> dict[Key, Increments]:
+    """Driver sums go to the overall document only (they are read per questionnaire and period)."""
+    return {(day.isoformat(), questionnaire_id, ALL, ALL): increments} if increments else {}
 
 
 def keyed(day: date, questionnaire_id: str, facets: Facets, increments: Increments) -> dict[Key, Increments]:

@@ -32,15 +32,25 @@ class Rollups:
             await self._docs.bulk_write(operations, ordered=False)
 
     async def read(
-        self, *, start: date, end: date, questionnaire: str | None, axes: list[str]
+        self,
+        *,
+        start: date,
+        end: date,
+        questionnaire: str | None,
+        axes: list[str],
+        fields: list[str] | None = None,
     ) -> list[Document]:
+        """The counter documents of the days and breakdowns; `fields` limits the counters returned."""
         query: Document = {
             "axis": {"$in": axes},
             "day": {"$gte": start.isoformat(), "$lte": end.isoformat()},
         }
         if questionnaire is not None:
             query["questionnaire"] = questionnaire
-        return await self._docs.find(query).to_list(None)
+        projection = (
+            None if fields is None else dict.fromkeys([*fields, "day", "questionnaire", "axis", "value"], 1)
+        )
+        return await self._docs.find(query, projection).to_list(None)
 
     async def clear(self) -> None:
         await self._docs.delete_many({})

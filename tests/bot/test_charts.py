@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 from matplotlib.text import Text
 
 from bot import charts
 from bot.charts import render_charts
+from conversations.drivers import Driver, DriverAnalysis, Method, Quadrant
 from conversations.report_model import (
     ComplaintFigures,
     Exclusions,
@@ -29,6 +31,7 @@ from conversations.report_model import (
     Score,
     TrendPoint,
 )
+from conversations.report_stats import Interval
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZE = (round(charts.WIDTH_IN * charts.DPI), round(charts.HEIGHT_IN * charts.DPI))
@@ -203,7 +206,7 @@ def test_a_fully_suppressed_breakdown_renders() -> None:
 def test_trend_marks_significant_changes_and_names_the_test() -> None:
     text = _texts(charts._trend, _report())
     assert "marked: change larger than noise" in text
-    assert "two-proportion z-test" in text
+    assert "two-proportion test" in text and "Holm" in text
     assert "2026-W47" in text
     unchanged = [dataclasses.replace(p, changed=False) for p in _report().trend]
     assert "marked" not in _texts(charts._trend, _report(trend=unchanged))
@@ -268,3 +271,56 @@ def test_rendering_writes_no_files(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     images = render_charts(_with_groups())
     assert all(isinstance(v, bytes) for v in images.values())
     assert list(tmp_path.iterdir()) == []
+
+
+def _with_intervals_and_drivers() -> Report:
+    """Intervals on the trend, the dimensions and a group; one analysed questionnaire, one too thin."""
+    base = _with_groups()
+    ci = Interval(0.5, 0.7)
+    trend = [dataclasses.replace(p, csat_ci=ci) if p.csat is not None else p for p in base.trend]
+    dims = {
+        k: dataclasses.replace(s, mean_ci=Interval(s.mean - 0.2, s.mean + 0.2)) if s.mean else s
+        for k, s in base.overall.dimensions.items()
+    }
+    groups = [
+        dataclasses.replace(g, overall=dataclasses.replace(g.overall, csat_ci=ci)) if g.overall else g
+        for g in base.groups
+    ]
+    analysed = DriverAnalysis(
+        "post_delivery",
+        400,
+        Method.SHAPLEY,
+        60,
+        0.42,
+        [
+            Driver("delivery_speed", 0.5, 0.6, 3.1, Quadrant.FIX_FIRST),
+            Driver("product_quality", 0.3, 0.5, 4.4, Quadrant.KEEP_UP),
+            Driver("support", 0.2, 0.2, 2.9, Quadrant.SECONDARY),
+        ],
+    )
+    thin = DriverAnalysis("returns", 12, Method.NOT_ENOUGH, 30)
+    overall = dataclasses.replace(base.overall, dimensions=dims)
+    return dataclasses.replace(base, trend=trend, overall=overall, groups=groups, drivers=[analysed, thin])
+
+
+def test_intervals_are_drawn_and_each_questionnaire_gets_a_driver_chart() -> None:
+    report = _with_intervals_and_drivers()
+    images = render_charts(report)
+    assert set(images) == {*BASE, "groups.png", "drivers-post_delivery.png"}  # not "returns": too thin
+    _assert_picture(images["drivers-post_delivery.png"], min_ink=0.01)
+    fig = Figure(figsize=(charts.WIDTH_IN, charts.HEIGHT_IN), dpi=charts.DPI)
+    charts._dimensions(fig, report)
+    whiskers = [c for c in fig.findobj(LineCollection) if len(c.get_segments()) == 1]
+    assert len(whiskers) == 3  # the three dimensions with a mean
+    assert "95 % interval" in _texts(charts._trend, report)
+    quadrants = _texts(charts._driver_chart(report.drivers[0]), report)
+    for name in ("fix first", "keep up", "secondary", "over-served", "delivery_speed", "Shapley"):
+        assert name in quadrants
+    assert "not enough data (12 of 30" in _texts(charts._driver_chart(report.drivers[1]), report)
+
+
+def test_svg_images_for_the_html_report() -> None:
+    images = render_charts(_with_intervals_and_drivers(), "svg")
+    assert all(name.endswith(".svg") for name in images)
+    svg = images["drivers-post_delivery.svg"].decode()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "Matplotlib" not in svg.split("<svg")[0]

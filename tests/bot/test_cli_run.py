@@ -81,6 +81,10 @@ def test_console_survey_then_export_after_restart(tmp_path: Path) -> None:
     written = sorted(Path(line).name.rsplit("-", 1)[-1] for line in charts.stdout.splitlines())
     assert written == ["dimensions.png", "funnel.png", "trend.png"], charts.stderr[-2000:]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in (tmp_path / "charts").iterdir())
+    analysis = _run(["report", "--format", "html", "--out", str(tmp_path / "html")], tmp_path)
+    page = Path(analysis.stdout.strip()).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<section id="actions">' in page, analysis.stderr[-2000:]
+    assert "Nice shop" not in page and "Fewer than 5 respondents: not shown" in page
     rebuilt = _run(["report", "--rebuild"], tmp_path)
     assert "counters rebuilt from 1 responses, 0 invited, 1 started" in rebuilt.stderr, rebuilt.stderr[-2000:]
     refused = _run(["report", "--by", "shoe-size"], tmp_path)

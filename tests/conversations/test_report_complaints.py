@@ -76,6 +76,10 @@ async def test_complaint_figures(store: Store) -> None:
     assert c.by_urgency == {"normal": 5, "urgent": None}  # one urgent ticket: below the minimum of 2
     # First contact: T1, T3, T5 in time; T2 late; T4 never (deadline passed); T6 undecided → 3/5.
     assert (c.first_contact_on_time.hits, c.first_contact_on_time.total) == (3, 5)
+    # Wilson for 3 of 5: centre (0.6 + 3.8415/10)/(1 + 3.8415/5) = 0.5566, half 1.96/1.7683 ·
+    # √(0.24/5 + 3.8415/100) = 0.3258 → 0.2307 … 0.8824.
+    ci = c.first_contact_on_time.share_ci
+    assert ci is not None and (ci.low, ci.high) == pytest.approx((0.2307, 0.8824), abs=1e-4)
     assert c.median_first_contact_hours == pytest.approx(7.5)  # of 1, 5, 10, 60
     # Resolution: T1, T5 in time; T2 late; T3, T4 past the deadline unresolved → 2/5; median of 2, 30, 80.
     assert (c.resolution_on_time.hits, c.resolution_on_time.total) == (2, 5)
@@ -83,6 +87,7 @@ async def test_complaint_figures(store: Store) -> None:
     assert (c.proposals_accepted.hits, c.proposals_accepted.total) == (3, 4)
     assert (c.followup_coverage.hits, c.followup_coverage.total) == (2, 3)  # T5 closed, never followed up
     assert (c.post_complaint.answers, c.post_complaint.mean, c.post_complaint.csat) == (2, 3.0, 0.5)
+    assert c.post_complaint.respondents == 2 and c.post_complaint.csat_ci is not None  # one rating each
     assert c.feedback_split == {"complaint": 6, "praise": None, "suggestion": 3}
 
     default = (

@@ -5,8 +5,7 @@ Every expected figure below is worked out by hand in the comments.
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -15,8 +14,9 @@ import pytest
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import JobRunner
 from conversations import rollups
-from conversations.report_text import render_csv, render_text
-from conversations.reports import ReportRequest, build_report, two_proportion_p
+from conversations.drivers import Method
+from conversations.report_stats import Ratio, holm, share_difference_p, t_two_sided_p, wilson
+from conversations.reports import ReportRequest, build_report
 from storage.store import Store
 from tests.clock import Clock
 from tests.default_questionnaire import DEFAULT, RATED
@@ -178,10 +178,67 @@ async def test_weekly_trend_marks_a_change_beyond_noise(fed: Store) -> None:
     assert (w45.period, w45.respondents, w45.changed) == ("2026-W45", 6, False)
     assert w45.csat == pytest.approx(29 / 48)
     assert (w46.period, w46.respondents, w46.csat) == ("2026-W46", 5, 0.0)
-    # Pooled share 29/88; z = (0 − 29/48) / sqrt(p(1 − p)(1/48 + 1/40)) ≈ −6.0.
-    assert w46.changed and w46.p_value == pytest.approx(two_proportion_p(29, 48, 0, 40))
-    assert w46.p_value is not None and w46.p_value < 1e-8
-    assert two_proportion_p(30, 60, 31, 60) == pytest.approx(0.8555, abs=1e-3)  # noise: not marked
+    # Respondents as the unit. CSAT: W45's respondents gave t = 7, 6, 0, 8, 0, 8 answers of 4–5 out
+    # of a = 8 each, p = 29/48, so p·a = 29/6 and the linearised variance is
+    # Σ(t − p·a)² / A² = (2.1667² + 1.1667² + 4.8333² + 3.1667² + 4.8333² + 3.1667²) / 48²
+    # = 72.833 / 2304 = 0.031612; W46 (all 0 of 8) has none. z = (29/48) / √0.031612 = 3.398.
+    csat_p = math.erfc(3.398 / math.sqrt(2))  # ≈ 0.00068
+    # Mean: sums s = 35, 29, 18, 38, 24, 36 of a = 8, mean 3.75, s − 3.75·a = 5, −1, −12, 8, −6, 6;
+    # variance 6/5 · 306 / 2304 = 0.159375, t = (3.75 − 1.5) / √0.159375 = 5.636, Welch df = 5.
+    mean_p = t_two_sided_p(5.636, 5)  # ≈ 0.0024
+    # Holm over the trend's two comparisons: the smaller doubled, the larger as it is (≥ the first).
+    assert csat_p == pytest.approx(0.00068, abs=2e-5) and mean_p == pytest.approx(0.0024, abs=1e-4)
+    assert w46.changed and w46.p_value == pytest.approx(2 * csat_p, rel=1e-3)
+    assert w45.csat_ci is not None and w46.csat_ci is not None and w46.csat_ci.low == 0.0
+    # Five respondents, all at 0: Wilson on 5 gives an upper end of z²/(n + z²) = 3.8415/8.8415.
+    assert w46.csat_ci.high == pytest.approx(3.8415 / 8.8415, abs=1e-4)
+
+
+async def test_intervals_treat_the_respondent_as_the_unit(fed: Store) -> None:
+    report = await build_report(fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
+    after_sales = report.overall.dimensions["after_sales"]
+    # One answer each: 3, 3, 2, 4, 3, 4 and five 1s. n 11, mean 24/11, two of 4–5.
+    assert after_sales.respondents == 11 and after_sales.csat == pytest.approx(2 / 11)
+    # Wilson for 2 of 11: centre (0.1818 + 3.8415/22) / (1 + 3.8415/11) = 0.2642,
+    # half 1.96/1.3492 · √(0.1818·0.8182/11 + 3.8415/484) = 0.2128 → 0.0514 … 0.4770.
+    assert after_sales.csat_ci is not None
+    assert (after_sales.csat_ci.low, after_sales.csat_ci.high) == pytest.approx((0.0514, 0.4770), abs=1e-4)
+    # t interval: Σx² = 68, s² = (68 − 11·(24/11)²)/10 = 1.5636, se = 0.3770, t(10) = 2.2281.
+    assert after_sales.mean_ci is not None
+    assert after_sales.mean_ci.low == pytest.approx(24 / 11 - 2.2281 * 0.37703, abs=1e-3)
+    assert after_sales.mean_ci.high == pytest.approx(24 / 11 + 2.2281 * 0.37703, abs=1e-3)
+    overall = report.overall.overall
+    assert overall is not None and overall.csat_ci is not None and overall.respondents == 11
+    # 29 of 88 answers, but from 11 respondents: t = 7, 6, 0, 8, 0, 8, 0 × 5 of a = 8, p·a = 2.6364;
+    # Σ(t − p·a)² = 136.545, variance 136.545/88² = 0.017632, effective n = p(1 − p)/var = 12.53.
+    n_eff = (29 / 88) * (59 / 88) / (136.545 / 88**2)
+    expected = wilson(29 / 88 * n_eff, n_eff)
+    assert expected is not None and overall.csat_ci.low == pytest.approx(expected.low, abs=1e-4)
+    # Far wider than Wilson on 88 "independent" answers would claim.
+    naive = wilson(29, 88)
+    assert naive is not None and overall.csat_ci.high - overall.csat_ci.low > 2 * (naive.high - naive.low)
+    nps = report.overall.nps
+    assert nps is not None and nps.score_ci is not None
+    # P = 3/11, D = 6/11: var = (9/11 − (3/11)²)/11 = 0.06762, half 1.96·0.26004 = 0.5097.
+    assert nps.score_ci.low == pytest.approx(100 * (-3 / 11 - 0.5097), abs=0.05)
+    assert report.drivers[0].method is Method.NOT_ENOUGH and report.drivers[0].respondents == 11
+
+
+async def test_breakdown_compares_each_group_with_the_rest_holm_adjusted(fed: Store) -> None:
+    request = ReportRequest(date(2026, 11, 1), date(2026, 11, 30), by="country", min_group=2)
+    groups = {g.key: g for g in (await build_report(fed, request, now=W46)).groups}
+
+    # ES: r1, r2, r6 (7, 6, 8 of 8) + five 0s; the rest: r3, r4, r5 (0, 8, 0 of 8).
+    # DE: r3, r4 (0, 8 of 8); the rest: r1, r2, r5, r6 + five 0s. unknown (r5 alone) is hidden.
+    def share(tops: list[int]) -> Ratio:
+        return Ratio(len(tops), 8.0 * len(tops), sum(tops), 64.0 * len(tops), sum(t * t for t in tops),
+                     8.0 * sum(tops))  # fmt: skip
+
+    es = share_difference_p(share([0, 8, 0]), share([7, 6, 8, 0, 0, 0, 0, 0]))
+    de = share_difference_p(share([7, 6, 0, 8, 0, 0, 0, 0, 0]), share([0, 8]))
+    assert groups["ES"].csat_p == pytest.approx(holm([es, de])[0])
+    assert groups["DE"].csat_p == pytest.approx(holm([es, de])[1])
+    assert groups["unknown"].suppressed and groups["unknown"].csat_p is None
 
 
 async def test_one_week_alone_is_suppressed_below_five(fed: Store) -> None:
@@ -237,39 +294,10 @@ async def test_rebuilding_the_counters_from_stored_data_gives_the_same_figures(f
         before.overall,
         before.groups,
     )
-    assert after.trend == before.trend
+    assert after.trend == before.trend and after.drivers == before.drivers  # the drivers' sums too
     # The funnel now comes from the stored invitations and responses (the fixture's synthetic counts
     # of 20 invited and 16 started had nothing stored behind them).
     assert (after.funnel.invited, after.funnel.consented, after.funnel.completed) == (10, 15, 14)
     assert after.funnel.stopped_at == before.funnel.stopped_at
 
 
-async def test_unserved_languages_count_customers_and_hide_small_groups(store: Store) -> None:
-    # Six customers wrote Italian (one of them twice: counted once), two wrote Dutch (below five).
-    for customer, language in [(f"c{i}", "it") for i in range(6)] + [
-        ("c0", "it"),
-        ("d1", "nl"),
-        ("d2", "nl"),
-    ]:
-        await rollups.count_unserved(
-            store.jobs, language=language, questionnaire_id="default", customer_id=customer, at=W45
-        )
-    await settle(store, W46)
-    report = await build_report(store, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
-    assert report.unserved_languages == {"it": 6, "nl": None}
-    text = render_text(report)
-    assert "Customers writing a language without a catalog (got the fallback): it 6, nl <5" in text
-    rows = list(csv.reader(io.StringIO(render_csv(report))))
-    assert ["unserved_language", "it", "customers", "6"] in rows
-    assert ["unserved_language", "nl", "customers", ""] in rows
-
-
-async def test_rebuilding_the_counters_keeps_the_unserved_language_counts(fed: Store) -> None:
-    for i in range(5):
-        await rollups.count_unserved(
-            fed.jobs, language="nl", questionnaire_id="default", customer_id=f"n{i}", at=W45
-        )
-    await settle(fed, W46)
-    await RollupJobs(store=fed).rebuild(default_questionnaire="default")
-    report = await build_report(fed, ReportRequest(date(2026, 11, 1), date(2026, 11, 30)), now=W46)
-    assert report.unserved_languages == {"nl": 5}
