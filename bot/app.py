@@ -14,10 +14,11 @@ from aiohttp import web
 from bot import retention
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
+from bot.improvement_jobs import ImprovementJobs
 from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.policy import complaint_policy
-from bot.report_jobs import ReportJobs
+from bot.report_jobs import Approval, ReportJobs
 from bot.retention import RetentionPolicy
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import Handler, JobRunner
@@ -32,6 +33,7 @@ from conversations.escalation import Escalation
 from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
+from conversations.report_approval import ReportApprovals
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
@@ -41,6 +43,8 @@ from handlers.console import ConsoleChannel
 from handlers.pacing import Pacer
 from handlers.slack import SlackDesk, make_client
 from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
+from handlers.slack_approval import ApprovalListeners
+from handlers.slack_improvements import SlackImprovements
 from handlers.telegram import (
     TelegramChannel,
     TelegramPoller,
@@ -284,12 +288,26 @@ class FeedbackBot:
                 suggestions_channel=settings.slack_suggestions_channel,
                 clock=self.clock,
             )
-            self._mount_slack(settings, web_app, client)
+            improvements = SlackImprovements(client=client, default_channel=settings.slack_default_channel)
+            self._mount_slack(settings, web_app, client, improvements)
             self.report_jobs = ReportJobs(
                 store=self.store,
                 poster=desk,
                 channel=settings.slack_reports_channel,
                 kinds=list(settings.report_schedule),
+                min_group=settings.report_min_group,
+                clock=self.clock,
+                approval=Approval(
+                    poster=improvements, policy=self.policy, questionnaire=settings.default_questionnaire
+                )
+                if settings.report_approvers
+                else None,
+            )
+            improvement_jobs = ImprovementJobs(
+                store=self.store,
+                poster=improvements,
+                policy=self.policy,
+                reports_channel=settings.slack_reports_channel,
                 min_group=settings.report_min_group,
                 clock=self.clock,
             )
@@ -306,9 +324,16 @@ class FeedbackBot:
         handlers = jobs.handlers()
         if self.report_jobs is not None:
             handlers.update(self.report_jobs.handlers())
+            handlers.update(improvement_jobs.handlers())
         return handlers
 
-    def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
+    def _mount_slack(
+        self,
+        settings: Settings,
+        web_app: web.Application,
+        client: AsyncWebClient,
+        improvements: SlackImprovements,
+    ) -> None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:
             log.warning(
                 "SLACK_SIGNING_SECRET / SLACK_APP_TOKEN unset: agents' buttons in Slack are not accepted"
@@ -340,6 +365,17 @@ class FeedbackBot:
                 ]
                 if channel
             ),
+        )
+        ApprovalListeners(
+            app=agents.app,
+            client=client,
+            store=self.store,
+            approvals=ReportApprovals(
+                store=self.store, approvers=frozenset(settings.report_approvers), clock=self.clock
+            ),
+            slack=improvements,
+            is_agent=agents.allowed,
+            clock=self.clock,
         )
         if settings.slack_signing_secret is not None:
             web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)

@@ -17,6 +17,7 @@ from storage.indexes import ensure_indexes
 from storage.invitations import Invitations
 from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
+from storage.report_approvals import ReportApprovals
 from storage.responses import Responses
 from storage.rollups import Rollups
 from storage.sealing import Sealer
@@ -49,6 +50,7 @@ class Store:
     rollups: Rollups
     improvements: Improvements
     translations: TranslationCache
+    approvals: ReportApprovals
 
     @classmethod
     async def open(cls, db: Database, *, sealer: Sealer | None = None) -> Store:
@@ -75,4 +77,5 @@ class Store:
             rollups=Rollups(db),
             improvements=Improvements(db),
             translations=TranslationCache(db),
+            approvals=ReportApprovals(db),
         )
