@@ -22,6 +22,7 @@ from storage.responses import Responses
 from storage.rollups import Rollups
 from storage.sealing import Sealer
 from storage.service_windows import HeldMessages, ServiceWindows
+from storage.theme_assignments import ThemeAssignments
 from storage.tickets import Tickets
 from storage.translations import TranslationCache
 from storage.types import Database
@@ -51,6 +52,7 @@ class Store:
     improvements: Improvements
     translations: TranslationCache
     approvals: ReportApprovals
+    themes: ThemeAssignments
 
     @classmethod
     async def open(cls, db: Database, *, sealer: Sealer | None = None) -> Store:
@@ -78,4 +80,5 @@ class Store:
             improvements=Improvements(db),
             translations=TranslationCache(db),
             approvals=ReportApprovals(db),
+            themes=ThemeAssignments(db),
         )
