@@ -78,5 +78,6 @@ async def ensure_indexes(db: Database) -> None:
     )
     await db["rollups"].create_indexes([IndexModel([("axis", ASCENDING), ("day", ASCENDING)])])
     await db["improvements"].create_indexes([IndexModel([("status", ASCENDING), ("due", ASCENDING)])])
+    await db["theme_assignments"].create_indexes([IndexModel([("method", ASCENDING), ("at", ASCENDING)])])
     await db["held_messages"].create_indexes([IndexModel([("chat", ASCENDING), ("held_at", ASCENDING)])])
     await db["customer_links"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

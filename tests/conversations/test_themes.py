@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from conversations.theme_lexicon import ThemeKey
-from conversations.themes import METHOD, assign, english_pivot, themes_for_period
+from conversations.theme_matching import METHOD, assign, english_pivot
+from conversations.themes import themes_for_period
 from conversations.translation import Translator
 from storage.store import Store
 from storage.translations import TranslationCache
 from storage.types import Database
 
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
 def test_assignment_in_several_languages_and_scripts() -> None:
@@ -103,7 +105,9 @@ async def test_period_themes_with_links_quotes_and_small_groups_left_out(store: 
             for i in range(5)
         ]
     )
-    themes = await themes_for_period(store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5)
+    themes = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
+    )
 
     (theme,) = themes  # praise has one text: below the minimum group, left out
     assert theme.key is ThemeKey.DELIVERY_TIME and theme.count == 15
@@ -118,11 +122,31 @@ async def test_period_themes_with_links_quotes_and_small_groups_left_out(store: 
         "Todavía no ha llegado y ya es tarde",
     )
 
-    # Stored once per text: a second report reads the assignments instead of making them again.
-    assert await db["theme_assignments"].count_documents({"method": METHOD}) == 16
+    # Stored once per text (the month-old one too): a second report reads them instead of making them again.
+    assert await db["theme_assignments"].count_documents({"method": METHOD}) == 17
     await db["theme_assignments"].update_many({"_id": {"$regex": "^ticket:"}}, {"$set": {"theme": "praise"}})
-    again = await themes_for_period(store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5)
+    again = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
+    )
     assert {(t.key, t.count) for t in again} == {(ThemeKey.DELIVERY_TIME, 10), (ThemeKey.PRAISE, 6)}
+
+    # Texts written since are assigned by the next report; an erased customer's words leave the quotes.
+    await db["feedback"].insert_one(
+        {
+            "_id": "new",
+            "kind": "suggestion",
+            "text": "Llegó tarde otra vez",
+            "language": "es",
+            "received_at": NOW,
+        }
+    )
+    await db["feedback"].delete_one({"_id": "f4"})
+    later = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 23), min_group=5, now=NOW + timedelta(hours=1)
+    )
+    delivery = next(t for t in later if t.key is ThemeKey.DELIVERY_TIME)
+    assert delivery.count == 11 and delivery.quotes[0] == "Llegó tarde otra vez"
+    assert all("escríbanme" not in quote for quote in delivery.quotes)
 
 
 class Dictionary:
@@ -152,7 +176,12 @@ async def test_the_pivot_goes_through_the_translator_and_its_cache(store: Store,
     )
     translator = Translator(Dictionary(), TranslationCache(db), rate_per_second=None)
     themes = await themes_for_period(
-        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, pivot=english_pivot(translator)
+        store,
+        start=date(2026, 11, 16),
+        end=date(2026, 11, 22),
+        min_group=5,
+        now=NOW,
+        pivot=english_pivot(translator),
     )
     assert [(t.key, t.count) for t in themes] == [(ThemeKey.DELIVERY_TIME, 5)]
     assert Dictionary.calls == 1  # the same text again comes from the translation cache
