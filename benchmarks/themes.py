@@ -13,20 +13,32 @@ seeding, best of 5 runs, fixed seed) — a language-agnostic clustering of the s
 Figures: adjusted mutual information (AMI, arithmetic normalisation, as scikit-learn's default),
 purity, and for the method (whose groups have names) the share assigned to the labelled theme and
 the share left as "other". Run: ``.venv/bin/python -m benchmarks.themes``.
+
+``--scale N`` also stores N free texts (the evaluation lines, over a year) on the embedded server and
+times the year's ``themes_for_period``: the first one (every text assigned and stored), the next one
+(only stored assignments read), and one after 1 % more texts arrived; with the process's peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
+import random
+import resource
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from conversations.theme_matching import assign
+from conversations.themes import themes_for_period
+from storage.mongo import open_database
+from storage.store import Store
 
 DATA = Path(__file__).parent / "data" / "themes_eval.tsv"
 HELD_OUT = Path(__file__).parent / "data" / "themes_holdout.tsv"
@@ -148,13 +160,55 @@ def measure(name: str, rows: list[tuple[str, str, str]]) -> None:
     print(f"speed: {len(rows) / seconds:,.0f} lines/s assigned (one core)")
 
 
+async def scale(count: int) -> None:
+    rows = load()
+    rng = random.Random(20)
+    year = date(2025, 12, 1)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def texts(n: int, prefix: str) -> list[dict[str, object]]:
+        picked = [rows[rng.randrange(len(rows))] for _ in range(n)]
+        return [
+            {
+                "_id": f"{prefix}{i}",
+                "kind": "suggestion",
+                "text": text,
+                "language": language,
+                "received_at": datetime.combine(year, datetime.min.time(), UTC)
+                + timedelta(seconds=rng.randrange(365 * 86400)),
+            }
+            for i, (_, language, text) in enumerate(picked)
+        ]
+
+    with tempfile.TemporaryDirectory() as folder:
+        async with open_database(uri=None, data_dir=Path(folder), database="bench") as db:
+            store = await Store.open(db)
+            batch = 10_000
+            for start in range(0, count, batch):
+                await db["feedback"].insert_many(texts(min(batch, count - start), f"f{start}-"))
+            end = year + timedelta(days=364)
+            for name in ("first report (assigns every text)", "next report (reads assignments)"):
+                started = time.perf_counter()
+                themes = await themes_for_period(store, start=year, end=end, min_group=5, now=now)
+                print(f"{count:,} texts, {name}: {time.perf_counter() - started:.1f} s, {len(themes)} themes")
+            await db["feedback"].insert_many(texts(count // 100, "new-"))
+            started = time.perf_counter()
+            await themes_for_period(store, start=year, end=end, min_group=5, now=now + timedelta(hours=1))
+            print(f"after {count // 100:,} more texts: {time.perf_counter() - started:.1f} s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of this process: {peak:.0f} MiB (the embedded server runs as its own process)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--held-out", type=Path, default=HELD_OUT)
+    parser.add_argument("--scale", type=int, default=0, help="also time a year's themes over this many texts")
     args = parser.parse_args()
     measure("evaluation set (the lexicon was written with it in view)", load(args.data))
     measure("held-out set (written after the lexicon was frozen)", load(args.held_out))
+    if args.scale:
+        asyncio.run(scale(args.scale))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
+from bot.theme_jobs import ThemeJobs
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
 from conversations.detection import detect
@@ -34,6 +35,7 @@ from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
 from conversations.report_approval import ReportApprovals
+from conversations.theme_matching import english_pivot
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
@@ -226,6 +228,13 @@ class FeedbackBot:
             clock=self.clock,
         )
         handlers.update(self.rollups.handlers())
+        # With a translation provider, texts are also matched in English (translations are cached).
+        self.themes = ThemeJobs(
+            store=self.store,
+            pivot=english_pivot(self.translator) if settings.translation_provider != "none" else None,
+            clock=self.clock,
+        )
+        handlers.update(self.themes.handlers())
         if settings.shop_api_key is not None:
             refused = add_api_routes(
                 web_app,
@@ -260,6 +269,7 @@ class FeedbackBot:
             self._stack.push_async_callback(socket.close_async)
         if self.report_jobs is not None:
             await self.report_jobs.plan()
+        await self.themes.plan()
         self._spawn(self._purge_loop(), "retention purge")
         self._spawn(self._retry_loop(), "event retries")
         self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)

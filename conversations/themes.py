@@ -4,8 +4,9 @@ themes, counted per period, linked to the dimensions and complaint categories th
 Incremental: each source (answers, feedback, tickets) is read once, from where the last reading
 stopped (a watermark, less a few minutes for writes still in flight), and each new text's theme is
 stored with what the report needs (time, dimensions rated low in the same response, the complaint's
-category) but no words. A report then reads the stored assignments of its period, and the words of
-only a few texts, for the quotes. Quotes are redacted, at most three per theme, and only from themes
+category) but no words; the days that got new texts have their counts rebuilt. A report then reads
+one count document per day of its period, and the words of only a few texts, for the quotes.
+Quotes are redacted, at most three per theme, and only from themes
 of at least `min_group` texts; counts of periods, dimensions and categories below it are left out.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from conversations.deidentify import redact
@@ -115,11 +116,13 @@ async def _answers(store: Store, questionnaire_id: str, doc: dict[str, Any]) -> 
 async def catch_up(store: Store, *, now: datetime, pivot: Pivot | None = None) -> int:
     """Assign every text written since the last reading; the number assigned now."""
     made = 0
+    await store.themes.forget_other_methods(method=METHOD)
     for source in SOURCES:
         mark = await store.themes.watermark(source=source, method=METHOD) or EPOCH
         texts = await _read(store, source, mark - OVERLAP, now)
         known = await store.themes.existing(keys=[text.key for text in texts], method=METHOD)
         docs: list[dict[str, Any]] = []
+        days: set[str] = set()
         for text in texts:
             if text.key in known:
                 continue
@@ -127,16 +130,18 @@ async def catch_up(store: Store, *, now: datetime, pivot: Pivot | None = None) -
             given = assign(text.text, text.language, english=english)
             docs.append(
                 {
-                    "_id": text.key,
-                    "method": METHOD,
+                    "key": text.key,
                     "theme": given.theme.value,
                     "terms": list(given.terms),
                     "at": text.at,
+                    "day": _aware(text.at).date().isoformat(),
                     "dimensions": list(text.dimensions),
                     "category": text.category,
                 }
             )
-        await store.themes.save_many(docs)
+            days.add(docs[-1]["day"])
+        await store.themes.save_many(docs, method=METHOD)
+        await store.themes.recount(days=days, method=METHOD)
         await store.themes.advance(source=source, method=METHOD, to=now)
         made += len(docs)
     return made
@@ -189,32 +194,37 @@ async def themes_for_period(
     """Themes of the free texts in [start, end] (inclusive days), largest first; themes with fewer
     than `min_group` texts are left out (their texts could single someone out)."""
     await catch_up(store, now=now, pivot=pivot)
-    begin = datetime.combine(start, time(), UTC)
-    finish = datetime.combine(end + timedelta(days=1), time(), UTC)
     unit = "week" if (end - start).days <= 16 * 7 else "month"
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for doc in await store.themes.between(start=begin, end=finish, method=METHOD):
-        grouped.setdefault(str(doc["theme"]), []).append(doc)
+    totals: dict[str, dict[str, Counter[str]]] = {}
+    recent: dict[str, list[str]] = {}  # theme → keys of its latest texts, latest day first
+    day_docs = await store.themes.days(first=start.isoformat(), last=end.isoformat(), method=METHOD)
+    for day_doc in sorted(day_docs, key=lambda doc: str(doc["day"]), reverse=True):
+        period = _period(date.fromisoformat(str(day_doc["day"])), unit)
+        for entry in day_doc.get("themes") or []:
+            recent.setdefault(str(entry["theme"]), []).extend(str(key) for key in entry.get("recent") or [])
+            counts = totals.setdefault(
+                str(entry["theme"]),
+                {"periods": Counter(), "terms": Counter(), "dimensions": Counter(), "categories": Counter()},
+            )
+            counts["periods"][period] += int(entry["n"])
+            for part in ("terms", "dimensions", "categories"):
+                counts[part].update({str(name): int(n) for name, n in entry.get(part) or []})
     themes: list[Theme] = []
-    for key, members in grouped.items():
-        if len(members) < min_group:
+    for key, counts in totals.items():
+        count = sum(counts["periods"].values())
+        if count < min_group:
             continue
-        terms = Counter(term for member in members for term in set(member.get("terms") or ()))
-        top = tuple(term for term, _ in terms.most_common(5))
-        periods = Counter(_period(_aware(m["at"]).date(), unit) for m in members)
-        recent = sorted(members, key=lambda m: (_aware(m["at"]), str(m["_id"])), reverse=True)
+        top = tuple(term for term, _ in counts["terms"].most_common(5))
         themes.append(
             Theme(
                 key=ThemeKey(key),
                 label=key.replace("_", " ") + (f": {', '.join(top[:3])}" if top else ""),
                 top_terms=top,
-                count=len(members),
-                periods={p: (n if n >= min_group else None) for p, n in sorted(periods.items())},
-                dimensions=_shown(Counter(d for m in members for d in m.get("dimensions") or ()), min_group),
-                categories=_shown(
-                    Counter(str(m["category"]) for m in members if m.get("category")), min_group
-                ),
-                quotes=await _quotes(store, [str(m["_id"]) for m in recent]),
+                count=count,
+                periods={p: (n if n >= min_group else None) for p, n in sorted(counts["periods"].items())},
+                dimensions=_shown(counts["dimensions"], min_group),
+                categories=_shown(counts["categories"], min_group),
+                quotes=await _quotes(store, recent.get(key, [])),
             )
         )
     return sorted(themes, key=lambda theme: (-theme.count, theme.key.value))
