@@ -270,3 +270,74 @@ async def test_report_approval_to_task_reminders_done_and_effect(
     await polling.start(**settings)
     await settle(polling)
     assert len(slack.calls_to("chat.postMessage")) == posted
+
+
+async def test_refusals_get_a_clear_answer_and_change_nothing(
+    polling: BotRunner, slack: FakeSlack, libre: FakeLibreTranslate, db: Database
+) -> None:
+    clock = polling.clock = Clock(SUNDAY_EVENING)
+    settings = desk_settings(slack, libre) | {
+        "SLACK_REPORTS_CHANNEL": "C-REPORTS",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "REPORT_APPROVERS": [BOSS],
+        "REPORT_SCHEDULE": ["weekly"],
+    }
+    await polling.start(**settings)
+    clock.now = MONDAY_POST
+    await settle(polling)
+    (report,) = slack.channel("C-REPORTS")
+    assert "No improvement actions suggested for this period." in report.text  # no data last week
+    slack_app = Slack(polling, slack)
+
+    # Someone who is not an approver cannot even open the reason form.
+    assert await slack_app.post(slack_app.press(report, "report_request_changes", user=OUTSIDER)) == 200
+    assert slack.views == [] and "REPORT_APPROVERS" in slack.ephemeral[-1]["text"]
+    # A submission of the form forged by a non-approver is refused inside the form.
+    forged = view_submission(
+        callback_id="report_changes_modal",
+        ticket_id=f"report.weekly:2026-11-23|{report.channel}|{report.ts}",
+        user=OUTSIDER,
+        value={"type": "plain_text_input", "value": "Approve it yourself"},
+        view_id="V9",
+    )
+    body = interaction_body(forged)
+    status, answer = await post_to_app(slack_app.url, body, signed_headers(body, SECRET))
+    assert status == 200 and "errors" in answer and "REPORT_APPROVERS" in answer
+    # An empty reason is refused inside the form.
+    assert await slack_app.post(slack_app.press(report, "report_request_changes", user=BOSS)) == 200
+    empty = view_submission(
+        callback_id="report_changes_modal",
+        ticket_id=slack.views[-1]["view"]["private_metadata"],
+        user=BOSS,
+        value={"type": "plain_text_input", "value": "   "},
+        view_id=slack.views[-1]["id"],
+    )
+    body = interaction_body(empty)
+    status, answer = await post_to_app(slack_app.url, body, signed_headers(body, SECRET))
+    assert status == 200 and "Say what should change." in answer
+
+    # Approved with nothing suggested: no tasks; a later request for changes is refused, clearly.
+    assert await slack_app.post(slack_app.press(report, "report_approve", user=BOSS)) == 200
+    assert "Improvement tasks: no actions were suggested." in slack.thread("C-REPORTS", report.ts)[-1].text
+    assert await slack_app.post(slack_app.press(report, "report_request_changes", user=BOSS)) == 200
+    late = view_submission(
+        callback_id="report_changes_modal",
+        ticket_id=slack.views[-1]["view"]["private_metadata"],
+        user=BOSS,
+        value={"type": "plain_text_input", "value": "One more chart"},
+        view_id=slack.views[-1]["id"],
+    )
+    body = interaction_body(late)
+    status, answer = await post_to_app(slack_app.url, body, signed_headers(body, SECRET))
+    assert status == 200 and "approved already" in answer
+    approval = await db["report_approvals"].find_one({"_id": "report.weekly:2026-11-23"})
+    assert approval is not None and approval["status"] == "approved" and approval["changes"] == []
+
+    # A "Mark done" button for a task that does not exist, or with a value we never made.
+    for value in ("TW20991231-1", "A1; drop"):
+        forged_done = block_action(
+            action_id="improvement_done", value=value, user=BOSS, channel="C-REPORTS", ts=report.ts
+        )
+        assert await slack_app.post(forged_done) == 200
+        assert "not one of ours" in slack.ephemeral[-1]["text"]
+    assert await db["improvements"].count_documents({}) == 0
