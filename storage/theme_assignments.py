@@ -4,6 +4,7 @@ and per source the time up to which texts have been read (so each is read once).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +53,19 @@ class ThemeAssignments:
         await self._docs.delete_many({"method": {"$ne": method}})
         await self._days.delete_many({"method": {"$ne": method}})
         await self._marks.delete_many({"method": {"$ne": method}})
+
+    async def forget(self, *, keys: list[str], responses: list[str], method: str) -> None:
+        """An erased customer's texts (these keys, and every answer of these responses) leave the
+        assignments and the day counts."""
+        clauses: list[dict[str, Any]] = [{"key": {"$in": keys}}] if keys else []
+        clauses += [{"key": {"$regex": f"^answer:{re.escape(rid)}:"}} for rid in responses]
+        if not clauses:
+            return
+        days = {
+            str(doc["day"]) async for doc in self._docs.find({"$or": clauses}, {"day": 1}) if doc.get("day")
+        }
+        await self._docs.delete_many({"$or": clauses})
+        await self.recount(days=days, method=method)
 
     async def recount(self, *, days: set[str], method: str) -> None:
         """Rebuild the day counts of these days from their assignments (idempotent)."""

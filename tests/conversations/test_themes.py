@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from conversations.privacy import erase_customer
 from conversations.theme_lexicon import ThemeKey
 from conversations.theme_matching import METHOD, assign, english_pivot
 from conversations.themes import catch_up, themes_for_period
@@ -202,3 +203,26 @@ async def test_a_changed_lexicon_assigns_every_text_again(store: Store, db: Data
     (doc,) = await db["theme_assignments"].find({}).to_list(None)
     assert doc["method"] == METHOD and doc["theme"] == "delivery_time"
     assert await db["theme_watermarks"].count_documents({"method": "lexicon-0"}) == 0
+
+
+async def test_an_erased_customer_leaves_the_assignments_and_the_counts(store: Store, db: Database) -> None:
+    await db["feedback"].insert_many(
+        [
+            {
+                "_id": f"f{i}",
+                "customer_id": f"c{i}",
+                "kind": "suggestion",
+                "text": "Llegó tarde otra vez",
+                "language": "es",
+                "received_at": MONDAY,
+            }
+            for i in range(6)
+        ]
+    )
+    await catch_up(store, now=NOW)
+    await erase_customer(store, customer_id="c0", channel="telegram", chat_key="1", event_id="e1", at=NOW)
+    assert await db["theme_assignments"].count_documents({"key": "feedback:f0"}) == 0
+    (theme,) = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
+    )
+    assert theme.count == 5
