@@ -28,7 +28,8 @@ MAX_QUOTES = 3
 QUOTE_CHARS = 200
 QUOTE_LOOKUPS = 20  # texts read per theme to find readable quotes
 OVERLAP = timedelta(minutes=10)  # texts stamped just before the last reading may have been written after it
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+EPOCH = datetime(2015, 1, 1, tzinfo=UTC)  # before any text this bot can have stored
+WINDOW = timedelta(days=31)
 SOURCES = ("feedback", "ticket", "answer")
 
 
@@ -114,37 +115,42 @@ async def _answers(store: Store, questionnaire_id: str, doc: dict[str, Any]) -> 
 
 
 async def catch_up(store: Store, *, now: datetime, pivot: Pivot | None = None) -> int:
-    """Assign every text written since the last reading; the number assigned now."""
+    """Assign every text written since the last reading, a month at a time (memory stays bounded and
+    a crash resumes after the last month done); the number assigned now."""
     made = 0
     await store.themes.forget_other_methods(method=METHOD)
     for source in SOURCES:
-        mark = await store.themes.watermark(source=source, method=METHOD) or EPOCH
-        texts = await _read(store, source, mark - OVERLAP, now)
-        known = await store.themes.existing(keys=[text.key for text in texts], method=METHOD)
-        docs: list[dict[str, Any]] = []
-        days: set[str] = set()
-        for text in texts:
-            if text.key in known:
-                continue
-            english = await pivot(text.text, text.language) if pivot and text.language != "en" else None
-            given = assign(text.text, text.language, english=english)
-            docs.append(
-                {
-                    "key": text.key,
-                    "theme": given.theme.value,
-                    "terms": list(given.terms),
-                    "at": text.at,
-                    "day": _aware(text.at).date().isoformat(),
-                    "dimensions": list(text.dimensions),
-                    "category": text.category,
-                }
-            )
-            days.add(docs[-1]["day"])
-        await store.themes.save_many(docs, method=METHOD)
-        await store.themes.recount(days=days, method=METHOD)
-        await store.themes.advance(source=source, method=METHOD, to=now)
-        made += len(docs)
+        start = (await store.themes.watermark(source=source, method=METHOD) or EPOCH) - OVERLAP
+        while start < now:
+            end = min(start + WINDOW, now)
+            made += await _assign(store, await _read(store, source, start, end), pivot)
+            await store.themes.advance(source=source, method=METHOD, to=end)
+            start = end
     return made
+
+
+async def _assign(store: Store, texts: list[FreeText], pivot: Pivot | None) -> int:
+    known = await store.themes.existing(keys=[text.key for text in texts], method=METHOD)
+    docs: list[dict[str, Any]] = []
+    for text in texts:
+        if text.key in known:
+            continue
+        english = await pivot(text.text, text.language) if pivot and text.language != "en" else None
+        given = assign(text.text, text.language, english=english)
+        docs.append(
+            {
+                "key": text.key,
+                "theme": given.theme.value,
+                "terms": list(given.terms),
+                "at": text.at,
+                "day": _aware(text.at).date().isoformat(),
+                "dimensions": list(text.dimensions),
+                "category": text.category,
+            }
+        )
+    await store.themes.save_many(docs, method=METHOD)
+    await store.themes.recount(days={str(doc["day"]) for doc in docs}, method=METHOD)
+    return len(docs)
 
 
 def _period(day: date, unit: str) -> str:
