@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.report_html import analysis_html
 from conversations import rollups
+from conversations.complaint_policy import ComplaintPolicy
 from conversations.quality import QualityRules, exclusion_reason
 from conversations.reports import ReportRequest, build_report
 from core.questionnaire import BUILTIN_DIR, load_file
@@ -130,7 +131,7 @@ async def analysis_figures(
     async def build() -> str:
         report = await build_report(store, request, now=now)
         return await asyncio.to_thread(
-            analysis_html, report, team_for=lambda category: "support", today=request.end
+            analysis_html, report, policy=ComplaintPolicy()
         )
 
     times = []

@@ -15,16 +15,18 @@ from bot import retention
 from bot.admin_jobs import AdminNoticeJobs
 from bot.api import add_api_routes
 from bot.dispatch import Dispatcher
+from bot.improvement_jobs import ImprovementJobs
 from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.policy import complaint_policy
-from bot.report_jobs import ReportJobs
+from bot.report_jobs import Approval, ReportJobs
 from bot.retention import RetentionPolicy
 from bot.rollup_jobs import RollupJobs
 from bot.scheduler import Handler, JobRunner
 from bot.server import WebServer, build_web_app
 from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
+from bot.theme_jobs import ThemeJobs
 from bot.ticket_jobs import TicketJobs
 from conversations.admin import AdminContext
 from conversations.detection import warm_up
@@ -34,6 +36,8 @@ from conversations.language import parse_fallbacks, served
 from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
+from conversations.report_approval import ReportApprovals
+from conversations.theme_matching import english_pivot
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
@@ -45,6 +49,8 @@ from handlers.pacing import Pacer
 from handlers.slack import SlackDesk, make_client
 from handlers.slack_admin_review import post_notice
 from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
+from handlers.slack_approval import ApprovalListeners
+from handlers.slack_improvements import SlackImprovements
 from handlers.telegram import (
     TelegramChannel,
     TelegramPoller,
@@ -254,6 +260,13 @@ class FeedbackBot:
             clock=self.clock,
         )
         handlers.update(self.rollups.handlers())
+        # With a translation provider, texts are also matched in English (translations are cached).
+        self.themes = ThemeJobs(
+            store=self.store,
+            pivot=english_pivot(self.translator) if settings.translation_provider != "none" else None,
+            clock=self.clock,
+        )
+        handlers.update(self.themes.handlers())
         if settings.shop_api_key is not None:
             refused = add_api_routes(
                 web_app,
@@ -288,6 +301,7 @@ class FeedbackBot:
             self._stack.push_async_callback(socket.close_async)
         if self.report_jobs is not None:
             await self.report_jobs.plan()
+        await self.themes.plan()
         self._spawn(self._purge_loop(), "retention purge")
         self._spawn(self._retry_loop(), "event retries")
         self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
@@ -316,12 +330,26 @@ class FeedbackBot:
                 suggestions_channel=settings.slack_suggestions_channel,
                 clock=self.clock,
             )
-            self._mount_slack(settings, web_app, client)
+            improvements = SlackImprovements(client=client, default_channel=settings.slack_default_channel)
+            self._mount_slack(settings, web_app, client, improvements)
             self.report_jobs = ReportJobs(
                 store=self.store,
                 poster=desk,
                 channel=settings.slack_reports_channel,
                 kinds=list(settings.report_schedule),
+                min_group=settings.report_min_group,
+                clock=self.clock,
+                approval=Approval(
+                    poster=improvements, policy=self.policy, questionnaire=settings.default_questionnaire
+                )
+                if settings.report_approvers
+                else None,
+            )
+            improvement_jobs = ImprovementJobs(
+                store=self.store,
+                poster=improvements,
+                policy=self.policy,
+                reports_channel=settings.slack_reports_channel,
                 min_group=settings.report_min_group,
                 clock=self.clock,
             )
@@ -335,6 +363,7 @@ class FeedbackBot:
         handlers.update(self._admin_notices(settings).handlers())
         if self.report_jobs is not None:
             handlers.update(self.report_jobs.handlers())
+            handlers.update(improvement_jobs.handlers())
         return handlers
 
     def _admin_notices(self, settings: Settings) -> AdminNoticeJobs:
@@ -350,7 +379,13 @@ class FeedbackBot:
 
         return AdminNoticeJobs(channel=self.dispatcher.channel, submit=self.dispatcher.submit, slack=post)
 
-    def _mount_slack(self, settings: Settings, web_app: web.Application, client: AsyncWebClient) -> None:
+    def _mount_slack(
+        self,
+        settings: Settings,
+        web_app: web.Application,
+        client: AsyncWebClient,
+        improvements: SlackImprovements,
+    ) -> None:
         if settings.slack_signing_secret is None and settings.slack_app_token is None:
             log.warning(
                 "SLACK_SIGNING_SECRET / SLACK_APP_TOKEN unset: agents' buttons in Slack are not accepted"
@@ -384,6 +419,17 @@ class FeedbackBot:
                 ]
                 if channel
             ),
+        )
+        ApprovalListeners(
+            app=agents.app,
+            client=client,
+            store=self.store,
+            approvals=ReportApprovals(
+                store=self.store, approvers=frozenset(settings.report_approvers), clock=self.clock
+            ),
+            slack=improvements,
+            is_agent=agents.allowed,
+            clock=self.clock,
         )
         if settings.slack_signing_secret is not None:
             web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)

@@ -37,6 +37,7 @@ from conversations.detection import detect
 from conversations.language import served as served_languages
 from conversations.report_text import render_csv, render_text
 from conversations.reports import ReportRequest, build_report
+from conversations.themes import themes_for_period
 from core.questionnaire import BUILTIN_DIR, load_directory
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs
@@ -159,15 +160,20 @@ async def _report(settings: Settings, args: argparse.Namespace) -> None:
                 file=sys.stderr,
             )
         report = await build_report(store, request, now=datetime.now(UTC))
+        themes = None
+        if args.format == "html":
+            # Assigns the texts written since the last hourly run first (idempotent, like the job).
+            now = datetime.now(UTC)
+            themes = await themes_for_period(
+                store, start=request.start, end=request.end, min_group=request.min_group, now=now
+            )
     if args.format == "text":
         sys.stdout.write(render_text(report))
     elif args.format == "csv":
         sys.stdout.write(render_csv(report))
     elif args.format == "html":
         policy = complaint_policy(settings)
-        document = await asyncio.to_thread(
-            analysis_html, report, team_for=lambda category: policy.team_for(category).name, today=report.end
-        )
+        document = await asyncio.to_thread(analysis_html, report, policy=policy, themes=themes)
         await asyncio.to_thread(args.out.mkdir, parents=True, exist_ok=True)
         path = args.out / f"report-{request.start}-{request.end}.html"
         await asyncio.to_thread(path.write_text, document, encoding="utf-8")

@@ -7,15 +7,16 @@ and prints (navigation hidden, sections kept whole where they fit).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
-from datetime import date
+from collections.abc import Iterable
 from html import escape
 
+from conversations.complaint_policy import ComplaintPolicy
 from conversations.drivers import DriverAnalysis, Method
-from conversations.report_findings import Conclusion, Findings, Theme, findings
+from conversations.report_findings import Conclusion, Findings, findings
 from conversations.report_model import Rate, Report, Score
 from conversations.report_stats import Interval, wilson
 from conversations.report_text import LABELS
+from conversations.themes import Theme
 
 SECTIONS = {
     "overview": "Overview",
@@ -276,7 +277,7 @@ def _sentences(items: list[Conclusion], empty: str) -> str:
 
 def _themes(themes: list[Theme] | None) -> str:
     if themes is None:
-        return '<p class="muted">Not available yet: no theme analysis is configured.</p>'
+        return '<p class="muted">Not part of this report.</p>'
     if not themes:
         return '<p class="muted">No recurring themes in this period.</p>'
     parts = []
@@ -297,7 +298,7 @@ def render_html(report: Report, found: Findings, images: dict[str, bytes]) -> st
     if found.actions:
         actions = _table(
             ["team", "requirement", "target", "deadline"],
-            [[a.team, a.requirement, a.target, str(a.deadline)] for a in found.actions],
+            [[a.team, a.requirement, str(a.target), str(a.deadline)] for a in found.actions],
         )
     bodies = {
         "overview": _overview(report),
@@ -323,12 +324,10 @@ def render_html(report: Report, found: Findings, images: dict[str, bytes]) -> st
     )
 
 
-def analysis_html(
-    report: Report, *, team_for: Callable[[str], str], today: date, themes: list[Theme] | None = None
-) -> str:
+def analysis_html(report: Report, *, policy: ComplaintPolicy, themes: list[Theme] | None = None) -> str:
     """Findings, SVG charts and the document in one call (CPU-bound: run it off the event loop)."""
     # Imported here: matplotlib and numpy cost ~60 MiB of memory, for a report made now and then.
     from bot.charts import render_charts
 
-    found = findings(report, themes=themes, team_for=team_for, today=today)
+    found = findings(report, themes=themes, policy=policy)
     return render_html(report, found, render_charts(report, "svg"))

@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.scheduler import Handler
+from conversations.complaint_policy import ComplaintPolicy
+from conversations.report_approval import ReportButton, suggestion_doc
+from conversations.report_model import Report
 from conversations.report_text import render_text
 from conversations.reports import ReportRequest, build_report
+from conversations.suggested_actions import SuggestedAction, suggest_actions
 from core.jobs import MonthlyReport, WeeklyReport
 from storage.jobs import Job
 from storage.store import Store
@@ -22,6 +27,26 @@ POST_AT = time(8, 0)  # UTC, on Monday / on the first of the month, for the peri
 
 class ReportPoster(Protocol):
     async def post_report(self, channel: str | None, text: str, files: dict[str, bytes]) -> None: ...
+
+
+class ApprovalPoster(Protocol):
+    async def post_for_approval(
+        self,
+        channel: str | None,
+        text: str,
+        suggestions: list[SuggestedAction],
+        button: ReportButton,
+        files: dict[str, bytes],
+    ) -> tuple[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """Reports go out with Approve / Request changes buttons and the actions they suggest."""
+
+    poster: ApprovalPoster
+    policy: ComplaintPolicy
+    questionnaire: str  # the questionnaire whose dimensions the tasks' targets are measured on
 
 
 def next_due(kind: str, after: datetime) -> datetime:
@@ -55,7 +80,9 @@ class ReportJobs:
         kinds: list[str],
         min_group: int,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        approval: Approval | None = None,
     ) -> None:
+        self._approval = approval
         self._store = store
         self._poster = poster
         self._channel = channel
@@ -81,11 +108,33 @@ class ReportJobs:
         from bot.charts import render_charts
 
         images = await asyncio.to_thread(render_charts, report)
-        await self._poster.post_report(
-            self._channel, f"{heading} feedback report\n\n{render_text(report)}", images
-        )
+        text = f"{heading} feedback report\n\n{render_text(report)}"
+        if self._approval is None:
+            await self._poster.post_report(self._channel, text, images)
+        else:
+            await self._post_for_approval(job, report, text, images)
         log.info("%s report for %s – %s posted", heading.lower(), start, end)
         await self._schedule(job.kind, next_due(job.kind, job.due_at))
+
+    async def _post_for_approval(self, job: Job, report: Report, text: str, images: dict[str, bytes]) -> None:
+        assert self._approval is not None
+        approval = self._approval
+        suggestions = suggest_actions(report, approval.policy)
+        await self._store.approvals.open(
+            report_id=job.id,
+            start=report.start.isoformat(),
+            end=report.end.isoformat(),
+            questionnaire=report.questionnaire or approval.questionnaire,
+            suggestions=[suggestion_doc(action) for action in suggestions],
+            at=self._clock(),
+        )
+        doc = await self._store.approvals.get(report_id=job.id)
+        if doc is not None and doc.get("message"):
+            return  # posted already by an earlier run of this job
+        channel, ts = await approval.poster.post_for_approval(
+            self._channel, text, suggestions, ReportButton(job.id), images
+        )
+        await self._store.approvals.posted(report_id=job.id, channel=channel, ts=ts)
 
     async def _schedule(self, kind: str, due: datetime) -> None:
         job = WeeklyReport() if kind == WEEKLY else MonthlyReport()

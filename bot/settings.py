@@ -387,6 +387,14 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_REPORTS_CHANNEL", "slack_reports_channel")
     )
     """Where the scheduled reports are posted; unset: the default channel."""
+    report_approvers: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("REPORT_APPROVERS", "report_approvers")
+    )
+    """Slack user ids who approve scheduled reports (JSON list in the environment). Set: each report is
+    posted with its suggested actions and **Approve** / **Request changes** buttons, and approving turns
+    the actions into improvement tasks ([admins](admins.md#approval-and-improvement-tasks)); others
+    pressing get a refusal. Unset: reports are posted without buttons.
+    """
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     """The agents' Slack app (`xoxb-…`); unset: tickets wait in the database."""

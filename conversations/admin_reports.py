@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from conversations import improvement_tasks
+from conversations.effect_evaluation import WINDOW
+from conversations.improvement_tasks import ImprovementTask
 from conversations.report_text import render_csv, render_text
 from conversations.reports import build_report, parse_report_words
 from storage.store import Store
@@ -40,19 +43,37 @@ async def report(
     return render_text(built), None
 
 
+def _listed(action: dict[str, object]) -> str:
+    line = (
+        f"{action['_id']} {action['target']} · {action['team']} · {action['owner']} · due {action['due']}"
+        f" · {action['status']}"
+    )
+    task = ImprovementTask.from_doc(action)
+    if task is None:
+        return line
+    evaluation = action.get("evaluation")
+    verdict = f" · {evaluation['verdict']}" if isinstance(evaluation, dict) else ""
+    return f"{line} · target: {task.target}{verdict}\n    {task.requirement}"
+
+
 async def action(store: Store, words: list[str], *, admin: str, now: datetime) -> str:
     verb = words[0].lower() if words else "list"
     if verb == "list":
         found = await store.improvements.all()
         if not found:
             return "No improvement actions yet."
-        return "\n".join(
-            f"{a['_id']} {a['target']} · {a['team']} · {a['owner']} · due {a['due']} · {a['status']}"
-            for a in found
-        )
+        return "\n".join(_listed(a) for a in found)
     if verb == "done" and len(words) == 2:
-        if not await store.improvements.finish(action_id=words[1], at=now):
+        try:
+            finished = await improvement_tasks.finish(store, action_id=words[1], by=admin, at=now)
+        except improvement_tasks.NotATask:
+            finished = False
+        if not finished:
             raise AdminReportError(f"no open action {words[1]!r}")
+        task = await store.improvements.get(action_id=words[1])
+        if task is not None and task.get("kind") == "task":
+            day = (now + WINDOW).date()
+            return f"{words[1]} marked done; its effect on the target is evaluated on {day}."
         return f"{words[1]} marked done; reports now compare its dimension before and after."
     if verb == "add" and len(words) == 5:
         target, team, owner, due_text = words[1:]

@@ -10,6 +10,7 @@ from conversations.dialogue import State
 from conversations.outbox import Op
 from conversations.rendering import answer_label
 from conversations.survey import SURVEY_CONSENT, finished, record_consent, reshow
+from conversations.theme_matching import METHOD
 from conversations.translation import text_hash
 from conversations.turn import Turn
 from core.jobs import TicketPublish
@@ -210,6 +211,12 @@ async def erase_customer(
         ]
     await store.translations.forget(text_hashes=sorted({text_hash(t) for t in written if t.strip()}))
     identities = await store.customers.platform_ids(customer_id=customer_id)
+    await store.themes.forget(
+        keys=[f"feedback:{doc['_id']}" for doc in feedback]
+        + [f"ticket:{doc['_id']}" for doc in await store.tickets.for_customer(customer_id=customer_id)],
+        responses=[str(doc["_id"]) for doc in responses],
+        method=METHOD,
+    )
     await store.responses.erase_for_customer(customer_id=customer_id)
     await store.contacts.erase_for_customer(customer_id=customer_id)
     await store.feedback.erase_for_customer(customer_id=customer_id)

@@ -6,50 +6,16 @@ reads data of its own, so the same report always gives the same findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Protocol
+from dataclasses import dataclass
 
-from conversations.complaint_policy import Category
+from conversations.complaint_policy import ComplaintPolicy
 from conversations.drivers import Method
 from conversations.report_model import Report, Score
 from conversations.report_stats import Interval
+from conversations.suggested_actions import SuggestedAction, suggest_actions
+from conversations.themes import Theme
 
-FIX_FIRST_DAYS = 42  # a proposed deadline: six weeks for what drives the outcome and lags
-OTHER_DAYS = 84  # twelve weeks for the rest
-TARGET_GAIN = 0.05  # a target: five CSAT points above today's figure…
-TARGET_FLOOR = 0.80  # …and never above the policy's 80 % satisfied
 WEAK_CSAT = 0.70  # a dimension below this share of 4–5 answers is a problem
-MAX_ACTIONS = 5
-
-# Which complaint category (and so which team, by ROUTING) answers for a questionnaire dimension.
-DIMENSION_CATEGORY: dict[str, str] = {
-    "product": Category.PRODUCT_QUALITY,
-    "logistics": Category.LOGISTICS,
-    "after_sales": Category.AFTER_SALES,
-    "payment": Category.PAYMENT,
-    "communication": Category.ATTITUDE,
-    "usability": Category.OTHER,
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Theme:
-    """A recurring subject in free text (filled by a theme provider; quotes are de-identified)."""
-
-    label: str
-    top_terms: list[str]
-    count: int
-    dimensions: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)
-
-
-class ThemeProvider(Protocol):
-    """Themes of a period's free text; the report says "not available yet" when there is none."""
-
-    async def themes(self, *, start: date, end: date, questionnaire: str | None) -> list[Theme]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +26,12 @@ class Conclusion:
 
 
 @dataclass(frozen=True, slots=True)
-class SuggestedAction:
-    team: str
-    requirement: str
-    dimension: str
-    """`dimension:<name>` or `category:<name>`, as improvement actions name their target."""
-    deadline: date
-    target: str
-
-
-@dataclass(frozen=True, slots=True)
 class Findings:
     conclusions: list[Conclusion]
     problems: list[Conclusion]
     actions: list[SuggestedAction]
     themes: list[Theme] | None
-    """None: no theme provider yet."""
+    """None: themes were not asked for."""
 
 
 def _pct(share: float | None) -> str:
@@ -162,53 +118,11 @@ def problems(report: Report) -> list[Conclusion]:
     return found
 
 
-def suggested_actions(
-    report: Report, *, team_for: Callable[[str], str], today: date
-) -> list[SuggestedAction]:
-    """Fix-first drivers, then weak dimensions, then the top complaint categories, each routed to the
-    team that handles the matching complaint category, with a deadline and a CSAT target."""
-    fix_first = [d.dimension for a in report.drivers for d in a.fix_first]
-    weak = [name for name, s in _weakest(report) if (s.csat or 0.0) < WEAK_CSAT]
-    actions: list[SuggestedAction] = []
-    for name in dict.fromkeys([*fix_first, *weak]):
-        score = report.overall.dimensions.get(name)
-        if score is None or score.csat is None:
-            continue
-        days = FIX_FIRST_DAYS if name in fix_first else OTHER_DAYS
-        goal = max(score.csat, min(TARGET_FLOOR, score.csat + TARGET_GAIN))
-        category = DIMENSION_CATEGORY.get(name, Category.OTHER)
-        why = "drives the recommendation and lags" if name in fix_first else "few customers satisfied"
-        actions.append(
-            SuggestedAction(
-                team=team_for(category),
-                requirement=f"Improve {name} ({why}; now {_csat_figure(score)}).",
-                dimension=f"dimension:{name}",
-                deadline=today + timedelta(days=days),
-                target=f"{name} CSAT ≥ {_pct(goal)} by {today + timedelta(days=days)}",
-            )
-        )
-    complaints = report.complaints
-    ranked = sorted(((n, c) for c, n in complaints.by_category.items() if n), reverse=True)
-    for count, category in ranked[:2]:
-        deadline = today + timedelta(days=OTHER_DAYS)
-        actions.append(
-            SuggestedAction(
-                team=team_for(category),
-                requirement=f"Remove the most frequent cause of {category} complaints ({count} this period).",
-                dimension=f"category:{category}",
-                deadline=deadline,
-                target=f"{category} complaints per period ≤ {max(1, count * 3 // 4)} by {deadline}",
-            )
-        )
-    return actions[:MAX_ACTIONS]
-
-
-def findings(
-    report: Report, *, themes: list[Theme] | None, team_for: Callable[[str], str], today: date
-) -> Findings:
+def findings(report: Report, *, themes: list[Theme] | None, policy: ComplaintPolicy) -> Findings:
     return Findings(
         conclusions=conclusions(report, themes),
         problems=problems(report),
-        actions=suggested_actions(report, team_for=team_for, today=today),
+        # The same suggestions that approving the report in Slack turns into improvement tasks.
+        actions=suggest_actions(report, policy),
         themes=themes,
     )

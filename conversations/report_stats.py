@@ -201,6 +201,17 @@ def share_difference_p(first: Ratio, second: Ratio) -> float | None:
     return math.erfc(abs(p2 - p1) / math.sqrt(v1 + v2) / math.sqrt(2))
 
 
+def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float | None:
+    """Two-sided p of the difference between two shares of independent units (pooled normal test)."""
+    if n1 <= 0 or n2 <= 0:
+        return None
+    pooled = (x1 + x2) / (n1 + n2)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if spread == 0:
+        return 1.0 if x1 / n1 == x2 / n2 else 0.0
+    return math.erfc(abs(x2 / n2 - x1 / n1) / spread / math.sqrt(2))
+
+
 def holm(p_values: list[float | None]) -> list[float | None]:
     """Holm–Bonferroni adjusted p-values (same order; None stays None and is not counted)."""
     present = sorted((p, i) for i, p in enumerate(p_values) if p is not None)

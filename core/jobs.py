@@ -150,3 +150,43 @@ class AdminNoticeJob(JobPayload):
     questionnaire: str
     by: str
     reason: str = ""
+
+
+# Improvement tasks (an approved report's suggested actions) and free-text themes.
+
+
+class TaskPost(JobPayload):
+    """Post an improvement task to its team's channel."""
+
+    KIND = "improvement.post"
+    task: str
+
+
+class TaskReminder(JobPayload):
+    KIND = "improvement.remind"
+    task: str
+    days: int
+    """Days left before the deadline."""
+
+
+class TaskOverdue(JobPayload):
+    KIND = "improvement.overdue"
+    task: str
+
+
+class TaskDone(JobPayload):
+    KIND = "improvement.done"
+    task: str
+
+
+class TaskEvaluation(JobPayload):
+    """Compare the task's dimension before and after, once the after window is over."""
+
+    KIND = "improvement.evaluate"
+    task: str
+
+
+class ThemeCatchUp(JobPayload):
+    """Assign themes to the free texts written since the last run (hourly)."""
+
+    KIND = "themes.catch_up"

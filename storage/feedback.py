@@ -62,5 +62,10 @@ class Feedback:
             counts[kind] = counts.get(kind, 0) + 1
         return counts
 
+    async def texts_between(self, *, start: datetime, end: datetime) -> list[Document]:
+        """Suggestions and praise received in [start, end): words, language and time (no customer)."""
+        query = {"received_at": {"$gte": start, "$lt": end}}
+        return await self._docs.find(query, {"text": 1, "language": 1, "received_at": 1}).to_list(None)
+
     async def purge_received_before(self, *, cutoff: datetime) -> int:
         return (await self._docs.delete_many({"received_at": {"$lt": cutoff}})).deleted_count

@@ -25,6 +25,8 @@ async def ensure_indexes(db: Database) -> None:
             IndexModel([("questionnaire_id", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("started_at", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("started_at", ASCENDING)]),
+            # Completed responses of a period (effect evaluation, themes).
+            IndexModel([("questionnaire_id", ASCENDING), ("completed_at", ASCENDING)]),
         ]
     )
     await db["consents"].create_indexes([IndexModel([("customer_id", ASCENDING), ("at", ASCENDING)])])
@@ -61,6 +63,7 @@ async def ensure_indexes(db: Database) -> None:
         [
             IndexModel([("customer_id", ASCENDING)]),
             IndexModel([("kind", ASCENDING), ("received_at", ASCENDING)]),
+            IndexModel([("received_at", ASCENDING)]),
         ]
     )
     await db["audit"].create_indexes([IndexModel([("at", ASCENDING)])])
@@ -78,5 +81,11 @@ async def ensure_indexes(db: Database) -> None:
     )
     await db["rollups"].create_indexes([IndexModel([("axis", ASCENDING), ("day", ASCENDING)])])
     await db["improvements"].create_indexes([IndexModel([("status", ASCENDING), ("due", ASCENDING)])])
+    await db["theme_assignments"].create_indexes(
+        [
+            IndexModel([("method", ASCENDING), ("day", ASCENDING)]),
+        ]
+    )
+    await db["theme_days"].create_indexes([IndexModel([("method", ASCENDING), ("day", ASCENDING)])])
     await db["held_messages"].create_indexes([IndexModel([("chat", ASCENDING), ("held_at", ASCENDING)])])
     await db["customer_links"].create_indexes([IndexModel([("customer_id", ASCENDING)])])

@@ -175,6 +175,20 @@ class Responses:
         result = await self._docs.delete_many({"started_at": {"$lt": cutoff}})
         return result.deleted_count
 
+    async def completed_between(
+        self, *, questionnaire_id: str, start: datetime, end: datetime
+    ) -> AsyncIterator[Document]:
+        """Completed responses to one questionnaire finished in [start, end): who (pseudonymous), the
+        version, the answers and whether quality checks left them out; oldest first."""
+        query: Document = {
+            "questionnaire_id": questionnaire_id,
+            "status": "complete",
+            "completed_at": {"$gte": start, "$lt": end},
+        }
+        fields = {"customer_id": 1, "questionnaire_version": 1, "answers": 1, "quality": 1, "completed_at": 1}
+        async for doc in self._docs.find(query, fields).sort("completed_at", 1):
+            yield doc
+
     async def export(self, *, status: str | None = None) -> AsyncIterator[Document]:
         query: Document = {} if status is None else {"status": status}
         async for doc in self._docs.find(query).sort("started_at", 1):

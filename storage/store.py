@@ -17,10 +17,12 @@ from storage.indexes import ensure_indexes
 from storage.invitations import Invitations
 from storage.jobs import Jobs
 from storage.questionnaires import Questionnaires
+from storage.report_approvals import ReportApprovals
 from storage.responses import Responses
 from storage.rollups import Rollups
 from storage.sealing import Sealer
 from storage.service_windows import HeldMessages, ServiceWindows
+from storage.theme_assignments import ThemeAssignments
 from storage.tickets import Tickets
 from storage.translations import TranslationCache
 from storage.types import Database
@@ -49,6 +51,8 @@ class Store:
     rollups: Rollups
     improvements: Improvements
     translations: TranslationCache
+    approvals: ReportApprovals
+    themes: ThemeAssignments
 
     @classmethod
     async def open(cls, db: Database, *, sealer: Sealer | None = None) -> Store:
@@ -75,6 +79,8 @@ class Store:
             rollups=Rollups(db),
             improvements=Improvements(db),
             translations=TranslationCache(db),
+            approvals=ReportApprovals(db),
+            themes=ThemeAssignments(db),
         )
 
     async def forget_chat(self, *, channel: str, chat_key: str) -> None:

@@ -153,6 +153,12 @@ class Tickets:
         }
         return await self._docs.find({"created_at": {"$gte": start, "$lt": end}}, projection).to_list(None)
 
+    async def descriptions_between(self, *, start: datetime, end: datetime) -> list[Document]:
+        """Complaint descriptions of tickets created in [start, end), with category and language only."""
+        query = {"created_at": {"$gte": start, "$lt": end}, "redacted_at": {"$exists": False}}
+        projection = {"description": 1, "description_language": 1, "category": 1, "created_at": 1}
+        return await self._docs.find(query, projection).to_list(None)
+
     async def open_for_customer(self, *, customer_id: str) -> list[Document]:
         cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": Status.CLOSED.value}}).sort(
             "created_at", -1

@@ -131,10 +131,10 @@ def test_detect_language_prints_one_line_per_input_line(tmp_path: Path) -> None:
 
 
 def test_detect_language_names_an_unserved_language_given_as_arguments(tmp_path: Path) -> None:
-    result = _run(["detect-language", "Il", "pacco", "non", "è", "arrivato"], tmp_path)
+    result = _run(["detect-language", "Coletul", "meu", "nu", "a", "sosit", "încă"], tmp_path)
     assert result.returncode == 0, result.stderr
     code, confidence, served = result.stdout.split()
-    assert (code, served) == ("it", "unserved") and float(confidence) >= 0.5
+    assert (code, served) == ("ro", "unserved") and float(confidence) >= 0.5
 
 
 def test_detect_language_serves_only_what_the_default_questionnaire_covers(tmp_path: Path) -> None:

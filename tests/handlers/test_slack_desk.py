@@ -39,7 +39,8 @@ POLICY = ComplaintPolicy(
 )
 SPANISH = {
     "La caja llegó aplastada y la tetera está abollada.": "The box arrived crushed and the kettle is dented.",
-    "El cargador se incendió y quemó la mesa.": "The charger caught fire and burned the table.",
+    # No shipped language's urgent words are in it (Italian "incendi…" would catch "se incendió").
+    "El cargador echó chispas y chamuscó la mesa.": "The charger caught fire and burned the table.",
 }
 
 
@@ -167,9 +168,9 @@ async def test_urgent_words_found_only_in_the_translation_alert_the_escalation_c
     db: Database, store: Store, slack: FakeSlack
 ) -> None:
     desk = Desk(store, slack, db)
-    ticket_id = await desk.complain("c1", "El cargador se incendió y quemó la mesa.")
+    ticket_id = await desk.complain("c1", "El cargador echó chispas y chamuscó la mesa.")
     before = await db["tickets"].find_one({"_id": ticket_id})
-    assert before is not None and not before["urgent"]  # Spanish words are not in the English list
+    assert before is not None and not before["urgent"]  # no urgent word of any catalog in the Spanish
     await desk.runner.run_due()
     ticket = await db["tickets"].find_one({"_id": ticket_id})
     assert ticket is not None and ticket["urgent"]
@@ -231,7 +232,7 @@ async def test_slack_429_is_waited_out_and_an_outage_is_retried_without_doubling
     assert len(slack.channel("C-LOGISTICS")) == 1
     assert [call.status for call in slack.calls_to("chat.postMessage")] == [429, 200]
 
-    await desk.complain("c2", "El cargador se incendió y quemó la mesa.", order="B2222")
+    await desk.complain("c2", "El cargador echó chispas y chamuscó la mesa.", order="B2222")
     slack.outage(10)
     assert await desk.runner.run_due() == 1  # failed, released for later
     job = await db["jobs"].find_one({"kind": "ticket.publish", "status": "pending"})

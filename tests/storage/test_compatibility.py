@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, DeleteOne, InsertOne, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, DeleteOne, InsertOne, ReplaceOne, ReturnDocument, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -226,6 +226,22 @@ async def test_bulk_write_mixed(db: Db) -> None:
     assert (result.upserted_ids, result.inserted_count) == ({0: 1}, 1)
     assert (result.matched_count, result.modified_count, result.deleted_count) == (1, 1, 1)
     assert await db.c.find({}).to_list() == [{"_id": 2, "a": 5}]
+
+
+async def test_replace_upsert_in_bulk_and_prefix_regex_in_or(db: Db) -> None:
+    """Theme day counts are replaced whole (upserted in bulk); an erased customer's answers are found
+    by a key prefix, with the id escaped."""
+    await db.c.bulk_write(
+        [ReplaceOne({"_id": "d1"}, {"n": 1}, upsert=True), ReplaceOne({"_id": "d1"}, {"n": 2}, upsert=True)],
+        ordered=False,
+    )
+    assert await db.c.find_one({"_id": "d1"}) == {"_id": "d1", "n": 2}
+    await db.c.insert_many(
+        [{"_id": k, "key": k} for k in ("answer:r.1:q1", "answer:r.1:q2", "answer:rx1:q1", "feedback:f1")]
+    )
+    query = {"$or": [{"key": {"$in": ["feedback:f1"]}}, {"key": {"$regex": "^answer:r\\.1:"}}]}
+    assert sorted(await ids(db.c.find(query))) == ["answer:r.1:q1", "answer:r.1:q2", "feedback:f1"]
+    assert await db.c.find_one({"n": {"$ne": 2}, "key": {"$exists": False}}) is None
 
 
 async def test_optimistic_concurrency_on_version(db: Db) -> None:
