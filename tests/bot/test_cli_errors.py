@@ -10,7 +10,9 @@ import io
 import json
 import socket
 import time
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from storage.data_lock import LOCK_NAME
 from tests.bot.cli_support import one_line, run, running_bot, stored
@@ -26,13 +28,19 @@ def _closed_port() -> int:
 
 
 def _settled(data_dir: Path) -> dict[str, list[str]]:
-    """What is stored once the running bot has done its due jobs (the invitation's counter)."""
+    """What is stored once the running bot has done its due jobs (the invitation's counter); jobs
+    planned for later (the hourly themes run) wait, and change nothing meanwhile."""
     for _ in range(120):
         snapshot = stored(data_dir)
-        if all(json.loads(job)["status"] == "done" for job in snapshot.get("jobs", [])):
+        now = datetime.now(UTC)
+        if all(_done_or_later(json.loads(job), now) for job in snapshot.get("jobs", [])):
             return snapshot
         time.sleep(0.5)
     raise AssertionError("the running bot did not do its due jobs")
+
+
+def _done_or_later(job: dict[str, Any], now: datetime) -> bool:
+    return job["status"] == "done" or datetime.fromisoformat(job["due_at"]).replace(tzinfo=UTC) > now
 
 
 def test_read_only_commands_use_the_running_bot_and_a_second_run_is_refused(tmp_path: Path) -> None:
