@@ -36,8 +36,9 @@ MAX_IN_HAND = 200  # jobs claimed and not yet run, at most (their leases are run
 
 
 def lane(job: Job) -> str:
-    """Jobs sharing a lane run one after another: those of one ticket, one chat, one response."""
-    for key in ("ticket", "chat_key", "response", "invitation"):
+    """Jobs sharing a lane run one after another: those of one ticket, one chat, one response, one
+    improvement task (its reminder before its overdue alert)."""
+    for key in ("ticket", "chat_key", "response", "invitation", "task"):
         value = job.payload.get(key)
         if value:
             return f"{key}:{value}"
