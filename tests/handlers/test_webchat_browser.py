@@ -73,8 +73,11 @@ def newest(page: Page) -> Locator:
 
 
 async def answer(page: Page, label: str) -> None:
+    button = newest(page).get_by_role("button", name=label, exact=True)
+    # Counted once the button is there: before that the message it belongs to may not be drawn yet.
+    await button.wait_for()
     before = await page.locator("#log li.out").count()
-    await newest(page).get_by_role("button", name=label, exact=True).click()
+    await button.click()
     await expect(page.locator("#log li.out")).to_have_count(before + 1)
 
 
