@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -77,6 +78,45 @@ def make_client(*, token: str, base_url: str, retries: int = 2) -> AsyncWebClien
     if not base_url.endswith("/"):
         base_url += "/"
     return AsyncWebClient(token=token, base_url=base_url, timeout=15, retry_handlers=handlers)
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The Slack user id of an interaction or a slash command's payload."""
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def modal_input(view: dict[str, Any]) -> dict[str, Any]:
+    """The element of a submitted modal's input block `value` (its typed text is `["value"]`)."""
+    values = ((view.get("state") or {}).get("values") or {}).get("value") or {}
+    found = values.get("value") if isinstance(values, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def text_modal(
+    *, callback_id: str, metadata: str, title: str, submit: str, label: str, max_length: int
+) -> dict[str, Any]:
+    """A modal asking for one piece of free text (a reason), in the input block `value`."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": submit},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "value",
+                "label": {"type": "plain_text", "text": label[:150]},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "multiline": True,
+                    "max_length": max_length,
+                },
+            }
+        ],
+    }
 
 
 def _escape(text: str) -> str:

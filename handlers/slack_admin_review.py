@@ -18,6 +18,7 @@ from conversations.admin import AdminCommands
 from conversations.admin_context import AdminContext, AdminReply
 from conversations.admin_review import notice_text
 from core.jobs import AdminNoticeJob
+from handlers.slack import modal_input, text_modal, user_of
 
 log = logging.getLogger("handlers.slack_admin_review")
 
@@ -65,7 +66,7 @@ class SlackAdminReview:
 
     async def _approve(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = _user(body)
+        user = user_of(body)
         if user not in self._admin_users:
             log.warning("review action refused (not an admin)")
             return
@@ -75,41 +76,26 @@ class SlackAdminReview:
 
     async def _ask_reason(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        if _user(body) not in self._admin_users:
+        if user_of(body) not in self._admin_users:
             log.warning("review action refused (not an admin)")
             return
         qid = _qid(action)
-        view = {
-            "type": "modal",
-            "callback_id": REASON,
-            "private_metadata": qid,
-            "title": {"type": "plain_text", "text": "Request changes"},
-            "submit": {"type": "plain_text", "text": "Send back"},
-            "close": {"type": "plain_text", "text": "Cancel"},
-            "blocks": [
-                {
-                    "type": "input",
-                    "block_id": "value",
-                    "label": {"type": "plain_text", "text": f"What should change in {qid}?"[:150]},
-                    "element": {
-                        "type": "plain_text_input",
-                        "action_id": "value",
-                        "multiline": True,
-                        "max_length": 500,
-                    },
-                }
-            ],
-        }
+        view = text_modal(
+            callback_id=REASON,
+            metadata=qid,
+            title="Request changes",
+            submit="Send back",
+            label=f"What should change in {qid}?",
+            max_length=500,
+        )
         await self._client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
 
     async def _rejected(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
+        user = user_of(body)
         if user not in self._admin_users:
             await ack(response_action="errors", errors={"value": "Only the configured admins can do this."})
             return
-        values = ((view.get("state") or {}).get("values") or {}).get("value") or {}
-        element = values.get("value") if isinstance(values, dict) else None
-        reason = " ".join(str((element or {}).get("value") or "").split())
+        reason = " ".join(str(modal_input(view).get("value") or "").split())
         if not reason:
             await ack(response_action="errors", errors={"value": "Say what should change."})
             return
@@ -132,16 +118,12 @@ def _button(action_id: str, label: str, qid: str) -> dict[str, Any]:
     }
 
 
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
 def _qid(action: dict[str, Any]) -> str:
     return str(action.get("value") or "")[:32]
 
 
 def _channel(body: dict[str, Any]) -> str:
-    return str((body.get("channel") or {}).get("id") or _user(body))
+    return str((body.get("channel") or {}).get("id") or user_of(body))
 
 
 def _cause(body: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ from conversations.admin import AdminCommands, AdminContext
 from conversations.complaint_policy import Category
 from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
-from handlers.slack import CATEGORY_LABELS
+from handlers.slack import CATEGORY_LABELS, modal_input, user_of
 from handlers.slack_admin_builder import SlackQuestionnaireBuilder
 from handlers.slack_admin_review import SlackAdminReview, schedule_notices
 
@@ -170,7 +170,7 @@ class SlackAgents:
         return user in self._members[1]
 
     async def _refuse(self, body: dict[str, Any], text: str) -> None:
-        user = _user(body)
+        user = user_of(body)
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         log.warning("agent action refused (%s)", text)
         if channel:
@@ -192,7 +192,7 @@ class SlackAgents:
         )
 
     async def _act(self, body: dict[str, Any], run: Callable[[str], Awaitable[Outcome]]) -> None:
-        user = _user(body)
+        user = user_of(body)
         if not await self.allowed(user):
             await self._refuse(body, "Only the support team's agents can act on tickets.")
             return
@@ -205,7 +205,7 @@ class SlackAgents:
 
     async def _open_modal(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = _user(body)
+        user = user_of(body)
         if not await self.allowed(user):
             await self._refuse(body, "Only the support team's agents can act on tickets.")
             return
@@ -246,9 +246,9 @@ class SlackAgents:
         await self._client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
 
     async def _text_submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
+        user = user_of(body)
         ticket_id = str(view.get("private_metadata"))
-        text = str(_input(view).get("value") or "")
+        text = str(modal_input(view).get("value") or "")
         if not await self.allowed(user):
             await ack(
                 response_action="errors", errors={"value": "Only the support team's agents can do this."}
@@ -281,8 +281,8 @@ class SlackAgents:
         await ack()
 
     async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
-        category = str((_input(view).get("selected_option") or {}).get("value") or "")
+        user = user_of(body)
+        category = str((modal_input(view).get("selected_option") or {}).get("value") or "")
         if not await self.allowed(user):
             await ack(
                 response_action="errors", errors={"value": "Only the support team's agents can do this."}
@@ -395,11 +395,3 @@ def _done(outcome: Outcome) -> None:
         log.info("agent action done: %s", outcome.note)
 
 
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _input(view: dict[str, Any]) -> dict[str, Any]:
-    values = ((view.get("state") or {}).get("values") or {}).get("value") or {}
-    found = values.get("value") or {}
-    return found if isinstance(found, dict) else {}

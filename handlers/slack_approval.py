@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations.improvement_tasks import NotATask, TaskButton, finish
 from conversations.report_approval import Refused, ReportApprovals, ReportButton
+from handlers.slack import modal_input, text_modal, user_of
 from handlers.slack_agents import request_identity
 from handlers.slack_improvements import APPROVE, CHANGES_MODAL, REQUEST_CHANGES, TASK_DONE, SlackImprovements
 from storage.store import Store
@@ -55,7 +56,7 @@ class ApprovalListeners:
 
     async def _approve(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = _user(body)
+        user = user_of(body)
         button = ReportButton.unpack(action.get("value"))
         if button is None:
             await self._refuse(body, "report.approve", None, UNKNOWN_BUTTON)
@@ -77,7 +78,7 @@ class ApprovalListeners:
 
     async def _ask_reason(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = _user(body)
+        user = user_of(body)
         button = ReportButton.unpack(action.get("value"))
         if button is None:
             await self._refuse(body, "report.request_changes", None, UNKNOWN_BUTTON)
@@ -88,33 +89,18 @@ class ApprovalListeners:
         container = body.get("container") or {}
         # The modal carries the report and the message it came from (for the note in its thread).
         metadata = f"{button.pack()}|{container.get('channel_id') or ''}|{container.get('message_ts') or ''}"
-        await self._client.views_open(
-            trigger_id=str(body.get("trigger_id")),
-            view={
-                "type": "modal",
-                "callback_id": CHANGES_MODAL,
-                "private_metadata": metadata,
-                "title": {"type": "plain_text", "text": "Request changes"},
-                "submit": {"type": "plain_text", "text": "Send"},
-                "close": {"type": "plain_text", "text": "Cancel"},
-                "blocks": [
-                    {
-                        "type": "input",
-                        "block_id": "value",
-                        "label": {"type": "plain_text", "text": "What should change, and why?"},
-                        "element": {
-                            "type": "plain_text_input",
-                            "action_id": "value",
-                            "multiline": True,
-                            "max_length": 2000,
-                        },
-                    }
-                ],
-            },
+        view = text_modal(
+            callback_id=CHANGES_MODAL,
+            metadata=metadata,
+            title="Request changes",
+            submit="Send",
+            label="What should change, and why?",
+            max_length=2000,
         )
+        await self._client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
 
     async def _reason_given(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = _user(body)
+        user = user_of(body)
         report, _, where = str(view.get("private_metadata") or "").partition("|")
         channel, _, ts = where.partition("|")
         button = ReportButton.unpack(report)
@@ -127,8 +113,7 @@ class ApprovalListeners:
             log.warning("report decision refused (not an approver)")
             await ack(response_action="errors", errors={"value": NOT_APPROVER})
             return
-        values = ((view.get("state") or {}).get("values") or {}).get("value") or {}
-        reason = str((values.get("value") or {}).get("value") or "")
+        reason = str(modal_input(view).get("value") or "")
         try:
             decision = await self._approvals.request_changes(
                 button, user=user, reason=reason, request=request_identity(body)
@@ -146,7 +131,7 @@ class ApprovalListeners:
 
     async def _done(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        user = _user(body)
+        user = user_of(body)
         button = TaskButton.unpack(action.get("value"))
         if button is None:
             await self._refuse(body, "improvement.done", None, UNKNOWN_BUTTON)
@@ -169,7 +154,7 @@ class ApprovalListeners:
 
     async def _refuse(self, body: dict[str, Any], action: str, target: str | None, why: str) -> None:
         log.warning("report or task action refused (%s)", why)
-        await self._approvals.refused(_user(body), action, target, why)
+        await self._approvals.refused(user_of(body), action, target, why)
         await self._ephemeral(body, f"⛔ {why}")
 
     async def _ephemeral(self, body: dict[str, Any], text: str) -> None:
@@ -177,7 +162,7 @@ class ApprovalListeners:
         if not channel:
             return
         try:
-            await self._client.chat_postEphemeral(channel=channel, user=_user(body), text=text)
+            await self._client.chat_postEphemeral(channel=channel, user=user_of(body), text=text)
         except SlackApiError:
             log.info("could not answer the person who pressed a button")
 
@@ -186,10 +171,6 @@ class ApprovalListeners:
         ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
         if channel:
             await self._slack.note(channel, str(ts) if ts else None, text)
-
-
-def _user(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
 
 
 def _channel(body: dict[str, Any]) -> str:
