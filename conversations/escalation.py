@@ -15,23 +15,14 @@ from conversations.complaint_policy import ComplaintPolicy
 from conversations.ticket_lifecycle import history_entry
 from conversations.translation import Translation, Translator
 from core.jobs import DeskNote, FeedbackForward, TicketBreach, TicketPhotos, TicketPublish, TicketReminder
-from core.tickets import Status
+from core.tickets import DeskMessage, Ticket
 from storage.store import Store
-from storage.types import Document
 
 log = logging.getLogger("conversations.escalation")
 PHOTOS = TicketPhotos.KIND
 
 
 Fetch = Callable[[str, str], Awaitable[bytes | None]]  # (channel, file reference) -> the file
-
-
-@dataclass(frozen=True, slots=True)
-class DeskMessage:
-    """Where a ticket's message sits on the desk (a Slack channel and message timestamp)."""
-
-    channel: str
-    ref: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,36 +104,35 @@ class Escalation:
         self._policy = policy
         self._agent_language = agent_language
 
-    async def view(self, ticket: Document) -> TicketView:
-        source = ticket.get("description_language") or ticket.get("language") or self._agent_language
+    async def view(self, ticket: Ticket) -> TicketView:
+        source = ticket.description_language or ticket.language or self._agent_language
         translation = await self._translator.translate(
-            str(ticket.get("description") or ""), source=source, target=self._agent_language
+            ticket.description, source=source, target=self._agent_language
         )
+        team = self._policy.teams.get(ticket.team)
         return TicketView(
-            id=str(ticket["_id"]),
-            status=str(ticket.get("status", Status.OPEN)),
-            urgent=bool(ticket.get("urgent")),
-            urgency_reasons=tuple(ticket.get("urgency_reasons") or ()),
-            category=str(ticket.get("category")),
-            team=str(ticket.get("team")),
-            desk_channel=self._policy.teams[ticket["team"]].channel
-            if ticket.get("team") in self._policy.teams
-            else None,
-            customer_language=str(ticket.get("language")),
-            customer_channel=str(ticket.get("channel")),
-            order_ref=ticket.get("order_ref"),
-            product=ticket.get("product"),
+            id=ticket.id,
+            status=ticket.status.value,
+            urgent=ticket.urgent,
+            urgency_reasons=tuple(ticket.urgency_reasons),
+            category=ticket.category,
+            team=ticket.team,
+            desk_channel=None if team is None else team.channel,
+            customer_language=ticket.language,
+            customer_channel=ticket.channel,
+            order_ref=ticket.order_ref,
+            product=ticket.product,
             description=translation,
-            photos=len(ticket.get("photos") or []),
-            expectation=ticket.get("expectation"),
-            contact_time=ticket.get("contact_time"),
-            contact_time_note=ticket.get("contact_time_note"),
-            has_contact=bool(ticket.get("has_contact")),
-            assignee=ticket.get("assignee"),
-            deadlines=dict(ticket.get("deadlines") or {}),
-            breached=tuple(ticket.get("breached") or ()),
-            created_at=ticket["created_at"],
-            met=dict(ticket.get("met") or {}),
+            photos=len(ticket.photos),
+            expectation=ticket.expectation,
+            contact_time=ticket.contact_time,
+            contact_time_note=ticket.contact_time_note,
+            has_contact=ticket.has_contact,
+            assignee=ticket.assignee,
+            deadlines=dict(ticket.deadlines),
+            breached=tuple(ticket.breached),
+            created_at=ticket.created_at,
+            met=dict(ticket.met),
         )
 
     async def publish(self, job: TicketPublish) -> None:
@@ -158,45 +148,39 @@ class Escalation:
             reason = "mentions " + ", ".join(new_words) + " (translated)"
             ticket = await self._mark_urgent(ticket, reason)
             view = await self.view(ticket)
-        message = _desk_message(ticket)
+        message = ticket.desk
         if message is None:
             message = await self._desk.publish(view)
-            await self._store.tickets.set_fields(
-                ticket_id=view.id, changes={"desk": {"channel": message.channel, "ref": message.ref}}
-            )
-            if ticket.get("photos"):
+            await self._store.tickets.set_fields(ticket_id=view.id, changes={"desk": message.model_dump()})
+            if ticket.photos:
                 await self._store.jobs.put(TicketPhotos(ticket=view.id), key=view.id, due_at=self._clock())
         else:
             await self._desk.refresh(view, message)
-            if ticket.get("redacted_at") and (ticket.get("desk_notes") or ticket.get("desk_files")):
-                await self._desk.erase(
-                    message,
-                    notes=list(ticket.get("desk_notes") or []),
-                    files=list(ticket.get("desk_files") or []),
-                )
+            if ticket.redacted_at and (ticket.desk_notes or ticket.desk_files):
+                await self._desk.erase(message, notes=list(ticket.desk_notes), files=list(ticket.desk_files))
                 await self._store.tickets.set_fields(
                     ticket_id=view.id, changes={"desk_notes": [], "desk_files": []}
                 )
-        if view.urgent and not ticket.get("alerted"):
+        if view.urgent and not ticket.alerted:
             await self._desk.alert(view, message, "; ".join(view.urgency_reasons))
             await self._store.tickets.set_fields(ticket_id=view.id, changes={"alerted": True})
 
-    async def _mark_urgent(self, ticket: Document, reason: str) -> Document:
-        def change(current: Document) -> dict[str, Any]:
-            return {"urgent": True, "urgency_reasons": [*(current.get("urgency_reasons") or []), reason]}
+    async def _mark_urgent(self, ticket: Ticket, reason: str) -> Ticket:
+        def change(current: Ticket) -> dict[str, Any]:
+            return {"urgent": True, "urgency_reasons": [*current.urgency_reasons, reason]}
 
         event = {"actor": "bot", "action": "marked urgent", "reason": reason}
-        saved = await self._store.tickets.modify(ticket_id=str(ticket["_id"]), change=change, event=event)
+        saved = await self._store.tickets.modify(ticket_id=ticket.id, change=change, event=event)
         return saved or ticket
 
     async def remind(self, job: TicketReminder) -> None:
         ticket, deadline = await self._pending_deadline(job.ticket, job.deadline)
         if ticket is None:
             return
-        message = _desk_message(ticket)
+        message = ticket.desk
         if message is None:
             raise RuntimeError("ticket not on the desk yet")  # retried after publishing
-        due = ticket["deadlines"][deadline]
+        due = ticket.deadlines[deadline]
         await self._desk.note(
             message, f"⏰ Reminder: {_deadline_label(deadline)} due {due:%Y-%m-%d %H:%M} UTC."
         )
@@ -206,14 +190,14 @@ class Escalation:
         if ticket is None:
             return
         fresh = await self._store.tickets.modify(
-            ticket_id=str(ticket["_id"]),
-            change=lambda current: {"breached": sorted({*(current.get("breached") or []), deadline})},
+            ticket_id=ticket.id,
+            change=lambda current: {"breached": sorted({*current.breached, deadline})},
             event={"actor": "bot", "action": "deadline missed", "deadline": deadline},
         )
         if fresh is None:
             return
         view = await self.view(fresh)
-        message = _desk_message(fresh)
+        message = fresh.desk
         if message is not None:
             await self._desk.refresh(view, message)
         await self._desk.alert(view, message, f"{_deadline_label(deadline)} deadline missed")
@@ -221,7 +205,7 @@ class Escalation:
     async def note(self, job: DeskNote) -> None:
         """A line in the ticket's thread; the customer's words come with their translation."""
         ticket = await self._store.tickets.get(ticket_id=job.ticket)
-        message = None if ticket is None else _desk_message(ticket)
+        message = None if ticket is None else ticket.desk
         if ticket is None:
             return
         if message is None:
@@ -229,12 +213,12 @@ class Escalation:
         words, language = _quoted(ticket, job)
         shown = None
         if words:
-            source = str(language or ticket.get("language") or self._agent_language)
+            source = language or ticket.language or self._agent_language
             shown = await self._translator.translate(words, source=source, target=self._agent_language)
         ref = await self._desk.note(message, job.heading, words=shown, actor=job.actor or None)
         if shown is not None and ref:
             # Lines quoting what a customer wrote or read are blanked if they ask to be erased.
-            await self._store.tickets.remember(ticket_id=str(ticket["_id"]), field="desk_notes", value=ref)
+            await self._store.tickets.remember(ticket_id=ticket.id, field="desk_notes", value=ref)
 
     async def forward_feedback(self, job: FeedbackForward) -> None:
         """A suggestion to the suggestions channel, praise to the default team's channel."""
@@ -260,52 +244,43 @@ class Escalation:
     async def attach_photos(self, job: TicketPhotos, fetch: Fetch) -> None:
         """Copy the customer's photos into the ticket's thread; each once, even across retries."""
         ticket = await self._store.tickets.get(ticket_id=job.ticket)
-        message = None if ticket is None else _desk_message(ticket)
+        message = None if ticket is None else ticket.desk
         if ticket is None or message is None:
             return  # erased meanwhile, or (retried later) not on the desk yet
-        done = set(ticket.get("photos_attached") or [])
-        for number, photo in enumerate(ticket.get("photos") or [], start=1):
+        done = set(ticket.photos_attached)
+        for number, photo in enumerate(ticket.photos, start=1):
             if number in done:
                 continue
-            data = await fetch(str(ticket.get("channel")), str(photo.get("ref")))
+            data = await fetch(ticket.channel, photo.ref)
             if data is not None:
-                title = f"{ticket['_id']} — photo {number} from the customer"
+                title = f"{ticket.id} — photo {number} from the customer"
                 ref = await self._desk.attach(
-                    message, filename=f"{ticket['_id']}-{number}.jpg", data=data, title=title
+                    message, filename=f"{ticket.id}-{number}.jpg", data=data, title=title
                 )
                 if ref:
-                    await self._store.tickets.remember(
-                        ticket_id=str(ticket["_id"]), field="desk_files", value=ref
-                    )
+                    await self._store.tickets.remember(ticket_id=ticket.id, field="desk_files", value=ref)
             done.add(number)
-            await self._store.tickets.set_fields(
-                ticket_id=str(ticket["_id"]), changes={"photos_attached": sorted(done)}
-            )
+            attached = {"photos_attached": sorted(done)}
+            await self._store.tickets.set_fields(ticket_id=ticket.id, changes=attached)
 
-    async def _pending_deadline(self, ticket_id: str, deadline: str) -> tuple[Document | None, str]:
+    async def _pending_deadline(self, ticket_id: str, deadline: str) -> tuple[Ticket | None, str]:
         """The ticket and deadline name, or None when the deadline was met or the ticket is gone."""
         ticket = await self._store.tickets.get(ticket_id=ticket_id)
-        if ticket is None or deadline in (ticket.get("met") or {}) or ticket.get("status") == Status.CLOSED:
+        if ticket is None or deadline in ticket.met or ticket.closed:
             return None, deadline
         return ticket, deadline
 
 
-def _quoted(ticket: Document, job: DeskNote) -> tuple[str, str | None]:
+def _quoted(ticket: Ticket, job: DeskNote) -> tuple[str, str | None]:
     """The words a note quotes and their language, looked up by reference on the ticket: a history
     entry's text (`entry`), or what the customer was sent (`shown`). Erased: nothing."""
     if job.entry is not None:
-        return str((history_entry(ticket, job.entry) or {}).get("text") or ""), None
+        entry = history_entry(ticket, job.entry)
+        return (entry.text or "" if entry else ""), None
     if job.shown is not None:
-        sent = (ticket.get("shown") or {}).get(job.shown) or {}
-        return str(sent.get("text") or ""), sent.get("language")
+        sent = (ticket.shown or {}).get(job.shown)
+        return ("", None) if sent is None else (sent.text, sent.language)
     return "", None
-
-
-def _desk_message(ticket: Document) -> DeskMessage | None:
-    desk = ticket.get("desk")
-    if not desk:
-        return None
-    return DeskMessage(channel=str(desk["channel"]), ref=str(desk["ref"]))
 
 
 def _deadline_label(deadline: str) -> str:

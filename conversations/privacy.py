@@ -16,7 +16,6 @@ from conversations.turn import Turn
 from core.jobs import TicketPublish
 from core.payloads import Erase
 from core.questionnaire import Questionnaire
-from core.tickets import Status
 from storage.consents import Decision
 from storage.store import Store
 
@@ -106,15 +105,13 @@ async def _complaints_and_feedback(turn: Turn) -> list[str]:
     if tickets:
         lines += ["", turn.t("mydata.complaints")]
         for ticket in tickets:
-            closed = ticket.get("status") == Status.CLOSED
-            status = turn.t("status.complete" if closed else "status.in_progress")
-            header = f"— {ticket['_id']}, {turn.t(f'complaint.category.{ticket.get("category")}')}, {status}"
-            if isinstance(ticket.get("created_at"), datetime):
-                header += f", {_when(ticket['created_at'], turn.language)}"
-            if ticket.get("order_ref"):
-                header += f", #{ticket['order_ref']}"
-            lines += [header, f"  {ticket.get('product') or ''}: {ticket.get('description') or ''}"]
-            contact = await store.contacts.get(ticket_id=str(ticket["_id"]))
+            status = turn.t("status.complete" if ticket.closed else "status.in_progress")
+            category = turn.t(f"complaint.category.{ticket.category}")
+            header = f"— {ticket.id}, {category}, {status}, {_when(ticket.created_at, turn.language)}"
+            if ticket.order_ref:
+                header += f", #{ticket.order_ref}"
+            lines += [header, f"  {ticket.product or ''}: {ticket.description}"]
+            contact = await store.contacts.get(ticket_id=ticket.id)
             if contact:
                 lines.append("  " + turn.t("mydata.contact", value=contact))
     feedback = await store.feedback.for_customer(customer_id=customer_id)
@@ -213,7 +210,7 @@ async def erase_customer(
     identities = await store.customers.platform_ids(customer_id=customer_id)
     await store.themes.forget(
         keys=[f"feedback:{doc['_id']}" for doc in feedback]
-        + [f"ticket:{doc['_id']}" for doc in await store.tickets.for_customer(customer_id=customer_id)],
+        + [f"ticket:{ticket.id}" for ticket in await store.tickets.for_customer(customer_id=customer_id)],
         responses=[str(doc["_id"]) for doc in responses],
         method=METHOD,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
@@ -25,7 +25,7 @@ from conversations.report_model import (
 )
 from conversations.report_stats import Ratio, holm, mean_interval, share_difference_p, share_interval, welch_p
 from conversations.rollups import ALL, AXES, UNSERVED
-from core.tickets import Status
+from core.tickets import FollowUpRecord, Status, TicketFigures
 from storage.store import Store
 from storage.types import Document
 
@@ -220,18 +220,19 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _on_time(tickets: list[Document], kind: str, now: datetime, min_group: int) -> tuple[Rate, float | None]:
+def _on_time(
+    tickets: list[TicketFigures], kind: str, now: datetime, min_group: int
+) -> tuple[Rate, float | None]:
     hits = decided = 0
     hours: list[float] = []
     for ticket in tickets:
-        deadline = (ticket.get("deadlines") or {}).get(kind)
-        met = (ticket.get("met") or {}).get(kind)
-        if not isinstance(deadline, datetime):
+        deadline, met = ticket.deadlines.get(kind), ticket.met.get(kind)
+        if deadline is None:
             continue
-        if isinstance(met, datetime):
+        if met is not None:
             decided += 1
             hits += _aware(met) <= _aware(deadline)
-            took = _hours(met, ticket.get("created_at"))
+            took = _hours(met, ticket.created_at)
             if took is not None:
                 hours.append(took)
         elif _aware(deadline) < now:
@@ -256,33 +257,28 @@ def _single_answers(ratings: list[int]) -> Score:
 
 
 def complaint_figures(
-    tickets: list[Document], feedback_kinds: dict[str, int], now: datetime, min_group: int
+    tickets: list[TicketFigures], feedback_kinds: dict[str, int], now: datetime, min_group: int
 ) -> ComplaintFigures:
-    def count(field: str) -> dict[str, int]:
+    def count(of: Callable[[TicketFigures], str]) -> dict[str, int]:
         counted: dict[str, int] = defaultdict(int)
         for ticket in tickets:
-            counted[str(ticket.get(field) or "unknown")] += 1
+            counted[of(ticket) or "unknown"] += 1
         return dict(counted)
 
     urgency: dict[str, int] = defaultdict(int)
     accepted = decided = followed = due = 0
     ratings: list[int] = []
     for ticket in tickets:
-        urgency["urgent" if ticket.get("urgent") else "normal"] += 1
-        actions = [str(entry.get("action")) for entry in ticket.get("history") or []]
+        urgency["urgent" if ticket.urgent else "normal"] += 1
+        actions = [entry.action for entry in ticket.history]
         accepted += actions.count("accepted the resolution")
         decided += actions.count("accepted the resolution") + actions.count("rejected the resolution")
-        closed = ticket.get("closed_at")
-        followup = ticket.get("followup") or {}
-        if (
-            ticket.get("status") == Status.CLOSED
-            and isinstance(closed, datetime)
-            and _aware(closed) + FOLLOWUP_DUE <= now
-        ):
+        closed, followup = ticket.closed_at, ticket.followup or FollowUpRecord()
+        if ticket.status is Status.CLOSED and closed is not None and _aware(closed) + FOLLOWUP_DUE <= now:
             due += 1
-            followed += bool(followup.get("sent_at"))
-        rating = followup.get("rating")
-        if isinstance(rating, int) and 1 <= rating <= 5:
+            followed += bool(followup.sent_at)
+        rating = followup.rating
+        if rating is not None and 1 <= rating <= 5:
             ratings.append(rating)
     first, first_hours = _on_time(tickets, "first_contact", now, min_group)
     resolution, resolution_hours = _on_time(tickets, "resolution", now, min_group)
@@ -290,9 +286,9 @@ def complaint_figures(
     split = {"complaint": len(tickets), **{k: v for k, v in feedback_kinds.items() if k != "complaint"}}
     return ComplaintFigures(
         total=len(tickets),
-        by_category=_suppressed_counts(count("category"), min_group),
+        by_category=_suppressed_counts(count(lambda ticket: ticket.category), min_group),
         by_urgency=_suppressed_counts(dict(urgency), min_group),
-        by_team=_suppressed_counts(count("team"), min_group),
+        by_team=_suppressed_counts(count(lambda ticket: ticket.team), min_group),
         first_contact_on_time=first,
         resolution_on_time=resolution,
         median_first_contact_hours=first_hours,

@@ -71,15 +71,15 @@ async def _read(store: Store, source: str, start: datetime, end: datetime) -> li
                     )
                 )
     elif source == "ticket":
-        for doc in await store.tickets.descriptions_between(start=start, end=end):
-            if doc.get("description"):
+        for ticket in await store.tickets.descriptions_between(start=start, end=end):
+            if ticket.description:
                 texts.append(
                     FreeText(
-                        f"ticket:{doc['_id']}",
-                        str(doc["description"]),
-                        str(doc.get("description_language") or ""),
-                        doc["created_at"],
-                        category=str(doc.get("category") or "") or None,
+                        f"ticket:{ticket.id}",
+                        ticket.description,
+                        ticket.description_language or "",
+                        ticket.created_at,
+                        category=ticket.category or None,
                     )
                 )
     else:
@@ -173,8 +173,8 @@ async def _words(store: Store, key: str) -> str | None:
         doc = await store.feedback.get(feedback_id=rest)
         return str(doc.get("text") or "") if doc else None
     if kind == "ticket":
-        doc = await store.tickets.get(ticket_id=rest)
-        return str(doc.get("description") or "") if doc and not doc.get("redacted_at") else None
+        ticket = await store.tickets.get(ticket_id=rest)
+        return ticket.description if ticket and not ticket.redacted_at else None
     response_id, _, qid = rest.partition(":")
     doc = await store.responses.get(response_id=response_id)
     value = ((doc or {}).get("answers") or {}).get(qid, {}).get("value")

@@ -14,9 +14,8 @@ from conversations.turn import Turn
 from core.events import EventKind, Outbound, Unprompted
 from core.jobs import DeskNote, TicketFollowUp, ToCustomer
 from core.payloads import FollowUp, FollowUpNoComment, FollowUpRating, Payload, Proposal, parse
-from core.tickets import Status
+from core.tickets import Status, Ticket
 from locales.catalog import Catalogs, is_rtl
-from storage.types import Document
 
 log = logging.getLogger("conversations.ticket_chat")
 MAX_CUSTOMER_TEXT = 2000
@@ -25,9 +24,9 @@ IDLE_STATES = frozenset({State.NEW, State.COMPLETED, State.DECLINED, State.WITHD
 TICKET_BUTTONS = (Proposal, FollowUp, FollowUpRating, FollowUpNoComment)
 
 
-def customer_messages(ticket: Document, kind: str, text: Translation, catalogs: Catalogs) -> list[Outbound]:
+def customer_messages(ticket: Ticket, kind: str, text: Translation, catalogs: Catalogs) -> list[Outbound]:
     """What the customer receives for an agent's action (already translated into their language)."""
-    language, ticket_id = str(ticket.get("language") or "en"), str(ticket["_id"])
+    language, ticket_id = ticket.language or "en", ticket.id
 
     def t(key: str, **values: object) -> str:
         return catalogs.text(language, key, **values)
@@ -130,9 +129,9 @@ async def _on_follow_up(turn: Turn, pressed: FollowUp, here: State) -> State:
 
 async def _check_waiting(turn: Turn, ticket_id: str) -> None:
     ticket = await turn.reads.tickets.get(ticket_id=ticket_id)
-    if ticket is None or ticket.get("customer_id") != turn.customer.id:
+    if ticket is None or ticket.customer_id != turn.customer.id:
         raise Refused("not this customer's ticket")
-    if ticket.get("status") != Status.AWAITING_CUSTOMER:
+    if ticket.status is not Status.AWAITING_CUSTOMER:
         raise Refused("no proposal is waiting")
 
 
@@ -191,7 +190,7 @@ async def forward_to_open_ticket(turn: Turn) -> State | None:
     tickets = await turn.reads.tickets.open_for_customer(customer_id=turn.customer.id)
     if not tickets:
         return None
-    ticket_id = str(tickets[0]["_id"])
+    ticket_id = tickets[0].id
     await _forward(turn, ticket_id, turn.event.text.strip()[:MAX_CUSTOMER_TEXT])
     said = "complaint.message.forwarded" if turn.config.desk else "complaint.message.kept"
     turn.say_key(said, ticket=ticket_id)
@@ -215,16 +214,17 @@ async def on_agent_message_due(turn: Turn) -> State:
     """
     job, here = ToCustomer.read(turn.event.timer), turn.dialogue.state
     ticket = await turn.reads.tickets.get(ticket_id=job.ticket)
-    if ticket is None or ticket.get("customer_id") != turn.customer.id:
+    if ticket is None or ticket.customer_id != turn.customer.id:
         log.info("message for an erased ticket or customer dropped")
         return here
     entry_id = job.entry
-    text = str((history_entry(ticket, entry_id) or {}).get("text") or "")
+    entry = history_entry(ticket, entry_id)
+    text = (entry.text or "") if entry else ""
     if not text:
         log.info("message whose words were erased dropped")
         return here
     source = turn.config.agent_language
-    target = str(ticket.get("language") or source)
+    target = ticket.language or source
     if turn.translator is None:
         shown = Translation(text, source, target, "none", text, False, None)
     else:
@@ -233,7 +233,7 @@ async def on_agent_message_due(turn: Turn) -> State:
     turn.messages.extend(customer_messages(ticket, kind, shown, turn.catalogs))
     # What the customer read, kept on the ticket (and erased with it) for the agents' note.
     sent = entry_id or turn.event.event_id.rpartition(":")[2]
-    ticket_id = str(ticket["_id"])
+    ticket_id = ticket.id
     turn.outbox.add(
         Op.TICKET_FIELDS,
         ticket_id=ticket_id,
@@ -252,16 +252,16 @@ async def on_followup_due(turn: Turn) -> State:
     """Days after closing: ask whether the problem is still solved, once, if the ticket is closed."""
     ticket = await turn.reads.tickets.get(ticket_id=TicketFollowUp.read(turn.event.timer).ticket)
     here = turn.dialogue.state
-    mine = ticket is not None and ticket.get("customer_id") == turn.customer.id
-    if ticket is None or not mine or ticket.get("status") != Status.CLOSED:
+    mine = ticket is not None and ticket.customer_id == turn.customer.id
+    if ticket is None or not mine or not ticket.closed:
         return here  # reopened, erased, or not this chat's ticket
-    if (ticket.get("followup") or {}).get("sent_at"):
+    if ticket.followup is not None and ticket.followup.sent_at:
         return here
-    language = str(ticket.get("language") or turn.language)
+    language = ticket.language or turn.language
     nothing = Translation("", language, language, "none", "", False, None)
     turn.messages.extend(customer_messages(ticket, "followup", nothing, turn.catalogs))
     turn.outbox.add(
-        Op.TICKET_FIELDS, ticket_id=str(ticket["_id"]), changes={"followup.sent_at": turn.config.clock()}
+        Op.TICKET_FIELDS, ticket_id=ticket.id, changes={"followup.sent_at": turn.config.clock()}
     )
     return here
 

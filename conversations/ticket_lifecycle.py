@@ -21,9 +21,8 @@ from typing import Any, Literal
 
 from conversations.complaint_policy import Category, ComplaintPolicy, Deadline
 from core.jobs import DeskNote, TicketBreach, TicketFollowUp, TicketPublish, TicketReminder, ToCustomer
-from core.tickets import Status
+from core.tickets import HistoryEntry, Status, Ticket
 from storage.store import Store
-from storage.types import Document
 
 TO_CUSTOMER, DESK_NOTE, FOLLOWUP = ToCustomer.KIND, DeskNote.KIND, TicketFollowUp.KIND
 MAX_AGENT_TEXT = 3000
@@ -58,7 +57,7 @@ class Refused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    ticket: Document
+    ticket: Ticket
     note: str
     replayed: bool = False
     """The request had been acted on already: nothing changed this time."""
@@ -68,17 +67,17 @@ class Outcome:
 class Changed:
     """A ticket as saved, the id of the history entry the change added, whether it was there already."""
 
-    ticket: Document
+    ticket: Ticket
     entry: str
     replayed: bool
 
     @property
     def id(self) -> str:
-        return str(self.ticket["_id"])
+        return self.ticket.id
 
 
 class _Replay(Exception):
-    def __init__(self, ticket: Document) -> None:
+    def __init__(self, ticket: Ticket) -> None:
         super().__init__("request already applied")
         self.ticket = ticket
 
@@ -90,11 +89,8 @@ def entry_id(request: str | None) -> str:
     return hashlib.sha256(request.encode()).hexdigest()[:16]
 
 
-def history_entry(ticket: Document, entry: str) -> dict[str, Any] | None:
-    for item in ticket.get("history") or []:
-        if isinstance(item, dict) and item.get("id") == entry:
-            return item
-    return None
+def history_entry(ticket: Ticket, entry: str) -> HistoryEntry | None:
+    return next((item for item in ticket.history if item.id == entry), None)
 
 
 class TicketLifecycle:
@@ -113,12 +109,12 @@ class TicketLifecycle:
     # `request`: the identity of the request that asked for the action (e.g. "slack:view:<id>").
 
     async def claim(self, *, ticket_id: str, agent: str, request: str | None = None) -> Outcome:
-        def change(ticket: Document) -> dict[str, Any]:
-            if ticket.get("status") == Status.CLOSED:
+        def change(ticket: Ticket) -> dict[str, Any]:
+            if ticket.closed:
                 raise Refused("this ticket is closed")
-            if ticket.get("assignee") == agent:
+            if ticket.assignee == agent:
                 raise Refused("you already have this ticket")
-            status = ticket["status"] if ticket["status"] != Status.OPEN else Status.CLAIMED
+            status = ticket.status if ticket.status is not Status.OPEN else Status.CLAIMED
             return {"assignee": agent, "status": status}
 
         done = await self._change(ticket_id, change, {"actor": agent, "action": "claimed"}, request=request)
@@ -129,12 +125,12 @@ class TicketLifecycle:
     async def reply(self, *, ticket_id: str, agent: str, text: str, request: str | None = None) -> Outcome:
         text = _agent_text(text)
 
-        def change(ticket: Document) -> dict[str, Any]:
+        def change(ticket: Ticket) -> dict[str, Any]:
             self._open(ticket)
             return {
                 **self._first_contact(ticket),
                 "status": Status.IN_PROGRESS,
-                "assignee": ticket.get("assignee") or agent,
+                "assignee": ticket.assignee or agent,
             }
 
         event = {"actor": agent, "action": "replied", "text": text}
@@ -146,13 +142,13 @@ class TicketLifecycle:
     async def propose(self, *, ticket_id: str, agent: str, text: str, request: str | None = None) -> Outcome:
         text = _agent_text(text)
 
-        def change(ticket: Document) -> dict[str, Any]:
+        def change(ticket: Ticket) -> dict[str, Any]:
             self._open(ticket)
             return {
                 **self._first_contact(ticket),
                 "status": Status.AWAITING_CUSTOMER,
                 "proposal": {"text": text, "by": agent, "at": self._clock()},
-                "assignee": ticket.get("assignee") or agent,
+                "assignee": ticket.assignee or agent,
             }
 
         event = {"actor": agent, "action": "proposed a resolution", "text": text}
@@ -175,8 +171,8 @@ class TicketLifecycle:
             raise Refused(f"unknown category {category!r}")
         team = self._policy.team_for(category).name
 
-        def change(ticket: Document) -> dict[str, Any]:
-            if ticket.get("category") == category:
+        def change(ticket: Ticket) -> dict[str, Any]:
+            if ticket.category == category:
                 raise Refused("the ticket already has this category")
             return {"category": category, "team": team}
 
@@ -191,9 +187,9 @@ class TicketLifecycle:
     ) -> Outcome:
         reason = _agent_text(reason)
 
-        def change(ticket: Document) -> dict[str, Any]:
+        def change(ticket: Ticket) -> dict[str, Any]:
             self._open(ticket)
-            reasons = [*(ticket.get("urgency_reasons") or []), f"escalated by an agent: {reason}"]
+            reasons = [*ticket.urgency_reasons, f"escalated by an agent: {reason}"]
             return {"urgent": True, "urgency_reasons": reasons, "alerted": False}
 
         event = {"actor": agent, "action": "escalated", "text": reason}
@@ -206,21 +202,21 @@ class TicketLifecycle:
 
     async def customer_accepts(
         self, *, ticket_id: str, customer_id: str, request: str | None = None
-    ) -> Document:
+    ) -> Ticket:
         ticket = await self._owned(ticket_id, customer_id, Status.AWAITING_CUSTOMER)
         closed = await self._close(
-            str(ticket["_id"]), actor="customer", action="accepted the resolution", request=request
+            ticket.id, actor="customer", action="accepted the resolution", request=request
         )
         await self._note(closed, "✅ The customer accepted the proposed resolution. Ticket closed.")
         return closed.ticket
 
     async def customer_rejects(
         self, *, ticket_id: str, customer_id: str, reason: str, request: str | None = None
-    ) -> Document:
+    ) -> Ticket:
         await self._owned(ticket_id, customer_id, Status.AWAITING_CUSTOMER)
 
-        def change(ticket: Document) -> dict[str, Any]:
-            if ticket.get("status") != Status.AWAITING_CUSTOMER:
+        def change(ticket: Ticket) -> dict[str, Any]:
+            if ticket.status is not Status.AWAITING_CUSTOMER:
                 raise Refused("no proposal is waiting")
             return {"status": Status.PROPOSAL_REJECTED}
 
@@ -232,7 +228,7 @@ class TicketLifecycle:
 
     async def customer_writes(
         self, *, ticket_id: str, customer_id: str, text: str, request: str | None = None
-    ) -> Document:
+    ) -> Ticket:
         """A message from the customer about an open ticket: kept, and shown to agents in the thread."""
         await self._owned(ticket_id, customer_id, None)
         event = {"actor": "customer", "action": "wrote", "text": text}
@@ -242,7 +238,7 @@ class TicketLifecycle:
 
     async def follow_up_answer(
         self, *, ticket_id: str, customer_id: str, solved: bool, request: str | None = None
-    ) -> Document:
+    ) -> Ticket:
         ticket = await self._owned(ticket_id, customer_id, None)
         if solved:
             changes: dict[str, Any] = {"followup.solved": True}
@@ -250,14 +246,14 @@ class TicketLifecycle:
         else:
             changes = {"followup.solved": False, "status": Status.REOPENED, "alerted": False, "urgent": True}
             event = {"actor": "customer", "action": "reopened: not solved"}
-            reasons = [*(ticket.get("urgency_reasons") or []), "reopened after follow-up"]
+            reasons = [*ticket.urgency_reasons, "reopened after follow-up"]
             changes["urgency_reasons"] = reasons
         if not solved:
             # A fresh resolution deadline from now, with its reminder and breach jobs.
-            team = self._policy.team_for(str(ticket.get("category")))
+            team = self._policy.team_for(ticket.category)
             now = self._clock()
             deadline = self._policy.deadlines(team, now)[Deadline.RESOLUTION]
-            met = {k: v for k, v in (ticket.get("met") or {}).items() if k != Deadline.RESOLUTION}
+            met = {k: v for k, v in ticket.met.items() if k != Deadline.RESOLUTION}
             changes.update(
                 {"met": met, f"deadlines.{Deadline.RESOLUTION.value}": deadline, "closed_at": None}
             )
@@ -300,23 +296,23 @@ class TicketLifecycle:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _owned(self, ticket_id: str, customer_id: str, status: Status | None) -> Document:
+    async def _owned(self, ticket_id: str, customer_id: str, status: Status | None) -> Ticket:
         ticket = await self._store.tickets.get(ticket_id=ticket_id)
-        if ticket is None or ticket.get("customer_id") != customer_id:
+        if ticket is None or ticket.customer_id != customer_id:
             raise Refused("no such ticket for this customer")
-        if status is not None and ticket.get("status") != status:
+        if status is not None and ticket.status is not status:
             raise Refused("the ticket is not waiting for this answer")
         return ticket
 
     @staticmethod
-    def _open(ticket: Document) -> None:
-        if ticket.get("status") == Status.CLOSED:
+    def _open(ticket: Ticket) -> None:
+        if ticket.closed:
             raise Refused("this ticket is closed")
-        if not ticket.get("customer_id"):
+        if not ticket.customer_id:
             raise Refused("the customer erased their data; they cannot be contacted")
 
-    def _first_contact(self, ticket: Document) -> dict[str, Any]:
-        met = dict(ticket.get("met") or {})
+    def _first_contact(self, ticket: Ticket) -> dict[str, Any]:
+        met = dict(ticket.met)
         met.setdefault("first_contact", self._clock())
         return {"met": met}
 
@@ -325,9 +321,9 @@ class TicketLifecycle:
     ) -> Changed:
         now = self._clock()
 
-        def change(ticket: Document) -> dict[str, Any]:
+        def change(ticket: Ticket) -> dict[str, Any]:
             self._open(ticket)
-            met = dict(ticket.get("met") or {})
+            met = dict(ticket.met)
             met.setdefault("first_contact", now)
             met.setdefault("resolution", now)
             return {"status": Status.CLOSED, "closed_at": now, "met": met}
@@ -336,7 +332,7 @@ class TicketLifecycle:
         if text is not None:
             event["text"] = text
         done = await self._change(ticket_id, change, event, request=request)
-        team = self._policy.team_for(str(done.ticket.get("category")))
+        team = self._policy.team_for(done.ticket.category)
         due = team.calendar.working_days_after(now, self._policy.followup_working_days)
         await self._store.jobs.put(TicketFollowUp(ticket=ticket_id), key=ticket_id, due_at=due)
         await self._refresh(done)
@@ -345,7 +341,7 @@ class TicketLifecycle:
     async def _change(
         self,
         ticket_id: str,
-        change: Callable[[Document], dict[str, Any]],
+        change: Callable[[Ticket], dict[str, Any]],
         event: dict[str, Any],
         *,
         request: str | None = None,
@@ -353,11 +349,11 @@ class TicketLifecycle:
         """Save a change with its history entry; a request seen before finds its entry instead."""
         entry = entry_id(request)
 
-        def once(ticket: Document) -> dict[str, Any]:
+        def once(ticket: Ticket) -> dict[str, Any]:
             if request is not None and history_entry(ticket, entry) is not None:
                 raise _Replay(ticket)
             changes = change(ticket)
-            before, after = Status(ticket.get("status", Status.OPEN)), changes.get("status")
+            before, after = ticket.status, changes.get("status")
             if after is not None and after != before and Status(after) not in TRANSITIONS[before]:
                 raise Refused(f"a ticket that is {before.value} cannot become {Status(after).value}")
             return changes
