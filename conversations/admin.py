@@ -196,13 +196,13 @@ class AdminCommands:
         end = self._context.clock()
         start = end - timedelta(days=int(days))
         invited = await self._store.invitations.between(questionnaire_id=qid, start=start, end=end)
-        orders = [str(doc["order_ref"]) for doc in invited]
+        orders = [invitation.order_ref for invitation in invited]
         responses = await self._store.responses.for_orders(questionnaire_id=qid, order_refs=orders)
         consented = {str(doc.get("order_ref")) for doc in responses}
         completed = {str(doc.get("order_ref")) for doc in responses if doc.get("status") == "complete"}
         counts = [
             ("invited", len(invited)),
-            ("opened", sum(1 for doc in invited if doc.get("opened_at"))),
+            ("opened", sum(1 for invitation in invited if invitation.opened_at)),
             ("consented", len(consented)),
             ("completed", len(completed)),
         ]

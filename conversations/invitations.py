@@ -133,14 +133,14 @@ async def invite(
         await rollups.count(
             store.jobs, stage="invited", questionnaire_id=request.questionnaire, entity=invitation_id, at=now
         )
-    payload = PAYLOAD_PREFIX + str(doc["_id"])
+    payload = PAYLOAD_PREFIX + doc.id
     sending = False
     if created and await _reachable(store, request.channel, request.customer_ref):
         due = max(now, request.send_at) if request.send_at else now
-        await store.jobs.put(InvitationSend(invitation=str(doc["_id"])), key=str(doc["_id"]), due_at=due)
+        await store.jobs.put(InvitationSend(invitation=doc.id), key=doc.id, due_at=due)
         sending = True
     return InvitationResult(
-        invitation_id=str(doc["_id"]),
+        invitation_id=doc.id,
         start_payload=payload,
         deep_link=deep_link(payload),
         duplicate=not created,
@@ -153,7 +153,7 @@ async def _reachable(store: Store, channel: str, customer_ref: str) -> bool:
     link = await store.invitations.linked_chat(channel=channel, customer_ref=customer_ref)
     if link is None:
         return False
-    conversation = await store.conversations.load(channel=channel, chat_key=str(link["chat_key"]))
+    conversation = await store.conversations.load(channel=channel, chat_key=link.chat_key)
     return conversation is not None and conversation.get("state") != State.WITHDRAWN.value
 
 
@@ -181,12 +181,12 @@ async def open_invitation(turn: Turn, invitation_id: str) -> State:
     turn.outbox.add(
         Op.INVITATION_LINK,
         channel=event.channel,
-        customer_ref=str(doc["customer_ref"]),
+        customer_ref=doc.customer_ref,
         chat_key=event.chat_key,
         customer_id=turn.customer.id,
         at=now,
     )
-    payload = StartPayload(questionnaire_id=str(doc["questionnaire_id"]), order_ref=str(doc["order_ref"]))
+    payload = StartPayload(questionnaire_id=doc.questionnaire_id, order_ref=doc.order_ref)
     return await offer_consent(turn, payload)
 
 
@@ -195,19 +195,19 @@ async def on_invitation_due(turn: Turn) -> State:
     here = turn.dialogue.state
     invitation_id = InvitationSend.read(turn.event.timer).invitation
     doc = await turn.reads.invitations.get(invitation_id=invitation_id)
-    if doc is None or doc.get("sent_at") or doc.get("opened_at"):
+    if doc is None or doc.reached:
         return here  # gone, sent already, or the customer found it by the link first
     if here is State.WITHDRAWN or turn.dialogue.version == 0:
         log.info("invitation not sent: the customer opted out")
         return here
-    questionnaire = await turn.reads.questionnaires.latest(questionnaire_id=str(doc["questionnaire_id"]))
+    questionnaire = await turn.reads.questionnaires.latest(questionnaire_id=doc.questionnaire_id)
     if questionnaire is None:
         return here
-    language = str(doc.get("language") or turn.language)
+    language = doc.language or turn.language
     if not turn.catalogs.has(language):
         language = turn.language
     company = company_name(turn.config.branding.company, language=language, catalogs=turn.catalogs)
-    order = str(doc["order_ref"])
+    order = doc.order_ref
     duration = turn.catalogs.count(language, "count.minutes", questionnaire.estimated_minutes())
     text = turn.catalogs.text(language, "invitation.text", order=order, company=company, duration=duration)
     button = TakeSurvey(invitation_id).button(turn.catalogs.text(language, "button.take_survey"))

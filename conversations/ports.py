@@ -13,6 +13,7 @@ from typing import Protocol
 from core.questionnaire import Questionnaire
 from core.tickets import Ticket
 from storage.consents import ConsentEntry, Decision
+from storage.invitations import Invitation
 from storage.types import Document
 
 
@@ -45,7 +46,7 @@ class ConsentReads(Protocol):
 
 
 class InvitationReads(Protocol):
-    async def get(self, *, invitation_id: str) -> Document | None: ...
+    async def get(self, *, invitation_id: str) -> Invitation | None: ...
 
 
 class ContactReads(Protocol):

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from conversations.quality import INCOMPLETE
 from core.jobs import JobPayload, Rollup
 from core.questionnaire import Question, Questionnaire, QuestionType
+from storage.invitations import Invitation
 
 ROLLUP = Rollup.KIND
 FINAL = "final"  # a response completed or abandoned: its figures, or its reason for being left out
@@ -43,13 +44,12 @@ class Facets:
         return [(ALL, ALL), *((axis, getattr(self, axis) or UNKNOWN) for axis in AXES)]
 
 
-def facets_of(response: dict[str, Any], invitation: dict[str, Any] | None) -> Facets:
-    invitation = invitation or {}
+def facets_of(response: dict[str, Any], invitation: Invitation | None) -> Facets:
     return Facets(
-        country=str(invitation.get("country") or UNKNOWN),
+        country=(invitation and invitation.country) or UNKNOWN,
         language=str(response.get("language") or UNKNOWN),
         channel=str(response.get("channel") or UNKNOWN),
-        segment=str(invitation.get("segment") or UNKNOWN),
+        segment=(invitation and invitation.segment) or UNKNOWN,
         version=str(response.get("questionnaire_version") or UNKNOWN),
     )
 

@@ -71,6 +71,8 @@ async def invite(store: Store, order: str, *, country: str, segment: str) -> Non
     await store.invitations.create(
         fields={
             "_id": invitation_id_for(questionnaire_id="default", order_ref=order),
+            "channel": "telegram",
+            "customer_ref": f"customer-{order}",
             "order_ref": order,
             "questionnaire_id": "default",
             "country": country,
