@@ -28,17 +28,17 @@ from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
 from bot.theme_jobs import ThemeJobs
 from bot.ticket_jobs import TicketJobs
-from conversations.admin import AdminContext
+from conversations.admin.commands import AdminContext
 from conversations.detection import warm_up
 from conversations.engine import Engine
-from conversations.escalation import Escalation
 from conversations.language import parse_fallbacks, served
-from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
-from conversations.report_approval import ReportApprovals
-from conversations.theme_matching import english_pivot
-from conversations.ticket_lifecycle import TicketLifecycle
+from conversations.reports.approval import ReportApprovals
+from conversations.reports.quality import QualityRules
+from conversations.reports.theme_matching import english_pivot
+from conversations.tickets.desk import Escalation
+from conversations.tickets.lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
 from conversations.turn import EngineConfig
 from core.events import InboundEvent

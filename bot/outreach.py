@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
-from conversations.invitations import SEND
+from conversations.dialogues.invitations import SEND
+from conversations.dialogues.survey import REMIND
 from conversations.quiet_hours import QuietHours
-from conversations.survey import REMIND
 from core.events import InboundEvent
 from core.jobs import InvitationSend, SurveyReminder
 from storage.jobs import Job

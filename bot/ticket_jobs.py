@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler
-from conversations.escalation import Escalation
+from conversations.tickets.desk import Escalation
 from core.events import InboundEvent
 from core.jobs import (
     DeskNote,

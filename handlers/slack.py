@@ -11,7 +11,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.escalation import TicketView
+from conversations.tickets.desk import TicketView
 from conversations.translation import Translation
 from core.tickets import DeskMessage, Status
 from handlers.pacing import Pacer

@@ -14,11 +14,11 @@ import pytest
 
 from bot.scheduler import JobRunner
 from bot.ticket_jobs import TicketJobs
-from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.engine import Engine
-from conversations.escalation import Escalation
+from conversations.tickets.desk import Escalation
+from conversations.tickets.policy import ComplaintPolicy, Team
+from conversations.tickets.working_time import Calendar, Counting
 from conversations.translation import Translator
-from conversations.working_time import Calendar, Counting
 from core.events import Attachment, EventKind, InboundEvent, Outbound
 from core.questionnaire import BUILTIN_DIR, load_file
 from handlers.slack import SlackDesk, make_client
