@@ -39,7 +39,7 @@ from conversations.reports.quality import QualityRules
 from conversations.reports.theme_matching import english_pivot
 from conversations.tickets.desk import Escalation
 from conversations.tickets.lifecycle import TicketLifecycle
-from conversations.translation import Translation, Translator
+from conversations.translation import Translation
 from conversations.turn import EngineConfig
 from core.events import InboundEvent
 from core.jobs import AdminNoticeJob
@@ -59,6 +59,7 @@ from handlers.telegram import (
     webhook_handler,
 )
 from handlers.translation import make_provider
+from handlers.translator import TranslationService
 from handlers.webchat import CHANNEL as WEBCHAT
 from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
@@ -176,7 +177,7 @@ class FeedbackBot:
         # Load the detector's models and word lists now, off the loop, not on a customer's first message.
         await asyncio.to_thread(warm_up)
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
-        self.translator = Translator(
+        self.translator = TranslationService(
             make_provider(
                 settings.translation_provider,
                 api_key=settings.translation_api_key.get_secret_value()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 
 from conversations.detection import KNOWN
-from conversations.translation import NoneProvider, Translator
+from conversations.translation import Translator
 from locales.catalog import SOURCE_LANGUAGE, Catalogs
 
 # ISO 639 codes that name no language: undetermined, multiple, no linguistic content.
@@ -44,7 +44,7 @@ async def note(
 ) -> tuple[str, str]:
     """The note and the language it is written in: the customer's own when a provider translates it,
     else the fallback language, naming the customer's language so they see it was understood."""
-    if translator is not None and not isinstance(translator.provider, NoneProvider):
+    if translator is not None and translator.enabled:
         english = catalogs.text(
             SOURCE_LANGUAGE,
             "language.unserved",

@@ -8,7 +8,6 @@ from typing import get_args
 
 from conversations.admin.builder_draft import BuilderDraft
 from conversations.engine import Engine
-from conversations.translation import Translator
 from core.admin_payloads import (
     BuilderArrange,
     BuilderCondition,
@@ -24,13 +23,14 @@ from core.admin_payloads import (
     UseTemplate,
     WhenName,
 )
+from handlers.translator import TranslationService
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.admin.test_commands import ALICE, BOB, Tagging, admin
 from tests.conversations.test_engine import CONFIG, Chat, payloads, ui
 
 
-def builder_engine(store: Store, *, translator: Translator | None = None) -> Engine:
+def builder_engine(store: Store, *, translator: TranslationService | None = None) -> Engine:
     config = dataclasses.replace(CONFIG, admins=frozenset({ALICE, BOB}), survey_languages=("en", "de", "es"))
     return Engine(store=store, catalogs=ui(), config=config, translator=translator)
 
@@ -47,7 +47,7 @@ async def press(chat: Chat, payload: str) -> tuple[str, list[str]]:
 
 
 async def test_a_questionnaire_built_by_buttons_with_translations_beside(db: Database, store: Store) -> None:
-    eng = builder_engine(store, translator=Translator(Tagging(), None, rate_per_second=None))
+    eng = builder_engine(store, translator=TranslationService(Tagging(), None, rate_per_second=None))
     alice = admin(eng, db, ALICE)
     reply = await alice.send(alice.command("admin", "new"))
     assert "Title, as customers see it" in reply.messages[-1].text
@@ -173,7 +173,7 @@ async def test_random_presses_and_texts_never_break_the_builder(db: Database, st
         "rv:approve:",
     ]
     texts = ["", " ", "x" * 5000, "How satisfied are you?", "A\nB\nC", "$where", "Default", "🙂" * 100]
-    eng = builder_engine(store, translator=Translator(Tagging(), None, rate_per_second=None))
+    eng = builder_engine(store, translator=TranslationService(Tagging(), None, rate_per_second=None))
     alice = admin(eng, db, ALICE)
     rng = random.Random(20261206)
     for _ in range(250):

@@ -7,8 +7,8 @@ import dataclasses
 import yaml
 
 from conversations.engine import Engine
-from conversations.translation import Translator
 from core.questionnaire import parse_questionnaire
+from handlers.translator import TranslationService
 from storage.store import Store
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, payloads, t, ui
@@ -216,7 +216,10 @@ async def test_machine_translated_drafts_need_a_review_before_approval(db: Datab
     provider = Tagging()
     config = dataclasses.replace(CONFIG, admins=frozenset({ALICE, BOB}))
     eng = Engine(
-        store=store, catalogs=ui(), config=config, translator=Translator(provider, None, rate_per_second=None)
+        store=store,
+        catalogs=ui(),
+        config=config,
+        translator=TranslationService(provider, None, rate_per_second=None),
     )
     alice, bob = admin(eng, db, ALICE), admin(eng, db, BOB)
     await run(
@@ -352,7 +355,7 @@ async def test_translate_without_a_language_drafts_every_language_the_shop_serve
         store=store,
         catalogs=ui(),
         config=config,
-        translator=Translator(Tagging(), None, rate_per_second=None),
+        translator=TranslationService(Tagging(), None, rate_per_second=None),
     )
     alice = admin(eng, db, ALICE)
     await run(

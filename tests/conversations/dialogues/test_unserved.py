@@ -10,9 +10,9 @@ import pytest
 from conversations.dialogues import unserved
 from conversations.engine import Engine
 from conversations.rendering import Branding
-from conversations.translation import NoneProvider, Translator
 from conversations.turn import EngineConfig, Reply
 from core.events import EventKind, InboundEvent
+from handlers.translator import NoneProvider, TranslationService
 from locales.catalog import catalogs
 from storage.store import Store
 from storage.types import Database
@@ -42,7 +42,7 @@ def event(kind: EventKind, text: str = "", *, hint: str | None = None, user: str
 
 def engine(store: Store, config: EngineConfig = CONFIG) -> Engine:
     return Engine(
-        store=store, catalogs=catalogs(), config=config, translator=Translator(NoneProvider(), None)
+        store=store, catalogs=catalogs(), config=config, translator=TranslationService(NoneProvider(), None)
     )
 
 

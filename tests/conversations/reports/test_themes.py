@@ -9,7 +9,7 @@ from conversations.dialogues.privacy import erase_customer
 from conversations.reports.theme_lexicon import ThemeKey
 from conversations.reports.theme_matching import METHOD, assign, english_pivot
 from conversations.reports.themes import catch_up, themes_for_period
-from conversations.translation import Translator
+from handlers.translator import TranslationService
 from storage.store import Store
 from storage.translations import TranslationCache
 from storage.types import Database
@@ -176,7 +176,7 @@ async def test_the_pivot_goes_through_the_translator_and_its_cache(store: Store,
             for i in range(5)
         ]
     )
-    translator = Translator(Dictionary(), TranslationCache(db), rate_per_second=None)
+    translator = TranslationService(Dictionary(), TranslationCache(db), rate_per_second=None)
     themes = await themes_for_period(
         store,
         start=date(2026, 11, 16),

@@ -9,12 +9,7 @@ import time
 
 import pytest
 
-from conversations.translation import (
-    NoneProvider,
-    ProtectedTokens,
-    Translator,
-    UnsupportedLanguage,
-)
+from handlers.translator import NoneProvider, ProtectedTokens, TranslationService, UnsupportedLanguage
 
 
 class MemoryCache:
@@ -102,7 +97,7 @@ class NoJapanese(Upper):
 
 async def test_translates_and_cache_hit_avoids_second_call() -> None:
     provider, cache = Upper(), MemoryCache()
-    translator = Translator(provider, cache, rate_per_second=None)
+    translator = TranslationService(provider, cache, rate_per_second=None)
     first = await translator.translate("bonjour", source="fr", target="en")
     second = await translator.translate("bonjour", source="fr", target="en")
     assert first.text == second.text == "BONJOUR"
@@ -115,7 +110,7 @@ async def test_translates_and_cache_hit_avoids_second_call() -> None:
 
 async def test_same_language_and_empty_text_are_untouched() -> None:
     provider = Upper()
-    translator = Translator(provider, MemoryCache())
+    translator = TranslationService(provider, MemoryCache())
     same = await translator.translate("hello", source="en", target="en")
     empty = await translator.translate("  ", source="fr", target="en")
     assert (same.text, same.translated, same.note) == ("hello", False, None)
@@ -125,7 +120,7 @@ async def test_same_language_and_empty_text_are_untouched() -> None:
 
 async def test_text_of_only_protected_tokens_is_not_sent() -> None:
     provider = Upper()
-    result = await Translator(provider, None).translate(
+    result = await TranslationService(provider, None).translate(
         "https://shop.example/o/1 A1234-XY", source="fr", target="en"
     )
     assert (result.text, result.translated) == ("https://shop.example/o/1 A1234-XY", False)
@@ -133,7 +128,8 @@ async def test_text_of_only_protected_tokens_is_not_sent() -> None:
 
 
 async def test_none_provider_is_disabled() -> None:
-    result = await Translator(NoneProvider(), MemoryCache()).translate("hola", source="es", target="en")
+    service = TranslationService(NoneProvider(), MemoryCache())
+    result = await service.translate("hola", source="es", target="en")
     assert (result.text, result.translated, result.note, result.provider) == (
         "hola",
         False,
@@ -146,7 +142,7 @@ async def test_hung_provider_returns_original_in_time_without_blocking_the_loop(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     provider = Hangs()
-    translator = Translator(provider, MemoryCache(), timeout=0.3, rate_per_second=None)
+    translator = TranslationService(provider, MemoryCache(), timeout=0.3, rate_per_second=None)
     ticks = 0
     stop = asyncio.Event()
 
@@ -175,7 +171,7 @@ async def test_hung_provider_returns_original_in_time_without_blocking_the_loop(
 
 async def test_hung_calls_keep_their_slot_so_further_calls_fail_fast_as_busy() -> None:
     provider = Hangs()
-    translator = Translator(
+    translator = TranslationService(
         provider, None, timeout=0.2, rate_per_second=None, max_concurrent_calls=1, failure_threshold=10
     )
     try:
@@ -194,7 +190,9 @@ async def test_hung_calls_keep_their_slot_so_further_calls_fail_fast_as_busy() -
 
 async def test_circuit_opens_after_failures_then_half_opens(caplog: pytest.LogCaptureFixture) -> None:
     provider = Flaky()
-    translator = Translator(provider, None, rate_per_second=None, failure_threshold=3, open_seconds=0.2)
+    translator = TranslationService(
+        provider, None, rate_per_second=None, failure_threshold=3, open_seconds=0.2
+    )
     with caplog.at_level(logging.DEBUG):
         for _ in range(3):
             failed = await translator.translate("texte privé", source="fr", target="en")
@@ -220,7 +218,7 @@ async def test_circuit_opens_after_failures_then_half_opens(caplog: pytest.LogCa
 
 async def test_half_open_lets_only_one_trial_through() -> None:
     provider = Hangs()
-    translator = Translator(
+    translator = TranslationService(
         provider, None, timeout=0.3, rate_per_second=None, failure_threshold=1, open_seconds=0.1
     )
     try:
@@ -238,7 +236,7 @@ async def test_half_open_lets_only_one_trial_through() -> None:
 
 
 async def test_unsupported_language_does_not_trip_the_breaker() -> None:
-    translator = Translator(NoJapanese(), None, rate_per_second=None, failure_threshold=1)
+    translator = TranslationService(NoJapanese(), None, rate_per_second=None, failure_threshold=1)
     result = await translator.translate("hello", source="en", target="ja")
     assert result.note == "translation unavailable: language not supported"
     assert translator.breaker.state == "closed"
@@ -246,7 +244,7 @@ async def test_unsupported_language_does_not_trip_the_breaker() -> None:
 
 async def test_rate_limit_spaces_calls() -> None:
     provider = Upper()
-    translator = Translator(provider, None, rate_per_second=10, burst=1)
+    translator = TranslationService(provider, None, rate_per_second=10, burst=1)
     await asyncio.gather(*(translator.translate(f"mot {i}", source="fr", target="en") for i in range(4)))
     gaps = [b - a for a, b in zip(provider.times, provider.times[1:], strict=False)]
     assert len(gaps) == 3 and min(gaps) >= 0.085
@@ -254,7 +252,7 @@ async def test_rate_limit_spaces_calls() -> None:
 
 async def test_rate_limit_wait_beyond_deadline_returns_original() -> None:
     provider = Upper()
-    translator = Translator(provider, None, rate_per_second=1, burst=1, timeout=0.2)
+    translator = TranslationService(provider, None, rate_per_second=1, burst=1, timeout=0.2)
     first, second = await asyncio.gather(
         translator.translate("un", source="fr", target="en"),
         translator.translate("deux", source="fr", target="en"),
@@ -270,7 +268,7 @@ async def test_protected_tokens_survive_reordering_and_case_changes() -> None:
         "Bonjour, ma commande A1234-XY (#99812345) est sur https://shop.example/orders/a1b2?x=y, "
         "écrivez à jane.doe+sav@example.org merci"
     )
-    result = await Translator(provider, MemoryCache(), rate_per_second=None).translate(
+    result = await TranslationService(provider, MemoryCache(), rate_per_second=None).translate(
         text, source="fr", target="en"
     )
     assert result.translated, result.note
@@ -288,7 +286,7 @@ async def test_protected_tokens_survive_reordering_and_case_changes() -> None:
 
 async def test_customer_literal_placeholders_are_protected_too() -> None:
     provider = Upper()
-    result = await Translator(provider, None, rate_per_second=None).translate(
+    result = await TranslationService(provider, None, rate_per_second=None).translate(
         "voir {1} et {0}", source="fr", target="en"
     )
     assert result.text == "VOIR {1} ET {0}" and result.translated
@@ -298,7 +296,8 @@ async def test_customer_literal_placeholders_are_protected_too() -> None:
 async def test_mangled_placeholder_returns_original(provider: Upper) -> None:
     cache = MemoryCache()
     text = "commande A1234-XY et B5678 pour moi"
-    result = await Translator(provider, cache, rate_per_second=None).translate(text, source="fr", target="en")
+    service = TranslationService(provider, cache, rate_per_second=None)
+    result = await service.translate(text, source="fr", target="en")
     assert (result.text, result.translated) == (text, False)
     assert result.note == "translation unavailable: protected tokens lost"
     assert cache.entries == {}
@@ -325,7 +324,7 @@ async def test_cache_failure_is_a_miss_not_an_error() -> None:
             await asyncio.sleep(10)
 
     started = time.monotonic()
-    result = await Translator(Upper(), Broken(), rate_per_second=None, cache_timeout=0.1).translate(
+    result = await TranslationService(Upper(), Broken(), rate_per_second=None, cache_timeout=0.1).translate(
         "salut", source="fr", target="en"
     )
     assert result.text == "SALUT" and time.monotonic() - started < 0.5
