@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import resource
 import sys
 import tempfile
 import time
@@ -67,6 +68,23 @@ class Customer:
 
 
 Drive = Callable[[Customer], Awaitable[None]]
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _share(cpu: float, wall: float) -> str:
+    return f"{cpu:.1f} s ({cpu / wall * 100:.0f}% of one core)"
+
+
+def spread(counts: Sequence[int]) -> str:
+    """min / median / max of per-customer counts, e.g. the bot's messages to each."""
+    if not counts:
+        return "n/a"
+    ordered = sorted(counts)
+    return f"min {ordered[0]} / median {ordered[len(ordered) // 2]} / max {ordered[-1]}"
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -185,12 +203,14 @@ class Run:
                 drive = await drive_factory(bot)
                 self.out("bot start-up", f"{time.monotonic() - started:.1f} s (not included below)")
                 sampler = TreeSampler(bot.process.pid)
-                cpu_before = sampler.cpu_seconds()
+                cpu_before, own_before = sampler.cpu_seconds(), own_cpu_seconds()
                 sampler.start()
                 wall, stopped = await run_customers(self.customers, drive, limit)
                 cpu = sampler.cpu_seconds() - cpu_before
+                own = own_cpu_seconds() - own_before
                 await sampler.stop()
                 self._measured(wall, stopped, limit, cpu, sampler)
+                self.out("CPU, this benchmark process (customers + fakes)", _share(own, wall))
                 assert bot.store_uri is not None
                 self.lines += await verify(bot.store_uri, self.customers, self.channel)
             finally:
@@ -230,8 +250,7 @@ class Run:
         )
         for line in sampler.per_process():
             self.out("  process", line)
-        share = f"{cpu:.1f} s ({cpu / wall * 100:.0f}% of one core)"
-        self.out("CPU, bot process tree, during the load", share)
+        self.out("CPU, bot process tree, during the load", _share(cpu, wall))
 
     def report(self) -> None:
         print(f"== {self.title} {' '.join(sys.argv[1:])}".rstrip())

@@ -37,7 +37,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector, WSMsgType
 
 from benchmarks.bot_child import BotProcess
-from benchmarks.survey_load import REPLY_TIMEOUT, Customer, Drive, Lost, Run, wait_healthy
+from benchmarks.survey_load import REPLY_TIMEOUT, Customer, Drive, Lost, Run, spread, wait_healthy
 
 CHANNEL = "web"
 SOCKET_PATH = "/chat/ws"
@@ -110,6 +110,7 @@ class WebVisitors:
         self.base_url = base_url
         self.ws_url = base_url.replace("http://", "ws://") + SOCKET_PATH
         self.errors: Counter[str] = Counter()
+        self.frames: dict[int, Counter[str]] = {}  # per customer: the bot's frames by type
 
     async def act(
         self, customer: Customer, page: Page, kind: str, frame: dict[str, Any], *, final: bool
@@ -145,6 +146,7 @@ class WebVisitors:
                 await self.take_survey(customer, page)
             finally:
                 await page.close()
+                self.frames[customer.index] = Counter(str(frame.get("type")) for _, frame in page.frames)
 
     async def take_survey(self, customer: Customer, page: Page) -> None:
         last = await self.act(customer, page, "start", {"type": "text", "text": "/start"}, final=False)
@@ -202,6 +204,9 @@ async def run(args: argparse.Namespace) -> int:
         await run.execute(settings=settings, drive_factory=drive_factory, limit=args.duration_limit)
     if visitors is not None:
         run.out("error frames from the bot", dict(visitors.errors) or 0)
+        for kind in ("message", "edit", "ack"):
+            counts = [visitors.frames.get(c.index, Counter())[kind] for c in customers]
+            run.out(f"'{kind}' frames per visitor", spread(counts))
     run.report()
     return 0
 

@@ -36,7 +36,17 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 
 from benchmarks.bot_child import BotProcess
-from benchmarks.survey_load import REPLY_TIMEOUT, Action, Customer, Drive, Lost, Run, wait_healthy
+from benchmarks.survey_load import (
+    REPLY_TIMEOUT,
+    Action,
+    Customer,
+    Drive,
+    Lost,
+    Run,
+    latency_line,
+    spread,
+    wait_healthy,
+)
 from core.questionnaire import load_file
 from tests.fakes.graph_api import APP_SECRET, PHONE_NUMBER_ID, TOKEN, VERIFY_TOKEN, FakeGraph
 
@@ -100,6 +110,7 @@ class WhatsAppCustomers:
     def __init__(self, graph: TimedGraph, webhook_url: str, session: ClientSession) -> None:
         self.graph, self.url, self.session = graph, webhook_url, session
         self.non_200 = 0
+        self.acks: list[float] = []  # webhook POST -> 200 (the message stored), seconds
         questionnaire = load_file(QUESTIONNAIRE)
         self._by_text = {q.text["en"]: q.id for q in questionnaire.questions}
 
@@ -108,8 +119,10 @@ class WhatsAppCustomers:
         signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
         headers = {"X-Hub-Signature-256": signature, "Content-Type": "application/json"}
         for _ in range(WEBHOOK_ATTEMPTS):
+            posted = time.monotonic()
             async with self.session.post(self.url, data=raw, headers=headers) as response:
                 if response.status == 200:
+                    self.acks.append(time.monotonic() - posted)
                     return
             self.non_200 += 1
         raise Lost(f"webhook kept answering {response.status}")
@@ -198,8 +211,11 @@ async def run(args: argparse.Namespace) -> int:
 
         await run.execute(settings=settings, drive_factory=drive_factory, limit=args.duration_limit)
         if driver is not None:
+            run.out("webhook POST -> 200 (stored)", latency_line(driver.acks))
             run.out("webhook non-200 answers", driver.non_200)
         run.out("Graph API messages received", len(graph.sent))
+        per_customer = [len(graph.received[str(FIRST_NUMBER + c.index)]) for c in customers]
+        run.out("  per customer", spread(per_customer))
         run.out("messages the fake refused (Cloud API limits)", len(graph.refused))
     run.report()
     return 0
