@@ -10,7 +10,8 @@ fake Bot API (``tests.fakes.telegram_api``, the ``TimedTelegram`` of ``benchmark
 this process serves on 127.0.0.1, and the same N customers (same chat ids, same script: /start, Agree,
 the answer buttons, a comment) take the default survey as fast as the bot answers. The bots:
 
-- ``peer``: ``benchmarks.peer_bot`` (ConversationHandler + PicklePersistence, no durability, no pacing).
+- ``peer``: ``benchmarks.peer_bot`` (ConversationHandler + PicklePersistence, no durability, no pacing;
+  different chats concurrently, one chat's updates in order).
 - ``feedback``: Feedback Bot itself (``python -m bot.cli run``) with its embedded SecantusDB child, pacing
   switched off (TELEGRAM_GLOBAL_RATE / TELEGRAM_CHAT_RATE / TELEGRAM_CHAT_BURST raised).
 - ``feedback-256m``: the same with the embedded server as it was before it was sized for a bot
