@@ -66,6 +66,7 @@ from benchmarks.telegram_load import (
     Customer,
     Load,
     TimedTelegram,
+    latency_line,
     percentile,
 )
 
@@ -292,6 +293,10 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                 cpu = sampler.cpu_seconds() - cpu_before
                 actions = [a for c in customers for a in c.actions if a.latency is not None]
                 answers = sum(len(c.answers) for c in customers)
+                for action_kind in ("start", "consent", "rating5", "scale10", "text"):
+                    subset = [a.latency for a in actions if a.kind == action_kind and a.latency is not None]
+                    if subset:
+                        notes.append(f"reply latency, {action_kind}: {latency_line(subset)}")
                 if counters is not None:
                     after = await counters.settled()
                     delta = after.copy()
