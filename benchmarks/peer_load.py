@@ -60,14 +60,13 @@ from benchmarks.bot_child import (
     tree_pids,
     wait_until,
 )
+from benchmarks.survey_load import latency_line, percentile
 from benchmarks.telegram_load import (
     FIRST_CHAT_ID,
     UNPACED,
     Customer,
     Load,
     TimedTelegram,
-    latency_line,
-    percentile,
 )
 
 BOTS = ("peer", "feedback", "feedback-256m")

@@ -98,8 +98,8 @@ def latency_line(values: Sequence[float]) -> str:
         return "n/a"
     ms = [v * 1000 for v in values]
     return (
-        f"p50 {percentile(ms, 50):.0f} / p90 {percentile(ms, 90):.0f} / "
-        f"p99 {percentile(ms, 99):.0f} / max {max(ms):.0f} ms (n={len(ms)})"
+        f"p50 {percentile(ms, 50):.1f} / p90 {percentile(ms, 90):.1f} / "
+        f"p99 {percentile(ms, 99):.1f} / max {max(ms):.1f} ms (n={len(ms)})"
     )
 
 
