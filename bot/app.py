@@ -79,6 +79,9 @@ log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
 PURGE_INTERVAL = timedelta(hours=6)
 RETRY_INTERVAL = timedelta(seconds=10)
+# An answer's writes beyond its commit (answers copied to `responses`, jobs, inbox entries marked done)
+# are batched over this long, off the reply path: a crash meanwhile replays the event (docs/architecture.md).
+BACKGROUND_WRITES_SECONDS: float | None = 0.05
 
 
 async def install_questionnaires(store: Store, settings: Settings) -> int:
@@ -217,9 +220,14 @@ class FeedbackBot:
                 survey_languages=tuple(settings.survey_languages),
                 deep_link=self.deep_link,
             ),
+            defer_seconds=BACKGROUND_WRITES_SECONDS,
         )
         self.dispatcher = Dispatcher(
-            engine=self.engine, inbox=self.store.inbox, metrics=self.metrics, clock=self.clock
+            engine=self.engine,
+            inbox=self.store.inbox,
+            metrics=self.metrics,
+            clock=self.clock,
+            batch_seconds=BACKGROUND_WRITES_SECONDS,
         )
 
         async def healthy() -> bool:
