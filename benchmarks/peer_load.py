@@ -29,8 +29,9 @@ For Feedback Bot it also counts **store round trips** from the embedded server's
 ``top`` command: per-namespace command counts, which heartbeats and the benchmark's reads of the counters
 do not touch): over the whole load, divided by customer actions; then a probe customer takes the survey
 alone after the load, and each of its actions is counted separately once the counters have settled;
-the counters are also read as soon as each reply arrives, which splits an answer's round trips into those
-the reply waited for (the reply path) and those made after it (in the background).
+the counters are also read when the bot makes its first message call of each reply (the call waits for
+that), which splits an answer's round trips into those the reply waited for (the reply path) and those
+made after it (in the background, or before the chat's next event).
 
 ``--py-spy`` (a py-spy executable, not part of the lock) samples the bot process and the embedded server
 during the load of each Feedback Bot run and prints the top functions by own time and total time.
@@ -358,16 +359,33 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
     lines = [f"idle bot over {idle_seconds:.1f} s, per second: {_per_second(+idle, idle_seconds)}"]
     snapshots: list[Counter[str]] = [await counters.settled()]
     at_reply: list[Counter[str]] = []
+    waiting = False
     original_act = load.act
 
+    async def at_first_output(chat_id: int) -> None:
+        # The bot's first message call of its reply waits while the counters are read: what the
+        # reply path cost, before anything the bot does after replying.
+        nonlocal waiting
+        if chat_id == PROBE_CHAT_ID and waiting:
+            waiting = False
+            at_reply.append(await counters.snapshot())
+
     async def counted_act(customer: Customer, kind: str, update: dict[str, Any]) -> Any:
+        nonlocal waiting
+        waiting = True
         result = await original_act(customer, kind, update)
-        at_reply.append(await counters.snapshot())  # the reply has arrived: what it waited for
+        if waiting:  # no message call seen (never expected): count up to the reply's arrival
+            waiting = False
+            at_reply.append(await counters.snapshot())
         snapshots.append(await counters.settled())
         return result
 
     load.act = counted_act  # type: ignore[method-assign]
-    await load.run_customer(customer)
+    fake.before_output = at_first_output
+    try:
+        await load.run_customer(customer)
+    finally:
+        fake.before_output = None
     by_kind: dict[str, list[Counter[str]]] = {}
     reply_path: dict[str, list[Counter[str]]] = {}
     steps = zip(customer.actions, snapshots, at_reply, snapshots[1:], strict=False)
@@ -391,8 +409,8 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
     background = total.copy()
     background.subtract(waited)
     lines.append(
-        f"store round trips per answer (steady state, {count} answers): reply path (before the reply "
-        f"arrived) {describe(waited, count)}; after it, in the background {describe(+background, count)}"
+        f"store round trips per answer (steady state, {count} answers): reply path (before the bot's "
+        f"first message call) {describe(waited, count)}; after it {describe(+background, count)}"
     )
     return lines
 

@@ -20,12 +20,16 @@ from dataclasses import dataclass
 
 from conversations import outbox
 from conversations.outbox import Effect, Op
+from core.jobs import Rollup, SurveyReminder
 from storage.store import Store
 
 log = logging.getLogger("conversations.deferred")
 
 # Effects nothing on the reply path reads back: the customer's next step reads the conversation.
 DEFERRABLE = frozenset({Op.RESPONSE_ANSWERS, Op.RESPONSE_COMPLETE, Op.JOB})
+# Jobs nobody waits for: counters, and reminders a day away. A job that carries a message to
+# someone (an admin's notice, an agent's reply) is scheduled before the reply, as before.
+DEFERRABLE_JOBS = frozenset({Rollup.KIND, SurveyReminder.KIND})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,4 +133,7 @@ class DeferredEffects:
 
 def deferrable(effects: list[Effect]) -> bool:
     """True for a step whose every effect can wait for the next flush."""
-    return bool(effects) and all(effect.op in DEFERRABLE for effect in effects)
+    return bool(effects) and all(
+        effect.op in DEFERRABLE and (effect.op is not Op.JOB or effect.args.get("kind") in DEFERRABLE_JOBS)
+        for effect in effects
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.deferred import latest_only
+from conversations.deferred import deferrable, latest_only
 from conversations.engine import Engine
 from conversations.outbox import Effect, Op
 from core.questionnaire import Questionnaire
@@ -98,3 +98,12 @@ def test_only_the_latest_answer_set_of_a_response_is_kept() -> None:
     assert latest_only([older, newer, final]) == [final]
     plain = Effect(Op.RESPONSE_COMPLETE, {"response_id": "r1"})  # without the final set: keeps the last
     assert latest_only([older, newer, plain]) == [newer, plain]
+
+
+def test_a_job_that_carries_a_message_is_not_deferred() -> None:
+    answers = Effect(Op.RESPONSE_ANSWERS, {"response_id": "r1", "answers": {}, "seq": 1})
+    counter = Effect(Op.JOB, {"job_id": "rollup:x", "kind": "rollup"})
+    notice = Effect(Op.JOB, {"job_id": "admin.notice:x", "kind": "admin.notice"})
+    assert deferrable([answers, counter])
+    assert not deferrable([answers, notice])
+    assert not deferrable([])
