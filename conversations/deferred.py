@@ -3,8 +3,9 @@
 An answer's effects (its answers copied into `responses`, the completion, the rollup jobs) are not
 needed by the customer's next step: the conversation document already holds the answers. The engine
 commits them in the conversation's outbox as always, then hands them here instead of applying them
-before the reply; every `interval` (or on `flush`) they are applied together, the answer sets of all
-chats in one bulk write. Until then they stay in each commit's outbox (the engine carries unflushed
+before the reply; when `flush` is called (the dispatcher does, with each batch of events it marks
+done), or after `interval` at the latest, they are applied together, the answer sets of all chats in
+one bulk write. Until then they stay in each commit's outbox (the engine carries unflushed
 ones into the chat's next commit), so a worker that dies first leaves them to whoever loads the
 conversation next, as with any pending outbox; and the dispatcher marks an event's inbox entry done
 only after a flush, so a restart replays that event and applies them.
