@@ -2,7 +2,8 @@
 
 ``--store 256m`` starts the embedded server as it was configured before it was sized for a bot (256 MB
 WiredTiger cache, SecantusDB's per-command profiling-level look-up left on),
-so before and after run in one invocation.
+so before and after run in one invocation. ``--writes inline`` makes every write of an answer before its
+reply (no background batches: ``bot.app.BACKGROUND_WRITES_SECONDS`` None), as before they were batched.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+import bot.app
 import storage.embedded
 from bot.cli import main as bot_main
 
@@ -19,7 +21,10 @@ BEFORE_SIZING = ("--cache-size", "256M", "--secantus-per-command-lookups")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.feedback_runner")
     parser.add_argument("--store", choices=("default", "256m"), default="default")
+    parser.add_argument("--writes", choices=("background", "inline"), default="background")
     args = parser.parse_args(argv)
+    if args.writes == "inline":
+        bot.app.BACKGROUND_WRITES_SECONDS = None
     if args.store == "256m":
         storage.embedded.SERVER_OPTIONS = BEFORE_SIZING
     return bot_main(["run", "--no-console"])

@@ -18,6 +18,8 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
   (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
   for before/after comparisons in one invocation, e.g.
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
+- ``feedback-inline``: the same with every write of an answer made before its reply and before the chat's
+  next event, as before they were batched in the background (``bot.app.BACKGROUND_WRITES_SECONDS`` None).
 
 For each bot it prints actions/s, p50/p99 reply latency (as ``benchmarks.telegram_load`` defines it), the
 CPU seconds and the peak RSS of the whole process tree (the bot and every descendant, e.g. the embedded
@@ -27,7 +29,10 @@ bound). Then the ratios against the first bot in the order.
 For Feedback Bot it also counts **store round trips** from the embedded server's own counters (the
 ``top`` command: per-namespace command counts, which heartbeats and the benchmark's reads of the counters
 do not touch): over the whole load, divided by customer actions; then a probe customer takes the survey
-alone after the load, and each of its actions is counted separately once the counters have settled.
+alone after the load, and each of its actions is counted separately once the counters have settled;
+the counters are also read when the bot makes its first message call of each reply (the call waits for
+that), which splits an answer's round trips into those the reply waited for (the reply path) and those
+made after it (in the background, or before the chat's next event).
 
 ``--py-spy`` (a py-spy executable, not part of the lock) samples the bot process and the embedded server
 during the load of each Feedback Bot run and prints the top functions by own time and total time.
@@ -69,11 +74,12 @@ from benchmarks.telegram_load import (
     TimedTelegram,
 )
 
-BOTS = ("peer", "feedback", "feedback-256m")
+BOTS = ("peer", "feedback", "feedback-256m", "feedback-inline")
 DATABASE = "feedback_peer_bench"
 SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
 PROBE_CHAT_ID = 699_999
 IDLE_SECONDS = 3.0
+NOT_ANSWERS = frozenset({"start", "consent"})  # the probe's actions that are not a survey answer
 
 
 # --------------------------------------------------------------------------- the bots
@@ -92,8 +98,9 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProces
         "TELEGRAM_CHAT_BURST": str(UNPACED),
     }
     store = "256m" if kind == "feedback-256m" else "default"
+    writes = "inline" if kind == "feedback-inline" else "background"
     env = feedback_env(data_dir=data_dir, database=DATABASE, settings=settings)
-    return await start_child(["-m", "benchmarks.feedback_runner", "--store", store], env)
+    return await start_child(["-m", "benchmarks.feedback_runner", "--store", store, "--writes", writes], env)
 
 
 # --------------------------------------------------------------------------- store round trips
@@ -210,26 +217,60 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
     idle.subtract(idle_start)
     lines = [f"idle bot over {idle_seconds:.1f} s, per second: {_per_second(+idle, idle_seconds)}"]
     snapshots: list[Counter[str]] = [await counters.settled()]
+    at_reply: list[Counter[str]] = []
+    waiting = False
     original_act = load.act
 
+    async def at_first_output(chat_id: int) -> None:
+        # The bot's first message call of its reply waits while the counters are read: what the
+        # reply path cost, before anything the bot does after replying.
+        nonlocal waiting
+        if chat_id == PROBE_CHAT_ID and waiting:
+            waiting = False
+            at_reply.append(await counters.snapshot())
+
     async def counted_act(customer: Customer, kind: str, update: dict[str, Any]) -> Any:
+        nonlocal waiting
+        waiting = True
         result = await original_act(customer, kind, update)
+        if waiting:  # no message call seen (never expected): count up to the reply's arrival
+            waiting = False
+            at_reply.append(await counters.snapshot())
         snapshots.append(await counters.settled())
         return result
 
     load.act = counted_act  # type: ignore[method-assign]
-    await load.run_customer(customer)
+    fake.before_output = at_first_output
+    try:
+        await load.run_customer(customer)
+    finally:
+        fake.before_output = None
     by_kind: dict[str, list[Counter[str]]] = {}
-    for action, before, after in zip(customer.actions, snapshots, snapshots[1:], strict=False):
+    reply_path: dict[str, list[Counter[str]]] = {}
+    steps = zip(customer.actions, snapshots, at_reply, snapshots[1:], strict=False)
+    for action, before, replied, after in steps:
         delta = after.copy()
         delta.subtract(before)
         by_kind.setdefault(action.kind, []).append(+delta)
+        waited = replied.copy()
+        waited.subtract(before)
+        reply_path.setdefault(action.kind, []).append(+waited)
     for kind, deltas in by_kind.items():
         merged: Counter[str] = Counter()
         for delta in deltas:
             merged.update(delta)
         each = "/".join(str(d.total()) for d in deltas)
         lines.append(f"{kind} (x{len(deltas)}: {each}): mean {describe(merged, len(deltas))}")
+    answers = [kind for kind in by_kind if kind not in NOT_ANSWERS]
+    total = sum((sum(by_kind[k], Counter()) for k in answers), Counter())
+    waited = sum((sum(reply_path[k], Counter()) for k in answers), Counter())
+    count = sum(len(by_kind[k]) for k in answers)
+    background = total.copy()
+    background.subtract(waited)
+    lines.append(
+        f"store round trips per answer (steady state, {count} answers): reply path (before the bot's "
+        f"first message call) {describe(waited, count)}; after it {describe(+background, count)}"
+    )
     return lines
 
 

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,12 @@ class TimedTelegram(FakeTelegram):
         self.sends: defaultdict[int, list[float]] = defaultdict(list)  # sendMessage times per chat
         self.callback_chats: dict[str, int] = {}  # callback_query_id -> chat, filled by customers
         self._waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        # Awaited before a message is sent or edited in a chat, the bot's call waiting meanwhile.
+        self.before_output: Callable[[int], Awaitable[None]] | None = None
+
+    async def _before_output(self, params: JSONDict) -> None:
+        if self.before_output is not None and str(params.get("chat_id", "")).lstrip("-").isdigit():
+            await self.before_output(int(params["chat_id"]))
 
     def _record(self, chat_id: int, method: str) -> None:
         now = time.monotonic()
@@ -95,11 +101,13 @@ class TimedTelegram(FakeTelegram):
             self._waiters.pop(chat_id, None)
 
     async def _send_message(self, params: JSONDict) -> JSONDict:
+        await self._before_output(params)
         result = await super()._send_message(params)
         self._record(int(result["chat"]["id"]), "sendMessage")
         return result
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        await self._before_output(params)
         result = await super()._edit_message_text(params)
         self._record(int(result["chat"]["id"]), "editMessageText")
         return result

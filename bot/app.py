@@ -80,6 +80,12 @@ log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
 PURGE_INTERVAL = timedelta(hours=6)
 RETRY_INTERVAL = timedelta(seconds=10)
+# An answer's writes beyond its commit (answers copied to `responses`, jobs, inbox entries marked done)
+# are batched over this long, off the reply path: a crash meanwhile replays the event (docs/architecture.md).
+# The dispatcher's batch flushes the engine's queue first; the engine's own timer is only a backstop
+# (a second, shorter timer would split each batch in two).
+BACKGROUND_WRITES_SECONDS: float | None = 0.05
+ENGINE_QUEUE_BACKSTOP_SECONDS = 1.0
 
 
 async def install_questionnaires(store: Store, settings: Settings) -> int:
@@ -218,9 +224,14 @@ class FeedbackBot:
                 survey_languages=tuple(settings.survey_languages),
                 deep_link=self.deep_link,
             ),
+            defer_seconds=None if BACKGROUND_WRITES_SECONDS is None else ENGINE_QUEUE_BACKSTOP_SECONDS,
         )
         self.dispatcher = Dispatcher(
-            engine=self.engine, inbox=self.store.inbox, metrics=self.metrics, clock=self.clock
+            engine=self.engine,
+            inbox=self.store.inbox,
+            metrics=self.metrics,
+            clock=self.clock,
+            batch_seconds=BACKGROUND_WRITES_SECONDS,
         )
 
         async def healthy() -> bool:

@@ -49,8 +49,16 @@ class Dispatcher:
         inbox: Inbox,
         metrics: Metrics,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        batch_seconds: float | None = None,
     ) -> None:
         self._clock = clock
+        # Finished events are marked done in one command per `batch_seconds` (None: one by one),
+        # always after the engine has applied their effects; until then they stay in flight here.
+        self._batch_seconds = batch_seconds
+        self._finished: list[InboundEvent] = []
+        self._marking = asyncio.Lock()
+        self._mark_timer: asyncio.TimerHandle | None = None
+        self._mark_tasks: set[asyncio.Task[None]] = set()
         self._in_flight: set[tuple[str, str]] = set()
         # Events this worker did not accept itself: taken over (claimed) before they run.
         self._to_claim: set[tuple[str, str]] = set()
@@ -128,13 +136,15 @@ class Dispatcher:
         queue = self._queues[key]
         try:
             while queue:
-                await self._process(queue[0])
+                finished = await self._process(queue[0])
                 event = queue.popleft()
-                self._in_flight.discard((event.channel, event.event_id))
+                if not finished:
+                    self._in_flight.discard((event.channel, event.event_id))
         finally:
             del self._queues[key]
 
-    async def _process(self, event: InboundEvent) -> None:
+    async def _process(self, event: InboundEvent) -> bool:
+        """Run one event; True when it waits in the batch of events to mark done."""
         started = time.perf_counter()
         channel = self._channels.get(event.channel)
         try:
@@ -143,7 +153,7 @@ class Dispatcher:
                 self._to_claim.discard(ident)
                 if not await self._inbox.claim(event):
                     log.info("%s event %s is held by another worker", event.channel, event.event_id)
-                    return
+                    return False
             reply = await self._engine.handle(event)
             if channel is not None and event.kind is EventKind.TIMER:
                 # Written unprompted: the channel's own rules for that apply (WhatsApp's window).
@@ -152,8 +162,17 @@ class Dispatcher:
                 await channel.deliver(event, reply)
             else:
                 log.warning("no adapter for channel %s; reply dropped", event.channel)
-            await self._inbox.mark_done(event)
             self._metrics.count("events_processed", event.channel)
+            if self._batch_seconds is None:
+                await self._engine.flush()
+                await self._inbox.mark_done(event)
+                return False
+            self._finished.append(event)
+            if self._mark_timer is None:
+                self._mark_timer = asyncio.get_running_loop().call_later(
+                    self._batch_seconds, self._on_mark_timer
+                )
+            return True
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -164,21 +183,70 @@ class Dispatcher:
                 await self._inbox.mark_failed(event, reason="exception", at=self._clock())
             except Exception:
                 log.exception("could not record the failure of event %s", event.event_id)
+            return False
         finally:
             self._metrics.observe_processing(time.perf_counter() - started)
 
+    def _on_mark_timer(self) -> None:
+        self._mark_timer = None
+        task = asyncio.create_task(self._mark_logged(), name="inbox done")
+        self._mark_tasks.add(task)
+        task.add_done_callback(self._mark_tasks.discard)
+
+    async def _mark_logged(self) -> None:
+        try:
+            await self.mark_finished()
+        except Exception:
+            # Kept for the next try; the events stay in flight here meanwhile (never replayed here).
+            log.exception("marking finished events done failed; will retry")
+            if self._finished and self._mark_timer is None and self._batch_seconds is not None:
+                self._mark_timer = asyncio.get_running_loop().call_later(
+                    self._batch_seconds, self._on_mark_timer
+                )
+
+    async def mark_finished(self) -> None:
+        """Mark the events finished so far done, once the engine has applied their effects.
+
+        Before that, an inbox entry stays pending: a worker that dies first has the event replayed,
+        which applies the effects its commit carries (the reply is the stored one).
+        """
+        async with self._marking:
+            batch, self._finished = self._finished, []
+            if not batch:
+                return
+            try:
+                await self._engine.flush()
+                await self._inbox.mark_done_many(batch)
+            except BaseException:
+                self._finished = batch + self._finished
+                raise
+            for event in batch:
+                self._in_flight.discard((event.channel, event.event_id))
+
     async def wait_idle(self) -> None:
+        """Until every queued event is processed, its effects applied and its inbox entry done."""
         await self._idle.wait()
+        await self.mark_finished()
 
     async def close(self, *, timeout: float = 10.0) -> None:
         """Let queued events finish; cancel what is still running after `timeout`."""
         try:
             async with asyncio.timeout(timeout):
-                await self.wait_idle()
+                await self._idle.wait()
         except TimeoutError:
             for task in list(self._workers):
                 task.cancel()
             await asyncio.gather(*self._workers, return_exceptions=True)
+        if self._mark_timer is not None:
+            self._mark_timer.cancel()
+            self._mark_timer = None
+        await asyncio.gather(*self._mark_tasks, return_exceptions=True)
+        try:
+            await self.mark_finished()
+            await self._engine.close()
+        except Exception:
+            # Left pending: the next start replays those events and applies what they committed.
+            log.exception("could not finish the last events' writes at shutdown")
 
 
 class _Counted:

@@ -10,6 +10,7 @@ from typing import Any
 
 from conversations import language as languages
 from conversations import outbox
+from conversations.deferred import DeferredEffects, deferrable, latest_only
 from conversations.detection import detect
 from conversations.dialogues import machine, unserved
 from conversations.dialogues.dialogue import Dialogue, State
@@ -55,10 +56,19 @@ def _stored_reply(doc: dict[str, Any]) -> Reply:
 
 class Engine:
     def __init__(
-        self, *, store: Store, catalogs: Catalogs, config: EngineConfig, translator: Translator | None = None
+        self,
+        *,
+        store: Store,
+        catalogs: Catalogs,
+        config: EngineConfig,
+        translator: Translator | None = None,
+        defer_seconds: float | None = None,
     ) -> None:
         self._translator = translator
         self._store = store
+        # With an interval, an answer's effects are applied in the background (batched) after the
+        # reply; without one, before it (tests that read the store right after `handle`).
+        self._deferred = None if defer_seconds is None else DeferredEffects(store, interval=defer_seconds)
         self._catalogs = catalogs
         self._config = config
         # Each chat's last committed document (and customer), kept for its next event, which usually
@@ -80,6 +90,16 @@ class Engine:
             # Whatever failed, the next event of this chat starts from what is stored.
             self._recent.pop(Conversations.key(channel=event.channel, chat_key=event.chat_key), None)
             raise
+
+    async def flush(self) -> None:
+        """Apply every effect committed before this call (the dispatcher's cue to mark events done)."""
+        if self._deferred is not None:
+            await self._deferred.flush()
+
+    async def close(self) -> None:
+        """Apply what is still queued (at shutdown)."""
+        if self._deferred is not None:
+            await self._deferred.close()
 
     async def preview(self, event: InboundEvent) -> Reply | None:
         """The reply to an event of a chat with nothing stored, when it needs nothing stored; else None.
@@ -111,6 +131,11 @@ class Engine:
         return turn.reply()
 
     async def _handle(self, event: InboundEvent) -> Reply:
+        key = Conversations.key(channel=event.channel, chat_key=event.chat_key)
+        deferred = self._deferred
+        if deferred is not None and event.kind is EventKind.COMMAND and deferred.has_pending(key):
+            # A command may read or erase what the chat's queued effects write (/mydata, /delete).
+            await deferred.flush()
         for _ in range(MAX_SAVE_ATTEMPTS):
             turn = await self._prepare(event)
             if isinstance(turn, Reply):
@@ -118,8 +143,10 @@ class Engine:
             turn.dialogue.state = await self._step(turn)
             reply = turn.reply()
             effects = list(turn.outbox.effects)
-            documents = [e.to_document() for e in effects]
-            pending = {"event_id": event.event_id, "effects": documents} if effects else None
+            # Effects of earlier commits still queued here ride along: this commit replaces the outbox.
+            carried = deferred.pending_for(key) if deferred is not None else []
+            documents = [e.to_document() for e in latest_only([*carried, *effects])]
+            pending = {"event_id": event.event_id, "effects": documents} if documents else None
             saved = await self._store.conversations.save(
                 state={
                     **turn.dialogue.to_document(),
@@ -131,7 +158,11 @@ class Engine:
             )
             if saved is not None:
                 self._remember(turn.dialogue.key, saved, turn.customer, effects)
-                if effects:
+                if deferred is not None and deferrable(effects):
+                    deferred.add(key, effects)
+                elif effects:
+                    if deferred is not None and deferred.has_pending(key):
+                        await deferred.flush()  # in order: e.g. the last answers before an abandon
                     await self._apply(turn.dialogue.key, event.event_id, effects)
                 return reply
             self._recent.pop(turn.dialogue.key, None)

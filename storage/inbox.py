@@ -105,10 +105,15 @@ class Inbox:
         return result.matched_count == 1
 
     async def mark_done(self, event: InboundEvent) -> None:
-        await self._docs.update_one(
-            {"_id": event_key(event.channel, event.event_id)},
-            {"$set": {"status": "done", "done_at": datetime.now(UTC)}},
-        )
+        await self.mark_done_many([event])
+
+    async def mark_done_many(self, events: list[InboundEvent]) -> None:
+        """Mark finished events done, in one command however many (the dispatcher batches them)."""
+        if not events:
+            return
+        keys = [event_key(event.channel, event.event_id) for event in events]
+        query = {"_id": keys[0]} if len(keys) == 1 else {"_id": {"$in": keys}}
+        await self._docs.update_many(query, {"$set": {"status": "done", "done_at": datetime.now(UTC)}})
 
     async def mark_failed(self, event: InboundEvent, *, reason: str, at: datetime | None = None) -> None:
         """Count a failed attempt and when to try again; after MAX_ATTEMPTS the event is parked."""

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from storage.types import Database, Document
@@ -86,6 +87,30 @@ class Responses:
             await self._docs.update_one(
                 {"_id": response_id, "status": "in_progress", "answers_seq": {"$exists": False}}, update
             )
+
+    async def save_answers_many(self, sets: list[tuple[str, dict[str, Any], int]]) -> None:
+        """`save_answers` for many responses (`(response_id, answers, seq)`), in one bulk write."""
+        if not sets:
+            return
+        versioned = [
+            UpdateOne(
+                {"_id": response_id, "status": "in_progress", "answers_seq": {"$lt": seq}},
+                {"$set": {"answers": answers, "answers_seq": seq}},
+            )
+            for response_id, answers, seq in sets
+        ]
+        result = await self._docs.bulk_write(versioned, ordered=False)
+        if result.matched_count < len(sets):
+            # Some were not newer, or started before answers were versioned: those get the old path
+            # (a set that was not newer matches nothing there either).
+            legacy = [
+                UpdateOne(
+                    {"_id": response_id, "status": "in_progress", "answers_seq": {"$exists": False}},
+                    {"$set": {"answers": answers, "answers_seq": seq}},
+                )
+                for response_id, answers, seq in sets
+            ]
+            await self._docs.bulk_write(legacy, ordered=False)
 
     async def get(self, *, response_id: str) -> Document | None:
         return await self._docs.find_one({"_id": response_id})
