@@ -173,8 +173,9 @@ class FeedbackBot:
             log.warning(
                 "DEFAULT_LANGUAGE=%s: the default questionnaire has no texts in it", settings.default_language
             )
-        # Load the detector's models and word lists now, off the loop, not on a customer's first message.
-        await asyncio.to_thread(warm_up)
+        # The served languages' word lists now, off the loop, not on a customer's first message; other
+        # languages' data loads when a message needs it (all of it would be ~110 MiB, see detection.py).
+        await asyncio.to_thread(warm_up, served_codes)
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
         self.translator = Translator(
             make_provider(
