@@ -17,6 +17,9 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
   (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
   for before/after comparisons in one invocation, e.g.
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
+- ``feedback-baseline``: Feedback Bot as another checkout has it (``--baseline-root``, e.g. a worktree of
+  main), run with this interpreter: before/after a branch in one invocation, e.g.
+  ``--baseline-root ../wt-base --order feedback-baseline,feedback,feedback-baseline,feedback``.
 
 For each bot it prints actions/s, p50/p99 reply latency (as ``benchmarks.telegram_load`` defines it), the
 CPU seconds and the peak RSS of the whole process tree (the bot and every descendant, e.g. the embedded
@@ -60,7 +63,7 @@ from benchmarks.telegram_load import (
     percentile,
 )
 
-BOTS = ("peer", "feedback", "feedback-256m")
+BOTS = ("peer", "feedback", "feedback-256m", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 0.02
@@ -193,9 +196,14 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProcess:
+async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_root: Path | None) -> BotProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "TELEGRAM_", "FEEDBACK_BOT"))}
-    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    root = PROJECT_ROOT
+    if kind == "feedback-baseline":
+        if baseline_root is None:
+            raise ValueError("feedback-baseline needs --baseline-root")
+        root = baseline_root
+    env["PYTHONPATH"] = str(root)  # ahead of the editable install of this checkout
     if kind == "peer":
         argv = ["-m", "benchmarks.peer_bot", "--token", fake.token, "--base-url", fake.base_url]
         argv += ["--data-dir", str(data_dir)]
@@ -221,7 +229,7 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProces
         }
     process = await asyncio.create_subprocess_exec(
         sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT), preexec_fn=_die_with_parent,
+        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(root), preexec_fn=_die_with_parent,
     )  # fmt: skip
     bot = BotProcess(process)
     bot._drain = asyncio.create_task(bot.drain())
@@ -378,7 +386,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"peer-bench-{kind}-") as data_dir:
         async with TimedTelegram() as fake:
-            bot = await start_bot(kind, fake, Path(data_dir))
+            bot = await start_bot(kind, fake, Path(data_dir), args.baseline_root)
             spies: list[tuple[str, asyncio.subprocess.Process, Path]] = []
             counters: StoreCounters | None = None
             try:
@@ -528,6 +536,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--py-spy", help="py-spy executable: profile Feedback Bot's processes during the load"
     )
     parser.add_argument("--profile-dir", help="where py-spy's raw profiles go (default: a temp dir)")
+    parser.add_argument(
+        "--baseline-root", type=Path, help="another checkout of the project, run as feedback-baseline"
+    )
     args = parser.parse_args(argv)
     args.order = [k.strip() for k in args.order.split(",") if k.strip()]
     if not args.order or any(k not in BOTS for k in args.order):
