@@ -168,9 +168,10 @@ class FeedbackBot:
             log.warning(
                 "DEFAULT_LANGUAGE=%s: the default questionnaire has no texts in it", settings.default_language
             )
-        # The served languages' word lists now, off the loop, not on a customer's first message; other
-        # languages' data loads when a message needs it (all of it would be ~110 MiB, see detection.py).
-        await asyncio.to_thread(warm_up, served_codes)
+        # fastText and the default language's word list now, off the loop; every other language's data
+        # loads the first time a message needs it (once, a few ms), so memory follows the languages
+        # customers actually write in (everything would be ~110 MiB, see detection.py).
+        await asyncio.to_thread(warm_up, (settings.default_language,))
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
         self.translator = Translator(
             make_provider(
