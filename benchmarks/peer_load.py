@@ -17,6 +17,8 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
   (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
   for before/after comparisons in one invocation, e.g.
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
+- ``feedback-pool100``: the same with pymongo's default pool (100 connections) to the embedded server and
+  the server's malloc arenas and OpenBLAS threads at their defaults, as before they were limited.
 - ``feedback-baseline``: Feedback Bot as another checkout has it (``--baseline-root``, e.g. a worktree of
   main), run with this interpreter: before/after a branch in one invocation, e.g.
   ``--baseline-root ../wt-base --order feedback-baseline,feedback,feedback-baseline,feedback``.
@@ -63,7 +65,7 @@ from benchmarks.telegram_load import (
     percentile,
 )
 
-BOTS = ("peer", "feedback", "feedback-256m", "feedback-baseline")
+BOTS = ("peer", "feedback", "feedback-256m", "feedback-pool100", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 0.02
@@ -212,7 +214,7 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_roo
             "-m",
             "benchmarks.feedback_runner",
             "--store",
-            "256m" if kind == "feedback-256m" else "default",
+            {"feedback-256m": "256m", "feedback-pool100": "pool100"}.get(kind, "default"),
         ]
         env |= {
             "TELEGRAM_BOT_TOKEN": fake.token,
