@@ -253,7 +253,8 @@ class StoreCounters:
     """Per-namespace command counts of the embedded server (its `top` command)."""
 
     def __init__(self, uri: str) -> None:
-        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+        # SecantusDB closes a connection idle for 300 s, which a slow load outlasts: drop it first.
+        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, maxIdleTimeMS=60_000)
 
     async def snapshot(self) -> Counter[str]:
         """`<collection> <section>` -> commands so far, for the benchmark's database."""
