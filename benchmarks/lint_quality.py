@@ -8,7 +8,7 @@ leading wording or unbalanced options for it. Run::
     .venv/bin/python -m benchmarks.lint_quality
 
 The set grows with every miss found in use: add the wording with its label, then fix the rules in
-conversations/wording_rules.py until both figures are back at 0.9 or more.
+conversations/admin/wording_rules.py until both figures are back at 0.9 or more.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from conversations.questionnaire_lint import lint
-from conversations.wording_rules import UNBALANCED
+from conversations.admin.questionnaire_lint import lint
+from conversations.admin.wording_rules import UNBALANCED
 from core.questionnaire import parse_questionnaire
 
 DATA = Path(__file__).parent / "lint_wordings.csv"  # not under data/: git ignores that (the bot's)

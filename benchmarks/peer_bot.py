@@ -6,6 +6,13 @@ Run by ``benchmarks.peer_load`` as a child process (never part of the product)::
 
 One ``ConversationHandler`` (consent -> questions -> free text) with ``PicklePersistence`` (its default
 60 s flush: nothing is durable when an update is confirmed), no pacing, updates handled concurrently.
+Updates of different chats are handled concurrently, those of one chat one after the other
+(``OneChatAtATime``): with plain ``concurrent_updates(True)`` the ConversationHandler records a
+handler's new state only once the handler has returned, i.e. after it has sent the next question, so a
+customer who answers at once can find the conversation still in the previous state and the update is
+dropped without a reply (a press of the first answer button while the state is still CONSENT, or
+``consent:yes`` while no conversation is recorded yet). Feedback Bot also processes one chat's events in
+order, so this is the like-for-like peer.
 It asks the same questions as Feedback Bot's default questionnaire (English texts, the same ``show_if``
 rules) with the same buttons and callback data (``consent:yes``, ``a:<question>:<value>``, ``back:`` /
 ``skip:`` under a free-text question), and answers a button the same way: ``answerCallbackQuery``, the
@@ -16,14 +23,17 @@ drive both bots with one script.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -37,10 +47,43 @@ from core.questionnaire import Question, QuestionType, load_file
 
 QUESTIONNAIRE = Path(__file__).resolve().parent.parent / "core" / "questionnaires" / "default.yaml"
 CONSENT, ANSWERING = range(2)
+MAX_CONCURRENT_UPDATES = 256  # python-telegram-bot's default for concurrent_updates(True)
 CONSENT_TEXT = (
     "Hello! We would like to ask you a few questions about your recent order (about 2 minutes). "
     "Your answers are kept for 365 days. Do you agree?"
 )
+
+
+class OneChatAtATime(BaseUpdateProcessor):
+    """Concurrent across chats, in order within a chat: an update waits for its chat's previous ones."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        # chat -> (its lock, updates holding or awaiting it)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
+        self._locks[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[chat.id]
+            if users == 1:
+                del self._locks[chat.id]  # idle chats hold no lock
+            else:
+                self._locks[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
 
 
 def _keyboard(question: Question) -> InlineKeyboardMarkup:
@@ -143,7 +186,7 @@ def build(token: str, base_url: str, data_dir: Path) -> Application[Any, Any, An
         .token(token)
         .base_url(base_url)
         .persistence(PicklePersistence(data_dir / "peer.pickle"))
-        .concurrent_updates(True)
+        .concurrent_updates(OneChatAtATime(MAX_CONCURRENT_UPDATES))
         .build()
     )
     application.add_handler(conversation)

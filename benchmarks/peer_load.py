@@ -10,7 +10,8 @@ fake Bot API (``tests.fakes.telegram_api``, the ``TimedTelegram`` of ``benchmark
 this process serves on 127.0.0.1, and the same N customers (same chat ids, same script: /start, Agree,
 the answer buttons, a comment) take the default survey as fast as the bot answers. The bots:
 
-- ``peer``: ``benchmarks.peer_bot`` (ConversationHandler + PicklePersistence, no durability, no pacing).
+- ``peer``: ``benchmarks.peer_bot`` (ConversationHandler + PicklePersistence, no durability, no pacing;
+  different chats concurrently, one chat's updates in order).
 - ``feedback``: Feedback Bot itself (``python -m bot.cli run``) with its embedded SecantusDB child, pacing
   switched off (TELEGRAM_GLOBAL_RATE / TELEGRAM_CHAT_RATE / TELEGRAM_CHAT_BURST raised).
 - ``feedback-256m``: the same with the embedded server as it was before it was sized for a bot
@@ -42,208 +43,69 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import ctypes
-import os
 import signal
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from benchmarks.bot_child import (
+    PROJECT_ROOT,
+    BotProcess,
+    TreeSampler,
+    clean_env,
+    cmdline,
+    feedback_env,
+    start_child,
+    tree_pids,
+    wait_until,
+)
+from benchmarks.survey_load import latency_line, percentile
 from benchmarks.telegram_load import (
     FIRST_CHAT_ID,
     UNPACED,
     Customer,
     Load,
     TimedTelegram,
-    percentile,
 )
 
 BOTS = ("peer", "feedback", "feedback-256m", "feedback-pool100", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_SECONDS = 0.02
 SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
-STOP_GRACE_SECONDS = 20.0
 PROBE_CHAT_ID = 699_999
 IDLE_SECONDS = 3.0
-PR_SET_PDEATHSIG = 1
-
-
-# --------------------------------------------------------------------------- the process tree
-
-
-def _children_map() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            stat = (entry / "stat").read_text()
-            ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-            tree.setdefault(ppid, []).append(int(entry.name))
-    return tree
-
-
-def tree_pids(root: int) -> list[int]:
-    """`root` and all its descendants, from /proc."""
-    tree, found, todo = _children_map(), [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(tree.get(pid, []))
-    return found
-
-
-def _status_kib(pid: int, key: str) -> int:
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _cpu_seconds(pid: int) -> float:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return 0.0
-
-
-def cmdline(pid: int) -> str:
-    with contextlib.suppress(OSError):
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    return ""
-
-
-class TreeSampler:
-    """Samples the summed VmRSS of a process tree; keeps the maximum."""
-
-    def __init__(self, root: int) -> None:
-        self.root = root
-        self.peak_kib = 0
-        self.processes = 0
-        self._task: asyncio.Task[None] | None = None
-
-    def sample(self) -> None:
-        pids = tree_pids(self.root)
-        self.processes = max(self.processes, len(pids))
-        self.peak_kib = max(self.peak_kib, sum(_status_kib(pid, "VmRSS") for pid in pids))
-
-    async def _run(self) -> None:
-        while True:
-            self.sample()
-            await asyncio.sleep(SAMPLE_SECONDS)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self.sample()
-
-    def hwm_sum_kib(self) -> int:
-        return sum(_status_kib(pid, "VmHWM") for pid in tree_pids(self.root))
-
-    def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(pid) for pid in tree_pids(self.root))
 
 
 # --------------------------------------------------------------------------- the bots
 
 
-@dataclass
-class BotProcess:
-    process: asyncio.subprocess.Process
-    stderr_lines: list[str] = field(default_factory=list)
-    store_uri: str | None = None
-    _drain: asyncio.Task[None] | None = None
-
-    async def drain(self) -> None:
-        assert self.process.stderr is not None
-        async for raw in self.process.stderr:
-            line = raw.decode(errors="replace").rstrip()
-            self.stderr_lines.append(line)
-            if "using embedded MongoDB" in line and self.store_uri is None:
-                self.store_uri = next((w for w in line.split() if w.startswith("mongodb://")), None)
-
-    async def stop(self) -> int:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            code = await asyncio.wait_for(self.process.wait(), STOP_GRACE_SECONDS)
-        except TimeoutError:
-            for pid in reversed(tree_pids(self.process.pid)):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            code = await self.process.wait()
-        if self._drain is not None:
-            await self._drain
-        return code
-
-
-def _die_with_parent() -> None:
-    """In the child: SIGTERM when this benchmark dies (e.g. killed by a timeout); never an orphan bot."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_root: Path | None) -> BotProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "TELEGRAM_", "FEEDBACK_BOT"))}
+    if kind == "peer":
+        argv = ["-m", "benchmarks.peer_bot", "--token", fake.token, "--base-url", fake.base_url]
+        return await start_child([*argv, "--data-dir", str(data_dir)], clean_env())
+    settings = {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "TELEGRAM_POLL_TIMEOUT": "10",
+        "TELEGRAM_GLOBAL_RATE": str(UNPACED),
+        "TELEGRAM_CHAT_RATE": str(UNPACED),
+        "TELEGRAM_CHAT_BURST": str(UNPACED),
+    }
+    store = {"feedback-256m": "256m", "feedback-pool100": "pool100"}.get(kind, "default")
+    env = feedback_env(data_dir=data_dir, database=DATABASE, settings=settings)
     root = PROJECT_ROOT
     if kind == "feedback-baseline":
         if baseline_root is None:
             raise ValueError("feedback-baseline needs --baseline-root")
         root = baseline_root
-    env["PYTHONPATH"] = str(root)  # ahead of the editable install of this checkout
-    if kind == "peer":
-        argv = ["-m", "benchmarks.peer_bot", "--token", fake.token, "--base-url", fake.base_url]
-        argv += ["--data-dir", str(data_dir)]
-    else:
-        argv = [
-            "-m",
-            "benchmarks.feedback_runner",
-            "--store",
-            {"feedback-256m": "256m", "feedback-pool100": "pool100"}.get(kind, "default"),
-        ]
-        env |= {
-            "TELEGRAM_BOT_TOKEN": fake.token,
-            "TELEGRAM_API_BASE_URL": fake.base_url,
-            "MONGODB_DATABASE": DATABASE,
-            "FEEDBACK_BOT_DATA_DIR": str(data_dir),
-            "FEEDBACK_BOT_HOST": "127.0.0.1",
-            "FEEDBACK_BOT_PORT": "0",
-            "TELEGRAM_POLL_TIMEOUT": "10",
-            "TELEGRAM_GLOBAL_RATE": str(UNPACED),
-            "TELEGRAM_CHAT_RATE": str(UNPACED),
-            "TELEGRAM_CHAT_BURST": str(UNPACED),
-            "LOG_LEVEL": "INFO",  # the embedded server's URI is in an INFO line
-        }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(root), preexec_fn=_die_with_parent,
-    )  # fmt: skip
-    bot = BotProcess(process)
-    bot._drain = asyncio.create_task(bot.drain())
-    return bot
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
+        env["PYTHONPATH"] = str(root)  # ahead of the editable install of this checkout
+    return await start_child(["-m", "benchmarks.feedback_runner", "--store", store], env, cwd=root)
 
 
 # --------------------------------------------------------------------------- store round trips
@@ -443,6 +305,10 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                 cpu = sampler.cpu_seconds() - cpu_before
                 actions = [a for c in customers for a in c.actions if a.latency is not None]
                 answers = sum(len(c.answers) for c in customers)
+                for action_kind in ("start", "consent", "rating5", "scale10", "text"):
+                    subset = [a.latency for a in actions if a.kind == action_kind and a.latency is not None]
+                    if subset:
+                        notes.append(f"reply latency, {action_kind}: {latency_line(subset)}")
                 if counters is not None:
                     after = await counters.settled()
                     delta = after.copy()
@@ -457,12 +323,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                         for line in await probe(fake, counters)
                     ]
                 await sampler.stop()
-                for pid in tree_pids(bot.process.pid):
-                    role = "embedded server" if "embedded_server" in cmdline(pid) else "bot"
-                    notes.append(
-                        f"pid {pid} ({role}): VmHWM {_status_kib(pid, 'VmHWM') / 1024:.1f} MiB, "
-                        f"VmRSS now {_status_kib(pid, 'VmRSS') / 1024:.1f} MiB"
-                    )
+                notes += sampler.per_process()
                 result = Result(
                     kind=kind, customers=len(customers), finished=sum(c.completed for c in customers),
                     actions=len(actions), wall=wall, latencies=[a.latency for a in actions if a.latency],

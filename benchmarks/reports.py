@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.report_html import analysis_html
-from conversations import rollups
-from conversations.complaint_policy import ComplaintPolicy
-from conversations.quality import QualityRules, exclusion_reason
-from conversations.reports import ReportRequest, build_report
+from conversations.reports import rollups
+from conversations.reports.figures import ReportRequest, build_report
+from conversations.reports.quality import QualityRules, exclusion_reason
+from conversations.tickets.policy import ComplaintPolicy
 from core.questionnaire import BUILTIN_DIR, load_file
 from storage.mongo import open_database
 from storage.store import Store

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.peer_load import PROJECT_ROOT, _status_kib, tree_pids
+from benchmarks.bot_child import PROJECT_ROOT, status_kib, tree_pids
 
 SETTLE_SECONDS = 3.0
 READY_LINE = "Web chat"
@@ -52,8 +52,8 @@ def one_start(root: Path) -> str:
                 return f"{root}: exited before it was ready (code {process.wait()})"
             time.sleep(SETTLE_SECONDS)
             pids = tree_pids(process.pid)
-            bot = _status_kib(process.pid, "VmRSS") / 1024
-            children = sum(_status_kib(pid, "VmRSS") for pid in pids if pid != process.pid) / 1024
+            bot = status_kib(process.pid, "VmRSS") / 1024
+            children = sum(status_kib(pid, "VmRSS") for pid in pids if pid != process.pid) / 1024
             return (
                 f"{root}: ready in {ready:.1f} s; idle VmRSS bot {bot:.1f} MiB, "
                 f"embedded server {children:.1f} MiB, tree {bot + children:.1f} MiB"

@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import math
 import os
 import re
 import resource
@@ -44,6 +43,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from benchmarks.survey_load import latency_line, percentile
 from bot.app import TELEGRAM_WEBHOOK_PATH, FeedbackBot
 from bot.settings import load_settings
 from tests.fakes.telegram_api import FakeTelegram, JSONDict, SentMessage
@@ -230,22 +230,6 @@ class Load:
 
 
 # --------------------------------------------------------------------------- measurements
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile of non-empty `values`."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def latency_line(values: Sequence[float]) -> str:
-    if not values:
-        return "n/a"
-    ms = [v * 1000 for v in values]
-    return (
-        f"p50 {percentile(ms, 50):.1f} / p90 {percentile(ms, 90):.1f} / "
-        f"p99 {percentile(ms, 99):.1f} / max {max(ms):.1f} ms (n={len(ms)})"
-    )
 
 
 @dataclass

@@ -7,7 +7,8 @@ its figure is in-sample, an upper bound. ``benchmarks/data/themes_holdout.tsv``,
 shipped languages (one per theme and language), written after the lexicon was frozen and never used
 to change it: the honest figure, on a small set.
 
-Method: ``conversations.theme_matching.assign`` (keyword stems per theme and language, no translation).
+Method: ``conversations.reports.theme_matching.assign`` (keyword stems per theme and language, no
+translation).
 Baseline: TF-IDF over character 2–4-grams of each line, k-means with k = 9 (cosine; k-means++
 seeding, best of 5 runs, fixed seed) — a language-agnostic clustering of the same lines.
 Figures: adjusted mutual information (AMI, arithmetic normalisation, as scikit-learn's default),
@@ -35,8 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from conversations.theme_matching import assign
-from conversations.themes import themes_for_period
+from conversations.reports.theme_matching import assign
+from conversations.reports.themes import themes_for_period
 from storage.mongo import open_database
 from storage.store import Store
 

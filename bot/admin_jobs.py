@@ -30,7 +30,7 @@ class AdminNoticeJobs:
         return {AdminNoticeJob.KIND: self.notice}
 
     async def notice(self, job: Job) -> None:
-        """The admin's own dialogue words it (conversations/admin_review.py), with its buttons; a Slack
+        """The admin's own dialogue words it (conversations/admin/review.py), with its buttons; a Slack
         admin gets a direct message."""
         notice = AdminNoticeJob.read(job.payload)
         channel = notice.channel

@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import ValidationError
 from pymongo.errors import PyMongoError
 
-from conversations.invitations import InvitationError, InvitationRequest, invite
+from conversations.dialogues.invitations import InvitationError, InvitationRequest, invite
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes, parse_json
 from storage.store import Store
 

@@ -29,18 +29,18 @@ from bot.service_window import Templates, WindowedChannel
 from bot.settings import Settings, SettingsError
 from bot.theme_jobs import ThemeJobs
 from bot.ticket_jobs import TicketJobs
-from conversations.admin import AdminContext
+from conversations.admin.commands import AdminContext
 from conversations.detection import warm_up
 from conversations.engine import Engine
-from conversations.escalation import Escalation
 from conversations.language import parse_fallbacks, served
-from conversations.quality import QualityRules
 from conversations.quiet_hours import QuietHours
 from conversations.rendering import Branding
-from conversations.report_approval import ReportApprovals
-from conversations.theme_matching import english_pivot
-from conversations.ticket_lifecycle import TicketLifecycle
-from conversations.translation import Translation, Translator
+from conversations.reports.approval import ReportApprovals
+from conversations.reports.quality import QualityRules
+from conversations.reports.theme_matching import english_pivot
+from conversations.tickets.desk import Escalation
+from conversations.tickets.lifecycle import TicketLifecycle
+from conversations.translation import Translation
 from conversations.turn import EngineConfig
 from core.events import InboundEvent
 from core.jobs import AdminNoticeJob
@@ -48,6 +48,7 @@ from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from handlers.console import ConsoleChannel
 from handlers.pacing import Pacer
 from handlers.translation import make_provider
+from handlers.translator import TranslationService
 from handlers.webchat import CHANNEL as WEBCHAT
 from handlers.webchat import PAGE_PATH as WEBCHAT_PAGE
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel
@@ -173,7 +174,7 @@ class FeedbackBot:
         # customers actually write in (everything would be ~110 MiB, see detection.py).
         await asyncio.to_thread(warm_up, (settings.default_language,))
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
-        self.translator = Translator(
+        self.translator = TranslationService(
             make_provider(
                 settings.translation_provider,
                 api_key=settings.translation_api_key.get_secret_value()

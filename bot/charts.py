@@ -14,8 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from conversations.drivers import DriverAnalysis, Quadrant
-from conversations.report_model import Report
+from conversations.reports.drivers import DriverAnalysis, Quadrant
+from conversations.reports.model import Report
 
 WIDTH_IN, HEIGHT_IN, DPI = 8.0, 4.5, 100
 CSAT_COLOR, NPS_COLOR, CHANGED_COLOR, MUTED = "#1f6fb4", "#d9730d", "#c0392b", "#7f7f7f"

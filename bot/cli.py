@@ -35,9 +35,9 @@ from bot.rollup_jobs import RollupJobs
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.detection import detect
 from conversations.language import served as served_languages
-from conversations.report_text import render_csv, render_text
-from conversations.reports import ReportRequest, build_report
-from conversations.themes import themes_for_period
+from conversations.reports.figures import ReportRequest, build_report
+from conversations.reports.text import render_csv, render_text
+from conversations.reports.themes import themes_for_period
 from core.questionnaire import BUILTIN_DIR, load_directory
 from handlers.console import ConsoleChannel
 from locales.catalog import catalogs

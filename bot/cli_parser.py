@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bot.invite_batch import COLUMNS, EXIT_REFUSED, OUTPUT
-from conversations.reports import BY
+from conversations.reports.figures import BY
 
 PROG = "feedback-bot"
 DESCRIPTION = (

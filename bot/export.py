@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime
 from typing import Any, TextIO
 
-from conversations.deidentify import redact
+from conversations.reports.deidentify import redact
 from storage.store import Store
 
 FIELDS = (

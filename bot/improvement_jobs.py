@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.scheduler import Handler
-from conversations import improvement_tasks as tasks
-from conversations.complaint_policy import ComplaintPolicy
-from conversations.effect_evaluation import MIN_RESPONDENTS, WINDOW, describe, judge, satisfied_share
-from conversations.improvement_tasks import ImprovementTask
+from conversations.reports import improvement_tasks as tasks
+from conversations.reports.effect_evaluation import MIN_RESPONDENTS, WINDOW, describe, judge, satisfied_share
+from conversations.reports.improvement_tasks import ImprovementTask
+from conversations.tickets.policy import ComplaintPolicy
 from core.jobs import TaskReminder
 from storage.jobs import Job
 from storage.store import Store

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from pydantic import ValidationError
 
-from conversations.invitations import InvitationError, InvitationRequest, invite
+from conversations.dialogues.invitations import InvitationError, InvitationRequest, invite
 from storage.store import Store
 
 COLUMNS = (

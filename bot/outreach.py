@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler, Postpone
-from conversations.invitations import SEND
+from conversations.dialogues.invitations import SEND
+from conversations.dialogues.survey import REMIND
 from conversations.quiet_hours import QuietHours
-from conversations.survey import REMIND
 from core.events import InboundEvent
 from core.jobs import InvitationSend, SurveyReminder
 from storage.jobs import Job
@@ -56,18 +56,18 @@ class OutreachJobs:
         """An invitation into a chat the customer already has: the chat's dialogue words and sends it."""
         invitation_id = InvitationSend.read(job.payload).invitation
         invitation = await self._store.invitations.get(invitation_id=invitation_id)
-        if invitation is None or invitation.get("sent_at") or invitation.get("opened_at"):
+        if invitation is None or invitation.reached:
             return  # gone, sent already, or the customer found it by the link first
-        channel = str(invitation["channel"])
-        customer_ref = str(invitation["customer_ref"])
+        channel = invitation.channel
+        customer_ref = invitation.customer_ref
         link = await self._store.invitations.linked_chat(channel=channel, customer_ref=customer_ref)
         if link is None:
             return
         running(self._channel, channel)  # else the job waits for a worker that runs it
-        self._not_at_night(invitation.get("timezone"))
+        self._not_at_night(invitation.timezone)
         await self._submit(
             InboundEvent.due(
-                kind=SEND, job_id=job.id, channel=channel, chat_key=str(link["chat_key"]), payload=job.payload
+                kind=SEND, job_id=job.id, channel=channel, chat_key=link.chat_key, payload=job.payload
             )
         )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.settings import Settings, SettingsError
-from conversations.complaint_policy import DEFAULT_URGENT_WORDS, ComplaintPolicy, Team
-from conversations.working_time import Calendar, Counting
+from conversations.tickets.policy import DEFAULT_URGENT_WORDS, ComplaintPolicy, Team
+from conversations.tickets.working_time import Calendar, Counting
 
 
 def complaint_policy(settings: Settings) -> ComplaintPolicy:

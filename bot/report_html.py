@@ -10,13 +10,13 @@ import base64
 from collections.abc import Iterable
 from html import escape
 
-from conversations.complaint_policy import ComplaintPolicy
-from conversations.drivers import DriverAnalysis, Method
-from conversations.report_findings import Conclusion, Findings, findings
-from conversations.report_model import Rate, Report, Score
-from conversations.report_stats import Interval, wilson
-from conversations.report_text import LABELS
-from conversations.themes import Theme
+from conversations.reports.drivers import DriverAnalysis, Method
+from conversations.reports.findings import Conclusion, Findings, findings
+from conversations.reports.model import Rate, Report, Score
+from conversations.reports.stats import Interval, wilson
+from conversations.reports.text import LABELS
+from conversations.reports.themes import Theme
+from conversations.tickets.policy import ComplaintPolicy
 
 SECTIONS = {
     "overview": "Overview",

@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from bot.scheduler import Handler
-from conversations.complaint_policy import ComplaintPolicy
-from conversations.report_approval import ReportButton, suggestion_doc
-from conversations.report_model import Report
-from conversations.report_text import render_text
-from conversations.reports import ReportRequest, build_report
-from conversations.suggested_actions import SuggestedAction, suggest_actions
+from conversations.reports.approval import ReportButton, suggestion_doc
+from conversations.reports.figures import ReportRequest, build_report
+from conversations.reports.model import Report
+from conversations.reports.suggested_actions import SuggestedAction, suggest_actions
+from conversations.reports.text import render_text
+from conversations.tickets.policy import ComplaintPolicy
 from core.jobs import MonthlyReport, WeeklyReport
 from storage.jobs import Job
 from storage.store import Store

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from bot.scheduler import Handler
-from conversations import rollups
 from conversations.calling_codes import country_of_number
-from conversations.invitations import invitation_id_for
-from conversations.quality import INCOMPLETE, QualityRules, exclusion_reason
+from conversations.dialogues.invitations import invitation_id_for
+from conversations.reports import rollups
+from conversations.reports.quality import INCOMPLETE, QualityRules, exclusion_reason
 from core.jobs import Rollup
 from storage.jobs import Job
 from storage.store import Store

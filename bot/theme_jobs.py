@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.scheduler import Handler
-from conversations.theme_matching import Pivot
-from conversations.themes import catch_up
+from conversations.reports.theme_matching import Pivot
+from conversations.reports.themes import catch_up
 from core.jobs import ThemeCatchUp
 from storage.jobs import Job
 from storage.store import Store

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.dispatch import Channel, running
 from bot.scheduler import Handler
-from conversations.escalation import Escalation
+from conversations.tickets.desk import Escalation
 from core.events import InboundEvent
 from core.jobs import (
     DeskNote,
@@ -93,16 +93,16 @@ class TicketJobs:
     async def _into_chat(self, job: Job, kind: str, ticket_id: str) -> None:
         """The job as an event of the ticket's chat, so it runs in the chat's order and commit."""
         ticket = await self._store.tickets.get(ticket_id=ticket_id)
-        if ticket is None or not ticket.get("chat_key"):
+        if ticket is None or not ticket.chat_key:
             return  # erased
-        channel = str(ticket["channel"])
+        channel = ticket.channel
         running(self._channel, channel)  # else the job waits for a worker that runs it
         await self._submit(
             InboundEvent.due(
                 kind=kind,
                 job_id=job.id,
                 channel=channel,
-                chat_key=str(ticket["chat_key"]),
+                chat_key=ticket.chat_key,
                 payload=job.payload,
             )
         )

@@ -24,7 +24,7 @@ import math
 import re
 import threading
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -82,6 +82,12 @@ _CBPACK_HEADER = {"format": "cB", "version": 1}
 # which leaves the decision to lingua.
 _UNLISTED = math.log(1e-6)
 _LEAST_LINGUA = 1e-9  # lingua gives 0.0 to languages it rules out; keep them in the product
+# Languages that share most of their words and spelling: fastText's small model often ranks only one of
+# them among its nominees, and lingua's letters barely tell them apart, while their word lists do
+# (boleh/bisa, kerana/karena, kedai/toko, tak/nggak). One nominated makes the others nominees, and their
+# word lists always weigh between them. Chosen on benchmarks/ms_id_tuning.txt (Malay 91.3 -> 95.7 %,
+# Indonesian 89.1 -> 93.5 %; the misses left include lines written alike in both), not on the chat lines.
+_SIBLINGS: tuple[frozenset[str], ...] = (frozenset({"id", "ms"}),)
 
 _WORD = re.compile(r"[^\W\d_]+")
 _lock = threading.Lock()
@@ -122,10 +128,40 @@ def detect(text: str, *, served: Collection[str] = ()) -> Detection | None:
     if words and lists and all(lists):
         for code, frequencies in zip(nominees, lists, strict=True):
             scores[code] += sum(frequencies.get(word, _UNLISTED) for word in words)
+    elif words:
+        _weigh_siblings(scores, words)
     best = max(nominees, key=scores.__getitem__)  # the first of equals: nominees are sorted
     # The product's share among the nominees (a softmax of the log scores) is the confidence.
     total = sum(math.exp(score - scores[best]) for score in scores.values())
     return Detection(best, round(1.0 / total, 6), best in served)
+
+
+def _weigh_siblings(scores: dict[str, float], words: list[str]) -> None:
+    """Split siblings' joint share by their word lists too (in place), when the lists sat out.
+
+    Lingua alone says how likely the siblings are together against the other nominees; lingua times the
+    words says which of them it is. A nominee without a list (Basque, Swahili) keeps the lists out of
+    the whole comparison, which otherwise left Malay against Indonesian to letters alone.
+    """
+    for siblings in _SIBLINGS:
+        present = sorted(siblings & scores.keys())
+        lists = [_wordlist(code) for code in present]
+        if len(present) < 2 or not all(lists):
+            continue
+        weighed = {
+            code: scores[code] + sum(frequencies.get(word, _UNLISTED) for word in words)
+            for code, frequencies in zip(present, lists, strict=True)
+        }
+        joint, split = _log_sum(scores[code] for code in present), _log_sum(weighed.values())
+        for code in present:
+            scores[code] = joint + weighed[code] - split
+
+
+def _log_sum(values: Iterable[float]) -> float:
+    """log(sum(exp(value))) without overflow."""
+    items = list(values)
+    top = max(items)
+    return top + math.log(sum(math.exp(value - top) for value in items))
 
 
 def _candidates(text: str) -> tuple[str, ...]:
@@ -137,7 +173,7 @@ def _candidates(text: str) -> tuple[str, ...]:
 
 
 def _nominees(text: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
-    """fastText's likeliest NOMINEES among `candidates`, sorted; padded from `candidates` to two."""
+    """fastText's likeliest NOMINEES among `candidates` and their siblings, sorted; padded to two."""
     if len(candidates) <= NOMINEES:
         return candidates
     labels, _ = _fasttext().predict(text.replace("\n", " "), k=_FASTTEXT_LABELS)
@@ -149,6 +185,9 @@ def _nominees(text: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
             chosen.append(code)
             if len(chosen) == NOMINEES:
                 break
+    for siblings in _SIBLINGS:  # one sibling nominated: the others are as likely (see _SIBLINGS)
+        if siblings & set(chosen):
+            chosen.extend(code for code in sorted(siblings) if code in allowed and code not in chosen)
     for code in candidates:  # lingua needs two languages to compare
         if len(chosen) >= 2:
             break

@@ -9,14 +9,16 @@ from collections import OrderedDict
 from typing import Any
 
 from conversations import language as languages
-from conversations import machine, outbox, rollups, unserved
+from conversations import outbox
 from conversations.detection import detect
-from conversations.dialogue import Dialogue, State
+from conversations.dialogues import machine, unserved
+from conversations.dialogues.dialogue import Dialogue, State
+from conversations.dialogues.machine import STEPS
+from conversations.dialogues.start_payload import StartPayload
+from conversations.dialogues.survey import offer_consent
 from conversations.interceptors import INTERCEPTORS
-from conversations.machine import STEPS
 from conversations.outbox import Effect, Op
-from conversations.start_payload import StartPayload
-from conversations.survey import offer_consent
+from conversations.reports import rollups
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from core.events import EventKind, InboundEvent, Outbound

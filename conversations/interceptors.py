@@ -2,7 +2,7 @@
 
 Each interceptor looks at the event and either handles it (returning the next state) or passes
 (None). The first that handles an event wins; an event no interceptor takes goes to the current
-state's own step (conversations/machine.py). The states each interceptor may lead to are declared
+state's own step (conversations/dialogues/machine.py). The states each interceptor may lead to are declared
 beside it, and the machine refuses any other.
 """
 
@@ -12,15 +12,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from conversations import complaint, feedback, invitations, survey, ticket_chat
-from conversations.admin_review import ADMIN_NOTICE, on_notice_due
-from conversations.builder import on_builder
-from conversations.commands import COMMANDS, on_admin_button, on_language_menu, on_review_reason
-from conversations.dialogue import State
-from conversations.invitations import open_invitation
+from conversations.admin.builder import on_builder
+from conversations.admin.review import ADMIN_NOTICE, on_notice_due
+from conversations.dialogues import complaint, feedback, invitations, survey
+from conversations.dialogues.commands import COMMANDS, on_admin_button, on_language_menu, on_review_reason
+from conversations.dialogues.dialogue import State
+from conversations.dialogues.invitations import open_invitation
+from conversations.dialogues.survey import reshow
 from conversations.outbox import Op
-from conversations.survey import reshow
-from conversations.ticket_lifecycle import FOLLOWUP, TO_CUSTOMER
+from conversations.tickets import chat as ticket_chat
+from conversations.tickets.lifecycle import FOLLOWUP, TO_CUSTOMER
 from conversations.turn import Turn
 from core.events import EventKind
 from core.payloads import ComplaintOffer, LanguageMenu, PickLanguage, ReportProblem, ShowHeld, TakeSurvey

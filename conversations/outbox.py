@@ -75,7 +75,7 @@ class Outbox:
 
 async def _erase(store: Store, **args: Any) -> None:
     # Imported here: the erasure belongs with the customer's rights, which use this module.
-    from conversations.privacy import erase_customer
+    from conversations.dialogues.privacy import erase_customer
 
     await erase_customer(store, **args)
 

@@ -6,13 +6,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from conversations.complaint_policy import ComplaintPolicy
 from conversations.detection import CONFIDENT
-from conversations.detours import ComplaintDraft, PreviewDraft
-from conversations.dialogue import Dialogue, State
+from conversations.dialogues.detours import ComplaintDraft, PreviewDraft
+from conversations.dialogues.dialogue import Dialogue, State
 from conversations.outbox import Outbox
 from conversations.ports import Reads
 from conversations.rendering import Branding
+from conversations.tickets.policy import ComplaintPolicy
 from conversations.translation import Translator
 from core.events import Choice, InboundEvent, Outbound, Unprompted
 from core.questionnaire import Questionnaire

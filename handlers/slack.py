@@ -11,9 +11,9 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.escalation import DeskMessage, TicketView
+from conversations.tickets.desk import TicketView
 from conversations.translation import Translation
-from core.tickets import Status
+from core.tickets import DeskMessage, Status
 from handlers.pacing import Pacer
 
 log = logging.getLogger("handlers.slack")

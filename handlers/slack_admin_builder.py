@@ -2,7 +2,7 @@
 
 The first modal asks the title, topic and first question; each submission then shows the working copy
 (translations beside the original, lint) with the form for the next question; submitting that form
-with no wording closes it. The rules are in conversations/admin_forms.py; this only renders and reads.
+with no wording closes it. The rules are in conversations/admin/forms.py; this only renders and reads.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations import admin_forms
-from conversations.admin import AdminContext
-from conversations.builder_draft import MAX_TITLE, MAX_WORDING
-from conversations.builder_prompts import DIMENSIONS, KINDS
+from conversations.admin import forms as admin_forms
+from conversations.admin.builder_draft import MAX_TITLE, MAX_WORDING
+from conversations.admin.builder_prompts import DIMENSIONS, KINDS
+from conversations.admin.commands import AdminContext
 from core.admin_payloads import DimensionName, KindName
 
 log = logging.getLogger("handlers.slack_admin_builder")

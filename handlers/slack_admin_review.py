@@ -1,6 +1,6 @@
 """Review notices for Slack admins: a direct message with Approve / Request changes buttons.
 
-The words come from conversations/admin_review.py; approval and rejection run the same admin
+The words come from conversations/admin/review.py; approval and rejection run the same admin
 commands as `/feedback-admin approve|reject`, so the same rules and audit apply.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.admin import AdminCommands
-from conversations.admin_context import AdminContext, AdminReply
-from conversations.admin_review import notice_text
+from conversations.admin.commands import AdminCommands
+from conversations.admin.context import AdminContext, AdminReply
+from conversations.admin.review import notice_text
 from core.jobs import AdminNoticeJob
 from handlers.slack import modal_input, text_modal, user_of
 

@@ -26,9 +26,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.admin import AdminCommands, AdminContext
-from conversations.complaint_policy import Category
-from conversations.ticket_lifecycle import Outcome, Refused, TicketLifecycle
+from conversations.admin.commands import AdminCommands, AdminContext
+from conversations.tickets.lifecycle import Outcome, Refused, TicketLifecycle
+from conversations.tickets.policy import Category
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
 from handlers.slack import CATEGORY_LABELS, modal_input, user_of
 from handlers.slack_admin_builder import SlackQuestionnaireBuilder

@@ -18,8 +18,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.improvement_tasks import NotATask, TaskButton, finish
-from conversations.report_approval import Refused, ReportApprovals, ReportButton
+from conversations.reports.approval import Refused, ReportApprovals, ReportButton
+from conversations.reports.improvement_tasks import NotATask, TaskButton, finish
 from handlers.slack import modal_input, text_modal, user_of
 from handlers.slack_agents import request_identity
 from handlers.slack_improvements import APPROVE, CHANGES_MODAL, REQUEST_CHANGES, TASK_DONE, SlackImprovements

@@ -6,9 +6,9 @@ import logging
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from conversations.improvement_tasks import ImprovementTask, TaskButton
-from conversations.report_approval import ReportButton
-from conversations.suggested_actions import SuggestedAction
+from conversations.reports.approval import ReportButton
+from conversations.reports.improvement_tasks import ImprovementTask, TaskButton
+from conversations.reports.suggested_actions import SuggestedAction
 from handlers.pacing import Pacer
 from handlers.slack import CHANNEL_BURST, CHANNEL_RATE, GLOBAL_RATE, MAX_SECTION_TEXT
 

@@ -1,7 +1,7 @@
 """Translation providers over deep-translator, and the factory that picks one from settings.
 
 Every deep-translator call is blocking (`requests`, without a timeout of its own): the
-`conversations.translation.Translator` runs these in worker threads under its deadline. A fresh
+`handlers.translator.TranslationService` runs these in worker threads under its deadline. A fresh
 deep-translator object is made per call where construction is free (Google, DeepL, LibreTranslate
 keep per-call state on the object, so sharing one across threads would race); Microsoft's
 constructor downloads the language list, so its objects are kept per language pair.
@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from conversations.translation import NoneProvider, TranslationProvider, UnsupportedLanguage
+from handlers.translator import NoneProvider, TranslationProvider, UnsupportedLanguage
 
 PROVIDER_NAMES = ("google", "deepl", "microsoft", "libretranslate", "none")
 

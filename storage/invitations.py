@@ -6,9 +6,48 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.errors import DuplicateKeyError
 
-from storage.types import Database, Document
+from storage.types import Database
+
+
+class Invitation(BaseModel):
+    """An order's invitation to a questionnaire; the times say how far it got."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    id: str = Field(alias="_id")
+    channel: str
+    customer_ref: str
+    order_ref: str
+    questionnaire_id: str
+    language: str | None = None
+    segment: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    send_at: datetime | None = None
+    source: str = ""
+    created_at: datetime
+    opened_at: datetime | None = None
+    opened_by: str | None = None
+    sent_at: datetime | None = None
+    reminded_at: datetime | None = None
+
+    @property
+    def reached(self) -> bool:
+        """Sent into the chat, or opened by its link before that."""
+        return self.sent_at is not None or self.opened_at is not None
+
+
+class CustomerLink(BaseModel):
+    """Which chat a shop's customer reference uses on a channel (the chat that opened an invitation)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    chat_key: str
+    customer_id: str
+    linked_at: datetime | None = None
 
 
 class Invitations:
@@ -16,11 +55,12 @@ class Invitations:
         self._docs = db["invitations"]
         self._links = db["customer_links"]
 
-    async def create(self, *, fields: dict[str, Any]) -> tuple[Document, bool]:
+    async def create(self, *, fields: dict[str, Any]) -> tuple[Invitation, bool]:
         """Insert; when this order was already invited to this questionnaire, the existing one and False."""
+        invitation = Invitation.model_validate(fields)  # refused before anything is written
         try:
             await self._docs.insert_one(dict(fields))
-            return fields, True
+            return invitation, True
         except DuplicateKeyError:
             existing = await self._docs.find_one(
                 {"questionnaire_id": fields["questionnaire_id"], "order_ref": fields["order_ref"]}
@@ -29,7 +69,7 @@ class Invitations:
                 existing = await self._docs.find_one({"_id": fields["_id"]})
             if existing is None:
                 raise
-            return existing, False
+            return Invitation.model_validate(existing), False
 
     async def created(self) -> AsyncIterator[tuple[str, datetime]]:
         """(questionnaire, creation time) of every invitation."""
@@ -37,8 +77,9 @@ class Invitations:
             if isinstance(doc.get("created_at"), datetime):
                 yield str(doc["questionnaire_id"]), doc["created_at"]
 
-    async def get(self, *, invitation_id: str) -> Document | None:
-        return await self._docs.find_one({"_id": invitation_id})
+    async def get(self, *, invitation_id: str) -> Invitation | None:
+        doc = await self._docs.find_one({"_id": invitation_id})
+        return None if doc is None else Invitation.model_validate(doc)
 
     async def mark(
         self, *, invitation_id: str, field: str, at: datetime, extra: dict[str, Any] | None = None
@@ -49,9 +90,9 @@ class Invitations:
         )
         return result.modified_count == 1
 
-    async def between(self, *, questionnaire_id: str, start: datetime, end: datetime) -> list[Document]:
+    async def between(self, *, questionnaire_id: str, start: datetime, end: datetime) -> list[Invitation]:
         query = {"questionnaire_id": questionnaire_id, "created_at": {"$gte": start, "$lte": end}}
-        return [doc async for doc in self._docs.find(query)]
+        return [Invitation.model_validate(doc) async for doc in self._docs.find(query)]
 
     async def link(
         self, *, channel: str, customer_ref: str, chat_key: str, customer_id: str, at: datetime
@@ -62,8 +103,9 @@ class Invitations:
             upsert=True,
         )
 
-    async def linked_chat(self, *, channel: str, customer_ref: str) -> Document | None:
-        return await self._links.find_one({"_id": f"{channel}:{customer_ref}"})
+    async def linked_chat(self, *, channel: str, customer_ref: str) -> CustomerLink | None:
+        doc = await self._links.find_one({"_id": f"{channel}:{customer_ref}"})
+        return None if doc is None else CustomerLink.model_validate(doc)
 
     async def unlink_customer(self, *, customer_id: str) -> None:
         await self._links.delete_many({"customer_id": customer_id})

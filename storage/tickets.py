@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from core.tickets import Status
+from core.tickets import Status, Ticket, TicketDescription, TicketFigures
 from storage.types import Database, Document
 
 # No 0/O, 1/I/L, 5/S or 2/Z: ids are read out on the phone and typed from screenshots.
@@ -45,7 +45,7 @@ class Tickets:
                 return candidate
         raise RuntimeError("no free ticket id after several tries")
 
-    async def create(self, *, source: str, fields: dict[str, Any], ticket_id: str | None = None) -> Document:
+    async def create(self, *, source: str, fields: dict[str, Any], ticket_id: str | None = None) -> Ticket:
         """Insert the ticket born of `source` (channel:event id), or return the one it already made.
 
         `ticket_id` is the id the customer was already told (from `free_id`); taken by then, the
@@ -53,7 +53,7 @@ class Tickets:
         """
         existing = await self._docs.find_one({"source": source})
         if existing is not None:
-            return existing
+            return Ticket.model_validate(existing)
         now = datetime.now(UTC)
         candidates = [ticket_id] if ticket_id else []
         candidates += [ticket_id_for(source, attempt) for attempt in range(MAX_ID_TRIES)]
@@ -68,16 +68,17 @@ class Tickets:
             }
             try:
                 await self._docs.insert_one(doc)
-                return doc
+                return Ticket.model_validate(doc)
             except DuplicateKeyError:
                 # Either this source won a race (unique index on source) or the id is taken.
                 existing = await self._docs.find_one({"source": source})
                 if existing is not None:
-                    return existing
+                    return Ticket.model_validate(existing)
         raise RuntimeError("no free ticket id after several tries")
 
-    async def get(self, *, ticket_id: str) -> Document | None:
-        return await self._docs.find_one({"_id": ticket_id})
+    async def get(self, *, ticket_id: str) -> Ticket | None:
+        doc = await self._docs.find_one({"_id": ticket_id})
+        return None if doc is None else Ticket.model_validate(doc)
 
     async def update(
         self,
@@ -101,10 +102,10 @@ class Tickets:
         self,
         *,
         ticket_id: str,
-        change: Callable[[Document], dict[str, Any]],
+        change: Callable[[Ticket], dict[str, Any]],
         event: dict[str, Any] | None,
         tries: int = 5,
-    ) -> Document | None:
+    ) -> Ticket | None:
         """Read, decide with `change`, write with the version read; again when someone wrote between.
 
         The ticket as saved, or None when it does not exist (any more). `change` may raise to refuse.
@@ -115,7 +116,7 @@ class Tickets:
                 return None
             changes = change(ticket)
             if await self.update(
-                ticket_id=ticket_id, expected_version=int(ticket["version"]), changes=changes, event=event
+                ticket_id=ticket_id, expected_version=ticket.version, changes=changes, event=event
             ):
                 fresh = await self.get(ticket_id=ticket_id)
                 if fresh is not None:
@@ -142,7 +143,7 @@ class Tickets:
             {"breached.0": {"$exists": True}, "status": {"$ne": "closed"}}
         )
 
-    async def created_between(self, *, start: datetime, end: datetime) -> list[Document]:
+    async def created_between(self, *, start: datetime, end: datetime) -> list[TicketFigures]:
         """Tickets created in [start, end), with only what complaint figures need (no words, no ids)."""
         fields = ["category", "team", "urgent", "status", "deadlines", "met", "created_at", "closed_at"]
         projection = {
@@ -151,22 +152,24 @@ class Tickets:
             "followup.rating": 1,
             "history.action": 1,
         }
-        return await self._docs.find({"created_at": {"$gte": start, "$lt": end}}, projection).to_list(None)
+        cursor = self._docs.find({"created_at": {"$gte": start, "$lt": end}}, projection)
+        return [TicketFigures.model_validate(doc) async for doc in cursor]
 
-    async def descriptions_between(self, *, start: datetime, end: datetime) -> list[Document]:
+    async def descriptions_between(self, *, start: datetime, end: datetime) -> list[TicketDescription]:
         """Complaint descriptions of tickets created in [start, end), with category and language only."""
         query = {"created_at": {"$gte": start, "$lt": end}, "redacted_at": {"$exists": False}}
         projection = {"description": 1, "description_language": 1, "category": 1, "created_at": 1}
-        return await self._docs.find(query, projection).to_list(None)
+        return [TicketDescription.model_validate(doc) async for doc in self._docs.find(query, projection)]
 
-    async def open_for_customer(self, *, customer_id: str) -> list[Document]:
+    async def open_for_customer(self, *, customer_id: str) -> list[Ticket]:
         cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": Status.CLOSED.value}}).sort(
             "created_at", -1
         )
-        return [doc async for doc in cursor]
+        return [Ticket.model_validate(doc) async for doc in cursor]
 
-    async def for_customer(self, *, customer_id: str) -> list[Document]:
-        return [doc async for doc in self._docs.find({"customer_id": customer_id}).sort("created_at", 1)]
+    async def for_customer(self, *, customer_id: str) -> list[Ticket]:
+        cursor = self._docs.find({"customer_id": customer_id}).sort("created_at", 1)
+        return [Ticket.model_validate(doc) async for doc in cursor]
 
     async def texts_for_customer(self, *, customer_id: str) -> list[str]:
         """Everything written in the customer's tickets, by them or to them (translations to forget)."""

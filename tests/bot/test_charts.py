@@ -19,8 +19,8 @@ from matplotlib.text import Text
 
 from bot import charts
 from bot.charts import render_charts
-from conversations.drivers import Driver, DriverAnalysis, Method, Quadrant
-from conversations.report_model import (
+from conversations.reports.drivers import Driver, DriverAnalysis, Method, Quadrant
+from conversations.reports.model import (
     ComplaintFigures,
     Exclusions,
     Funnel,
@@ -31,7 +31,7 @@ from conversations.report_model import (
     Score,
     TrendPoint,
 )
-from conversations.report_stats import Interval
+from conversations.reports.stats import Interval
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SIZE = (round(charts.WIDTH_IN * charts.DPI), round(charts.HEIGHT_IN * charts.DPI))

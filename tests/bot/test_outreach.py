@@ -10,8 +10,8 @@ from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
 from bot.outreach import OutreachJobs
 from bot.scheduler import JobRunner
+from conversations.dialogues.invitations import InvitationRequest, invite
 from conversations.engine import Engine
-from conversations.invitations import InvitationRequest, invite
 from conversations.quiet_hours import QuietHours
 from core.events import InboundEvent, Outbound
 from core.questionnaire import BUILTIN_DIR, load_file

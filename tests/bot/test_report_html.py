@@ -17,11 +17,11 @@ import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
 from bot.report_html import SECTIONS, analysis_html
-from conversations import rollups
-from conversations.complaint_policy import ComplaintPolicy, Team
-from conversations.reports import ReportRequest, build_report
-from conversations.theme_lexicon import ThemeKey
-from conversations.themes import Theme
+from conversations.reports import rollups
+from conversations.reports.figures import ReportRequest, build_report
+from conversations.reports.theme_lexicon import ThemeKey
+from conversations.reports.themes import Theme
+from conversations.tickets.policy import ComplaintPolicy, Team
 from storage.store import Store
 from storage.types import Database
 from tests.default_questionnaire import DEFAULT, RATED

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conversations.dialogue import State
+from conversations.dialogues.dialogue import State
 from conversations.engine import Engine
 from conversations.rendering import Branding
 from conversations.turn import EngineConfig, Reply

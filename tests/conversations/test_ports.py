@@ -7,11 +7,12 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "conversations"
 # Writers with their own versioned, idempotent operations (see conversations/ports.py).
-DIRECT_WRITERS = {"builder.py", "commands.py", "ticket_chat.py"}
+DIRECT_WRITERS = {"admin/builder.py", "dialogues/commands.py", "tickets/chat.py"}
 
 
 def _using(pattern: str) -> set[str]:
-    sources = {path.name: path.read_text(encoding="utf-8") for path in PACKAGE.glob("*.py")}
+    paths = PACKAGE.rglob("*.py")
+    sources = {path.relative_to(PACKAGE).as_posix(): path.read_text(encoding="utf-8") for path in paths}
     return {name for name, source in sources.items() if re.search(pattern, source)}
 
 

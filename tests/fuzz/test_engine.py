@@ -11,10 +11,10 @@ import itertools
 import random
 from typing import Any
 
-from conversations.commands import COMMANDS
-from conversations.complaint_policy import ComplaintPolicy
-from conversations.dialogue import State
+from conversations.dialogues.commands import COMMANDS
+from conversations.dialogues.dialogue import State
 from conversations.engine import Engine
+from conversations.tickets.policy import ComplaintPolicy
 from core.events import Attachment, EventKind, InboundEvent
 from core.questionnaire import BUILTIN_DIR, load_file
 from storage.store import Store

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram import Bot, Update
 
-from conversations.admin_documents import AdminError, parse_yaml
-from conversations.invitations import InvitationRequest
+from conversations.admin.documents import AdminError, parse_yaml
+from conversations.dialogues.invitations import InvitationRequest
 from core.events import InboundEvent
 from handlers.telegram import to_event
 from handlers.webchat import Limits, TokenSigner, WebChat, WebChatChannel

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest_asyncio
 
-from conversations import rollups
+from conversations.reports import rollups
 from storage.types import Database
 from tests.clock import Clock
 from tests.default_questionnaire import DEFAULT

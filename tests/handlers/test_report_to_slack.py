@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest_asyncio
 
-from conversations import rollups
+from conversations.reports import rollups
 from storage.types import Database
 from tests.clock import Clock
 from tests.fakes.libretranslate import FakeLibreTranslate

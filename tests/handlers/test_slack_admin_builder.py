@@ -13,7 +13,7 @@ import pytest_asyncio
 from core.admin_payloads import ReviewAction
 from handlers.slack_admin_builder import QUESTION, START
 from storage.types import Database
-from tests.conversations.test_admin import PULSE
+from tests.conversations.admin.test_commands import PULSE
 from tests.fakes.libretranslate import FakeLibreTranslate
 from tests.fakes.slack_api import (
     FakeSlack,

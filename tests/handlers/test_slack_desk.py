@@ -14,14 +14,14 @@ import pytest
 
 from bot.scheduler import JobRunner
 from bot.ticket_jobs import TicketJobs
-from conversations.complaint_policy import ComplaintPolicy, Team
 from conversations.engine import Engine
-from conversations.escalation import Escalation
-from conversations.translation import Translator
-from conversations.working_time import Calendar, Counting
+from conversations.tickets.desk import Escalation
+from conversations.tickets.policy import ComplaintPolicy, Team
+from conversations.tickets.working_time import Calendar, Counting
 from core.events import Attachment, EventKind, InboundEvent, Outbound
 from core.questionnaire import BUILTIN_DIR, load_file
 from handlers.slack import SlackDesk, make_client
+from handlers.translator import TranslationService
 from storage.store import Store
 from storage.types import Database
 from tests.clock import Clock
@@ -87,7 +87,7 @@ class Desk:
     def __init__(self, store: Store, slack: FakeSlack, db: Database) -> None:
         self.clock = Clock(MONDAY_10)
         config = dataclasses.replace(CONFIG, complaints=POLICY, clock=self.clock)
-        self.escalation_translator = Translator(FakeProvider(), None, rate_per_second=None)
+        self.escalation_translator = TranslationService(FakeProvider(), None, rate_per_second=None)
         self.engine = Engine(store=store, catalogs=ui(), config=config, translator=self.escalation_translator)
         client = make_client(token=slack.token, base_url=slack.base_url)
         self.desk = SlackDesk(client=client, default_channel="C-DEFAULT", escalation_channel="C-ESCALATE")

@@ -6,7 +6,7 @@ import yaml
 
 from locales.catalog import catalogs
 from storage.types import Database
-from tests.conversations.test_admin import PULSE
+from tests.conversations.admin.test_commands import PULSE
 from tests.handlers.telegram_harness import BotRunner, Customer
 
 ADMIN = 901

@@ -11,14 +11,14 @@ import time
 
 import pytest
 
-from conversations.translation import Translator
 from handlers.translation import LibreTranslateProvider, make_provider
+from handlers.translator import TranslationService
 from tests.fakes.libretranslate import FakeLibreTranslate
 
 
 async def test_translates_through_real_deep_translator(libre: FakeLibreTranslate) -> None:
     provider = make_provider("libretranslate", api_key=None, base_url=libre.base_url, region=None)
-    translator = Translator(provider, None, rate_per_second=None)
+    translator = TranslationService(provider, None, rate_per_second=None)
     result = await translator.translate("ma commande A1234-XY", source="fr", target="en")
     assert result.translated, result.note
     assert (result.text, result.provider) == ("[en] MA COMMANDE A1234-XY", "libretranslate")
@@ -27,7 +27,7 @@ async def test_translates_through_real_deep_translator(libre: FakeLibreTranslate
 
 async def test_api_key_is_sent_when_configured(libre: FakeLibreTranslate) -> None:
     provider = LibreTranslateProvider(libre.base_url + "/", "k-123")
-    result = await Translator(provider, None, rate_per_second=None).translate(
+    result = await TranslationService(provider, None, rate_per_second=None).translate(
         "bonjour", source="fr", target="de"
     )
     assert result.text == "[de] BONJOUR"
@@ -39,7 +39,7 @@ async def test_error_response_returns_original_with_note(
     libre: FakeLibreTranslate, status: int, error: str
 ) -> None:
     libre.status = status
-    translator = Translator(
+    translator = TranslationService(
         # With a key: deep-translator builds its 403 message from the key (a TypeError without one).
         make_provider("libretranslate", api_key="k-123", base_url=libre.base_url, region=None),
         None,
@@ -51,7 +51,7 @@ async def test_error_response_returns_original_with_note(
 
 
 async def test_unsupported_language_is_reported_without_a_request(libre: FakeLibreTranslate) -> None:
-    translator = Translator(
+    translator = TranslationService(
         make_provider("libretranslate", api_key=None, base_url=libre.base_url, region=None), None
     )
     result = await translator.translate("bonjour", source="fr", target="xx")
@@ -61,7 +61,7 @@ async def test_unsupported_language_is_reported_without_a_request(libre: FakeLib
 
 async def test_hanging_server_hits_the_translator_timeout(libre: FakeLibreTranslate) -> None:
     libre.hang = True
-    translator = Translator(
+    translator = TranslationService(
         make_provider("libretranslate", api_key=None, base_url=libre.base_url, region=None),
         None,
         timeout=0.3,

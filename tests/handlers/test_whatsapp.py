@@ -180,7 +180,7 @@ async def test_typed_back_and_numbers_on_the_0_to_10_question(
     # Reports break WhatsApp customers down by their number's country when the shop gave none.
     from datetime import UTC, datetime
 
-    from conversations.reports import ReportRequest, build_report
+    from conversations.reports.figures import ReportRequest, build_report
 
     bot = polling.current
     assert bot is not None and bot.jobs is not None

@@ -7,7 +7,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from conversations.translation import Translator, text_hash
+from conversations.translation import text_hash
+from handlers.translator import TranslationService
 from storage.translations import TranslationCache
 
 
@@ -57,7 +58,7 @@ async def test_translator_over_mongo_cache_keeps_no_original_or_tokens(
     db: AsyncDatabase[dict[str, Any]],
 ) -> None:
     provider = Upper()
-    translator = Translator(provider, TranslationCache(db), rate_per_second=None)
+    translator = TranslationService(provider, TranslationCache(db), rate_per_second=None)
     text = "écrivez à jane@example.org pour A1234-XY"
     first = await translator.translate(text, source="fr", target="en")
     second = await translator.translate(text, source="fr", target="en")
