@@ -2,9 +2,7 @@
 
 ``--store 256m`` starts the embedded server as it was configured before it was sized for a bot (256 MB
 WiredTiger cache, SecantusDB's per-command profiling-level look-up left on),
-so before and after run in one invocation. ``--store pool100`` connects to the embedded server as before
-its pool was limited (pymongo's default of 100 connections; glibc's malloc arenas and OpenBLAS's threads
-left at their defaults in the server).
+so before and after run in one invocation.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import argparse
 import sys
 
 import storage.embedded
-import storage.mongo
 from bot.cli import main as bot_main
 
 BEFORE_SIZING = ("--cache-size", "256M", "--secantus-per-command-lookups")
@@ -21,13 +18,10 @@ BEFORE_SIZING = ("--cache-size", "256M", "--secantus-per-command-lookups")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.feedback_runner")
-    parser.add_argument("--store", choices=("default", "256m", "pool100"), default="default")
+    parser.add_argument("--store", choices=("default", "256m"), default="default")
     args = parser.parse_args(argv)
     if args.store == "256m":
         storage.embedded.SERVER_OPTIONS = BEFORE_SIZING
-    if args.store == "pool100":
-        storage.mongo.EMBEDDED_POOL_SIZE = 100
-        storage.embedded.CHILD_ENVIRONMENT = {}
     return bot_main(["run", "--no-console"])
 
 

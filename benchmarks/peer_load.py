@@ -18,8 +18,6 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
   (256 MB WiredTiger cache, SecantusDB's per-command profiling-level look-up on),
   for before/after comparisons in one invocation, e.g.
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
-- ``feedback-pool100``: the same with pymongo's default pool (100 connections) to the embedded server and
-  the server's malloc arenas and OpenBLAS threads at their defaults, as before they were limited.
 - ``feedback-baseline``: Feedback Bot as another checkout has it (``--baseline-root``, e.g. a worktree of
   main), run with this interpreter: before/after a branch in one invocation, e.g.
   ``--baseline-root ../wt-base --order feedback-baseline,feedback,feedback-baseline,feedback``.
@@ -75,7 +73,7 @@ from benchmarks.telegram_load import (
     TimedTelegram,
 )
 
-BOTS = ("peer", "feedback", "feedback-256m", "feedback-pool100", "feedback-baseline")
+BOTS = ("peer", "feedback", "feedback-256m", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
 SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
 PROBE_CHAT_ID = 699_999
@@ -97,7 +95,7 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_roo
         "TELEGRAM_CHAT_RATE": str(UNPACED),
         "TELEGRAM_CHAT_BURST": str(UNPACED),
     }
-    store = {"feedback-256m": "256m", "feedback-pool100": "pool100"}.get(kind, "default")
+    store = "256m" if kind == "feedback-256m" else "default"
     env = feedback_env(data_dir=data_dir, database=DATABASE, settings=settings)
     root = PROJECT_ROOT
     if kind == "feedback-baseline":

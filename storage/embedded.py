@@ -18,10 +18,6 @@ _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _STDERR_TAIL_LINES = 40
 # Extra command-line options for `python -m storage.embedded_server` (benchmarks compare settings).
 SERVER_OPTIONS: tuple[str, ...] = ()
-# The child's environment, unless the operator set these: glibc gives each of the server's threads (one
-# per connection) its own malloc arena up to 8 per core, and numpy's OpenBLAS (imported by SecantusDB)
-# starts a thread per core with its own buffers; a small store needs neither (~4 MiB, docs/benchmarks.md).
-CHILD_ENVIRONMENT: dict[str, str] = {"MALLOC_ARENA_MAX": "2", "OPENBLAS_NUM_THREADS": "1"}
 
 
 class EmbeddedMongoError(RuntimeError):
@@ -61,7 +57,7 @@ class EmbeddedMongo:
             folder = data_dir / "mongo"
             folder.mkdir(parents=True, exist_ok=True)
             path = str(folder)
-        env = CHILD_ENVIRONMENT | dict(os.environ)
+        env = dict(os.environ)
         # The child imports this package by name, whatever the parent's working directory.
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         process = await asyncio.create_subprocess_exec(

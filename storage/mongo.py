@@ -25,11 +25,6 @@ logger = logging.getLogger("storage")
 SERVING_COMMAND = "run"
 # How long to wait for a bot that holds the data folder but whose server is still starting.
 HOLDER_STARTUP_SECONDS = 30.0
-# Connections to the embedded server. It serves each connection on a thread of its own and runs one
-# command at a time under Python's GIL, so more connections only cost memory on both sides (pymongo's
-# default of 100 opened ~40 under 200 customers; see docs/benchmarks.md). A configured server keeps
-# pymongo's default (or the URI's maxPoolSize).
-EMBEDDED_POOL_SIZE = 8
 
 
 class DatabaseUnreachable(RuntimeError):
@@ -67,11 +62,9 @@ async def open_database(
             mongo_uri.parse(uri)  # a malformed URI fails here, in one line, before any connection
             logger.info("using MongoDB at %s", redact_uri(uri))
         configured = uri is not None
-        options: dict[str, Any] = {"tz_aware": True}
         if uri is None:
             uri = await stack.enter_async_context(_embedded(data_dir, command=command, share=share))
-            options["maxPoolSize"] = EMBEDDED_POOL_SIZE
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, **options)
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
         stack.push_async_callback(client.close)
         await _first_contact(client, uri)
         if configured and command == SERVING_COMMAND:
