@@ -193,11 +193,11 @@ def feedback_env(*, data_dir: Path, database: str, settings: dict[str, str]) -> 
     }
 
 
-async def start_child(argv: list[str], env: dict[str, str]) -> BotProcess:
-    """`python <argv>` in the project folder, its stderr drained; it dies if this process dies."""
+async def start_child(argv: list[str], env: dict[str, str], *, cwd: Path = PROJECT_ROOT) -> BotProcess:
+    """`python <argv>` in the project folder (or `cwd`), its stderr drained; it dies if this process dies."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(PROJECT_ROOT), preexec_fn=_die_with_parent,
+        stderr=asyncio.subprocess.PIPE, env=env, cwd=str(cwd), preexec_fn=_die_with_parent,
     )  # fmt: skip
     bot = BotProcess(process)
     bot._drain = asyncio.create_task(bot.drain())

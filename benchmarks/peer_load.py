@@ -20,6 +20,9 @@ the answer buttons, a comment) take the default survey as fast as the bot answer
   ``--order feedback-256m,feedback,feedback-256m,feedback``.
 - ``feedback-inline``: the same with every write of an answer made before its reply and before the chat's
   next event, as before they were batched in the background (``bot.app.BACKGROUND_WRITES_SECONDS`` None).
+- ``feedback-baseline``: Feedback Bot as another checkout has it (``--baseline-root``, e.g. a worktree of
+  main), run with this interpreter: before/after a branch in one invocation, e.g.
+  ``--baseline-root ../wt-base --order feedback-baseline,feedback,feedback-baseline,feedback``.
 
 For each bot it prints actions/s, p50/p99 reply latency (as ``benchmarks.telegram_load`` defines it), the
 CPU seconds and the peak RSS of the whole process tree (the bot and every descendant, e.g. the embedded
@@ -56,6 +59,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from benchmarks.bot_child import (
+    PROJECT_ROOT,
     BotProcess,
     TreeSampler,
     clean_env,
@@ -74,7 +78,7 @@ from benchmarks.telegram_load import (
     TimedTelegram,
 )
 
-BOTS = ("peer", "feedback", "feedback-256m", "feedback-inline")
+BOTS = ("peer", "feedback", "feedback-256m", "feedback-inline", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
 SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
 PROBE_CHAT_ID = 699_999
@@ -85,7 +89,7 @@ NOT_ANSWERS = frozenset({"start", "consent"})  # the probe's actions that are no
 # --------------------------------------------------------------------------- the bots
 
 
-async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProcess:
+async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_root: Path | None) -> BotProcess:
     if kind == "peer":
         argv = ["-m", "benchmarks.peer_bot", "--token", fake.token, "--base-url", fake.base_url]
         return await start_child([*argv, "--data-dir", str(data_dir)], clean_env())
@@ -100,7 +104,16 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path) -> BotProces
     store = "256m" if kind == "feedback-256m" else "default"
     writes = "inline" if kind == "feedback-inline" else "background"
     env = feedback_env(data_dir=data_dir, database=DATABASE, settings=settings)
-    return await start_child(["-m", "benchmarks.feedback_runner", "--store", store, "--writes", writes], env)
+    argv = ["-m", "benchmarks.feedback_runner", "--store", store]
+    root = PROJECT_ROOT
+    if kind == "feedback-baseline":
+        if baseline_root is None:
+            raise ValueError("feedback-baseline needs --baseline-root")
+        root = baseline_root
+        env["PYTHONPATH"] = str(root)  # ahead of the editable install of this checkout
+    else:
+        argv += ["--writes", writes]  # a baseline checkout may predate the option
+    return await start_child(argv, env, cwd=root)
 
 
 # --------------------------------------------------------------------------- store round trips
@@ -110,7 +123,8 @@ class StoreCounters:
     """Per-namespace command counts of the embedded server (its `top` command)."""
 
     def __init__(self, uri: str) -> None:
-        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri)
+        # SecantusDB closes a connection idle for 300 s, which a slow load outlasts: drop it first.
+        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, maxIdleTimeMS=60_000)
 
     async def snapshot(self) -> Counter[str]:
         """`<collection> <section>` -> commands so far, for the benchmark's database."""
@@ -279,7 +293,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"peer-bench-{kind}-") as data_dir:
         async with TimedTelegram() as fake:
-            bot = await start_bot(kind, fake, Path(data_dir))
+            bot = await start_bot(kind, fake, Path(data_dir), args.baseline_root)
             spies: list[tuple[str, asyncio.subprocess.Process, Path]] = []
             counters: StoreCounters | None = None
             try:
@@ -428,6 +442,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--py-spy", help="py-spy executable: profile Feedback Bot's processes during the load"
     )
     parser.add_argument("--profile-dir", help="where py-spy's raw profiles go (default: a temp dir)")
+    parser.add_argument(
+        "--baseline-root", type=Path, help="another checkout of the project, run as feedback-baseline"
+    )
     args = parser.parse_args(argv)
     args.order = [k.strip() for k in args.order.split(",") if k.strip()]
     if not args.order or any(k not in BOTS for k in args.order):

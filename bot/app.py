@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack, suppress
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import web
@@ -46,18 +47,6 @@ from core.jobs import AdminNoticeJob
 from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
 from handlers.console import ConsoleChannel
 from handlers.pacing import Pacer
-from handlers.slack import SlackDesk, make_client
-from handlers.slack_admin_review import post_notice
-from handlers.slack_agents import SLACK_EVENTS_PATH, AsyncWebClient, SlackAgents
-from handlers.slack_approval import ApprovalListeners
-from handlers.slack_improvements import SlackImprovements
-from handlers.telegram import (
-    TelegramChannel,
-    TelegramPoller,
-    make_bot,
-    register_commands,
-    webhook_handler,
-)
 from handlers.translation import make_provider
 from handlers.translator import TranslationService
 from handlers.webchat import CHANNEL as WEBCHAT
@@ -75,6 +64,12 @@ from storage.sealing import Sealer, SealingError, local_key
 from storage.store import Store
 from storage.translations import TranslationCache
 from storage.visitors import AbandonedVisitors
+
+if TYPE_CHECKING:
+    # Imported where a channel is switched on: python-telegram-bot costs ~24 MiB and slack-bolt with
+    # slack-sdk ~19 MiB of the worker's memory, for nothing when the channel is not configured.
+    from handlers.slack_agents import AsyncWebClient, SlackAgents
+    from handlers.slack_improvements import SlackImprovements
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -180,8 +175,10 @@ class FeedbackBot:
             log.warning(
                 "DEFAULT_LANGUAGE=%s: the default questionnaire has no texts in it", settings.default_language
             )
-        # Load the detector's models and word lists now, off the loop, not on a customer's first message.
-        await asyncio.to_thread(warm_up)
+        # fastText and the default language's word list now, off the loop; every other language's data
+        # loads the first time a message needs it (once, a few ms), so memory follows the languages
+        # customers actually write in (everything would be ~110 MiB, see detection.py).
+        await asyncio.to_thread(warm_up, (settings.default_language,))
         # Agents' translations, answers sent to customers, admins' drafts; failures return the original.
         self.translator = TranslationService(
             make_provider(
@@ -325,6 +322,9 @@ class FeedbackBot:
         if settings.slack_bot_token is None or not settings.slack_default_channel:
             log.info("no Slack desk (SLACK_BOT_TOKEN, SLACK_DEFAULT_CHANNEL): tickets wait for it")
         else:
+            from handlers.slack import SlackDesk, make_client
+            from handlers.slack_improvements import SlackImprovements
+
             client = make_client(
                 token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
             )
@@ -382,6 +382,9 @@ class FeedbackBot:
         """Review notices into admins' chats: Telegram through the dispatcher, Slack as direct messages."""
         post = None
         if settings.slack_bot_token is not None:
+            from handlers.slack import make_client
+            from handlers.slack_admin_review import post_notice
+
             client = make_client(
                 token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_base_url
             )
@@ -403,6 +406,9 @@ class FeedbackBot:
                 "SLACK_SIGNING_SECRET / SLACK_APP_TOKEN unset: agents' buttons in Slack are not accepted"
             )
             return
+        from handlers.slack_agents import SLACK_EVENTS_PATH, SlackAgents
+        from handlers.slack_approval import ApprovalListeners
+
         lifecycle = TicketLifecycle(store=self.store, policy=self.policy, clock=self.clock)
         agents = SlackAgents(
             lifecycle=lifecycle,
@@ -448,6 +454,14 @@ class FeedbackBot:
         self.slack_agents = agents
 
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
+        from handlers.telegram import (
+            TelegramChannel,
+            TelegramPoller,
+            make_bot,
+            register_commands,
+            webhook_handler,
+        )
+
         token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
         bot = make_bot(
             token=token,

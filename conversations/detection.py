@@ -12,11 +12,14 @@ part): a naive-Bayes product, so "no llegó" leans to Spanish on "llegó" even w
 Portuguese. Lingua over all fifty Latin-script languages would cost ~15 times the time per message.
 Detecting against every language, not only the ones the shop serves, is what keeps an Italian message
 from reading as confident Spanish: the result says which language it is and whether it is served.
-Deterministic; models and word lists are built once, lazily, under a lock; no network.
+Deterministic; models and word lists are built once, lazily, under a lock; no network. Only what is used
+is in memory: lingua loads a language's models the first time it is a nominee, a word list is read the
+first time its language is (see `warm_up` for what start-up loads).
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import re
 import threading
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import fasttext
-import wordfreq
+import msgpack
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 # A detection below this is a guess: treat the language as unknown (see the benchmark's threshold table).
@@ -70,6 +73,10 @@ NOMINEES = 5
 _FASTTEXT_LABELS = 40  # enough of fastText's ranking to hold NOMINEES of any script's languages
 # Only a list's frequent words are kept (a chat line is made of them; the full lists cost ~170 MiB).
 _KEPT_FREQUENCY = 1e-5
+# wordfreq's list files ("cBpack": gzipped msgpack, a header, then one bucket of words per centibel of
+# frequency), read directly: wordfreq's own readers cache every list whole, without bound, and importing
+# wordfreq brings langcodes, ftfy and regex (~12 MiB) that detection does not use.
+_CBPACK_HEADER = {"format": "cB", "version": 1}
 # Log frequency of a word a language's list does not hold: below the kept entries, so an unknown word
 # counts against a language without vetoing it; equal for all languages when no list knows the word,
 # which leaves the decision to lingua.
@@ -217,23 +224,52 @@ def _wordlist(code: str) -> dict[str, float]:
     with _lock:
         frequencies = _wordlists.get(code)
         if frequencies is None:
-            name = _WORDLIST_NAMES.get(code, code)
-            frequencies = (
-                {
-                    word: math.log(f)
-                    for word, f in wordfreq.get_frequency_dict(name, wordlist="small").items()
-                    if f >= _KEPT_FREQUENCY
-                }
-                if name in wordfreq.available_languages(wordlist="small")
-                else {}
-            )
+            frequencies = _frequent_words(_WORDLIST_NAMES.get(code, code))
             _wordlists[code] = frequencies
     return frequencies
 
 
-def warm_up() -> None:
-    """Load every model and word list now (start-up), not on a customer's first message."""
+def _frequent_words(name: str) -> dict[str, float]:
+    """What `wordfreq.get_frequency_dict(name, wordlist="small")` holds at or above _KEPT_FREQUENCY, as logs.
+
+    A word listed in several buckets has the frequency of the last one, as in wordfreq.
+    """
+    path = _wordfreq_data() / f"small_{name}.msgpack.gz"
+    if not path.is_file():
+        return {}
+    with gzip.open(path, "rb") as stream:
+        pack = msgpack.load(stream, raw=False)
+    if not pack or pack[0] != _CBPACK_HEADER:
+        raise RuntimeError(f"{path}: not a wordfreq cBpack file")
+    kept: dict[str, float] = {}
+    for index, bucket in enumerate(pack[1:]):
+        frequency = 10 ** (-index / 100)  # wordfreq's cB_to_freq(-index)
+        if frequency >= _KEPT_FREQUENCY:
+            log_frequency = math.log(frequency)  # one float object per bucket, shared by its words
+            for word in bucket:
+                kept[word] = log_frequency
+        else:
+            for word in bucket:
+                kept.pop(word, None)
+    return kept
+
+
+@lru_cache(maxsize=1)
+def _wordfreq_data() -> Path:
+    spec = find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("wordfreq is not installed: its word lists are needed")
+    return Path(spec.submodule_search_locations[0]) / "data"
+
+
+def warm_up(languages: Collection[str] | None = None) -> None:
+    """Load fastText and the word lists of `languages` (None: every list) now, not on a customer's turn.
+
+    The bot warms its default language; another language's list is read the first time that language
+    is nominated (~20 ms; all lists together hold ~25 MiB, the 21 of 24 served languages that have one
+    ~15 MiB). lingua loads a language's models on its first detection with it, whatever is preloaded
+    (`with_preloaded_language_models` loads nothing in this version): a few ms, ~1-3 MiB per language.
+    """
     _fasttext()
-    LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
-    for code in sorted(_WORDED):
+    for code in sorted(_WORDED if languages is None else _WORDED & set(languages)):
         _wordlist(code)

@@ -5,6 +5,8 @@ Every deep-translator call is blocking (`requests`, without a timeout of its own
 deep-translator object is made per call where construction is free (Google, DeepL, LibreTranslate
 keep per-call state on the object, so sharing one across threads would race); Microsoft's
 constructor downloads the language list, so its objects are kept per language pair.
+deep-translator (with requests and BeautifulSoup, ~9 MiB) is imported by the first translation, so a
+bot without a provider (the default) never loads it.
 """
 
 from __future__ import annotations
@@ -12,17 +14,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Any
-
-from deep_translator import (  # type: ignore[import-untyped]
-    DeeplTranslator,
-    GoogleTranslator,
-    LibreTranslator,
-    MicrosoftTranslator,
-)
-from deep_translator.exceptions import (  # type: ignore[import-untyped]
-    InvalidSourceOrTargetLanguage,
-    LanguageNotSupportedException,
-)
 
 from handlers.translator import NoneProvider, TranslationProvider, UnsupportedLanguage
 
@@ -41,6 +32,11 @@ def _code(codes: dict[str, str], language: str) -> str:
 
 def _build(factory: Callable[[], Any]) -> Any:
     """Construct a deep-translator object; an unknown language is not a provider failure."""
+    from deep_translator.exceptions import (
+        InvalidSourceOrTargetLanguage,
+        LanguageNotSupportedException,
+    )
+
     try:
         return factory()
     except (LanguageNotSupportedException, InvalidSourceOrTargetLanguage) as error:
@@ -59,6 +55,8 @@ class GoogleProvider:
     name = "google"
 
     def translate(self, text: str, *, source: str, target: str) -> str:
+        from deep_translator import GoogleTranslator
+
         translator = _build(
             lambda: GoogleTranslator(source=_code(GOOGLE_CODES, source), target=_code(GOOGLE_CODES, target))
         )
@@ -73,6 +71,8 @@ class DeeplProvider:
         self._free = api_key.endswith(":fx")  # DeepL API Free keys end in ":fx"
 
     def translate(self, text: str, *, source: str, target: str) -> str:
+        from deep_translator import DeeplTranslator
+
         translator = _build(
             lambda: DeeplTranslator(
                 source=_code(DEEPL_CODES, source),
@@ -98,6 +98,8 @@ class MicrosoftProvider:
         with self._lock:
             translator = self._translators.get(pair)
         if translator is None:
+            from deep_translator import MicrosoftTranslator
+
             translator = _build(
                 lambda: MicrosoftTranslator(
                     source=pair[0], target=pair[1], api_key=self._api_key, region=self._region
@@ -119,6 +121,8 @@ class LibreTranslateProvider:
         self._api_key = api_key
 
     def translate(self, text: str, *, source: str, target: str) -> str:
+        from deep_translator import LibreTranslator
+
         def build() -> Any:
             # deep-translator refuses to construct without a key although it only sends one when
             # set; a keyless server gets a stand-in that is cleared before any request.

@@ -2,7 +2,8 @@
 
 Keys come from `CONTACT_KEYS` ("<id>:<base64 of 32 bytes>", comma-separated): the first seals, all
 open. Each sealed value names its key and is bound to the record it belongs to (associated data),
-so a value copied into another record does not open.
+so a value copied into another record does not open. `cryptography` (~6 MiB) is imported by the first
+seal or open: most workers never handle a contact detail.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEY_BYTES = 32
 
@@ -59,11 +57,16 @@ class Sealer:
         return cls({"local": local_key(path)}, "local")
 
     def seal(self, text: str, *, bound_to: str) -> dict[str, str]:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         nonce = secrets.token_bytes(12)
         sealed = AESGCM(self.keys[self.current]).encrypt(nonce, text.encode(), bound_to.encode())
         return {"key": self.current, "nonce": _b64(nonce), "data": _b64(sealed)}
 
     def open(self, sealed: dict[str, str], *, bound_to: str) -> str:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         key = self.keys.get(str(sealed.get("key")))
         if key is None:
             raise SealingError(f"sealed with key {sealed.get('key')!r}, which is not configured")
