@@ -40,7 +40,7 @@ from conversations.report_approval import ReportApprovals
 from conversations.theme_matching import english_pivot
 from conversations.ticket_lifecycle import TicketLifecycle
 from conversations.translation import Translation, Translator
-from conversations.turn import EngineConfig
+from conversations.turn import AnsweredQuestion, EngineConfig
 from core.events import InboundEvent
 from core.jobs import AdminNoticeJob
 from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
@@ -216,6 +216,7 @@ class FeedbackBot:
                 desk=settings.slack_bot_token is not None and bool(settings.slack_default_channel),
                 survey_languages=tuple(settings.survey_languages),
                 deep_link=self.deep_link,
+                answered_question={"telegram": AnsweredQuestion(settings.telegram_answered_question)},
             ),
         )
         self.dispatcher = Dispatcher(
