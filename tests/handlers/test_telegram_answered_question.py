@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import socket
 from collections import Counter
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
 
 from tests.handlers.telegram_harness import BotRunner, Customer
 
@@ -95,3 +99,33 @@ async def test_separate_edits_the_question_and_sends_the_next(polling: BotRunner
     assert answered.text.startswith("Question 1 of 10")
     assert answered.text.endswith("✓ Your answer: 4 · Satisfied")
     assert answered.buttons == [] and customer.last.text.startswith("Question 2 of 10")
+
+
+async def test_a_button_answer_replayed_after_a_crash_is_not_shown_again(
+    polling: BotRunner, db: AsyncDatabase[dict[str, Any]]
+) -> None:
+    await polling.start(TELEGRAM_ANSWERED_QUESTION="edit")
+    customer = Customer(polling, chat_id=705)
+    await customer.join()
+    await customer.answer_current(4)
+    before = [(m.message_id, m.text, m.buttons) for m in customer.messages]
+    # The worker sent the reply and died before marking the event done: it is pending again, held
+    # by a worker of this machine whose process is gone.
+    answer = customer.telegram.calls_to("answerCallbackQuery")[-1]
+    entry = await db["inbox"].find_one({"event.ack_ref": answer.params["callback_query_id"]})
+    assert entry is not None and entry["status"] == "done"
+    dead = f"{socket.gethostname()}:{2**22 + 12345}:0dead"
+    await db["inbox"].update_one({"_id": entry["_id"]}, {"$set": {"status": "pending", "owner": dead}})
+    await polling.stop()
+    calls = len(customer.telegram.calls)
+    await polling.start()
+    await customer.telegram.wait_for(
+        lambda: any(c.method == "editMessageText" for c in customer.telegram.calls[calls:])
+    )
+    assert polling.current is not None
+    await polling.current.dispatcher.wait_idle()
+    replayed = [(c.method, c.status) for c in customer.telegram.calls[calls:] if c.method in MESSAGE_CALLS]
+    assert replayed == [("editMessageText", 400)], "the same edit again: Telegram says not modified"
+    assert [(m.message_id, m.text, m.buttons) for m in customer.messages] == before
+    entry = await db["inbox"].find_one({"_id": entry["_id"]})
+    assert entry is not None and entry["status"] == "done", "not modified counts as delivered"
