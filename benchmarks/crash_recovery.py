@@ -27,6 +27,7 @@ import logging
 import os
 import random
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -211,6 +212,18 @@ async def db_outage(mongo: EmbeddedMongo, folder: Path, seconds: float, rng: ran
     return await EmbeddedMongo.start(data_dir=folder, port=port)
 
 
+def free_ports(count: int) -> list[int]:
+    """Ports the system has free now (kept bound until all are chosen, so they differ)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for one in sockets:
+            one.bind(("127.0.0.1", 0))
+        return [one.getsockname()[1] for one in sockets]
+    finally:
+        for one in sockets:
+            one.close()
+
+
 async def main(args: argparse.Namespace) -> int:
     # The fake Bot API sees requests cut off by SIGKILL mid-body: expected here, not worth a traceback.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
@@ -219,8 +232,9 @@ async def main(args: argparse.Namespace) -> int:
         mongo = await EmbeddedMongo.start(data_dir=Path(folder))
         fake = FakeTelegram()
         await fake.start()
-        first_port = 18000 + rng.randrange(2000)
-        ports = [first_port + n for n in range(args.workers)]
+        rng.randrange(2000)  # the ports were drawn from the seed once: the rest of the run stays as it was
+        # Free ports, not ones drawn from the seed: two runs at once (other checkouts) must not share them.
+        ports = free_ports(args.workers)
         env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": fake.token,

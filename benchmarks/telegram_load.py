@@ -3,7 +3,8 @@
 Run on demand (it prints figures and never asserts timings)::
 
     .venv/bin/python -m benchmarks.telegram_load [--customers N] [--mode polling|webhook]
-        [--duration-limit S] [--think-ms MS] [--no-pacing]
+        [--duration-limit S] [--think-ms MS] [--no-pacing] [--no-limits]
+        [--answered-question edit,new,separate]
 
 What runs: the real ``bot.app.FeedbackBot`` (python-telegram-bot over HTTP) against the fake Bot API
 ``tests.fakes.telegram_api.FakeTelegram`` on 127.0.0.1, with the embedded store: no MONGODB_URI, so the
@@ -14,13 +15,21 @@ latest message (4 on 5-point scales, 9 on the 0-10 scale), then types a comment 
 question. A customer acts only once the bot's reply to its previous action has arrived.
 
 Reply latency of an action = from handing the update to the fake (``queue_update`` in polling mode, just
-before ``post_webhook`` in webhook mode) until the fake records the bot's ``sendMessage`` carrying the
-next prompt to that chat (every step of this flow ends with exactly one such message; for a button press
-it comes after ``answerCallbackQuery`` and the ``editMessageText`` that marks the answer). "First output"
-is the same up to the bot's first call for that chat (answerCallbackQuery, editMessageText or sendMessage).
+before ``post_webhook`` in webhook mode) until the fake records the bot's call carrying the next prompt
+to that chat: a ``sendMessage``, or an ``editMessageText`` that puts a keyboard on a message (the next
+question edited into the answered one, ``TELEGRAM_ANSWERED_QUESTION=edit``). Every step of this flow
+ends with exactly one such call. "First output" is the same up to the bot's first call for that chat
+(answerCallbackQuery, editMessageText or sendMessage).
 
-By default the bot keeps its real pacing (Settings defaults or TELEGRAM_* environment overrides);
-``--no-pacing`` raises the limits so engine + storage throughput shows on its own.
+By default the bot keeps its real pacing (Settings defaults or TELEGRAM_* environment overrides), and
+the fake answers 429 "Too Many Requests" as Telegram does above its limits (``--no-limits``: never):
+more than 30 messages in any second overall, or in one chat more than a burst of 4 and then 1 a
+second. Messages are what puts something into a chat: ``sendMessage``, ``sendDocument``,
+``editMessageText``, ``editMessageReplyMarkup`` (Telegram's FAQ speaks of messages; edits are counted
+to be safe, as the bot's pacer counts them); ``answerCallbackQuery`` shows a notification and is not
+counted. ``--no-pacing`` raises the bot's limits (and turns the fake's off) so engine + storage
+throughput shows on its own. ``--answered-question`` takes one or more of ``edit,new,separate``
+(``TELEGRAM_ANSWERED_QUESTION``): each runs in turn with a fresh bot and store, and a comparison follows.
 """
 
 from __future__ import annotations
@@ -29,13 +38,14 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import re
 import resource
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,12 +56,15 @@ from pymongo import AsyncMongoClient
 from benchmarks.survey_load import latency_line, percentile
 from bot.app import TELEGRAM_WEBHOOK_PATH, FeedbackBot
 from bot.settings import load_settings
-from tests.fakes.telegram_api import FakeTelegram, JSONDict, SentMessage
+from tests.fakes.telegram_api import ApiError, FakeTelegram, JSONDict, SentMessage
 
 WEBHOOK_SECRET = "bench-secret_token"
 DATABASE = "feedback_bench"
 FIRST_CHAT_ID = 700_001
-OUTPUT_METHODS = ("sendMessage", "editMessageText", "answerCallbackQuery")
+OUTPUT_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery")
+MESSAGE_METHODS = OUTPUT_METHODS[:3]  # what puts something into a chat (answerCallbackQuery does not)
+GLOBAL_LIMIT = 30  # Telegram: about 30 messages per second, all chats together
+JITTER = 0.05  # seconds of slack in the fake's limits
 UNPACED = 1_000_000  # rates/burst high enough that pacing never waits
 MAX_STEPS = 40  # a customer that needs more actions than this is lost in the dialogue
 WEBHOOK_ATTEMPTS = 3
@@ -64,14 +77,18 @@ log = logging.getLogger("benchmarks.telegram_load")
 
 
 class TimedTelegram(FakeTelegram):
-    """FakeTelegram that timestamps, per chat, every bot output once the fake has recorded it."""
+    """FakeTelegram that timestamps, per chat, every bot output once the fake has recorded it, and
+    (with `limits`) refuses messages above Telegram's limits with 429."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, limits: bool = True) -> None:
         super().__init__()
         self.outputs: defaultdict[int, list[tuple[float, str]]] = defaultdict(list)
-        self.sends: defaultdict[int, list[float]] = defaultdict(list)  # sendMessage times per chat
+        self.sends: defaultdict[int, list[float]] = defaultdict(list)  # prompt times per chat
         self.callback_chats: dict[str, int] = {}  # callback_query_id -> chat, filled by customers
         self._waiters: dict[int, tuple[int, asyncio.Future[None]]] = {}
+        self._limits = limits
+        self._recent: deque[float] = deque()  # messages in the last second, all chats
+        self._per_chat: defaultdict[int, deque[float]] = defaultdict(deque)
         # Awaited before a message is sent or edited in a chat, the bot's call waiting meanwhile.
         self.before_output: Callable[[int], Awaitable[None]] | None = None
 
@@ -79,10 +96,28 @@ class TimedTelegram(FakeTelegram):
         if self.before_output is not None and str(params.get("chat_id", "")).lstrip("-").isdigit():
             await self.before_output(int(params["chat_id"]))
 
-    def _record(self, chat_id: int, method: str) -> None:
+    def _admit(self, params: JSONDict) -> None:
+        """Telegram's limits: 30 messages in any second overall; a burst of 4, then 1/s, per chat."""
+        if not self._limits:
+            return
+        now = time.monotonic()
+        # The windows allow for the jitter of a request's way here: a bot that keeps to the limits
+        # by its own clock must not be refused because one request travelled a few ms faster.
+        while self._recent and now - self._recent[0] >= 1.0 - JITTER:
+            self._recent.popleft()
+        chat = self._per_chat[int(params.get("chat_id", 0))]
+        while chat and now - chat[0] >= 4.0:
+            chat.popleft()
+        allowed = 4 + int(now - chat[0] + JITTER) if chat else 4
+        if len(self._recent) >= GLOBAL_LIMIT or len(chat) >= allowed:
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        self._recent.append(now)
+        chat.append(now)
+
+    def _record(self, chat_id: int, method: str, *, prompt: bool) -> None:
         now = time.monotonic()
         self.outputs[chat_id].append((now, method))
-        if method != "sendMessage":
+        if not prompt:
             return
         self.sends[chat_id].append(now)
         waiter = self._waiters.get(chat_id)
@@ -90,7 +125,7 @@ class TimedTelegram(FakeTelegram):
             waiter[1].set_result(None)
 
     async def wait_sends(self, chat_id: int, count: int) -> None:
-        """Wait until the bot has sent `count` messages to the chat in total."""
+        """Wait until the bot has put `count` prompts into the chat in total."""
         if len(self.sends[chat_id]) >= count:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -101,22 +136,32 @@ class TimedTelegram(FakeTelegram):
             self._waiters.pop(chat_id, None)
 
     async def _send_message(self, params: JSONDict) -> JSONDict:
+        self._admit(params)
         await self._before_output(params)
         result = await super()._send_message(params)
-        self._record(int(result["chat"]["id"]), "sendMessage")
+        self._record(int(result["chat"]["id"]), "sendMessage", prompt=True)
         return result
 
     async def _edit_message_text(self, params: JSONDict) -> JSONDict:
+        self._admit(params)
         await self._before_output(params)
         result = await super()._edit_message_text(params)
-        self._record(int(result["chat"]["id"]), "editMessageText")
+        self._record(int(result["chat"]["id"]), "editMessageText", prompt="reply_markup" in result)
         return result
+
+    async def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
+        self._admit(params)
+        return await super()._edit_message_reply_markup(params)
+
+    async def _send_document(self, params: JSONDict) -> JSONDict:
+        self._admit(params)
+        return await super()._send_document(params)
 
     async def _answer_callback_query(self, params: JSONDict) -> bool:
         result = await super()._answer_callback_query(params)
         chat_id = self.callback_chats.get(str(params.get("callback_query_id")))
         if chat_id is not None:
-            self._record(chat_id, "answerCallbackQuery")
+            self._record(chat_id, "answerCallbackQuery", prompt=False)
         return result
 
 
@@ -353,7 +398,9 @@ async def verify_responses(uri: str, customers: list[Customer], sizes: dict[str,
 # --------------------------------------------------------------------------- the run
 
 
-def settings_values(fake: FakeTelegram, data_dir: str, *, mode: str, pacing: bool) -> dict[str, Any]:
+def settings_values(
+    fake: FakeTelegram, data_dir: str, *, mode: str, pacing: bool, answered: str | None = None
+) -> dict[str, Any]:
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -366,6 +413,8 @@ def settings_values(fake: FakeTelegram, data_dir: str, *, mode: str, pacing: boo
         "PUBLIC_URL": None,
         "TELEGRAM_WEBHOOK_SECRET": None,
     }
+    if answered is not None:
+        values["TELEGRAM_ANSWERED_QUESTION"] = answered
     if mode == "webhook":
         values["PUBLIC_URL"] = "http://127.0.0.1:1"  # only handed to the fake's setWebhook
         values["TELEGRAM_WEBHOOK_SECRET"] = WEBHOOK_SECRET
@@ -378,7 +427,36 @@ def settings_values(fake: FakeTelegram, data_dir: str, *, mode: str, pacing: boo
     return values
 
 
-async def run(args: argparse.Namespace) -> int:
+@dataclass
+class Summary:
+    """One run's headline figures, for the comparison of several `--answered-question` runs."""
+
+    answered: str
+    wall: float
+    actions_per_second: float
+    completed: int
+    floods: int
+    calls_per_answer: float
+    messages_per_answer: float
+
+
+def calls_per_action(fake: TimedTelegram, customers: list[Customer], kinds: set[str]) -> tuple[float, float]:
+    """Mean Bot API calls, and of them messages, between an action of `kinds` and the next action."""
+    calls = messages = count = 0
+    for customer in customers:
+        outputs = fake.outputs[customer.chat_id]
+        starts = [a.sent_at for a in customer.actions] + [math.inf]
+        for action, end in zip(customer.actions, starts[1:], strict=True):
+            if action.kind not in kinds or action.reply_at is None:
+                continue
+            mine = [method for at, method in outputs if action.sent_at <= at < end]
+            calls += len(mine)
+            messages += sum(method in MESSAGE_METHODS for method in mine)
+            count += 1
+    return calls / max(1, count), messages / max(1, count)
+
+
+async def run(args: argparse.Namespace, answered: str | None = None) -> Summary:
     uri_capture = EmbeddedUri()
     storage_log = logging.getLogger("storage")
     storage_log.setLevel(logging.INFO)
@@ -390,8 +468,10 @@ async def run(args: argparse.Namespace) -> int:
 
     customers = [Customer(index=i, chat_id=FIRST_CHAT_ID + i) for i in range(args.customers)]
     with tempfile.TemporaryDirectory(prefix="feedback-bench-") as data_dir:
-        async with TimedTelegram() as fake:
-            values = settings_values(fake, data_dir, mode=args.mode, pacing=not args.no_pacing)
+        async with TimedTelegram(limits=not (args.no_limits or args.no_pacing)) as fake:
+            values = settings_values(
+                fake, data_dir, mode=args.mode, pacing=not args.no_pacing, answered=answered
+            )
             feedback_bot = FeedbackBot(load_settings(**values))
             settings = feedback_bot.settings
             started = time.monotonic()
@@ -437,7 +517,7 @@ async def run(args: argparse.Namespace) -> int:
                 storage_log.removeHandler(uri_capture)
 
     actions = [a for c in customers for a in c.actions]
-    answered = [a for a in actions if a.latency is not None]
+    answered_actions = [a for a in actions if a.latency is not None]
     outputs = [c for c in calls if c.method in OUTPUT_METHODS]
     statuses: defaultdict[str, int] = defaultdict(int)
     for call in calls:
@@ -451,7 +531,9 @@ async def run(args: argparse.Namespace) -> int:
     )
 
     out("mode", args.mode)
+    out("answered question", settings.telegram_answered_question)
     out("pacing", pacing)
+    out("fake's limits", "429 above 30 msg/s, or 4 + 1/s per chat" if fake._limits else "off")
     out("store", f"embedded SecantusDB in a temp dir ({uri_capture.uri or 'URI not captured'})")
     out("bot start-up", f"{startup:.2f} s (not included below)")
     out("customers", args.customers)
@@ -466,8 +548,8 @@ async def run(args: argparse.Namespace) -> int:
     if problems:
         out("customers with problems", f"{len(problems)}, e.g. {problems[0].problem}")
     out("total wall time", f"{wall:.2f} s")
-    out("customer actions", f"{len(answered)} answered ({len(actions)} sent)")
-    out("customer actions/s", f"{len(answered) / wall:.1f}")
+    out("customer actions", f"{len(answered_actions)} answered ({len(actions)} sent)")
+    out("customer actions/s", f"{len(answered_actions) / wall:.1f}")
     by_method = {m: sum(c.method == m for c in outputs) for m in OUTPUT_METHODS}
     out(
         "bot messages/s",
@@ -475,15 +557,14 @@ async def run(args: argparse.Namespace) -> int:
         + ", ".join(f"{m} {n}" for m, n in by_method.items())
         + ")",
     )
-    out(
-        "reply latency (to next prompt)", latency_line([a.latency for a in answered if a.latency is not None])
-    )
+    latencies = [a.latency for a in answered_actions if a.latency is not None]
+    out("reply latency (to next prompt)", latency_line(latencies))
     for kind in ("start", "consent", "rating5", "scale10", "text"):
-        subset = [a.latency for a in answered if a.kind == kind and a.latency is not None]
+        subset = [a.latency for a in answered_actions if a.kind == kind and a.latency is not None]
         if subset:
             out(f"  {kind}", latency_line(subset))
-    out("by quarter of the run", quarters(answered, load_start, wall))
-    firsts = [a.first_latency for a in answered if a.first_latency is not None]
+    out("by quarter of the run", quarters(answered_actions, load_start, wall))
+    firsts = [a.first_latency for a in answered_actions if a.first_latency is not None]
     out("first bot output latency", latency_line(firsts))
     if args.mode == "webhook":
         acks = [a.ack_seconds for a in actions if a.ack_seconds is not None]
@@ -491,7 +572,13 @@ async def run(args: argparse.Namespace) -> int:
         out("webhook non-200 answers", load.webhook_failures)
     else:
         out("getUpdates calls", sum(c.method == "getUpdates" for c in calls))
-    out("429 answers from the fake", statuses_429(statuses))
+    floods = {k.removesuffix(" 429"): v for k, v in statuses.items() if k.endswith(" 429")}
+    out("429 answers from the fake", f"{statuses_429(statuses)} {floods or ''}".strip())
+    per_answer, messages_per_answer = calls_per_action(fake, customers, {"rating5", "scale10"})
+    out(
+        "Bot API calls per button answer",
+        f"{per_answer:.2f} (of them messages: {messages_per_answer:.2f}; the rest answerCallbackQuery)",
+    )
     other = {k: v for k, v in statuses.items() if not k.endswith(" 429")}
     out("other non-200 API answers", dict(other) or 0)
     accepted = sum(v for (name, _), v in counters.items() if name == "events_accepted")
@@ -520,7 +607,31 @@ async def run(args: argparse.Namespace) -> int:
     print(f"== {command}")
     for key, value in lines:
         print(f"{key.ljust(width)} : {value}", flush=True)
-    return 0
+    return Summary(
+        answered=settings.telegram_answered_question,
+        wall=wall,
+        actions_per_second=len(answered_actions) / wall,
+        completed=finished,
+        floods=statuses_429(statuses),
+        calls_per_answer=per_answer,
+        messages_per_answer=messages_per_answer,
+    )
+
+
+def compare(summaries: list[Summary]) -> None:
+    """The runs side by side, with ratios to the first."""
+    if len(summaries) < 2:
+        return
+    first = summaries[0]
+    print(f"== comparison (ratios to {first.answered})")
+    print("answered question | completed | wall s | actions/s | 429s | calls / messages per button answer")
+    for one in summaries:
+        print(
+            f"{one.answered:<17} | {one.completed:>9} | {one.wall:6.1f} (x{one.wall / first.wall:.2f}) | "
+            f"{one.actions_per_second:5.1f} (x{one.actions_per_second / first.actions_per_second:.2f}) | "
+            f"{one.floods:>4} | {one.calls_per_answer:.2f} / {one.messages_per_answer:.2f}",
+            flush=True,
+        )
 
 
 def quarters(answered: Sequence[Action], start: float, wall: float) -> str:
@@ -553,7 +664,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-pacing", action="store_true", help="raise the bot's send limits to measure engine + storage"
     )
+    parser.add_argument("--no-limits", action="store_true", help="the fake never answers 429")
+    parser.add_argument(
+        "--answered-question",
+        default="",
+        help="comma-separated TELEGRAM_ANSWERED_QUESTION values, run in turn (default: the setting's)",
+    )
     args = parser.parse_args(argv)
+    styles = [style for style in args.answered_question.split(",") if style]
+    if any(style not in ("edit", "new", "separate") for style in styles):
+        parser.error("--answered-question takes edit, new and separate")
+    args.styles = styles or [None]
     if args.customers < 1 or args.duration_limit <= 0 or args.think_ms < 0:
         parser.error("--customers must be >= 1, --duration-limit > 0, --think-ms >= 0")
     return args
@@ -564,7 +685,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.WARNING)
-    return asyncio.run(run(args))
+    return asyncio.run(run_all(args))
+
+
+async def run_all(args: argparse.Namespace) -> int:
+    summaries = [await run(args, style) for style in args.styles]
+    compare(summaries)
+    return 0
 
 
 if __name__ == "__main__":

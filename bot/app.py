@@ -41,7 +41,7 @@ from conversations.reports.theme_matching import english_pivot
 from conversations.tickets.desk import Escalation
 from conversations.tickets.lifecycle import TicketLifecycle
 from conversations.translation import Translation
-from conversations.turn import EngineConfig
+from conversations.turn import AnsweredQuestion, EngineConfig
 from core.events import InboundEvent
 from core.jobs import AdminNoticeJob
 from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
@@ -220,6 +220,7 @@ class FeedbackBot:
                 desk=settings.slack_bot_token is not None and bool(settings.slack_default_channel),
                 survey_languages=tuple(settings.survey_languages),
                 deep_link=self.deep_link,
+                answered_question={"telegram": AnsweredQuestion(settings.telegram_answered_question)},
             ),
             defer_seconds=None if BACKGROUND_WRITES_SECONDS is None else ENGINE_QUEUE_BACKSTOP_SECONDS,
         )

@@ -168,6 +168,14 @@ class Settings(BaseSettings):
         4, ge=1, validation_alias=AliasChoices("TELEGRAM_CHAT_BURST", "telegram_chat_burst")
     )
     """Messages one chat may receive at once before the rate applies."""
+    telegram_answered_question: Literal["edit", "new", "separate"] = Field(
+        "edit",
+        validation_alias=AliasChoices("TELEGRAM_ANSWERED_QUESTION", "telegram_answered_question"),
+    )
+    """How a question answered with a button stays in the chat. `edit`: its message becomes "✓ answer"
+    and the next question (one call per answer); `new`: one new message with "✓ answer" and the next
+    question, the old buttons stay (a tap on them is answered "already answered"); `separate`: the
+    question is edited to show "✓ answer" under it and the next comes as a new message (two calls)."""
 
     company_name: str | None = Field(None, validation_alias=AliasChoices("COMPANY_NAME", "company_name"))
     """Who is asking, in the consent text and invitations; unset: "our shop" in the customer's language."""

@@ -43,7 +43,12 @@ class ConcurrentUpdateError(RuntimeError):
 
 def _reply_document(event_id: str, reply: Reply) -> dict[str, Any]:
     messages = [{**m.to_document(), "edit_ref": m.edit_ref} for m in reply.messages]
-    return {"event_id": event_id, "notice": reply.notice, "messages": messages}
+    return {
+        "event_id": event_id,
+        "notice": reply.notice,
+        "messages": messages,
+        **({"keep_buttons": True} if reply.keep_buttons else {}),
+    }
 
 
 def _stored_reply(doc: dict[str, Any]) -> Reply:
@@ -51,7 +56,7 @@ def _stored_reply(doc: dict[str, Any]) -> Reply:
         dataclasses.replace(Outbound.from_document(m), edit_ref=m.get("edit_ref"))
         for m in doc.get("messages", [])
     )
-    return Reply(messages=messages, notice=doc.get("notice"))
+    return Reply(messages=messages, notice=doc.get("notice"), keep_buttons=bool(doc.get("keep_buttons")))
 
 
 class Engine:

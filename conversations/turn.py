@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from conversations.detection import CONFIDENT
 from conversations.dialogues.detours import ComplaintDraft, PreviewDraft
@@ -19,6 +20,18 @@ from core.questionnaire import Questionnaire
 from locales.catalog import Catalogs, is_rtl
 from storage.customers import Customer
 from storage.store import Store
+
+
+class AnsweredQuestion(StrEnum):
+    """How a question answered with a button stays in the chat, and how the next one arrives."""
+
+    SEPARATE = "separate"
+    """The question is edited to show the answer (✓) under it; the next comes as a new message."""
+    EDIT = "edit"
+    """The question's message becomes the answer (✓) followed by the next question: one edit."""
+    NEW = "new"
+    """One new message: the answer (✓), then the next question; the old buttons stay (a tap on them
+    is answered "already answered")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,9 @@ class EngineConfig:
     desk: bool = True
     survey_languages: tuple[str, ...] = ()  # the languages the shop serves; empty: every shipped one
     deep_link: Callable[[str], str | None] = field(default=lambda payload: None)  # start payload → t.me link
+    # Per channel (a channel not named: SEPARATE). One call per answer matters where messages are
+    # rate-limited (Telegram's ~30 messages/s for the whole bot).
+    answered_question: Mapping[str, AnsweredQuestion] = field(default_factory=dict)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
@@ -52,6 +68,9 @@ class Reply:
     messages: tuple[Outbound, ...] = ()
     notice: str | None = None
     """A short note attached to the acknowledgement of a button press (a Telegram toast)."""
+    keep_buttons: bool = False
+    """Earlier messages may keep their buttons: the dialogue answers a tap on them, so an adapter
+    need not spend a call taking superseded buttons off."""
 
 
 @dataclass(slots=True)
@@ -68,6 +87,7 @@ class Turn:
     translator: Translator | None = None
     messages: list[Outbound] = field(default_factory=list)
     notice: str | None = None
+    keep_buttons: bool = False
     outbox: Outbox = field(default_factory=Outbox)
     """What the step decided beyond its state and reply; committed with them, applied after."""
 
@@ -136,7 +156,11 @@ class Turn:
         return fallback
 
     def reply(self) -> Reply:
-        return Reply(messages=tuple(self.messages), notice=self.notice)
+        return Reply(messages=tuple(self.messages), notice=self.notice, keep_buttons=self.keep_buttons)
+
+    def answered_question(self) -> AnsweredQuestion:
+        """How this channel shows a question answered with a button (`EngineConfig.answered_question`)."""
+        return self.config.answered_question.get(self.event.channel, AnsweredQuestion.SEPARATE)
 
 
 Step = Callable[[Turn], Awaitable[State]]

@@ -227,6 +227,10 @@ class TelegramChannel:
                 lambda: self.bot.answer_callback_query(callback_id, text=reply.notice),
                 into_chat=False,
             )
+        known = self._keyboards.pop(event.chat_key, None)  # None: this process does not know them
+        # Before the reply, not after: its last message is then the last call, and a worker killed
+        # after sending it has the shortest time left before the event is marked done.
+        await self._retire(event.chat_key, self._superseded(event, reply, known))
         shown: list[int] = []
         touched: set[int] = set()
         for outbound in reply.messages:
@@ -235,23 +239,20 @@ class TelegramChannel:
                 touched.add(message_id)
                 if outbound.choices:
                     shown.append(message_id)
-        await self._retire(event, reply, shown, touched)
+        self._remember(event, reply, known, shown, touched)
 
-    async def _retire(self, event: InboundEvent, reply: Reply, shown: list[int], touched: set[int]) -> None:
-        """Buttons a reply superseded, and a stale button just pressed, are taken off their messages."""
-        chat_key = event.chat_key
-        known = self._keyboards.pop(chat_key, None)  # None: this process does not know the chat's buttons
-        earlier = known or ()
-        # New buttons replace the earlier ones; so does a typed answer the bot moved on from without
-        # asking anything with buttons (the thanks after the last question). A question the bot
-        # could not read comes again with its buttons, so it falls under the first case.
-        moved_on = not shown and event.kind is EventKind.TEXT and bool(reply.messages) and not reply.notice
-        stale = [m for m in earlier if m not in touched] if shown or moved_on else []
-        current = tuple(shown) if shown else () if moved_on else known
-        if current is not None:
-            self._keyboards[chat_key] = current
-            while len(self._keyboards) > KEYBOARDS_REMEMBERED:
-                self._keyboards.popitem(last=False)
+    @staticmethod
+    def _moved_on(event: InboundEvent, reply: Reply) -> bool:
+        # A typed answer the bot moved on from without asking anything with buttons (the thanks after
+        # the last question). A question the bot could not read comes again with its buttons.
+        shows = any(outbound.choices for outbound in reply.messages)
+        return not shows and event.kind is EventKind.TEXT and bool(reply.messages) and not reply.notice
+
+    def _superseded(self, event: InboundEvent, reply: Reply, known: tuple[int, ...] | None) -> list[int]:
+        """Messages whose buttons the reply makes stale, and a stale button just pressed."""
+        edited = {int(o.edit_ref) for o in reply.messages if o.edit_ref is not None and o.edit_ref.isdigit()}
+        replaced = any(outbound.choices for outbound in reply.messages) or self._moved_on(event, reply)
+        stale = [m for m in known or () if m not in edited] if replaced and not reply.keep_buttons else []
         pressed = event.message_ref if event.kind is EventKind.BUTTON else None
         if (
             pressed is not None
@@ -262,6 +263,30 @@ class TelegramChannel:
             and int(pressed) not in known
         ):
             stale.append(int(pressed))
+        return stale
+
+    def _remember(
+        self,
+        event: InboundEvent,
+        reply: Reply,
+        known: tuple[int, ...] | None,
+        shown: list[int],
+        touched: set[int],
+    ) -> None:
+        """The messages whose buttons are current in the chat once the reply is out."""
+        if shown or reply.keep_buttons:
+            current: tuple[int, ...] | None = tuple(shown)  # kept buttons are the engine's to answer
+        elif self._moved_on(event, reply):
+            current = ()
+        else:
+            current = None if known is None else tuple(m for m in known if m not in touched)
+        if current is not None:
+            self._keyboards[event.chat_key] = current
+            while len(self._keyboards) > KEYBOARDS_REMEMBERED:
+                self._keyboards.popitem(last=False)
+
+    async def _retire(self, chat_key: str, stale: list[int]) -> None:
+        """Take buttons off messages whose buttons no longer answer anything."""
         for message_id in stale:
             await self._call(
                 chat_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -21,7 +22,7 @@ from conversations.rendering import (
     visible_total,
 )
 from conversations.reports import rollups
-from conversations.turn import Turn
+from conversations.turn import AnsweredQuestion, Turn
 from core.events import EventKind, Unprompted
 from core.jobs import SurveyReminder
 from core.payloads import Answer, Back, ComplaintOffer, Consent, Resume, Skip, parse
@@ -397,19 +398,42 @@ async def _accept(
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:
         answers[question.id] = value
-    if edit_ref is not None:
+    if edit_ref is None:  # typed: the customer's own message shows the answer
+        return await _advance(turn, questionnaire, answers)
+    label = answer_label(
+        questionnaire,
+        question,
+        value,
+        skipped=skipped,
+        language=turn.language,
+        catalogs=turn.catalogs,
+    )
+    answered = f"✓ {turn.t('survey.answered', answer=label)}"
+    style = turn.answered_question()
+    if style is AnsweredQuestion.SEPARATE:
         # The answered question stays in the chat with the choice under it.
         text, _ = _render(turn, questionnaire, question, answers)
-        label = answer_label(
-            questionnaire,
-            question,
-            value,
-            skipped=skipped,
-            language=turn.language,
-            catalogs=turn.catalogs,
-        )
-        turn.say(f"{text}\n\n✓ {turn.t('survey.answered', answer=label)}", edit_ref=edit_ref)
-    return await _advance(turn, questionnaire, answers)
+        turn.say(f"{text}\n\n{answered}", edit_ref=edit_ref)
+        return await _advance(turn, questionnaire, answers)
+    following = len(turn.messages)
+    state = await _advance(turn, questionnaire, answers)
+    _open_with(turn, following, answered, edit_ref=edit_ref if style is AnsweredQuestion.EDIT else None)
+    # A tap on the old question's buttons is answered "already answered": not worth a call to remove.
+    turn.keep_buttons = style is AnsweredQuestion.NEW
+    return state
+
+
+def _open_with(turn: Turn, index: int, line: str, *, edit_ref: str | None) -> None:
+    """The message said at `index` (the next question, or the thanks) opens with `line` and goes out
+    as one call: an edit of `edit_ref`, or a new message. Nothing said there: `line` alone."""
+    if index < len(turn.messages):
+        first = turn.messages[index]
+        if first.edit_ref is None and first.document is None and first.unprompted is None:
+            joined = f"{line}\n\n{first.text}"
+            turn.messages[index] = dataclasses.replace(first, text=joined, edit_ref=edit_ref)
+            return
+    turn.say(line, edit_ref=edit_ref)
+    turn.messages.insert(index, turn.messages.pop())
 
 
 async def on_reminder(turn: Turn) -> State:

@@ -108,6 +108,9 @@ async def test_two_workers_agree_with_what_the_customer_was_shown(
             )
 
         await asyncio.gather(*(race_answers(n, chat) for n, chat in enumerate(answering)))
+        await idle(a, b)
+        # What each customer was shown for that answer (the next answer edits the same message on).
+        shown = {chat: _message(telegram, chat, asked[chat][0]).text for chat in answering}
 
         # 2. "Agree" against "No thanks" on the consent request, one on each worker.
         async def race_consent(number: int, chat: int) -> None:
@@ -137,23 +140,32 @@ async def test_two_workers_agree_with_what_the_customer_was_shown(
         b = c
         await idle(a, b)
 
-        await check_answers(db, telegram, answering, asked)
+        await check_answers(db, telegram, answering, asked, shown)
         await check_consents(db, telegram, consenting)
     finally:
         await asyncio.gather(a.bot.stop(), b.bot.stop())
 
 
+def _message(telegram: FakeTelegram, chat: int, sent: SentMessage) -> SentMessage:
+    return next(m for m in telegram.chat(chat) if m.message_id == sent.message_id)
+
+
+def _asks(message: SentMessage) -> str | None:
+    """The question a message's answer buttons answer."""
+    answers = [data for row in message.buttons for _, data in row if data.startswith("a:")]
+    return answers[0].split(":")[1] if answers else None
+
+
 async def check_answers(
     db: Db, telegram: FakeTelegram, chats: list[int],
-    asked: dict[int, tuple[SentMessage, dict[str, tuple[str, str]]]],
+    asked: dict[int, tuple[SentMessage, dict[str, tuple[str, str]]]], shown: dict[int, str],
 ) -> None:
     mismatched, doubled = [], []
     for chat in chats:
         question, buttons = asked[chat]
-        shown = next(m for m in telegram.chat(chat) if m.message_id == question.message_id)
-        marks = re.findall(r"✓ Your answer: (.+)$", shown.text, re.M)
+        marks = re.findall(r"✓ Your answer: (.+)$", shown[chat], re.M)
         labels = {label: value for value, (label, _) in buttons.items()}
-        assert len(marks) == 1 and marks[0] in labels, shown.text
+        assert len(marks) == 1 and marks[0] in labels, shown[chat]
         conversation = await db["conversations"].find_one({"chat_key": str(chat)})
         assert conversation is not None
         response = await db["responses"].find_one({"_id": conversation["response_id"]})
@@ -162,8 +174,8 @@ async def check_answers(
         stored = response["answers"].get(first_question, {}).get("value")
         if str(stored) != labels[marks[0]]:
             mismatched.append((chat, marks[0], stored))
-        texts = [m.text.split("\n\n")[0] for m in telegram.chat(chat) if m.buttons]
-        if len(texts) != len(set(texts)):
+        questions = [q for m in telegram.chat(chat) if (q := _asks(m)) is not None]
+        if len(questions) != len(set(questions)):
             doubled.append(chat)
     assert not mismatched, f"{len(mismatched)} of {len(chats)} shown another answer: {mismatched[:5]}"
     assert not doubled, f"a question was sent twice to {len(doubled)} customers: {doubled[:5]}"

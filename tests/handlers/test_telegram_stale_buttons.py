@@ -34,7 +34,7 @@ async def test_a_tap_on_an_old_question_gets_a_note_and_loses_its_buttons(pollin
     assert notes == ["You have already answered this question."]
     old = next(m for m in customer.messages if m.message_id == first.message_id)
     assert old.buttons == [] and old.text == first.text
-    assert customer.last.text.startswith("Question 2") and customer.last.buttons
+    assert "Question 2 of 10" in customer.last.text and customer.last.buttons
 
 
 async def test_after_a_restart_a_stale_tap_still_gets_its_note(polling: BotRunner) -> None:
@@ -48,14 +48,14 @@ async def test_after_a_restart_a_stale_tap_still_gets_its_note(polling: BotRunne
     await customer.press_payload(first.buttons[0][0][1], message_id=first.message_id)
     notes = [a["text"] for a in polling.telegram.callback_answers.values() if a.get("text")]
     assert notes == ["You have already answered this question."]
-    assert customer.last.text.startswith("Question 2") and customer.last.buttons
+    assert "Question 2 of 10" in customer.last.text and customer.last.buttons
 
 
 async def test_a_typed_last_answer_takes_back_and_skip_off_the_question(polling: BotRunner) -> None:
     await polling.start()
     customer = Customer(polling, chat_id=614, language="en")
     await customer.join()
-    while customer.last.text.startswith("Question") and any(
+    while "Question" in customer.last.text and any(
         data.startswith("a:") for row in customer.last.buttons for _, data in row
     ):
         await customer.answer_current(4)

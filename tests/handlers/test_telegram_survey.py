@@ -39,9 +39,10 @@ async def test_full_path_in_english(polling: BotRunner, db: AsyncDatabase[dict[s
     assert customer.messages[0].text.endswith("✓ Agree") and customer.messages[0].buttons == []
     assert customer.last.text.startswith("Question 1 of 10")
 
-    await customer.answer_current(4)
-    answered = customer.messages[-2]
-    assert "Your answer: 4 · Satisfied" in answered.text and answered.buttons == []
+    question = customer.last
+    await customer.answer_current(4)  # the question's message becomes the answer and question 2
+    assert customer.last.message_id == question.message_id
+    assert customer.last.text.startswith("✓ Your answer: 4 · Satisfied\n\nQuestion 2 of 10")
     for _ in RATINGS[1:]:
         await customer.answer_current(4)
     await customer.answer_current(9)
