@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
+from conversations.erasure import erase_customer
 from core.jobs import JobPayload
 from storage.consents import Decision
 from storage.store import Store
@@ -73,13 +74,6 @@ class Outbox:
         return True
 
 
-async def _erase(store: Store, **args: Any) -> None:
-    # Imported here: the erasure belongs with the customer's rights, which use this module.
-    from conversations.dialogues.privacy import erase_customer
-
-    await erase_customer(store, **args)
-
-
 # What carries out each effect: a repository method, called with the effect's arguments as its
 # keyword arguments (so an effect is exactly the call the step would have made).
 TARGETS: dict[Op, Callable[[Store], Callable[..., Awaitable[object]]]] = {
@@ -95,7 +89,7 @@ TARGETS: dict[Op, Callable[[Store], Callable[..., Awaitable[object]]]] = {
     Op.CONTACT: lambda store: store.contacts.save,
     Op.INVITATION_MARK: lambda store: store.invitations.mark,
     Op.INVITATION_LINK: lambda store: store.invitations.link,
-    Op.ERASE: lambda store: partial(_erase, store),
+    Op.ERASE: lambda store: partial(erase_customer, store),
     Op.TICKET_FIELDS: lambda store: store.tickets.set_fields,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from conversations.dialogues.privacy import erase_customer
+from conversations.erasure import erase_customer
 from conversations.reports.theme_lexicon import ThemeKey
 from conversations.reports.theme_matching import METHOD, assign, english_pivot
 from conversations.reports.themes import catch_up, themes_for_period
