@@ -30,10 +30,25 @@ def test_assignment_in_several_languages_and_scripts() -> None:
     assert assign("Bonjour", "fr").theme is ThemeKey.OTHER
 
 
+def test_the_languages_shipped_later_and_their_scripts() -> None:
+    assert assign("Il corriere è in ritardo di una settimana", "it").theme is ThemeKey.DELIVERY_TIME
+    assert assign("Przesyłka przyszła uszkodzona", "pl").theme is ThemeKey.PARCEL_DAMAGE
+    assert assign("Tôi muốn được hoàn tiền", "vi").theme is ThemeKey.REFUND_RETURN
+    # Thai has no spaces between words: the stem is found inside the run, and is the term.
+    thai = assign("อยากได้เงินคืนค่ะ", "th")
+    assert thai.theme is ThemeKey.REFUND_RETURN and thai.terms == ("เงินคืน",)
+    # A Devanagari word is whole although its vowel signs are not `\w` to Python.
+    hindi = assign("पैकेजिंग फटी हुई थी", "hi")
+    assert hindi.theme is ThemeKey.PARCEL_DAMAGE and "पैकेजिंग" in hindi.terms
+    assert assign("ושירות הלקוחות לא עונה", "he").theme is ThemeKey.CUSTOMER_SERVICE  # attached ו
+    # Persian typed with Arabic ي and a zero-width non-joiner finds the stems written with ی and a space.
+    assert assign("بسته\u200cبندي پاره بود", "fa").theme is ThemeKey.PARCEL_DAMAGE
+
+
 def test_the_english_pivot_groups_a_language_without_stems() -> None:
-    italian = "Il corriere non si è ancora visto"
-    assert assign(italian, "it").theme is ThemeKey.OTHER
-    pivoted = assign(italian, "it", english="The courier is late and has not shown up yet")
+    finnish = "Kuriiri ei ole vielä tullut"
+    assert assign(finnish, "fi").theme is ThemeKey.OTHER
+    pivoted = assign(finnish, "fi", english="The courier is late and has not shown up yet")
     assert pivoted.theme is ThemeKey.DELIVERY_TIME and "late" in pivoted.terms
 
 
