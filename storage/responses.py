@@ -189,6 +189,14 @@ class Responses:
         async for doc in self._docs.find(query, fields).sort("completed_at", 1):
             yield doc
 
+    async def earliest_completed(self, *, questionnaire_id: str) -> datetime | None:
+        """When the first completed response to this questionnaire was finished (None: none yet)."""
+        query = {"questionnaire_id": questionnaire_id, "status": "complete"}
+        async for doc in self._docs.find(query, {"completed_at": 1}).sort("completed_at", 1).limit(1):
+            at: datetime = doc["completed_at"]
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        return None
+
     async def export(self, *, status: str | None = None) -> AsyncIterator[Document]:
         query: Document = {} if status is None else {"status": status}
         async for doc in self._docs.find(query).sort("started_at", 1):

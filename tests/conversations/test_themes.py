@@ -242,3 +242,25 @@ async def test_an_erased_customer_leaves_the_assignments_and_the_counts(store: S
         store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
     )
     assert theme.count == 5
+
+
+async def test_texts_a_crash_left_stored_after_the_last_reading_are_counted_once(
+    store: Store, db: Database
+) -> None:
+    # A reading stopped after storing Monday's assignments but before moving its watermark past them.
+    texts = [
+        {"_id": f"f{i}", "kind": "suggestion", "text": "Llegó tarde", "language": "es", "received_at": MONDAY}
+        for i in range(6)
+    ]
+    await db["feedback"].insert_many(texts[:3])
+    assert await catch_up(store, now=NOW) == 3
+    await db["theme_watermarks"].update_one(
+        {"_id": f"{METHOD}:feedback"}, {"$set": {"until": MONDAY - timedelta(days=30)}}
+    )
+    await db["feedback"].insert_many(texts[3:])
+    await catch_up(store, now=NOW)
+    assert await db["theme_assignments"].count_documents({}) == 6
+    (theme,) = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
+    )
+    assert theme.count == 6
