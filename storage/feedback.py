@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -66,6 +66,13 @@ class Feedback:
         """Suggestions and praise received in [start, end): words, language and time (no customer)."""
         query = {"received_at": {"$gte": start, "$lt": end}}
         return await self._docs.find(query, {"text": 1, "language": 1, "received_at": 1}).to_list(None)
+
+    async def earliest_received(self) -> datetime | None:
+        """When the oldest stored feedback arrived (None when there is none)."""
+        async for doc in self._docs.find({}, {"received_at": 1}).sort("received_at", 1).limit(1):
+            at: datetime = doc["received_at"]
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        return None
 
     async def purge_received_before(self, *, cutoff: datetime) -> int:
         return (await self._docs.delete_many({"received_at": {"$lt": cutoff}})).deleted_count

@@ -14,7 +14,7 @@ from pymongo.errors import BulkWriteError
 
 from storage.types import Database, Document
 
-BATCH = 1000
+BATCH = 5000
 RECENT = 5  # keys of the most recent texts kept per theme and day, for quotes
 DUPLICATE = 11000
 
@@ -35,8 +35,15 @@ class ThemeAssignments:
             )
         return found
 
-    async def save_many(self, docs: list[dict[str, Any]], *, method: str) -> None:
-        """Store new assignments (`key`, `theme`…); one another worker stored meanwhile is kept."""
+    async def add(self, docs: list[dict[str, Any]], *, method: str) -> None:
+        """Store new assignments (`key`, `theme`, `day`…) and rebuild their days' counts.
+
+        The days' earlier assignments are read before the insert, and the counts made from them and
+        the new ones in memory: the new texts are not read back (a first reading of a year of texts
+        spent as long reading them back as storing them). An assignment another worker stored
+        meanwhile is kept, and counted once (by key)."""
+        days = {str(doc["day"]) for doc in docs}
+        earlier = await self._stored(days=days, method=method)
         rows = [{"_id": f"{method}|{doc['key']}", "method": method, **doc} for doc in docs]
         for start in range(0, len(rows), BATCH):
             try:
@@ -44,6 +51,9 @@ class ThemeAssignments:
             except BulkWriteError as error:
                 if any(e.get("code") != DUPLICATE for e in error.details.get("writeErrors", [])):
                     raise
+        await self._write_days(
+            days=days, docs={**earlier, **{str(doc["key"]): doc for doc in docs}}, method=method
+        )
 
     async def forget_other_methods(self, *, method: str) -> None:
         """Assignments and counts made by an older lexicon (its texts are assigned again)."""
@@ -68,33 +78,51 @@ class ThemeAssignments:
         await self.recount(days=days, method=method)
 
     async def recount(self, *, days: set[str], method: str) -> None:
-        """Rebuild the day counts of these days from their assignments (idempotent)."""
+        """Rebuild the day counts of these days from their stored assignments (idempotent)."""
+        await self._write_days(days=days, docs=await self._stored(days=days, method=method), method=method)
+
+    async def _stored(self, *, days: set[str], method: str) -> dict[str, dict[str, Any]]:
+        """The assignments of these days by key, in one read (a month of days is one round trip)."""
+        if not days:
+            return {}
+        query = {"method": method, "day": {"$in": sorted(days)}}
+        fields = {
+            "_id": 0,
+            "key": 1,
+            "at": 1,
+            "theme": 1,
+            "terms": 1,
+            "dimensions": 1,
+            "category": 1,
+            "day": 1,
+        }
+        return {str(doc["key"]): doc async for doc in self._docs.find(query, fields).batch_size(BATCH * 10)}
+
+    async def _write_days(self, *, days: set[str], docs: dict[str, dict[str, Any]], method: str) -> None:
+        themes: dict[str, dict[str, dict[str, Counter[str]]]] = {day: {} for day in days}
+        latest: dict[str, dict[str, list[tuple[datetime, str]]]] = {day: {} for day in days}
+        for key, doc in docs.items():
+            day, theme = str(doc["day"]), str(doc["theme"])
+            counts = themes[day].setdefault(
+                theme, {"n": Counter(), "terms": Counter(), "dimensions": Counter(), "categories": Counter()}
+            )
+            latest[day].setdefault(theme, []).append((_aware(doc["at"]), key))
+            counts["n"]["texts"] += 1
+            counts["terms"].update(set(doc.get("terms") or ()))
+            counts["dimensions"].update(doc.get("dimensions") or ())
+            if doc.get("category"):
+                counts["categories"][str(doc["category"])] += 1
         operations = []
         for day in sorted(days):
-            themes: dict[str, dict[str, Counter[str]]] = {}
-            query = {"method": method, "day": day}
-            fields = {"key": 1, "at": 1, "theme": 1, "terms": 1, "dimensions": 1, "category": 1}
-            latest: dict[str, list[tuple[datetime, str]]] = {}
-            async for doc in self._docs.find(query, fields):
-                counts = themes.setdefault(
-                    str(doc["theme"]),
-                    {"n": Counter(), "terms": Counter(), "dimensions": Counter(), "categories": Counter()},
-                )
-                latest.setdefault(str(doc["theme"]), []).append((_aware(doc["at"]), str(doc["key"])))
-                counts["n"]["texts"] += 1
-                counts["terms"].update(set(doc.get("terms") or ()))
-                counts["dimensions"].update(doc.get("dimensions") or ())
-                if doc.get("category"):
-                    counts["categories"][str(doc["category"])] += 1
             summary = [
                 {
                     "theme": theme,
                     "n": counts["n"]["texts"],
                     # Pairs, not sub-documents: terms are customers' words and may hold dots or dollars.
                     **{part: sorted(counts[part].items()) for part in ("terms", "dimensions", "categories")},
-                    "recent": [key for _, key in sorted(latest[theme], reverse=True)[:RECENT]],
+                    "recent": [key for _, key in sorted(latest[day][theme], reverse=True)[:RECENT]],
                 }
-                for theme, counts in sorted(themes.items())
+                for theme, counts in sorted(themes[day].items())
             ]
             operations.append(
                 ReplaceOne(

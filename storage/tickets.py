@@ -161,6 +161,13 @@ class Tickets:
         projection = {"description": 1, "description_language": 1, "category": 1, "created_at": 1}
         return [TicketDescription.model_validate(doc) async for doc in self._docs.find(query, projection)]
 
+    async def earliest_created(self) -> datetime | None:
+        """When the oldest stored ticket was opened (None when there is none)."""
+        async for doc in self._docs.find({}, {"created_at": 1}).sort("created_at", 1).limit(1):
+            at: datetime = doc["created_at"]
+            return at if at.tzinfo else at.replace(tzinfo=UTC)
+        return None
+
     async def open_for_customer(self, *, customer_id: str) -> list[Ticket]:
         cursor = self._docs.find({"customer_id": customer_id, "status": {"$ne": Status.CLOSED.value}}).sort(
             "created_at", -1

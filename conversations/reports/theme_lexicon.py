@@ -6,12 +6,15 @@ counts half: words that name a topic without saying what is wrong with it ("qual
 "size", "waited"), so that "great service" is praise. In Chinese, Japanese, Korean and Arabic, whose
 words carry particles and prefixes, a stem matches anywhere. English stems also match machine
 translations into English (the pivot, when a translation provider is configured). Stems are written
-comma-separated, one string per language.
+comma-separated, one string per language. The twelve languages shipped later (it nl pl uk vi th ms hi
+he fa sv cs) are in `theme_lexicon_added.py`, with how each is tokenised.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from conversations.reports.theme_lexicon_added import ADDED
 
 
 class ThemeKey(StrEnum):
@@ -201,7 +204,8 @@ _WRITTEN: dict[ThemeKey, dict[str, str]] = {
 }
 LEXICON: dict[ThemeKey, dict[str, tuple[str, ...]]] = {
     theme: {
-        language: tuple(s.strip() for s in stems.split(",") if s.strip()) for language, stems in by.items()
+        language: tuple(s.strip() for s in stems.split(",") if s.strip())
+        for language, stems in (by | ADDED[theme.value]).items()
     }
     for theme, by in _WRITTEN.items()
 }

@@ -116,21 +116,41 @@ async def _answers(store: Store, questionnaire_id: str, doc: dict[str, Any]) -> 
 
 async def catch_up(store: Store, *, now: datetime, pivot: Pivot | None = None) -> int:
     """Assign every text written since the last reading, a month at a time (memory stays bounded and
-    a crash resumes after the last month done); the number assigned now."""
+    a crash resumes after the last month done); the number assigned now. A first reading starts at the
+    source's oldest text, not at EPOCH (years of empty months were a round trip each)."""
     made = 0
     await store.themes.forget_other_methods(method=METHOD)
     for source in SOURCES:
-        start = (await store.themes.watermark(source=source, method=METHOD) or EPOCH) - OVERLAP
+        read_until = await store.themes.watermark(source=source, method=METHOD)
+        start = (read_until or await _earliest(store, source) or now) - OVERLAP
         while start < now:
             end = min(start + WINDOW, now)
-            made += await _assign(store, await _read(store, source, start, end), pivot)
+            texts = await _read(store, source, start, end)
+            made += await _assign(store, texts, pivot, read_until=read_until)
             await store.themes.advance(source=source, method=METHOD, to=end)
             start = end
     return made
 
 
-async def _assign(store: Store, texts: list[FreeText], pivot: Pivot | None) -> int:
-    known = await store.themes.existing(keys=[text.key for text in texts], method=METHOD)
+async def _earliest(store: Store, source: str) -> datetime | None:
+    if source == "feedback":
+        return await store.feedback.earliest_received()
+    if source == "ticket":
+        return await store.tickets.earliest_created()
+    firsts = [
+        await store.responses.earliest_completed(questionnaire_id=questionnaire_id)
+        for questionnaire_id in await store.questionnaires.ids()
+    ]
+    return min((first for first in firsts if first is not None), default=None)
+
+
+async def _assign(
+    store: Store, texts: list[FreeText], pivot: Pivot | None, *, read_until: datetime | None
+) -> int:
+    # Only a text stamped before the last reading can have been assigned already (the overlap); one a
+    # crash left stored after it is kept as stored and counted once (`add`).
+    overlap = [text.key for text in texts if read_until is not None and _aware(text.at) < read_until]
+    known = await store.themes.existing(keys=overlap, method=METHOD) if overlap else set()
     docs: list[dict[str, Any]] = []
     for text in texts:
         if text.key in known:
@@ -148,8 +168,8 @@ async def _assign(store: Store, texts: list[FreeText], pivot: Pivot | None) -> i
                 "category": text.category,
             }
         )
-    await store.themes.save_many(docs, method=METHOD)
-    await store.themes.recount(days={str(doc["day"]) for doc in docs}, method=METHOD)
+    if docs:
+        await store.themes.add(docs, method=METHOD)
     return len(docs)
 
 

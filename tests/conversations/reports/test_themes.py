@@ -30,10 +30,25 @@ def test_assignment_in_several_languages_and_scripts() -> None:
     assert assign("Bonjour", "fr").theme is ThemeKey.OTHER
 
 
+def test_the_languages_shipped_later_and_their_scripts() -> None:
+    assert assign("Il corriere è in ritardo di una settimana", "it").theme is ThemeKey.DELIVERY_TIME
+    assert assign("Przesyłka przyszła uszkodzona", "pl").theme is ThemeKey.PARCEL_DAMAGE
+    assert assign("Tôi muốn được hoàn tiền", "vi").theme is ThemeKey.REFUND_RETURN
+    # Thai has no spaces between words: the stem is found inside the run, and is the term.
+    thai = assign("อยากได้เงินคืนค่ะ", "th")
+    assert thai.theme is ThemeKey.REFUND_RETURN and thai.terms == ("เงินคืน",)
+    # A Devanagari word is whole although its vowel signs are not `\w` to Python.
+    hindi = assign("पैकेजिंग फटी हुई थी", "hi")
+    assert hindi.theme is ThemeKey.PARCEL_DAMAGE and "पैकेजिंग" in hindi.terms
+    assert assign("ושירות הלקוחות לא עונה", "he").theme is ThemeKey.CUSTOMER_SERVICE  # attached ו
+    # Persian typed with Arabic ي and a zero-width non-joiner finds the stems written with ی and a space.
+    assert assign("بسته\u200cبندي پاره بود", "fa").theme is ThemeKey.PARCEL_DAMAGE
+
+
 def test_the_english_pivot_groups_a_language_without_stems() -> None:
-    italian = "Il corriere non si è ancora visto"
-    assert assign(italian, "it").theme is ThemeKey.OTHER
-    pivoted = assign(italian, "it", english="The courier is late and has not shown up yet")
+    finnish = "Kuriiri ei ole vielä tullut"
+    assert assign(finnish, "fi").theme is ThemeKey.OTHER
+    pivoted = assign(finnish, "fi", english="The courier is late and has not shown up yet")
     assert pivoted.theme is ThemeKey.DELIVERY_TIME and "late" in pivoted.terms
 
 
@@ -227,3 +242,25 @@ async def test_an_erased_customer_leaves_the_assignments_and_the_counts(store: S
         store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
     )
     assert theme.count == 5
+
+
+async def test_texts_a_crash_left_stored_after_the_last_reading_are_counted_once(
+    store: Store, db: Database
+) -> None:
+    # A reading stopped after storing Monday's assignments but before moving its watermark past them.
+    texts = [
+        {"_id": f"f{i}", "kind": "suggestion", "text": "Llegó tarde", "language": "es", "received_at": MONDAY}
+        for i in range(6)
+    ]
+    await db["feedback"].insert_many(texts[:3])
+    assert await catch_up(store, now=NOW) == 3
+    await db["theme_watermarks"].update_one(
+        {"_id": f"{METHOD}:feedback"}, {"$set": {"until": MONDAY - timedelta(days=30)}}
+    )
+    await db["feedback"].insert_many(texts[3:])
+    await catch_up(store, now=NOW)
+    assert await db["theme_assignments"].count_documents({}) == 6
+    (theme,) = await themes_for_period(
+        store, start=date(2026, 11, 16), end=date(2026, 11, 22), min_group=5, now=NOW
+    )
+    assert theme.count == 6
