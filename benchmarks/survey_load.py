@@ -10,6 +10,7 @@ answers it gave (matched by its comment, which names the customer), nothing lost
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import resource
@@ -68,6 +69,17 @@ class Customer:
 
 
 Drive = Callable[[Customer], Awaitable[None]]
+
+
+def load_args(prog: str, doc: str | None, who: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options every survey load benchmark takes: how many customers, and for how long at most."""
+    parser = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n")[0])
+    parser.add_argument("--customers", type=int, default=200, help=f"simulated {who} (default 200)")
+    parser.add_argument("--duration-limit", type=float, default=180.0, help="stop after S seconds")
+    args = parser.parse_args(argv)
+    if args.customers < 1 or args.duration_limit <= 0:
+        parser.error("--customers must be >= 1, --duration-limit > 0")
+    return args
 
 
 def own_cpu_seconds() -> float:

@@ -37,7 +37,7 @@ from typing import Any
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector, WSMsgType
 
 from benchmarks.bot_child import BotProcess
-from benchmarks.survey_load import REPLY_TIMEOUT, Customer, Drive, Lost, Run, spread, wait_healthy
+from benchmarks.survey_load import REPLY_TIMEOUT, Customer, Drive, Lost, Run, load_args, spread, wait_healthy
 
 CHANNEL = "web"
 SOCKET_PATH = "/chat/ws"
@@ -212,15 +212,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.webchat_load", description=(__doc__ or "").split("\n")[0]
-    )
-    parser.add_argument("--customers", type=int, default=200, help="simulated visitors (default 200)")
-    parser.add_argument("--duration-limit", type=float, default=180.0, help="stop after S seconds")
-    args = parser.parse_args(argv)
-    if args.customers < 1 or args.duration_limit <= 0:
-        parser.error("--customers must be >= 1, --duration-limit > 0")
-    return args
+    return load_args("python -m benchmarks.webchat_load", __doc__, "visitors", argv)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,6 +44,7 @@ from benchmarks.survey_load import (
     Lost,
     Run,
     latency_line,
+    load_args,
     spread,
     wait_healthy,
 )
@@ -222,15 +223,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.whatsapp_load", description=(__doc__ or "").split("\n")[0]
-    )
-    parser.add_argument("--customers", type=int, default=200, help="simulated customers (default 200)")
-    parser.add_argument("--duration-limit", type=float, default=180.0, help="stop after S seconds")
-    args = parser.parse_args(argv)
-    if args.customers < 1 or args.duration_limit <= 0:
-        parser.error("--customers must be >= 1, --duration-limit > 0")
-    return args
+    return load_args("python -m benchmarks.whatsapp_load", __doc__, "customers", argv)
 
 
 def main(argv: list[str] | None = None) -> int:
