@@ -37,12 +37,13 @@ async def my_data(turn: Turn) -> State:
     """Send everything stored about the customer, in their language."""
     history = await turn.reads.consents.history(customer_id=turn.customer.id)
     responses = await turn.reads.responses.for_customer(customer_id=turn.customer.id)
-    lines = [
-        turn.t("mydata.header"),
-        "",
-        # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
-        turn.t("mydata.language", language=turn.t("language.name")),
-    ]
+    # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
+    # The language is listed only when it is stored (chosen or remembered), not when merely guessed
+    # for this message, e.g. right after an erasure.
+    stored = turn.customer.language is not None
+    lines = [turn.t("mydata.header")]
+    if stored:
+        lines += ["", turn.t("mydata.language", language=turn.t("language.name"))]
     if history:
         lines += ["", turn.t("mydata.consents")]
         for e in history:
@@ -54,6 +55,8 @@ async def my_data(turn: Turn) -> State:
         for doc in responses:
             lines += await _describe_response(turn, doc)
     lines += await _complaints_and_feedback(turn)
+    if len(lines) == 1:
+        lines = [turn.t("mydata.none")]
     turn.say("\n".join(lines))
     return turn.dialogue.state
 

@@ -464,6 +464,10 @@ async def test_delete_erases_personal_data_but_keeps_the_consent_ledger(
     assert await db["customers"].count_documents({"_id": kept_customer}) == 1
     assert await other.conversation() is not None
 
+    # Asked again, the erased customer is told nothing is stored (not a guessed language as if kept).
+    reply = await chat.send(chat.command("mydata"))
+    assert [message.text for message in reply.messages] == [t("mydata.none")]
+
 
 async def test_delete_cancelled_returns_to_the_survey(db: Database, engine: Engine) -> None:
     chat = Chat(engine, db)
