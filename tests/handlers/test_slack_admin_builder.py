@@ -158,7 +158,10 @@ async def test_built_in_modals_reviewed_by_a_notified_admin_published_and_comple
     assert reviewer.messages[-2].text.startswith("Preview of repair-check v1")
     assert "How satisfied are you with the repair?" in reviewer.last.text
     await reviewer.answer_current(5)  # the follow-up is only for 1–2: the preview ends
-    assert reviewer.last.text == "Preview of repair-check finished — nothing was stored."
+    # The answer's tick and the end of the preview are one message (the answered question, edited).
+    assert reviewer.last.text == (
+        "✓ Your answer: 5 · Very satisfied\n\nPreview of repair-check finished — nothing was stored."
+    )
     notice = next(m for m in reversed(reviewer.messages) if m.text.startswith("📝 repair-check"))
     await reviewer.press_payload(ReviewAction("approve", "repair-check").pack(), message_id=notice.message_id)
     assert any(m.text == "repair-check approved; publish it to make it live." for m in reviewer.messages)
