@@ -292,7 +292,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
     customers = [Customer(index=i, chat_id=FIRST_CHAT_ID + i) for i in range(args.customers)]
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"peer-bench-{kind}-") as data_dir:
-        async with TimedTelegram() as fake:
+        async with TimedTelegram(limits=False) as fake:  # pacing is off for both bots: no 429s
             bot = await start_bot(kind, fake, Path(data_dir), args.baseline_root)
             spies: list[tuple[str, asyncio.subprocess.Process, Path]] = []
             counters: StoreCounters | None = None

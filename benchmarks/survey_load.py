@@ -32,6 +32,7 @@ DATABASE = "feedback_channel_bench"
 REPLY_TIMEOUT = 60.0  # a customer who waits this long for an answer has been lost by the bot
 MAX_STEPS = 40
 STORE_COLLECTIONS = ("inbox", "conversations", "responses", "consents", "customers", "identities")
+SETTLE_LIMIT = 10.0  # seconds the store may take to show the last completions (applied after the reply)
 
 
 class Lost(RuntimeError):
@@ -136,6 +137,17 @@ async def run_customers(customers: list[Customer], drive: Drive, limit: float) -
     return wall, bool(pending)
 
 
+async def settled(uri: str, customers: list[Customer], channel: str) -> list[tuple[str, str]]:
+    """`verify` once the bot's background writes have caught up (a response's completion is applied
+    after the thank-you: committed with the conversation first), or as it stands after SETTLE_LIMIT."""
+    deadline = time.monotonic() + SETTLE_LIMIT
+    while True:
+        lines = await verify(uri, customers, channel)
+        if lines[0][1].endswith(", 0 missing, 0 doubled, 0 mismatched") or time.monotonic() > deadline:
+            return lines
+        await asyncio.sleep(0.2)
+
+
 async def verify(uri: str, customers: list[Customer], channel: str) -> list[tuple[str, str]]:
     """What MongoDB holds for the run: complete responses matching each finished customer's answers."""
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
@@ -224,7 +236,7 @@ class Run:
                 self._measured(wall, stopped, limit, cpu, sampler)
                 self.out("CPU, this benchmark process (customers + fakes)", _share(own, wall))
                 assert bot.store_uri is not None
-                self.lines += await verify(bot.store_uri, self.customers, self.channel)
+                self.lines += await settled(bot.store_uri, self.customers, self.channel)
             finally:
                 code = await bot.stop()
             problems = bot.log_problems()

@@ -504,6 +504,9 @@ async def run(args: argparse.Namespace, answered: str | None = None) -> Summary:
                 children = child_processes()
                 calls = fake.calls[calls_before:]
                 sizes: dict[str, int] = {}
+                # A response's completion is applied after the thank-you (committed with the
+                # conversation first): let the background writes catch up before reading them.
+                await feedback_bot.dispatcher.wait_idle()
                 verification = (
                     await verify_responses(uri_capture.uri, customers, sizes)
                     if uri_capture.uri
