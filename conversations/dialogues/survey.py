@@ -398,8 +398,8 @@ async def _accept(
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:
         answers[question.id] = value
-    if edit_ref is None:  # typed: the customer's own message shows the answer
-        return await _advance(turn, questionnaire, answers)
+    if edit_ref is None and (skipped or question.type is QuestionType.TEXT):
+        return await _advance(turn, questionnaire, answers)  # their own message shows the answer
     label = answer_label(
         questionnaire,
         question,
@@ -409,6 +409,13 @@ async def _accept(
         catalogs=turn.catalogs,
     )
     answered = f"✓ {turn.t('survey.answered', answer=label)}"
+    if edit_ref is None:
+        # A typed choice ("tre", "4"): the next message opens with how it was read, so what the
+        # customer is shown is what is stored; no message of ours to edit, so no extra call.
+        following = len(turn.messages)
+        state = await _advance(turn, questionnaire, answers)
+        _open_with(turn, following, answered, edit_ref=None)
+        return state
     style = turn.answered_question()
     if style is AnsweredQuestion.SEPARATE:
         # The answered question stays in the chat with the choice under it.

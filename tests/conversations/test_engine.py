@@ -412,6 +412,10 @@ async def test_typed_answer_that_is_invalid_repeats_the_question_with_a_hint(
     reply = await chat.send(chat.text("vier"))  # German, understood in an English chat too
     assert (await chat.conversation() or {})["question_id"] == "product_match"
     assert (await chat.response())["answers"]["product_quality"]["value"] == 4
+    # How the typed word was read opens the next question's message (one message, not two).
+    (message,) = reply.messages
+    assert message.text.startswith("✓ Your answer: 4 · Satisfied\n\n")
+    assert "a:product_match:1" in payloads(message)
 
 
 # --- erasure ---------------------------------------------------------------------------------

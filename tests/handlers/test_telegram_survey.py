@@ -337,7 +337,8 @@ async def test_each_chat_in_order_chats_concurrently(
         assert values == {"product_quality": 3, "product_match": 5, "delivery_speed": 4}
     assert await db["responses"].count_documents({}) == 3
     for customer in customers:
-        assert customer.last.text.startswith("Question 4 of 10")
+        # A typed choice is confirmed as read ("4" → "4 · Satisfied"), in the next question's message.
+        assert customer.last.text.startswith("✓ Your answer: 4 · Satisfied\n\nQuestion 4 of 10")
 
 
 async def test_language_detected_from_text_when_telegram_gives_no_hint(
