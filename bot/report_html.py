@@ -14,7 +14,7 @@ from conversations.reports.drivers import DriverAnalysis, Method
 from conversations.reports.findings import Conclusion, Findings, findings
 from conversations.reports.model import Rate, Report, Score
 from conversations.reports.stats import Interval, wilson
-from conversations.reports.text import LABELS
+from conversations.reports.text import LABELS, pct
 from conversations.reports.themes import Theme
 from conversations.tickets.policy import ComplaintPolicy
 
@@ -47,10 +47,6 @@ figure,table{break-inside:avoid}a{color:inherit;text-decoration:none}}
 """
 
 
-def _pct(share: float | None) -> str:
-    return "–" if share is None else f"{100 * share:.0f} %"
-
-
 def _ci_pct(interval: Interval | None) -> str:
     return "" if interval is None else f"{100 * interval.low:.0f}–{100 * interval.high:.0f} %"
 
@@ -62,7 +58,7 @@ def _ci_mean(interval: Interval | None) -> str:
 def _rate(rate: Rate) -> str:
     if rate.suppressed:
         return "not shown (fewer than the minimum)"
-    return f"{_with_ci(_pct(rate.share), _ci_pct(rate.share_ci))}, n = {rate.total}" if rate.total else "–"
+    return f"{_with_ci(pct(rate.share), _ci_pct(rate.share_ci))}, n = {rate.total}" if rate.total else "–"
 
 
 def _table(head: list[str], rows: Iterable[list[str]], numeric: set[int] | None = None) -> str:
@@ -102,7 +98,7 @@ def _score_row(name: str, score: Score) -> list[str]:
         name,
         str(score.respondents or "–"),
         _with_ci(mean, _ci_mean(score.mean_ci)),
-        _with_ci(_pct(score.csat), _ci_pct(score.csat_ci)),
+        _with_ci(pct(score.csat), _ci_pct(score.csat_ci)),
     ]
 
 
@@ -114,7 +110,7 @@ def _overview(report: Report) -> str:
     base, base_name = (f.invited, "invited") if f.invited else (f.started, "started")
     rate = wilson(f.completed, base) if base else None
     response_rate = (
-        f"{_pct(f.completed / base)} of {base_name} completed"
+        f"{pct(f.completed / base)} of {base_name} completed"
         f" ({f.completed} of {base}; 95 %: {_ci_pct(rate)})"
         if base
         else "not known (no invitations or starts counted)"
@@ -174,8 +170,8 @@ def _results(report: Report, images: dict[str, bytes]) -> str:
                 [[
                     _with_ci(nps_text, nps_ci),
                     str(nps.answers if nps else 0),
-                    _pct(nps.promoters / nps.answers) if nps and nps.answers else "–",
-                    _pct(nps.detractors / nps.answers) if nps and nps.answers else "–",
+                    pct(nps.promoters / nps.answers) if nps and nps.answers else "–",
+                    pct(nps.detractors / nps.answers) if nps and nps.answers else "–",
                 ]],
             )
         )  # fmt: skip
@@ -184,7 +180,7 @@ def _results(report: Report, images: dict[str, bytes]) -> str:
         [
             p.period,
             str(p.respondents) if p.csat is not None else f"< {report.min_group}",
-            _with_ci(_pct(p.csat), _ci_pct(p.csat_ci)),
+            _with_ci(pct(p.csat), _ci_pct(p.csat_ci)),
             "–" if p.nps is None else f"{p.nps:+.0f}",
             ("–" if p.p_value is None else f"{p.p_value:.3f}") + (" *" if p.changed else ""),
         ]
@@ -200,7 +196,7 @@ def _results(report: Report, images: dict[str, bytes]) -> str:
             else [
                 g.key,
                 str(g.respondents),
-                _with_ci(_pct(g.overall.csat), _ci_pct(g.overall.csat_ci)),
+                _with_ci(pct(g.overall.csat), _ci_pct(g.overall.csat_ci)),
                 "–" if g.csat_p is None else f"{g.csat_p:.3f}" + (" *" if g.differs else ""),
             ]
             for g in report.groups

@@ -17,7 +17,8 @@ LABELS = {
 }
 
 
-def _pct(share: float | None) -> str:
+def pct(share: float | None) -> str:
+    """A share as a whole percentage; "–" when there is none (too few answers)."""
     return "–" if share is None else f"{100 * share:.0f} %"
 
 
@@ -50,13 +51,13 @@ def _rate(rate: Rate) -> str:
         return f"not shown (fewer than the minimum, {rate.total} decided)"
     if rate.total == 0:
         return "–"
-    return f"{_pct(rate.share)}{_ci_pct(rate.share_ci)} ({rate.hits} of {rate.total})"
+    return f"{pct(rate.share)}{_ci_pct(rate.share_ci)} ({rate.hits} of {rate.total})"
 
 
 def _score(score: Score) -> str:
     who = f", {score.respondents} respondents" if score.respondents else ""
     return (
-        f"mean {_mean(score.mean)}{_ci_mean(score.mean_ci)} · CSAT {_pct(score.csat)}{_ci_pct(score.csat_ci)}"
+        f"mean {_mean(score.mean)}{_ci_mean(score.mean_ci)} · CSAT {pct(score.csat)}{_ci_pct(score.csat_ci)}"
         f" ({score.answers} answers{who})"
     )
 
@@ -68,7 +69,7 @@ def _group_line(group: Group, min_group: int) -> str:
     shown = [p for p in (group.csat_p, group.mean_p) if p is not None]
     differs = f" · differs from the rest (p = {_p(min(shown))})" if group.differs and shown else ""
     return (
-        f"  {group.key:<14} {group.respondents:>6} respondents · CSAT {_pct(group.overall.csat)}"
+        f"  {group.key:<14} {group.respondents:>6} respondents · CSAT {pct(group.overall.csat)}"
         f"{_ci_pct(group.overall.csat_ci)} · mean {_mean(group.overall.mean)}"
         f"{_ci_mean(group.overall.mean_ci)}"
         f" · NPS {_nps(nps)}{differs}"
@@ -112,7 +113,7 @@ def render_text(report: Report) -> str:
         nps = overall.nps
         o = overall.overall
         lines.append(
-            f"Overall: CSAT {_pct(o.csat)}{_ci_pct(o.csat_ci)}"
+            f"Overall: CSAT {pct(o.csat)}{_ci_pct(o.csat_ci)}"
             f" · mean {_mean(o.mean)}{_ci_mean(o.mean_ci)} / 5"
             f" ({o.answers} answers, {o.respondents} respondents)"
             f" · NPS {_nps(nps.score if nps else None)}{_ci_nps(nps.score_ci if nps else None)}"
@@ -131,7 +132,7 @@ def render_text(report: Report) -> str:
         else:
             mark = "*" if point.changed else " "
             lines.append(
-                f"  {point.period} {mark} {point.respondents:>6} respondents · CSAT {_pct(point.csat)}"
+                f"  {point.period} {mark} {point.respondents:>6} respondents · CSAT {pct(point.csat)}"
                 f"{_ci_pct(point.csat_ci)} · NPS {_nps(point.nps)}{_ci_nps(point.nps_ci)}"
                 + (f" · p {_p(point.p_value)}" if point.p_value is not None else "")
             )
