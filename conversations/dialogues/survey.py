@@ -409,15 +409,10 @@ async def _accept(
         catalogs=turn.catalogs,
     )
     answered = f"✓ {turn.t('survey.answered', answer=label)}"
-    if edit_ref is None:
-        # A typed choice ("tre", "4"): the next message opens with how it was read, so what the
-        # customer is shown is what is stored; no message of ours to edit, so no extra call.
-        following = len(turn.messages)
-        state = await _advance(turn, questionnaire, answers)
-        _open_with(turn, following, answered, edit_ref=None)
-        return state
+    # A typed choice ("tre", "4") has no message of ours to edit (`edit_ref` None): the next message
+    # opens with how it was read, so what the customer is shown is what is stored, at no extra call.
     style = turn.answered_question()
-    if style is AnsweredQuestion.SEPARATE:
+    if style is AnsweredQuestion.SEPARATE and edit_ref is not None:
         # The answered question stays in the chat with the choice under it.
         text, _ = _render(turn, questionnaire, question, answers)
         turn.say(f"{text}\n\n{answered}", edit_ref=edit_ref)
@@ -426,7 +421,7 @@ async def _accept(
     state = await _advance(turn, questionnaire, answers)
     _open_with(turn, following, answered, edit_ref=edit_ref if style is AnsweredQuestion.EDIT else None)
     # A tap on the old question's buttons is answered "already answered": not worth a call to remove.
-    turn.keep_buttons = style is AnsweredQuestion.NEW
+    turn.keep_buttons = style is AnsweredQuestion.NEW and edit_ref is not None
     return state
 
 
