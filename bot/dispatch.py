@@ -194,7 +194,14 @@ class Dispatcher:
                 await self._inbox.mark_done(event)
                 return False
             self._finished.append(event)
-            if self._mark_timer is None:
+            if not _repeatable(reply):
+                # A new message has no idempotency key on the platforms: a crash before its event
+                # is marked done would have it replayed and sent twice. Marked now (with whatever
+                # else has finished), the window is a round trip or two instead of a batch's wait.
+                if self._mark_timer is not None:
+                    self._mark_timer.cancel()
+                self._on_mark_timer()
+            elif self._mark_timer is None:
                 self._mark_timer = asyncio.get_running_loop().call_later(
                     self._batch_seconds, self._on_mark_timer
                 )
@@ -276,6 +283,11 @@ class Dispatcher:
         except Exception:
             # Left pending: the next start replays those events and applies what they committed.
             log.exception("could not finish the last events' writes at shutdown")
+
+
+def _repeatable(reply: Reply) -> bool:
+    """Sending this reply again changes nothing the customer sees: it only edits earlier messages."""
+    return all(message.edit_ref is not None for message in reply.messages)
 
 
 class _Failed(Exception):
