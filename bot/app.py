@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     # slack-sdk ~19 MiB of the worker's memory, for nothing when the channel is not configured.
     from handlers.slack_agents import AsyncWebClient, SlackAgents
     from handlers.slack_improvements import SlackImprovements
+    from handlers.telegram import TelegramChannel
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -129,6 +130,7 @@ class FeedbackBot:
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
+        self.telegram: TelegramChannel | None = None
         # The terminal chat is the operator's own: it may run admin commands.
         self.admins = frozenset(
             [f"telegram:{user}" for user in settings.admin_telegram_ids]
@@ -485,6 +487,7 @@ class FeedbackBot:
             chat_burst=settings.telegram_chat_burst,
         )
         self.telegram = TelegramChannel(bot=bot, pacer=pacer)
+        self._stack.push_async_callback(self.telegram.close)  # before the bot's HTTP client closes
         self.dispatcher.register(self.telegram)
         self._spawn(register_commands(bot, catalogs()), "command menu")
         if settings.public_url and settings.telegram_webhook_secret is not None:

@@ -172,36 +172,41 @@ class Dispatcher:
         channel = self._channels.get(event.channel)
         ident = (event.channel, event.event_id)
         try:
-            if ident in self._to_claim:
+            replayed = ident in self._to_claim
+            if replayed:
                 self._to_claim.discard(ident)
                 if not await self._inbox.claim(event):
                     log.info("%s event %s is held by another worker", event.channel, event.event_id)
                     return False
             reply = await self._engine.handle(event)
             waiter = self._waiting.pop(ident, None)
+            once = not _repeatable(reply)
+            sent = False
             if waiter is not None and not waiter.done():
                 waiter.set_result(reply)
+            elif once and replayed and await self._inbox.delivered(event):
+                # Sent before the worker that had it died: again would show it twice.
+                log.info("%s event %s: its reply went out before a restart; not sent again", *ident)
             elif channel is not None and event.kind is EventKind.TIMER:
                 # Written unprompted: the channel's own rules for that apply (WhatsApp's window).
                 await channel.send(event.chat_key, list(reply.messages))
+                sent = True
             elif channel is not None:
                 await channel.deliver(event, reply)
+                sent = True
             else:
                 log.warning("no adapter for channel %s; reply dropped", event.channel)
+            if once and sent:
+                # A new message has no idempotency key on the platforms. Noted at once (not with the
+                # batch), a crash between sending and noting is a round trip wide, not a batch's wait.
+                await self._inbox.mark_delivered(event)
             self._metrics.count("events_processed", event.channel)
             if self._batch_seconds is None:
                 await self._engine.flush()
                 await self._inbox.mark_done(event)
                 return False
             self._finished.append(event)
-            if not _repeatable(reply):
-                # A new message has no idempotency key on the platforms: a crash before its event
-                # is marked done would have it replayed and sent twice. Marked now (with whatever
-                # else has finished), the window is a round trip or two instead of a batch's wait.
-                if self._mark_timer is not None:
-                    self._mark_timer.cancel()
-                self._on_mark_timer()
-            elif self._mark_timer is None:
+            if self._mark_timer is None:
                 self._mark_timer = asyncio.get_running_loop().call_later(
                     self._batch_seconds, self._on_mark_timer
                 )

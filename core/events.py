@@ -226,6 +226,10 @@ class Outbound:
     language: str | None = None
     """The language of `text`: for words an adapter adds itself (the label of a WhatsApp list), and
     the web chat's frame follows it."""
+    cosmetic: bool = False
+    """An edit that only restates what the chat already settled (the consent with the decision
+    under it, its buttons gone): an adapter at its platform's message limit may send it later, or
+    drop it, rather than spend a message the next question needs."""
 
     def to_document(self) -> dict[str, Any]:
         """The message as stored while it waits (documents and edits are not kept)."""
@@ -234,6 +238,7 @@ class Outbound:
             "choices": [[c.to_document() for c in row] for row in self.choices],
             "rtl": self.rtl,
             "language": self.language,
+            **({"cosmetic": True} if self.cosmetic else {}),
         }
 
     @classmethod
@@ -245,4 +250,5 @@ class Outbound:
             choices=rows,
             rtl=bool(doc.get("rtl")),
             language=str(language) if language else None,
+            cosmetic=bool(doc.get("cosmetic")),
         )
