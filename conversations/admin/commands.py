@@ -32,6 +32,7 @@ from conversations.admin.documents import (
 from conversations.admin.questionnaire_lint import lint
 from conversations.admin.review import AdminNotice, reviewers
 from core.questionnaire import Questionnaire
+from core.responses import ResponseStatus
 from storage.store import Store
 from storage.types import Document
 
@@ -199,8 +200,10 @@ class AdminCommands:
         invited = await self._store.invitations.between(questionnaire_id=qid, start=start, end=end)
         orders = [invitation.order_ref for invitation in invited]
         responses = await self._store.responses.for_orders(questionnaire_id=qid, order_refs=orders)
-        consented = {str(doc.get("order_ref")) for doc in responses}
-        completed = {str(doc.get("order_ref")) for doc in responses if doc.get("status") == "complete"}
+        consented = {response.order_ref for response in responses}
+        completed = {
+            response.order_ref for response in responses if response.status is ResponseStatus.COMPLETE
+        }
         counts = [
             ("invited", len(invited)),
             ("opened", sum(1 for invitation in invited if invitation.opened_at)),
