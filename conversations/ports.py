@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.questionnaire import Questionnaire
+from core.questionnaire_drafts import QuestionnaireDraft
 from core.responses import Response
 from core.tickets import Ticket
 from storage.consents import ConsentEntry, Decision
@@ -24,7 +25,7 @@ class QuestionnaireReads(Protocol):
 
 
 class DraftReads(Protocol):
-    async def get(self, *, questionnaire_id: str) -> Document | None: ...
+    async def get(self, *, questionnaire_id: str) -> QuestionnaireDraft | None: ...
     async def is_closed(self, *, questionnaire_id: str) -> bool: ...
 
 
