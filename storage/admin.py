@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from core.questionnaire_drafts import DraftStatus, QuestionnaireDraft
-from storage.types import Database, Document
+from storage.types import Database
 
 
 class QuestionnaireDrafts:
@@ -64,6 +66,32 @@ class QuestionnaireDrafts:
         return doc is not None and doc.get("status") == DraftStatus.CLOSED
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One admin action, done or refused; refusals in aggregate carry how many there were (`count`)."""
+
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+    target: str | None = None
+    detail: str = ""
+    count: int | None = None
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> AuditEntry:
+        count = doc.get("count")
+        return cls(
+            at=doc["at"],
+            actor=str(doc["actor"]),
+            action=str(doc["action"]),
+            outcome=str(doc["outcome"]),
+            target=None if doc.get("target") is None else str(doc["target"]),
+            detail=str(doc.get("detail") or ""),
+            count=count if isinstance(count, int) else None,
+        )
+
+
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self._docs = db["audit"]
@@ -107,5 +135,7 @@ class AuditLog:
             upsert=True,
         )
 
-    async def latest(self, *, limit: int = 20) -> list[Document]:
-        return [doc async for doc in self._docs.find({}).sort("at", -1).limit(limit)]
+    async def latest(self, *, limit: int = 20) -> list[AuditEntry]:
+        return [
+            AuditEntry.from_document(doc) async for doc in self._docs.find({}).sort("at", -1).limit(limit)
+        ]

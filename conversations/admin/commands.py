@@ -235,8 +235,8 @@ class AdminCommands:
     async def audit(self, args: list[str], document: str) -> AdminReply:
         entries = await self._store.audit.latest(limit=20)
         lines = [
-            f"{e['at']:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e.get('target') or ''} — {e['outcome']}"
-            + (f" ({e['detail']})" if e.get("detail") else "")
+            f"{e.at:%Y-%m-%d %H:%M} {e.actor} {e.action} {e.target or ''} — {e.outcome}"
+            + (f" ({e.detail})" if e.detail else "")
             for e in entries
         ]
         return AdminReply("Latest admin actions:\n" + "\n".join(lines) if lines else "No admin actions yet.")
