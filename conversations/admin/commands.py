@@ -30,7 +30,7 @@ from conversations.admin.documents import (
     target,
 )
 from conversations.admin.questionnaire_lint import lint
-from conversations.admin.review import AdminNotice, reviewers
+from conversations.admin.review import AdminNotice, ReviewStep, enforce, reviewers
 from core.questionnaire import Questionnaire
 from core.questionnaire_drafts import DraftStatus, QuestionnaireDraft
 from core.responses import ResponseStatus
@@ -407,8 +407,8 @@ class AdminCommands:
 
     async def submit(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        draft = await self._draft(qid, DraftStatus.DRAFT)
-        await self._set_status(draft, DraftStatus.SUBMITTED, submitted_by=self._admin)
+        draft = await self._draft(qid, ReviewStep.SUBMIT)
+        await self._move(draft, ReviewStep.SUBMIT, submitted_by=self._admin)
         questionnaire = parse(draft.definition, source=qid)
         notices = reviewers(self._context.admins, submitted_by=self._admin, questionnaire=qid)
         reply = await self.with_lint(f"{qid} submitted for review by another admin.", questionnaire, draft)
@@ -422,22 +422,22 @@ class AdminCommands:
 
     async def approve(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        draft = await self._draft(qid, DraftStatus.SUBMITTED)
+        draft = await self._draft(qid, ReviewStep.APPROVE)
         if self._admin == draft.submitted_by or self._admin in draft.edited_by:
             raise AdminError("approval must come from an admin who did not write or submit it")
         if draft.machine_translated:
             raise AdminError(
                 f"machine-translated texts are not reviewed: {', '.join(draft.machine_translated)}"
             )
-        await self._set_status(draft, DraftStatus.APPROVED, approved_by=self._admin)
+        await self._move(draft, ReviewStep.APPROVE, approved_by=self._admin)
         author = AdminNotice(to=str(draft.submitted_by), about="approved", questionnaire=qid, by=self._admin)
         return AdminReply(f"{qid} approved; publish it to make it live.", notices=(author,))
 
     async def reject(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
-        draft = await self._draft(qid, DraftStatus.SUBMITTED)
-        await self._set_status(draft, DraftStatus.DRAFT, rejected_because=reason, rejected_by=self._admin)
+        draft = await self._draft(qid, ReviewStep.REJECT)
+        await self._move(draft, ReviewStep.REJECT, rejected_because=reason, rejected_by=self._admin)
         author = AdminNotice(
             to=str(draft.submitted_by),
             about="rejected",
@@ -449,13 +449,13 @@ class AdminCommands:
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        draft = await self._draft(qid, DraftStatus.APPROVED)
+        draft = await self._draft(qid, ReviewStep.PUBLISH)
         latest = await self._store.questionnaires.latest(questionnaire_id=qid)
         version = 1 if latest is None else latest.version + 1
         questionnaire = parse(draft.definition | {"version": version}, source=qid)
         await self._store.questionnaires.install(questionnaire, source=f"admin {self._admin}")
-        await self._set_status(
-            draft, DraftStatus.PUBLISHED, definition=definition(questionnaire), published_version=version
+        await self._move(
+            draft, ReviewStep.PUBLISH, definition=definition(questionnaire), published_version=version
         )
         return AdminReply(
             f"{qid} v{version} published. Customers who start now get it; those in a survey keep theirs."
@@ -463,7 +463,7 @@ class AdminCommands:
 
     async def close(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        await self._set_status(await self._working_copy(qid), DraftStatus.CLOSED)
+        await self._move(await self._working_copy(qid), ReviewStep.CLOSE)
         return AdminReply(f"{qid} closed: no new customers start it.")
 
     async def questionnaire_for_preview(self, args: list[str]) -> Questionnaire | AdminReply:
@@ -506,12 +506,12 @@ class AdminCommands:
             raise AdminError(f"the working copy of {qid!r} vanished; try again")
         return draft
 
-    async def _draft(self, qid: str, status: DraftStatus) -> QuestionnaireDraft:
+    async def _draft(self, qid: str, step: ReviewStep) -> QuestionnaireDraft:
+        """The working copy `step` may start from (refused before the step's own checks)."""
         draft = await self._store.drafts.get(questionnaire_id=qid)
         if draft is None:
             raise AdminError(f"no working copy of {qid!r} (copy or create one first)")
-        if draft.status is not status:
-            raise AdminError(f"{qid} is {draft.status}, not {status}")
+        enforce(step, draft)
         return draft
 
     async def _edit(
@@ -524,10 +524,7 @@ class AdminCommands:
         drafted: tuple[str, ...] = (),
     ) -> AdminReply:
         draft = await self._working_copy(qid)
-        if draft.status in {DraftStatus.SUBMITTED, DraftStatus.APPROVED}:
-            raise AdminError(f"{qid} is {draft.status}; reject it back to draft before editing")
-        if draft.status is DraftStatus.CLOSED:
-            raise AdminError(f"{qid} is closed; copy it to a new id to change it")
+        status = enforce(ReviewStep.EDIT, draft)
         data = definition(parse(draft.definition, source=qid))
         change(data)
         questionnaire = parse(complete_languages(data), source=qid)
@@ -539,7 +536,7 @@ class AdminCommands:
             expected_version=draft.version,
             changes={
                 "definition": definition(questionnaire),
-                "status": DraftStatus.DRAFT,
+                "status": status,
                 "edited_by": edited_by,
                 "machine_translated": unreviewed,
             },
@@ -565,11 +562,12 @@ class AdminCommands:
         await self._store.audit.add(actor=self._admin, action="edit", target=qid, outcome="done", detail=done)
         return reply
 
-    async def _set_status(self, draft: QuestionnaireDraft, status: DraftStatus, **fields: Any) -> None:
+    async def _move(self, draft: QuestionnaireDraft, step: ReviewStep, **fields: Any) -> None:
+        """`step` on the working copy as it was read (a copy changed since then is not overwritten)."""
         if not await self._store.drafts.update(
             questionnaire_id=draft.id,
             expected_version=draft.version,
-            changes={"status": status, **fields},
+            changes={"status": enforce(step, draft), **fields},
         ):
             raise AdminError("another admin changed it at the same moment; try again")
 
