@@ -10,6 +10,7 @@ from datetime import datetime
 
 from conversations.reports.theme_matching import METHOD
 from conversations.translation import text_hash
+from core.events import DESK_CHANNEL
 from core.jobs import TicketPublish
 from storage.store import Store
 
@@ -53,6 +54,8 @@ async def erase_customer(
     )
     for ticket_id in redacted:
         await store.jobs.put(TicketPublish(ticket=ticket_id), key=f"{ticket_id}:erased", due_at=at)
+        # Agents' actions on the ticket wait in the inbox with their words (a reply may quote them).
+        await store.inbox.scrub_chat(channel=DESK_CHANNEL, chat_key=ticket_id)
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
     await store.forget_chat(channel=channel, chat_key=chat_key)

@@ -114,7 +114,7 @@ async def on_consent(turn: Turn) -> State:
                 catalogs=turn.catalogs,
                 branding=turn.config.branding,
             )
-            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
+            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref(), cosmetic=agreed)
     if not agreed:
         turn.say_key("consent.declined")
         return State.DECLINED
