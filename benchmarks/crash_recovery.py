@@ -26,6 +26,7 @@ import asyncio
 import logging
 import os
 import random
+import shutil
 import signal
 import socket
 import sys
@@ -281,6 +282,11 @@ async def main(args: argparse.Namespace) -> int:
         for bot in bots:
             await bot.wait()
         failures = await verify(mongo.uri, world, chats, complaining)
+        if failures:
+            kept = Path(tempfile.mkdtemp(prefix="crash-recovery-logs-"))
+            for log in logs:
+                shutil.copy(log, kept / log.name)
+            failures.append(f"the workers' logs (JSON, no message text): {kept}")
         await fake.stop()
         await mongo.stop()
     print(
