@@ -543,3 +543,18 @@ async def test_the_decision_on_a_previewed_prompt_is_the_first_write(db: Databas
     assert await db["consents"].count_documents({"decision": "granted"}) == 1
     # From now on the chat is stored: nothing more is previewed.
     assert await engine.preview(chat.text("hello?")) is None
+
+
+async def test_a_late_tap_on_the_consent_buttons_changes_nothing_once_the_survey_runs(
+    db: Database, engine: Engine
+) -> None:
+    """The consent keeps its buttons until its tidying edit goes out (later, at Telegram's limit):
+    a tap on "No thanks" meanwhile is answered with a note and neither declines nor withdraws."""
+    chat = Chat(engine, db)
+    await chat.agree()
+    before = await chat.existing()
+    reply = await chat.send(chat.button("consent:no"))
+    assert reply.notice and not reply.messages
+    after = await chat.existing()
+    assert after["state"] == before["state"] == "in_survey"
+    assert await db["consents"].count_documents({"decision": {"$ne": "granted"}}) == 0
