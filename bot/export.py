@@ -78,7 +78,9 @@ async def export_responses(store: Store, out: TextIO, *, fmt: str, clean: bool =
         ]
         fields: tuple[str, ...] = CLEAN_FIELDS
     else:
-        rows = [_row(doc) async for doc in store.responses.export()]
+        # In-progress answers live in the conversation until the survey ends.
+        docs = await store.conversations.with_answers_so_far([doc async for doc in store.responses.export()])
+        rows = [_row(doc) for doc in docs]
         fields = FIELDS
     if fmt == "jsonl":
         for row in rows:

@@ -47,7 +47,10 @@ class RollupJobs:
             await self._store.rollups.add(rollups.unserved_increment(day, rollup.questionnaire, language))
             return
         if rollup.stage != rollups.FINAL:
-            await self._store.rollups.add(rollups.funnel_increment(day, rollup.questionnaire, rollup.stage))
+            # A job may name several stages ("started+consented": a decision that starts a survey).
+            stages = rollup.stage.split("+")
+            funnel = [rollups.funnel_increment(day, rollup.questionnaire, stage) for stage in stages]
+            await self._store.rollups.add(rollups.merge(funnel))
             return
         await self._final(str(rollup.response))
 
@@ -169,7 +172,14 @@ class RollupJobs:
         cutoff = self._clock() - self._incomplete_after
         stale = await self._store.responses.stale(started_before=cutoff)
         for doc in stale:
-            await self._store.responses.abandon(response_id=str(doc["_id"]))
+            response_id = str(doc["_id"])
+            chat = await self._store.conversations.for_response(response_id=response_id)
+            if chat is not None and isinstance(chat.get("answers"), dict):
+                # Answers reach `responses` when a survey ends; where it stopped is counted from them.
+                await self._store.responses.save_answers(
+                    response_id=response_id, answers=dict(chat["answers"]), seq=int(chat.get("version", 0))
+                )
+            await self._store.responses.abandon(response_id=response_id)
             await rollups.count(
                 self._store.jobs,
                 stage=rollups.FINAL,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from babel.dates import format_datetime
 
 from conversations.dialogues.dialogue import State
-from conversations.dialogues.survey import SURVEY_CONSENT, finished, record_consent, reshow
+from conversations.dialogues.survey import SURVEY_CONSENT, abandon, record_consent, reshow, stored_answers
 from conversations.outbox import Op
 from conversations.rendering import answer_label
 from conversations.turn import Turn
@@ -26,8 +26,7 @@ async def withdraw(turn: Turn) -> State:
     if current is Decision.GRANTED:
         record_consent(turn, Decision.WITHDRAWN)
     if d.response_id and d.state in {State.SURVEY, State.RESUME}:
-        turn.outbox.add(Op.RESPONSE_ABANDON, response_id=d.response_id)
-        await finished(turn, d.response_id, d.questionnaire_id or "")
+        await abandon(turn, d.questionnaire_id or "")
     d.question_id, d.history = None, []
     turn.say_key("stop.done")
     return State.WITHDRAWN
@@ -37,6 +36,14 @@ async def my_data(turn: Turn) -> State:
     """Send everything stored about the customer, in their language."""
     history = await turn.reads.consents.history(customer_id=turn.customer.id)
     responses = await turn.reads.responses.for_customer(customer_id=turn.customer.id)
+    # A survey's answers reach `responses` when it ends; the one in progress here, from this chat.
+    current = turn.dialogue.response_id
+    responses = [
+        {**doc, "answers": await stored_answers(turn)}
+        if doc["_id"] == current and doc.get("status") == "in_progress"
+        else doc
+        for doc in await turn.reads.conversations.with_answers_so_far(responses)
+    ]
     # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
     # The language is listed only when it is stored (chosen or remembered), not when merely guessed
     # for this message, e.g. right after an erasure.
