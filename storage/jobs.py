@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from core.jobs import JobPayload
@@ -141,6 +142,25 @@ class Jobs:
             },
         )
         return result.modified_count == 1
+
+    async def complete_many(self, jobs: list[Job]) -> int:
+        """`complete` for several jobs in one command; how many were still held (the others' leases
+        passed to another worker meanwhile)."""
+        if not jobs:
+            return 0
+        now = datetime.now(UTC)
+        done = [
+            UpdateOne(
+                {"_id": job.id, "version": job.version},
+                {
+                    "$set": {"status": JobStatus.DONE, "done_at": now, "lease_until": None},
+                    "$inc": {"version": 1},
+                },
+            )
+            for job in jobs
+        ]
+        result = await self._docs.bulk_write(done, ordered=False)
+        return result.modified_count
 
     async def retry(self, job: Job, *, due_at: datetime, error: str) -> None:
         """Release the job to run again at `due_at`; after MAX_ATTEMPTS it is parked as failed."""

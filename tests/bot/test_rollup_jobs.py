@@ -50,7 +50,7 @@ async def test_a_consent_that_starts_a_survey_counts_both_stages_in_one_job(db: 
     await engine.handle(_event(4, EventKind.BUTTON, "consent:no", chat="2"))
     stages = sorted([doc["payload"]["stage"] async for doc in db["jobs"].find({"kind": "rollup"})])
     assert stages == ["started", STARTED_AND_CONSENTED]
-    runner = JobRunner(jobs=store.jobs, handlers=RollupJobs(store=store).handlers())
+    runner = JobRunner(jobs=store.jobs, handlers={}, batches=RollupJobs(store=store).batches())
     while await runner.run_due():
         pass
     (counters,) = await db["rollups"].find({"axis": "all"}).to_list()

@@ -90,3 +90,18 @@ async def test_a_worker_claims_only_the_kinds_it_can_run(db: Database) -> None:
     claimed = await store.jobs.claim_due(now=T0, worker="w", lease=LEASE, kinds=["followup"])
     assert [job.id for job in claimed] == ["b"]
     assert await store.jobs.backlog(now=T0) == 1  # the other kind waits; the claimed one is held
+
+
+async def test_complete_many_marks_only_the_jobs_still_held(db: Database) -> None:
+    store = await Store.open(db)
+    for name in ("a", "b"):
+        await store.jobs.schedule(job_id=name, kind="k", due_at=T0)
+    held = await store.jobs.claim_due(now=T0, worker="w1", lease=LEASE)
+    # b's lease ran out and another worker took it over (its version moved on): w1's copy is stale.
+    await db["jobs"].update_one({"_id": "b"}, {"$inc": {"version": 1}})
+    assert await store.jobs.complete_many(held) == 1
+    assert [doc["status"] async for doc in db["jobs"].find({}).sort("_id", 1)] == [
+        JobStatus.DONE,
+        JobStatus.PENDING,
+    ]
+    assert await store.jobs.complete_many([]) == 0
