@@ -45,6 +45,7 @@ async def start_preview(turn: Turn, questionnaire: Questionnaire) -> State:
     """Take `questionnaire` (published or a working copy) as a customer would, without consent or storage."""
     d = turn.dialogue
     back = d.state if d.state not in {State.SURVEY, State.RESUME} else State.NEW
+    keep_answers_so_far(turn)  # the admin's own survey in progress, if any, is left here
     d.detour, d.return_to = PreviewDraft(questionnaire=questionnaire), back
     d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
     turn.say(f"Preview of {questionnaire.id} v{questionnaire.version} — your answers are not stored.")
@@ -133,6 +134,17 @@ async def abandon(turn: Turn, questionnaire_id: str) -> None:
         turn.outbox.add(Op.RESPONSE_ANSWERS, response_id=d.response_id, answers=answers, seq=d.version + 1)
     turn.outbox.add(Op.RESPONSE_ABANDON, response_id=d.response_id)
     await finished(turn, d.response_id, questionnaire_id)
+    d.answers = None  # written with the abandonment; nothing of this survey is carried any further
+
+
+def keep_answers_so_far(turn: Turn) -> None:
+    """A survey in progress that is left without being completed or abandoned (another one starts in
+    this chat): its answers so far go to `responses`, where the sweep of forgotten surveys finds them."""
+    d = turn.dialogue
+    if not d.response_id or not d.answers or is_preview(turn):
+        return
+    answers = dict(d.answers)
+    turn.outbox.add(Op.RESPONSE_ANSWERS, response_id=d.response_id, answers=answers, seq=d.version + 1)
 
 
 async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
@@ -167,6 +179,7 @@ async def begin_survey(
 ) -> State:
     """Start a response; `consented`: right after the consent decision, which it counts as well."""
     d = turn.dialogue
+    keep_answers_so_far(turn)
     d.history, d.question_id, d.answers = [], None, {}
     if isinstance(d.detour, PreviewDraft):
         d.response_id = None
