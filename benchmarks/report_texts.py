@@ -58,8 +58,10 @@ class TextSeeder:
         """The text answer to add to a response, and the completed response document holding it."""
         _, text, language = self._line(language, praise=mood >= 4)
         value = {"value": text, "skipped": False, "language": language}
+        response_id = self._id("r")
         doc = {
-            "_id": self._id("r"),
+            "_id": response_id,
+            "customer_id": f"c-{response_id}",  # every stored response has one (Responses.start)
             "questionnaire_id": "default",
             "questionnaire_version": self._version,
             "status": "complete",

@@ -38,6 +38,7 @@ from conversations.reports.quality import QualityRules, exclusion_reason
 from conversations.reports.themes import catch_up, themes_for_period
 from conversations.tickets.policy import ComplaintPolicy
 from core.questionnaire import BUILTIN_DIR, load_file
+from core.responses import Response, ResponseStatus, answers_from_document
 from storage.mongo import open_database
 from storage.store import Store
 from storage.types import Database
@@ -67,7 +68,7 @@ def generate(
     documents holding the free texts some of them come with."""
     parts = []
     docs: Documents = {"responses": [], "tickets": [], "feedback": []}
-    for _ in range(count):
+    for number in range(count):
         day = YEAR_START + timedelta(days=rng.randrange(365))
         place = rng.randrange(len(COUNTRIES))
         mood = rng.choice((2, 3, 4, 4, 5))
@@ -86,7 +87,15 @@ def generate(
                 docs["tickets"].append(texts.ticket(day, language))
             if rng.random() < SUGGESTION_SHARE:
                 docs["feedback"].append(texts.suggestion(day, language))
-        response = {"answers": answers, "duration_seconds": rng.uniform(15, 400), "status": "complete"}
+        response = Response(
+            id=f"r{number}",
+            customer_id="c",
+            questionnaire_id="default",
+            questionnaire_version=questionnaire.version,
+            status=ResponseStatus.COMPLETE,
+            answers=answers_from_document(answers),
+            duration_seconds=rng.uniform(15, 400),
+        )
         reason = (
             "incomplete"
             if not finished

@@ -39,9 +39,8 @@ from conversations.reports.approval import ReportApprovals
 from conversations.reports.quality import QualityRules
 from conversations.reports.theme_matching import english_pivot
 from conversations.tickets.desk import Escalation
-from conversations.tickets.lifecycle import TicketLifecycle
 from conversations.translation import Translation
-from conversations.turn import AnsweredQuestion, EngineConfig
+from conversations.turn import AnsweredQuestion, EngineConfig, Reply
 from core.events import InboundEvent
 from core.jobs import AdminNoticeJob
 from core.questionnaire import BUILTIN_DIR, QuestionnaireError, load_directory
@@ -70,6 +69,7 @@ if TYPE_CHECKING:
     # slack-sdk ~19 MiB of the worker's memory, for nothing when the channel is not configured.
     from handlers.slack_agents import AsyncWebClient, SlackAgents
     from handlers.slack_improvements import SlackImprovements
+    from handlers.telegram import TelegramChannel
 
 log = logging.getLogger("bot.app")
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram"
@@ -81,6 +81,7 @@ RETRY_INTERVAL = timedelta(seconds=10)
 # (a second, shorter timer would split each batch in two).
 BACKGROUND_WRITES_SECONDS: float | None = 0.05
 ENGINE_QUEUE_BACKSTOP_SECONDS = 1.0
+SLACK_ACK_WAIT_SECONDS = 2.5  # Slack retries or shows an error without an answer in 3 s
 
 
 async def install_questionnaires(store: Store, settings: Settings) -> int:
@@ -129,6 +130,7 @@ class FeedbackBot:
         self.jobs: JobRunner | None = None
         self.slack_agents: SlackAgents | None = None
         self.telegram_username: str | None = None
+        self.telegram: TelegramChannel | None = None
         # The terminal chat is the operator's own: it may run admin commands.
         self.admins = frozenset(
             [f"telegram:{user}" for user in settings.admin_telegram_ids]
@@ -412,9 +414,14 @@ class FeedbackBot:
         from handlers.slack_agents import SLACK_EVENTS_PATH, SlackAgents
         from handlers.slack_approval import ApprovalListeners
 
-        lifecycle = TicketLifecycle(store=self.store, policy=self.policy, clock=self.clock)
+        dispatcher = self.dispatcher
+
+        async def submit(event: InboundEvent) -> Reply | None:
+            # Slack wants its answer within 3 s; a slower outcome reaches the agent as a message.
+            return await dispatcher.submit_and_wait(event, timeout=SLACK_ACK_WAIT_SECONDS)
+
         agents = SlackAgents(
-            lifecycle=lifecycle,
+            submit=submit,
             client=client,
             # Socket Mode connections are authenticated by the app token; HTTP requests by this secret.
             signing_secret=settings.slack_signing_secret.get_secret_value()
@@ -454,6 +461,7 @@ class FeedbackBot:
         )
         if settings.slack_signing_secret is not None:
             web_app.router.add_post(SLACK_EVENTS_PATH, agents.handle)
+        self.dispatcher.register(agents)
         self.slack_agents = agents
 
     async def _start_telegram(self, settings: Settings, web_app: web.Application) -> None:
@@ -481,6 +489,7 @@ class FeedbackBot:
             chat_burst=settings.telegram_chat_burst,
         )
         self.telegram = TelegramChannel(bot=bot, pacer=pacer)
+        self._stack.push_async_callback(self.telegram.close)  # before the bot's HTTP client closes
         self.dispatcher.register(self.telegram)
         self._spawn(register_commands(bot, catalogs()), "command menu")
         if settings.public_url and settings.telegram_webhook_secret is not None:

@@ -70,6 +70,8 @@ class Dispatcher:
         self._workers: set[asyncio.Task[None]] = set()
         self._idle = asyncio.Event()
         self._idle.set()
+        # Submitters waiting for their event's reply (an agent's Slack request): handed it directly.
+        self._waiting: dict[tuple[str, str], asyncio.Future[Reply]] = {}
 
     def register(self, channel: Channel) -> None:
         self._channels[channel.name] = _Counted(channel, self._metrics)
@@ -89,6 +91,27 @@ class Dispatcher:
         self._metrics.count("events_accepted", event.channel)
         self._enqueue(event)
         return True
+
+    async def submit_and_wait(self, event: InboundEvent, *, timeout: float) -> Reply | None:
+        """Store and queue the event, then wait up to `timeout` for its reply, handed to the caller
+        instead of the channel; None for a redelivery, or when it takes longer (the channel's
+        `deliver` then gets the reply as usual)."""
+        ident = (event.channel, event.event_id)
+        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._waiting[ident] = waiter
+        try:
+            if not await self.submit(event):
+                return None
+            async with asyncio.timeout(timeout):
+                return await waiter
+        except TimeoutError:
+            log.warning("%s event %s still running after %.1f s; the channel gets its reply", *ident, timeout)
+            return None
+        except _Failed:
+            return None  # logged where it failed; retried with a back-off like any failed event
+        finally:
+            if self._waiting.get(ident) is waiter:
+                del self._waiting[ident]
 
     async def replay_pending(self) -> int:
         """Queue events accepted before a crash or restart but never finished."""
@@ -147,21 +170,36 @@ class Dispatcher:
         """Run one event; True when it waits in the batch of events to mark done."""
         started = time.perf_counter()
         channel = self._channels.get(event.channel)
+        ident = (event.channel, event.event_id)
         try:
-            ident = (event.channel, event.event_id)
-            if ident in self._to_claim:
+            replayed = ident in self._to_claim
+            if replayed:
                 self._to_claim.discard(ident)
                 if not await self._inbox.claim(event):
                     log.info("%s event %s is held by another worker", event.channel, event.event_id)
                     return False
             reply = await self._engine.handle(event)
-            if channel is not None and event.kind is EventKind.TIMER:
+            waiter = self._waiting.pop(ident, None)
+            once = not _repeatable(reply)
+            sent = False
+            if waiter is not None and not waiter.done():
+                waiter.set_result(reply)
+            elif once and replayed and await self._inbox.delivered(event):
+                # Sent before the worker that had it died: again would show it twice.
+                log.info("%s event %s: its reply went out before a restart; not sent again", *ident)
+            elif channel is not None and event.kind is EventKind.TIMER:
                 # Written unprompted: the channel's own rules for that apply (WhatsApp's window).
                 await channel.send(event.chat_key, list(reply.messages))
+                sent = True
             elif channel is not None:
                 await channel.deliver(event, reply)
+                sent = True
             else:
                 log.warning("no adapter for channel %s; reply dropped", event.channel)
+            if once and sent:
+                # A new message has no idempotency key on the platforms. Noted at once (not with the
+                # batch), a crash between sending and noting is a round trip wide, not a batch's wait.
+                await self._inbox.mark_delivered(event)
             self._metrics.count("events_processed", event.channel)
             if self._batch_seconds is None:
                 await self._engine.flush()
@@ -178,6 +216,9 @@ class Dispatcher:
         except Exception:
             # The event stays pending in the inbox and is replayed at the next start.
             self._metrics.count("events_failed", event.channel)
+            waiter = self._waiting.pop(ident, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_exception(_Failed())
             log.exception("processing %s event %s failed", event.channel, event.event_id)
             try:
                 await self._inbox.mark_failed(event, reason="exception", at=self._clock())
@@ -247,6 +288,15 @@ class Dispatcher:
         except Exception:
             # Left pending: the next start replays those events and applies what they committed.
             log.exception("could not finish the last events' writes at shutdown")
+
+
+def _repeatable(reply: Reply) -> bool:
+    """Sending this reply again changes nothing the customer sees: it only edits earlier messages."""
+    return all(message.edit_ref is not None for message in reply.messages)
+
+
+class _Failed(Exception):
+    """The event a submitter waits for failed (it stays pending and is retried)."""
 
 
 class _Counted:

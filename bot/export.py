@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from conversations.reports.deidentify import redact
+from core.responses import Response, ResponseStatus
 from storage.store import Store
 
 FIELDS = (
@@ -31,38 +32,46 @@ FIELDS = (
 )
 
 
-def _row(doc: dict[str, Any]) -> dict[str, Any]:
-    row = {name: doc.get(name) for name in FIELDS[1:]}
-    row["response_id"] = doc["_id"]
-    for name in ("started_at", "completed_at"):
-        value = row[name]
-        if isinstance(value, datetime):
-            row[name] = value.isoformat()
-    answers = doc.get("answers") or {}
-    row["answers"] = {qid: None if a.get("skipped") else a.get("value") for qid, a in answers.items()}
-    return {"response_id": row.pop("response_id"), **row}
+def _row(response: Response) -> dict[str, Any]:
+    return {
+        "response_id": response.id,
+        "customer_id": response.customer_id,
+        "questionnaire_id": response.questionnaire_id,
+        "questionnaire_version": response.questionnaire_version,
+        "channel": response.channel,
+        "language": response.language,
+        "order_ref": response.order_ref,
+        "status": response.status.value,
+        "started_at": _iso(response.started_at),
+        "completed_at": _iso(response.completed_at),
+        "duration_seconds": response.duration_seconds,
+        "answers": {qid: None if a.skipped else a.value for qid, a in response.answers.items()},
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
 
 
 CLEAN_FIELDS = ("respondent", "questionnaire_id", "questionnaire_version", "channel", "language",
                 "completed_on", "duration_seconds")  # fmt: skip
 
 
-def _clean_row(doc: dict[str, Any], salt: bytes) -> dict[str, Any]:
+def _clean_row(response: Response, salt: bytes) -> dict[str, Any]:
     """No ids that lead back to a customer, no order, the day only, free text redacted."""
-    answers = doc.get("answers") or {}
-    completed = doc.get("completed_at")
+    completed = response.completed_at
     return {
         # A fresh salt per export: one export's rows cannot be joined with another's or with the data.
-        "respondent": hashlib.sha256(salt + str(doc.get("customer_id")).encode()).hexdigest()[:12],
-        "questionnaire_id": doc.get("questionnaire_id"),
-        "questionnaire_version": doc.get("questionnaire_version"),
-        "channel": doc.get("channel"),
-        "language": doc.get("language"),
-        "completed_on": completed.date().isoformat() if isinstance(completed, datetime) else None,
-        "duration_seconds": round(float(doc.get("duration_seconds") or 0)),
+        "respondent": hashlib.sha256(salt + response.customer_id.encode()).hexdigest()[:12],
+        "questionnaire_id": response.questionnaire_id,
+        "questionnaire_version": response.questionnaire_version,
+        "channel": response.channel,
+        "language": response.language,
+        "completed_on": completed.date().isoformat() if completed is not None else None,
+        "duration_seconds": round(float(response.duration_seconds or 0)),
         "answers": {
-            qid: None if a.get("skipped") else redact(v) if isinstance(v := a.get("value"), str) else v
-            for qid, a in answers.items()
+            qid: None if a.skipped else redact(v) if isinstance(v := a.value, str) else v
+            for qid, a in response.answers.items()
         },
     }
 
@@ -72,15 +81,16 @@ async def export_responses(store: Store, out: TextIO, *, fmt: str, clean: bool =
     if clean:
         salt = secrets.token_bytes(16)
         rows = [
-            _clean_row(doc, salt)
-            async for doc in store.responses.export(status="complete")
-            if "quality" in doc and (doc.get("quality") or {}).get("excluded") is None
+            _clean_row(response, salt)
+            async for response in store.responses.export(status=ResponseStatus.COMPLETE)
+            # Only responses the quality checks let through (unchecked ones are not counted yet).
+            if response.quality is not None and response.quality.excluded is None
         ]
         fields: tuple[str, ...] = CLEAN_FIELDS
     else:
         # In-progress answers live in the conversation until the survey ends.
-        docs = await store.conversations.with_answers_so_far([doc async for doc in store.responses.export()])
-        rows = [_row(doc) for doc in docs]
+        everything = [response async for response in store.responses.export()]
+        rows = [_row(response) for response in await store.conversations.with_answers_so_far(everything)]
         fields = FIELDS
     if fmt == "jsonl":
         for row in rows:

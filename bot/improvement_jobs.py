@@ -14,6 +14,7 @@ from conversations.reports.effect_evaluation import MIN_RESPONDENTS, WINDOW, des
 from conversations.reports.improvement_tasks import ImprovementTask
 from conversations.tickets.policy import ComplaintPolicy
 from core.jobs import TaskReminder
+from storage.improvements import ImprovementStatus
 from storage.jobs import Job
 from storage.store import Store
 
@@ -57,8 +58,8 @@ class ImprovementJobs:
 
     async def _task(self, job: Job) -> ImprovementTask | None:
         task_id = str(job.payload.get("task"))  # every improvement job names its task
-        doc = await self._store.improvements.get(action_id=task_id)
-        task = ImprovementTask.from_doc(doc) if doc is not None else None
+        improvement = await self._store.improvements.get(action_id=task_id)
+        task = ImprovementTask.of(improvement) if improvement is not None else None
         if task is None:
             log.warning("job %s: no such improvement task; nothing to do", job.kind)
         return task
@@ -78,7 +79,7 @@ class ImprovementJobs:
 
     async def remind(self, job: Job) -> None:
         task = await self._task(job)
-        if task is None or task.status != "open":
+        if task is None or task.status is not ImprovementStatus.OPEN:
             return
         days = TaskReminder.read(job.payload).days
         await self._say(
@@ -95,7 +96,7 @@ class ImprovementJobs:
 
     async def overdue(self, job: Job) -> None:
         task = await self._task(job)
-        if task is None or task.status != "open":
+        if task is None or task.status is not ImprovementStatus.OPEN:
             return
         text = (
             f"🚨 {task.id} (team {task.team}) is overdue: its deadline was {task.deadline}. "
@@ -117,8 +118,8 @@ class ImprovementJobs:
         task = await self._task(job)
         if task is None or task.done_at is None:
             return
-        doc = await self._store.improvements.get(action_id=task.id)
-        if doc is not None and doc.get("evaluation"):
+        stored = await self._store.improvements.get(action_id=task.id)
+        if stored is not None and stored.verdict is not None:
             return  # evaluated already (a retried job)
         dimension = task.target.dimension
         before = await satisfied_share(

@@ -128,8 +128,8 @@ class ReportJobs:
             suggestions=[suggestion_doc(action) for action in suggestions],
             at=self._clock(),
         )
-        doc = await self._store.approvals.get(report_id=job.id)
-        if doc is not None and doc.get("message"):
+        posted = await self._store.approvals.get(report_id=job.id)
+        if posted is not None and posted.message is not None:
             return  # posted already by an earlier run of this job
         channel, ts = await approval.poster.post_for_approval(
             self._channel, text, suggestions, ReportButton(job.id), images

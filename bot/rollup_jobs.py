@@ -13,9 +13,9 @@ from conversations.dialogues.invitations import invitation_id_for
 from conversations.reports import rollups
 from conversations.reports.quality import INCOMPLETE, QualityRules, exclusion_reason
 from core.jobs import Rollup
+from core.responses import Response
 from storage.jobs import Job
 from storage.store import Store
-from storage.types import Document
 
 log = logging.getLogger("bot.rollup_jobs")
 DEFAULT_RULES = QualityRules()
@@ -65,7 +65,7 @@ class RollupJobs:
 
     async def _final(self, response_id: str) -> Counters:
         response = await self._store.responses.get(response_id=response_id)
-        if response is None or response.get("status") not in {"complete", "abandoned"}:
+        if response is None or not response.status.finished:
             return {}  # erased at the customer's request, or restarted in the meantime
         assessed = await self.assess(response)
         if assessed is None:
@@ -75,42 +75,38 @@ class RollupJobs:
         return increments
 
     async def assess(
-        self, response: Document
+        self, response: Response
     ) -> tuple[dict[rollups.Key, rollups.Increments], str | None] | None:
         """What a finished response adds to the counters, and why it is left out (None: it counts)."""
         questionnaire = await self._store.questionnaires.get(
-            questionnaire_id=str(response["questionnaire_id"]), version=int(response["questionnaire_version"])
+            questionnaire_id=response.questionnaire_id, version=response.questionnaire_version
         )
         if questionnaire is None:
             log.warning("a finished response's questionnaire version is missing; not counted")
             return None
-        complete = response["status"] == "complete"
+        complete = response.complete
         if complete:
-            window = None if response.get("order_ref") else self._rules.duplicate_window_days
+            window = None if response.order_ref else self._rules.duplicate_window_days
             not_before = (
-                response["completed_at"] - timedelta(days=window)
-                if window and response.get("completed_at")
-                else None
+                response.completed_at - timedelta(days=window) if window and response.completed_at else None
             )
             duplicate = await self._store.responses.has_earlier(response=response, not_before=not_before)
             reason = exclusion_reason(response, questionnaire, duplicate=duplicate, rules=self._rules)
         else:
             reason = INCOMPLETE
-        at = response.get("completed_at") or response.get("abandoned_at") or self._clock()
+        at = response.completed_at or response.abandoned_at or self._clock()
         day = at.date()
         invitation = None
-        if response.get("order_ref"):
+        if response.order_ref:
             invitation = await self._store.invitations.get(
                 invitation_id=invitation_id_for(
-                    questionnaire_id=questionnaire.id, order_ref=str(response["order_ref"])
+                    questionnaire_id=questionnaire.id, order_ref=response.order_ref
                 )
             )
         facets = rollups.facets_of(response, invitation)
-        if facets.country == rollups.UNKNOWN and response.get("channel") == "whatsapp":
+        if facets.country == rollups.UNKNOWN and response.channel == "whatsapp":
             # Without a country from the shop, a WhatsApp number still tells one (only the code is kept).
-            for identity in await self._store.customers.platform_ids(
-                customer_id=str(response["customer_id"])
-            ):
+            for identity in await self._store.customers.platform_ids(customer_id=response.customer_id):
                 country = country_of_number(identity.removeprefix("whatsapp:"))
                 if identity.startswith("whatsapp:") and country:
                     facets = dataclasses.replace(facets, country=country)
@@ -140,18 +136,17 @@ class RollupJobs:
         parts: list[Counters] = [kept]
         counted = {"responses": 0, "invited": 0, "started": 0}
         async for response in self._store.responses.export():
-            started = response.get("started_at")
-            if isinstance(started, datetime):
+            if response.started_at is not None:
                 parts.append(
-                    rollups.funnel_increment(started.date(), str(response["questionnaire_id"]), "consented")
+                    rollups.funnel_increment(
+                        response.started_at.date(), response.questionnaire_id, "consented"
+                    )
                 )
-            if response.get("status") in {"complete", "abandoned"}:
+            if response.status.finished:
                 assessed = await self.assess(response)
                 if assessed is not None:
                     parts.append(assessed[0])
-                    await self._store.responses.set_quality(
-                        response_id=str(response["_id"]), excluded=assessed[1]
-                    )
+                    await self._store.responses.set_quality(response_id=response.id, excluded=assessed[1])
                     counted["responses"] += 1
             if len(parts) >= 2000:
                 await self._store.rollups.add(rollups.merge(parts))
@@ -181,21 +176,20 @@ class RollupJobs:
         """Surveys left unfinished for `incomplete_after` count as incomplete (with where they stopped)."""
         cutoff = self._clock() - self._incomplete_after
         stale = await self._store.responses.stale(started_before=cutoff)
-        for doc in stale:
-            response_id = str(doc["_id"])
-            chat = await self._store.conversations.for_response(response_id=response_id)
+        for response in stale:
+            chat = await self._store.conversations.for_response(response_id=response.id)
             if chat is not None and isinstance(chat.get("answers"), dict):
                 # Answers reach `responses` when a survey ends; where it stopped is counted from them.
                 await self._store.responses.save_answers(
-                    response_id=response_id, answers=dict(chat["answers"]), seq=int(chat.get("version", 0))
+                    response_id=response.id, answers=dict(chat["answers"]), seq=int(chat.get("version", 0))
                 )
-            await self._store.responses.abandon(response_id=response_id)
+            await self._store.responses.abandon(response_id=response.id)
             await rollups.count(
                 self._store.jobs,
                 stage=rollups.FINAL,
-                questionnaire_id=str(doc["questionnaire_id"]),
-                entity=str(doc["_id"]),
+                questionnaire_id=response.questionnaire_id,
+                entity=response.id,
                 at=self._clock(),
-                response_id=str(doc["_id"]),
+                response_id=response.id,
             )
         return len(stale)

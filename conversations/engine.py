@@ -20,6 +20,7 @@ from conversations.dialogues.survey import offer_consent
 from conversations.interceptors import INTERCEPTORS
 from conversations.outbox import Effect, Op
 from conversations.reports import rollups
+from conversations.tickets.agent_actions import apply_agent_action
 from conversations.translation import Translator
 from conversations.turn import EngineConfig, Reply, Turn
 from core.events import EventKind, InboundEvent, Outbound
@@ -89,6 +90,11 @@ class Engine:
         the state: a worker killed after saving but before the reply left must not leave the
         customer without their next question when the event is replayed.
         """
+        if event.kind is EventKind.AGENT:
+            # A ticket's own versioned, idempotent operations; no conversation is involved.
+            return await apply_agent_action(
+                event, store=self._store, policy=self._config.complaints, clock=self._config.clock
+            )
         try:
             return await self._handle(event)
         except BaseException:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from conversations.reports.theme_matching import METHOD
 from conversations.translation import text_hash
+from core.events import DESK_CHANNEL
 from core.jobs import TicketPublish
 from storage.store import Store
 
@@ -29,15 +30,13 @@ async def erase_customer(
     written += [str(doc.get("text") or "") for doc in feedback]
     responses = await store.responses.for_customer(customer_id=customer_id)
     for response in responses:
-        written += [
-            a["value"] for a in (response.get("answers") or {}).values() if isinstance(a.get("value"), str)
-        ]
+        written += [a.value for a in response.answers.values() if isinstance(a.value, str)]
     await store.translations.forget(text_hashes=sorted({text_hash(t) for t in written if t.strip()}))
     identities = await store.customers.platform_ids(customer_id=customer_id)
     await store.themes.forget(
         keys=[f"feedback:{doc['_id']}" for doc in feedback]
         + [f"ticket:{ticket.id}" for ticket in await store.tickets.for_customer(customer_id=customer_id)],
-        responses=[str(doc["_id"]) for doc in responses],
+        responses=[response.id for response in responses],
         method=METHOD,
     )
     await store.responses.erase_for_customer(customer_id=customer_id)
@@ -49,12 +48,14 @@ async def erase_customer(
     await store.jobs.scrub(
         references={
             "ticket": redacted,
-            "response": [str(doc["_id"]) for doc in responses],
+            "response": [response.id for response in responses],
             "feedback": [str(doc["_id"]) for doc in feedback],
         }
     )
     for ticket_id in redacted:
         await store.jobs.put(TicketPublish(ticket=ticket_id), key=f"{ticket_id}:erased", due_at=at)
+        # Agents' actions on the ticket wait in the inbox with their words (a reply may quote them).
+        await store.inbox.scrub_chat(channel=DESK_CHANNEL, chat_key=ticket_id)
     await store.conversations.delete_for_customer(customer_id=customer_id)
     await store.inbox.scrub_chat(channel=channel, chat_key=chat_key, upto=event_id)
     await store.forget_chat(channel=channel, chat_key=chat_key)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from core.questionnaire import Questionnaire
+from core.questionnaire_drafts import QuestionnaireDraft
+from core.responses import Response
 from core.tickets import Ticket
 from storage.consents import ConsentEntry, Decision
 from storage.invitations import Invitation
@@ -23,7 +25,7 @@ class QuestionnaireReads(Protocol):
 
 
 class DraftReads(Protocol):
-    async def get(self, *, questionnaire_id: str) -> Document | None: ...
+    async def get(self, *, questionnaire_id: str) -> QuestionnaireDraft | None: ...
     async def is_closed(self, *, questionnaire_id: str) -> bool: ...
 
 
@@ -36,12 +38,12 @@ class TicketReads(Protocol):
 
 
 class ResponseReads(Protocol):
-    async def get(self, *, response_id: str) -> Document | None: ...
-    async def for_customer(self, *, customer_id: str) -> list[Document]: ...
+    async def get(self, *, response_id: str) -> Response | None: ...
+    async def for_customer(self, *, customer_id: str) -> list[Response]: ...
 
 
 class ConversationReads(Protocol):
-    async def with_answers_so_far(self, responses: list[Document]) -> list[Document]: ...
+    async def with_answers_so_far(self, responses: list[Response]) -> list[Response]: ...
 
 
 class ConsentReads(Protocol):

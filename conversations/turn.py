@@ -106,6 +106,7 @@ class Turn:
         *,
         edit_ref: str | None = None,
         unprompted: Unprompted | None = None,
+        cosmetic: bool = False,
     ) -> None:
         self.messages.append(
             Outbound(
@@ -115,6 +116,7 @@ class Turn:
                 rtl=is_rtl(self.language),
                 unprompted=unprompted,
                 language=self.language,
+                cosmetic=cosmetic,
             )
         )
 

@@ -20,6 +20,40 @@ class EventKind(StrEnum):
     UNSUPPORTED = "unsupported"
     TIMER = "timer"
     """A due job of this chat (a reminder, a follow-up): `text` is the job kind."""
+    AGENT = "agent"
+    """An agent's action on a ticket from the desk (Slack): `agent` holds it."""
+
+
+DESK_CHANNEL = "desk"
+"""The channel of agents' actions; their chat is the ticket, so one ticket's actions run in order."""
+
+
+class AgentAct(StrEnum):
+    CLAIM = "claim"
+    REPLY = "reply"
+    PROPOSE = "propose"
+    RESOLVE = "resolve"
+    RECLASSIFY = "reclassify"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAction:
+    """What an agent asked for: `text` is the reply, proposal, resolution or reason, or the category."""
+
+    act: AgentAct
+    ticket_id: str
+    agent: str
+    text: str = ""
+
+    def to_document(self) -> dict[str, str]:
+        return {"act": self.act.value, "ticket_id": self.ticket_id, "agent": self.agent, "text": self.text}
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any] | None) -> AgentAction | None:
+        if not doc:
+            return None
+        return cls(AgentAct(doc["act"]), str(doc["ticket_id"]), str(doc["agent"]), str(doc.get("text") or ""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +101,22 @@ class InboundEvent:
     """The platform's handle to acknowledge a button press with (Telegram's callback query id)."""
     timer: dict[str, Any] = field(default_factory=dict, compare=False)
     """A TIMER event's job payload; the dialogue that owns the job kind reads it."""
+    agent: AgentAction | None = None
+
+    @classmethod
+    def from_agent(cls, action: AgentAction, *, request: str, reply_to: str | None = None) -> InboundEvent:
+        """An agent's action as an event of its ticket; `request` (the Slack request's identity) is
+        its event id, so a replayed request runs once. `reply_to`: where a refusal is posted (a Slack
+        channel; None: the agent's direct messages)."""
+        return cls(
+            kind=EventKind.AGENT,
+            channel=DESK_CHANNEL,
+            chat_key=action.ticket_id,
+            user_key=action.agent,
+            event_id=request,
+            message_ref=reply_to,
+            agent=action,
+        )
 
     @classmethod
     def due(
@@ -102,6 +152,7 @@ class InboundEvent:
             "sent_at": self.sent_at,
             "ack_ref": self.ack_ref,
             "timer": self.timer,
+            **({"agent": self.agent.to_document()} if self.agent is not None else {}),
         }
 
     @classmethod
@@ -120,6 +171,7 @@ class InboundEvent:
             sent_at=doc.get("sent_at"),
             ack_ref=doc.get("ack_ref"),
             timer=doc.get("timer") or {},
+            agent=AgentAction.from_document(doc.get("agent")),
         )
 
 
@@ -174,6 +226,10 @@ class Outbound:
     language: str | None = None
     """The language of `text`: for words an adapter adds itself (the label of a WhatsApp list), and
     the web chat's frame follows it."""
+    cosmetic: bool = False
+    """An edit that only restates what the chat already settled (the consent with the decision
+    under it, its buttons gone): an adapter at its platform's message limit may send it later, or
+    drop it, rather than spend a message the next question needs."""
 
     def to_document(self) -> dict[str, Any]:
         """The message as stored while it waits (documents and edits are not kept)."""
@@ -182,6 +238,7 @@ class Outbound:
             "choices": [[c.to_document() for c in row] for row in self.choices],
             "rtl": self.rtl,
             "language": self.language,
+            **({"cosmetic": True} if self.cosmetic else {}),
         }
 
     @classmethod
@@ -193,4 +250,5 @@ class Outbound:
             choices=rows,
             rtl=bool(doc.get("rtl")),
             language=str(language) if language else None,
+            cosmetic=bool(doc.get("cosmetic")),
         )

@@ -30,6 +30,9 @@ class Pacer:
         self._chat_burst = chat_burst
         self._chats: OrderedDict[str, TokenBucket] = OrderedDict()
         self._max_chats = max_chats
+        self._global_rate = global_rate
+        self._queued = 0  # callers of `wait` waiting for the global limit
+        self._spare = asyncio.Lock()
 
     def _bucket(self, chat: str) -> TokenBucket:
         bucket = self._chats.get(chat)
@@ -52,7 +55,20 @@ class Pacer:
 
     async def wait(self, chat: str) -> None:
         await self._bucket(chat).take()
-        await self._global.take()
+        self._queued += 1
+        try:
+            await self._global.take()
+        finally:
+            self._queued -= 1
+
+    async def wait_spare(self, chat: str) -> None:
+        """For a message that can wait (tidying): it goes only while no other waits for the global
+        limit, one at a time, so at the limit it waits until the rush is over."""
+        await self._bucket(chat).take()
+        async with self._spare:
+            while self._queued:
+                await self._sleep(1 / self._global_rate)
+            await self._global.take()
 
     def retry_after(self, chat: str, seconds: float) -> None:
         self._bucket(chat).pause(seconds)

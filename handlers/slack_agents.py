@@ -27,8 +27,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from conversations.admin.commands import AdminCommands, AdminContext
-from conversations.tickets.lifecycle import Outcome, Refused, TicketLifecycle
 from conversations.tickets.policy import Category
+from conversations.turn import Reply
+from core.events import DESK_CHANNEL, AgentAct, AgentAction, InboundEvent, Outbound
 from handlers.http_input import BadRequest, RefusalLog, body_text, header_bytes
 from handlers.slack import CATEGORY_LABELS, modal_input, user_of
 from handlers.slack_admin_builder import SlackQuestionnaireBuilder
@@ -44,7 +45,7 @@ MAX_EPHEMERAL = 3500  # a slash command's answer is one message; long exports ar
 MEMBERS_TTL_SECONDS = 300.0
 MAX_BODY_BYTES = 1_000_000
 SIGNATURE_MAX_AGE_SECONDS = 300  # Slack's own advice: older requests may be replays
-# Button → (modal title, input label, what the lifecycle does with the text).
+# Button → (modal title, input label).
 TEXT_ACTIONS = {
     "ticket_reply": ("Reply to the customer", "Your reply (it is translated for the customer)"),
     "ticket_propose": ("Propose a resolution", "The resolution (the customer accepts or rejects it)"),
@@ -53,11 +54,23 @@ TEXT_ACTIONS = {
 }
 
 
+TEXT_ACTS = {
+    "ticket_reply": AgentAct.REPLY,
+    "ticket_propose": AgentAct.PROPOSE,
+    "ticket_resolve": AgentAct.RESOLVE,
+    "ticket_escalate": AgentAct.ESCALATE,
+}
+
+
 class SlackAgents:
+    """Agents' buttons and modals; also the desk channel the dispatcher hands their outcomes to."""
+
+    name = DESK_CHANNEL
+
     def __init__(
         self,
         *,
-        lifecycle: TicketLifecycle,
+        submit: Callable[[InboundEvent], Awaitable[Reply | None]],
         client: AsyncWebClient,
         signing_secret: str,
         allowed_users: frozenset[str] = frozenset(),
@@ -69,7 +82,7 @@ class SlackAgents:
     ) -> None:
         self._admin = admin
         self._admin_users = admin_users
-        self._lifecycle = lifecycle
+        self._submit = submit
         self._client = client
         self._allowed_users = allowed_users
         self._agent_channels = agent_channels
@@ -170,38 +183,54 @@ class SlackAgents:
         return user in self._members[1]
 
     async def _refuse(self, body: dict[str, Any], text: str) -> None:
-        user = user_of(body)
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         log.warning("agent action refused (%s)", text)
-        if channel:
-            try:
+        await self._tell(user_of(body), channel_of(body), text)
+
+    async def _tell(self, user: str, channel: str | None, text: str) -> None:
+        """Why an action was refused: only to the agent, in the channel of the button (else a DM)."""
+        try:
+            if channel:
                 await self._client.chat_postEphemeral(channel=channel, user=user, text=f"⛔ {text}")
-            except SlackApiError:
-                log.info("could not tell the agent why their action was refused")
+            else:
+                await self._client.chat_postMessage(channel=user, text=f"⛔ {text}")
+        except SlackApiError:
+            log.info("could not tell the agent why their action was refused")
+
+    # --- the desk channel: outcomes nobody waited for (a replay after a crash, a slow action) ------
+
+    async def deliver(self, event: InboundEvent, reply: Reply) -> None:
+        for message in reply.messages:
+            await self._tell(event.user_key, event.message_ref, message.text)
+
+    async def send(self, chat_key: str, messages: list[Outbound]) -> None:
+        log.warning("the desk channel has no unprompted messages; %d dropped", len(messages))
+
+    async def fetch(self, ref: str) -> bytes | None:
+        return None
 
     # --- listeners -----------------------------------------------------------------------------
 
     async def _claim(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
-        request = request_identity(body)
-        await self._act(
-            body,
-            lambda user: self._lifecycle.claim(
-                ticket_id=str(action.get("value")), agent=user, request=request
-            ),
-        )
-
-    async def _act(self, body: dict[str, Any], run: Callable[[str], Awaitable[Outcome]]) -> None:
         user = user_of(body)
         if not await self.allowed(user):
             await self._refuse(body, "Only the support team's agents can act on tickets.")
             return
-        try:
-            outcome = await run(user)
-        except Refused as refusal:
-            await self._refuse(body, str(refusal))
-            return
-        _done(outcome)
+        act = AgentAction(AgentAct.CLAIM, ticket_id=str(action.get("value")), agent=user)
+        refusal = await self._act(act, request=request_identity(body), reply_to=channel_of(body))
+        if refusal is not None:
+            await self._refuse(body, refusal)
+
+    async def _act(self, action: AgentAction, *, request: str | None, reply_to: str | None) -> str | None:
+        """Submit the action as an event of its ticket and wait for the outcome; why it was refused,
+        or None. A request acted on already (a replay) is not acted on again."""
+        event = InboundEvent.from_agent(
+            action, request=request or f"slack:unnamed:{uuid.uuid4().hex}", reply_to=reply_to
+        )
+        reply = await self._submit(event)
+        if reply is None or not reply.messages:
+            return None
+        return reply.messages[0].text
 
     async def _open_modal(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -246,59 +275,34 @@ class SlackAgents:
         await self._client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
 
     async def _text_submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = user_of(body)
-        ticket_id = str(view.get("private_metadata"))
         text = str(modal_input(view).get("value") or "")
+        act = TEXT_ACTS[str(view.get("callback_id")).removesuffix("_modal")]
+        await self._submitted(ack, body, view, act, text)
+
+    async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        category = str((modal_input(view).get("selected_option") or {}).get("value") or "")
+        await self._submitted(ack, body, view, AgentAct.RECLASSIFY, category)
+
+    async def _submitted(
+        self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], act: AgentAct, text: str
+    ) -> None:
+        """A modal's submission: a refusal keeps the modal open with the reason under the input."""
+        user = user_of(body)
         if not await self.allowed(user):
             await ack(
                 response_action="errors", errors={"value": "Only the support team's agents can do this."}
             )
             log.warning("agent action refused (not an agent)")
             return
-        operation = str(view.get("callback_id")).removesuffix("_modal")
+        action = AgentAction(act, ticket_id=str(view.get("private_metadata")), agent=user, text=text)
         request = request_identity(body)
-        try:
-            if operation == "ticket_reply":
-                outcome = await self._lifecycle.reply(
-                    ticket_id=ticket_id, agent=user, text=text, request=request
-                )
-            elif operation == "ticket_propose":
-                outcome = await self._lifecycle.propose(
-                    ticket_id=ticket_id, agent=user, text=text, request=request
-                )
-            elif operation == "ticket_resolve":
-                outcome = await self._lifecycle.resolve(
-                    ticket_id=ticket_id, agent=user, text=text, request=request
-                )
-            else:
-                outcome = await self._lifecycle.escalate(
-                    ticket_id=ticket_id, agent=user, reason=text, request=request
-                )
-        except Refused as refusal:
-            await ack(response_action="errors", errors={"value": str(refusal)})
+        if request is not None:
+            # The same modal submitted again with other words (after a refusal) is a new request.
+            request += ":" + hashlib.sha256(text.encode()).hexdigest()[:16]
+        refusal = await self._act(action, request=request, reply_to=None)
+        if refusal is not None:
+            await ack(response_action="errors", errors={"value": refusal})
             return
-        _done(outcome)
-        await ack()
-
-    async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        user = user_of(body)
-        category = str((modal_input(view).get("selected_option") or {}).get("value") or "")
-        if not await self.allowed(user):
-            await ack(
-                response_action="errors", errors={"value": "Only the support team's agents can do this."}
-            )
-            return
-        try:
-            outcome = await self._lifecycle.reclassify(
-                ticket_id=str(view.get("private_metadata")),
-                agent=user,
-                category=category,
-                request=request_identity(body),
-            )
-        except Refused as refusal:
-            await ack(response_action="errors", errors={"value": str(refusal)})
-            return
-        _done(outcome)
         await ack()
 
     async def _admin_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
@@ -370,6 +374,12 @@ def well_formed(body: object) -> bool:
     )
 
 
+def channel_of(body: dict[str, Any]) -> str | None:
+    """The Slack channel an interaction came from (a button's message); None for a modal."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    return str(channel) if channel else None
+
+
 def request_identity(body: dict[str, Any]) -> str | None:
     """What makes an interaction unique, so that a replay of it can be recognised.
 
@@ -386,12 +396,3 @@ def request_identity(body: dict[str, Any]) -> str | None:
         parts = [str(body.get("trigger_id") or ""), str(actions[0].get("action_ts") or "")]
         return "slack:action:" + ":".join(parts) if any(parts) else None
     return None
-
-
-def _done(outcome: Outcome) -> None:
-    if outcome.replayed:
-        log.warning("agent action ignored: the same Slack request was acted on already (a replay)")
-    else:
-        log.info("agent action done: %s", outcome.note)
-
-

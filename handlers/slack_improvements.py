@@ -11,6 +11,7 @@ from conversations.reports.improvement_tasks import ImprovementTask, TaskButton
 from conversations.reports.suggested_actions import SuggestedAction
 from handlers.pacing import Pacer
 from handlers.slack import CHANNEL_BURST, CHANNEL_RATE, GLOBAL_RATE, MAX_SECTION_TEXT
+from storage.improvements import ImprovementStatus
 
 log = logging.getLogger("handlers.slack_improvements")
 APPROVE, REQUEST_CHANGES, CHANGES_MODAL, TASK_DONE = (
@@ -96,7 +97,7 @@ def task_blocks(task: ImprovementTask) -> tuple[str, list[Block]]:
         {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": field} for field in fields]},
     ]
-    if task.status == "open":
+    if task.status is ImprovementStatus.OPEN:
         blocks.append(
             {
                 "type": "actions",

@@ -234,6 +234,21 @@ class TelegramChannel:
         # The messages whose buttons answer a chat's current question, as this process sent them
         # (a best effort: another worker or a restart leaves old buttons until they are pressed).
         self._keyboards: OrderedDict[str, tuple[int, ...]] = OrderedDict()
+        # Tidying (old buttons off, cosmetic edits) runs after the reply, in spare message capacity.
+        self._tidying: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def close(self) -> None:
+        """Stop tidying: what is left undone leaves old buttons, which the dialogue still answers."""
+        self._closed = True
+        for task in self._tidying:
+            task.cancel()
+        await asyncio.gather(*self._tidying, return_exceptions=True)
+
+    async def settled(self) -> None:
+        """Until the tidying started so far is done (tests look at the chat after it)."""
+        while self._tidying:
+            await asyncio.gather(*self._tidying, return_exceptions=True)
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
         callback_id = event.ack_ref if event.kind is EventKind.BUTTON else None
@@ -244,18 +259,42 @@ class TelegramChannel:
                 into_chat=False,
             )
         known = self._keyboards.pop(event.chat_key, None)  # None: this process does not know them
-        # Before the reply, not after: its last message is then the last call, and a worker killed
-        # after sending it has the shortest time left before the event is marked done.
-        await self._retire(event.chat_key, self._superseded(event, reply, known))
+        stale = self._superseded(event, reply, known)
         shown: list[int] = []
         touched: set[int] = set()
+        later: list[Outbound] = []
         for outbound in reply.messages:
+            if outbound.cosmetic and outbound.edit_ref is not None and outbound.edit_ref.isdigit():
+                later.append(outbound)
+                touched.add(int(outbound.edit_ref))
+                continue
             message_id = await self._send(event.chat_key, outbound)
             if message_id is not None:
                 touched.add(message_id)
                 if outbound.choices:
                     shown.append(message_id)
         self._remember(event, reply, known, shown, touched)
+        # After the reply, in spare capacity: at Telegram's ~30 messages/s for the whole bot these
+        # would take messages the next questions need (one per answer is the budget). The reply's
+        # own message is then the event's last call, so a worker killed after it has the shortest
+        # time left before the event is marked done.
+        if stale or later:
+            if self._closed:
+                await self._tidy(event.chat_key, stale, later, spare=False)
+                return
+            task = asyncio.create_task(self._tidy(event.chat_key, stale, later, spare=True), name="tidy")
+            self._tidying.add(task)
+            task.add_done_callback(self._tidying.discard)
+
+    async def _tidy(self, chat_key: str, stale: list[int], later: list[Outbound], *, spare: bool) -> None:
+        try:
+            await self._retire(chat_key, stale, spare=spare)
+            for outbound in later:
+                await self._send(chat_key, outbound, spare=spare)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # cosmetic: a failure leaves old buttons the dialogue still answers
+            log.info("tidying a chat failed (%s)", type(error).__name__)
 
     @staticmethod
     def _moved_on(event: InboundEvent, reply: Reply) -> bool:
@@ -301,7 +340,7 @@ class TelegramChannel:
             while len(self._keyboards) > KEYBOARDS_REMEMBERED:
                 self._keyboards.popitem(last=False)
 
-    async def _retire(self, chat_key: str, stale: list[int]) -> None:
+    async def _retire(self, chat_key: str, stale: list[int], *, spare: bool) -> None:
         """Take buttons off messages whose buttons no longer answer anything."""
         for message_id in stale:
             await self._call(
@@ -310,6 +349,7 @@ class TelegramChannel:
                     chat_id=int(chat_key), message_id=message_id, reply_markup=None
                 ),
                 quiet_refusal=True,
+                spare=spare,
             )
 
     async def fetch(self, ref: str) -> bytes | None:
@@ -328,7 +368,7 @@ class TelegramChannel:
         for outbound in messages:
             await self._send(chat_key, outbound)
 
-    async def _send(self, chat_key: str, outbound: Outbound) -> int | None:
+    async def _send(self, chat_key: str, outbound: Outbound, *, spare: bool = False) -> int | None:
         """Sends or edits; the id of the message that now shows `outbound` (its last piece)."""
         markup = _markup(outbound.choices)
         chat_id = int(chat_key)
@@ -341,11 +381,14 @@ class TelegramChannel:
                         outbound.text, chat_id=chat_id, message_id=message_id, reply_markup=markup
                     ),
                     raise_bad_request=True,
+                    spare=spare,
                 )
                 return message_id
             except BadRequest as error:
                 if "not modified" in str(error).lower():
                     return message_id
+                if outbound.cosmetic:
+                    return None  # what it restates is in the chat already; not worth a new message
                 log.info("editing message failed (%s); sending a new one", type(error).__name__)
         pieces = _chunks(outbound.text)
         sent: object = None
@@ -373,13 +416,16 @@ class TelegramChannel:
         raise_bad_request: bool = False,
         into_chat: bool = True,
         quiet_refusal: bool = False,
+        spare: bool = False,
     ) -> object:
         """Paced and retried; the API's answer, or None when it refused. Calls that put no message
         into a chat (`into_chat=False`, acknowledging a button press) fall outside Telegram's message
         limits and are not paced. `quiet_refusal`: a refusal is expected (the message is too old to
-        edit, or was edited already) and logged at debug."""
+        edit, or was edited already) and logged at debug. `spare`: it waits for spare capacity."""
         for attempt in range(1, MAX_SEND_ATTEMPTS + 1):
-            if into_chat:
+            if spare:
+                await self._pacer.wait_spare(chat_key)
+            elif into_chat:
                 await self._pacer.wait(chat_key)
             try:
                 return await request()

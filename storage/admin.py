@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from storage.types import Database, Document
+from core.questionnaire_drafts import DraftStatus, QuestionnaireDraft
+from storage.types import Database
 
 
 class QuestionnaireDrafts:
@@ -20,11 +23,12 @@ class QuestionnaireDrafts:
     def __init__(self, db: Database) -> None:
         self._docs = db["questionnaire_drafts"]
 
-    async def get(self, *, questionnaire_id: str) -> Document | None:
-        return await self._docs.find_one({"_id": questionnaire_id})
+    async def get(self, *, questionnaire_id: str) -> QuestionnaireDraft | None:
+        doc = await self._docs.find_one({"_id": questionnaire_id})
+        return None if doc is None else QuestionnaireDraft.from_document(doc)
 
-    async def all(self) -> list[Document]:
-        return [doc async for doc in self._docs.find({}).sort("_id", 1)]
+    async def all(self) -> list[QuestionnaireDraft]:
+        return [QuestionnaireDraft.from_document(doc) async for doc in self._docs.find({}).sort("_id", 1)]
 
     async def create(
         self,
@@ -34,19 +38,18 @@ class QuestionnaireDrafts:
         author: str,
         machine_translated: list[str] | None = None,
     ) -> bool:
+        draft = QuestionnaireDraft(
+            id=questionnaire_id,
+            definition=definition,
+            status=DraftStatus.DRAFT,
+            version=1,
+            author=author,
+            edited_by=(author,),
+            machine_translated=tuple(machine_translated or ()),
+            updated_at=datetime.now(UTC),
+        )
         try:
-            await self._docs.insert_one(
-                {
-                    "_id": questionnaire_id,
-                    "definition": definition,
-                    "status": "draft",
-                    "author": author,
-                    "edited_by": [author],
-                    "machine_translated": list(machine_translated or []),
-                    "version": 1,
-                    "updated_at": datetime.now(UTC),
-                }
-            )
+            await self._docs.insert_one(draft.to_document())
         except DuplicateKeyError:
             return False
         return True
@@ -60,7 +63,33 @@ class QuestionnaireDrafts:
 
     async def is_closed(self, *, questionnaire_id: str) -> bool:
         doc = await self._docs.find_one({"_id": questionnaire_id}, {"status": 1})
-        return doc is not None and doc.get("status") == "closed"
+        return doc is not None and doc.get("status") == DraftStatus.CLOSED
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One admin action, done or refused; refusals in aggregate carry how many there were (`count`)."""
+
+    at: datetime
+    actor: str
+    action: str
+    outcome: str
+    target: str | None = None
+    detail: str = ""
+    count: int | None = None
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> AuditEntry:
+        count = doc.get("count")
+        return cls(
+            at=doc["at"],
+            actor=str(doc["actor"]),
+            action=str(doc["action"]),
+            outcome=str(doc["outcome"]),
+            target=None if doc.get("target") is None else str(doc["target"]),
+            detail=str(doc.get("detail") or ""),
+            count=count if isinstance(count, int) else None,
+        )
 
 
 class AuditLog:
@@ -106,5 +135,7 @@ class AuditLog:
             upsert=True,
         )
 
-    async def latest(self, *, limit: int = 20) -> list[Document]:
-        return [doc async for doc in self._docs.find({}).sort("at", -1).limit(limit)]
+    async def latest(self, *, limit: int = 20) -> list[AuditEntry]:
+        return [
+            AuditEntry.from_document(doc) async for doc in self._docs.find({}).sort("at", -1).limit(limit)
+        ]

@@ -104,6 +104,16 @@ class Inbox:
         )
         return result.matched_count == 1
 
+    async def mark_delivered(self, event: InboundEvent) -> None:
+        """The event's reply went out (a new message, which sending again would show twice)."""
+        key = event_key(event.channel, event.event_id)
+        await self._docs.update_one({"_id": key}, {"$set": {"delivered_at": datetime.now(UTC)}})
+
+    async def delivered(self, event: InboundEvent) -> bool:
+        key = event_key(event.channel, event.event_id)
+        found = await self._docs.find_one({"_id": key, "delivered_at": {"$exists": True}}, {"_id": 1})
+        return found is not None
+
     async def mark_done(self, event: InboundEvent) -> None:
         await self.mark_done_many([event])
 

@@ -7,18 +7,75 @@ recognised and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from storage.types import Database, Document
+from storage.types import Database
 
 
-class ApprovalStatus:
+class ApprovalStatus(StrEnum):
     PENDING = "pending"
     CHANGES_REQUESTED = "changes_requested"
     APPROVED = "approved"
+
+
+@dataclass(frozen=True, slots=True)
+class PostedMessage:
+    """Where the report was posted for the decision (a Slack channel and timestamp)."""
+
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReportApproval:
+    """A posted report awaiting (or past) management's decision. `suggestions` are the suggested
+    actions as stored (read by `conversations.reports.approval.suggestion_from`); `requests` are the
+    Slack requests that decided, so a replayed one changes nothing."""
+
+    id: str
+    status: ApprovalStatus
+    version: int
+    questionnaire: str = ""
+    start: str = ""
+    end: str = ""
+    suggestions: tuple[Mapping[str, Any], ...] = ()
+    requests: tuple[str, ...] = ()
+    created_at: datetime | None = None
+    message: PostedMessage | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> ReportApproval:
+        message = doc.get("message")
+        return cls(
+            id=str(doc["_id"]),
+            status=ApprovalStatus(doc["status"]),
+            version=int(doc["version"]),
+            questionnaire=str(doc.get("questionnaire") or ""),
+            start=str(doc.get("start") or ""),
+            end=str(doc.get("end") or ""),
+            suggestions=tuple(item for item in doc.get("suggestions") or () if isinstance(item, Mapping)),
+            requests=tuple(str(request) for request in doc.get("requests") or ()),
+            created_at=_moment(doc.get("created_at")),
+            message=(
+                PostedMessage(str(message["channel"]), str(message["ts"]))
+                if isinstance(message, Mapping) and message
+                else None
+            ),
+            approved_by=None if doc.get("approved_by") is None else str(doc["approved_by"]),
+            approved_at=_moment(doc.get("approved_at")),
+        )
+
+
+def _moment(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None
 
 
 class ReportApprovals:
@@ -56,8 +113,9 @@ class ReportApprovals:
             return False
         return True
 
-    async def get(self, *, report_id: str) -> Document | None:
-        return await self._docs.find_one({"_id": report_id})
+    async def get(self, *, report_id: str) -> ReportApproval | None:
+        doc = await self._docs.find_one({"_id": report_id})
+        return None if doc is None else ReportApproval.from_document(doc)
 
     async def posted(self, *, report_id: str, channel: str, ts: str) -> None:
         await self._docs.update_one({"_id": report_id}, {"$set": {"message": {"channel": channel, "ts": ts}}})

@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
+from core.responses import CompletedResponse, OrderResponse, Response, ResponseStatus, UnfinishedResponse
 from storage.types import Database, Document
 
 
@@ -30,23 +31,21 @@ class Responses:
         consent_version: str,
     ) -> None:
         """Create the response; idempotent, since `response_id` derives from the event."""
+        response = Response(
+            id=response_id,
+            customer_id=customer_id,
+            questionnaire_id=questionnaire_id,
+            questionnaire_version=questionnaire_version,
+            status=ResponseStatus.IN_PROGRESS,
+            language=language,
+            channel=channel,
+            order_ref=order_ref,
+            consent_version=consent_version,
+            started_at=datetime.now(UTC),
+            answers_seq=0,
+        )
         try:
-            await self._docs.insert_one(
-                {
-                    "_id": response_id,
-                    "customer_id": customer_id,
-                    "questionnaire_id": questionnaire_id,
-                    "questionnaire_version": questionnaire_version,
-                    "language": language,
-                    "channel": channel,
-                    "order_ref": order_ref,
-                    "consent_version": consent_version,
-                    "status": "in_progress",
-                    "started_at": datetime.now(UTC),
-                    "answers": {},
-                    "answers_seq": 0,
-                }
-            )
+            await self._docs.insert_one(response.to_document())
         except DuplicateKeyError:
             pass
 
@@ -81,11 +80,12 @@ class Responses:
         # Two plain filters rather than one `$or`: the embedded server scans the whole collection
         # for an `$or`, even beside `_id` (35 ms instead of 0.7 ms at 5,000 responses).
         done = await self._docs.update_one(
-            {"_id": response_id, "status": "in_progress", "answers_seq": {"$lt": seq}}, update
+            {"_id": response_id, "status": ResponseStatus.IN_PROGRESS, "answers_seq": {"$lt": seq}}, update
         )
         if done.matched_count == 0:  # a response started before answers were versioned
             await self._docs.update_one(
-                {"_id": response_id, "status": "in_progress", "answers_seq": {"$exists": False}}, update
+                {"_id": response_id, "status": ResponseStatus.IN_PROGRESS, "answers_seq": {"$exists": False}},
+                update,
             )
 
     async def save_answers_many(self, sets: list[tuple[str, dict[str, Any], int]]) -> None:
@@ -94,7 +94,7 @@ class Responses:
             return
         versioned = [
             UpdateOne(
-                {"_id": response_id, "status": "in_progress", "answers_seq": {"$lt": seq}},
+                {"_id": response_id, "status": ResponseStatus.IN_PROGRESS, "answers_seq": {"$lt": seq}},
                 {"$set": {"answers": answers, "answers_seq": seq}},
             )
             for response_id, answers, seq in sets
@@ -105,15 +105,20 @@ class Responses:
             # (a set that was not newer matches nothing there either).
             legacy = [
                 UpdateOne(
-                    {"_id": response_id, "status": "in_progress", "answers_seq": {"$exists": False}},
+                    {
+                        "_id": response_id,
+                        "status": ResponseStatus.IN_PROGRESS,
+                        "answers_seq": {"$exists": False},
+                    },
                     {"$set": {"answers": answers, "answers_seq": seq}},
                 )
                 for response_id, answers, seq in sets
             ]
             await self._docs.bulk_write(legacy, ordered=False)
 
-    async def get(self, *, response_id: str) -> Document | None:
-        return await self._docs.find_one({"_id": response_id})
+    async def get(self, *, response_id: str) -> Response | None:
+        doc = await self._docs.find_one({"_id": response_id})
+        return None if doc is None else Response.from_document(doc)
 
     async def complete(
         self,
@@ -133,7 +138,7 @@ class Responses:
         now = datetime.now(UTC)
         update: dict[str, Any] = {
             "$set": {
-                "status": "complete",
+                "status": ResponseStatus.COMPLETE,
                 "completed_at": now,
                 "duration_seconds": round((now - doc["started_at"]).total_seconds(), 1),
             }
@@ -142,12 +147,12 @@ class Responses:
             update["$set"] |= {"answers": answers, "answers_seq": seq}
         if dropped_answers:
             update["$unset"] = {f"answers.{qid}": "" for qid in dropped_answers}
-        await self._docs.update_one({"_id": response_id, "status": "in_progress"}, update)
+        await self._docs.update_one({"_id": response_id, "status": ResponseStatus.IN_PROGRESS}, update)
 
     async def abandon(self, *, response_id: str) -> None:
         await self._docs.update_one(
-            {"_id": response_id, "status": "in_progress"},
-            {"$set": {"status": "abandoned", "abandoned_at": datetime.now(UTC)}},
+            {"_id": response_id, "status": ResponseStatus.IN_PROGRESS},
+            {"$set": {"status": ResponseStatus.ABANDONED, "abandoned_at": datetime.now(UTC)}},
         )
 
     async def set_quality(self, *, response_id: str, excluded: str | None) -> None:
@@ -157,39 +162,42 @@ class Responses:
     async def has_earlier(
         self,
         *,
-        response: Document,
+        response: Response,
         not_before: datetime | None,
     ) -> bool:
         """Another completed response of the same customer, questionnaire and order finished earlier."""
         query: Document = {
-            "customer_id": response.get("customer_id"),
-            "questionnaire_id": response.get("questionnaire_id"),
-            "order_ref": response.get("order_ref"),
-            "status": "complete",
-            "_id": {"$ne": response["_id"]},
+            "customer_id": response.customer_id,
+            "questionnaire_id": response.questionnaire_id,
+            "order_ref": response.order_ref,
+            "status": ResponseStatus.COMPLETE,
+            "_id": {"$ne": response.id},
         }
-        finished = response.get("completed_at")
+        finished = response.completed_at
         if finished is not None:
             query["completed_at"] = {"$lt": finished, **({"$gte": not_before} if not_before else {})}
         return await self._docs.find_one(query, {"_id": 1}) is not None
 
-    async def stale(self, *, started_before: datetime, limit: int = 500) -> list[Document]:
+    async def stale(self, *, started_before: datetime, limit: int = 500) -> list[UnfinishedResponse]:
         """Responses still in progress that were started before `started_before`."""
         cursor = self._docs.find(
-            {"status": "in_progress", "started_at": {"$lt": started_before}},
+            {"status": ResponseStatus.IN_PROGRESS, "started_at": {"$lt": started_before}},
             {"_id": 1, "questionnaire_id": 1},
         ).limit(limit)
-        return await cursor.to_list(None)
+        return [UnfinishedResponse.from_document(doc) async for doc in cursor]
 
-    async def for_orders(self, *, questionnaire_id: str, order_refs: list[str]) -> list[Document]:
+    async def for_orders(self, *, questionnaire_id: str, order_refs: list[str]) -> list[OrderResponse]:
         if not order_refs:
             return []
         query = {"questionnaire_id": questionnaire_id, "order_ref": {"$in": order_refs}}
-        return [doc async for doc in self._docs.find(query, {"order_ref": 1, "status": 1})]
+        return [
+            OrderResponse.from_document(doc)
+            async for doc in self._docs.find(query, {"order_ref": 1, "status": 1})
+        ]
 
-    async def for_customer(self, *, customer_id: str) -> list[Document]:
+    async def for_customer(self, *, customer_id: str) -> list[Response]:
         cursor = self._docs.find({"customer_id": customer_id}).sort("started_at", 1)
-        return [doc async for doc in cursor]
+        return [Response.from_document(doc) async for doc in cursor]
 
     async def erase_for_customer(self, *, customer_id: str) -> int:
         result = await self._docs.delete_many({"customer_id": customer_id})
@@ -202,7 +210,7 @@ class Responses:
 
     async def completed_between(
         self, *, questionnaire_id: str, start: datetime, end: datetime
-    ) -> AsyncIterator[Document]:
+    ) -> AsyncIterator[CompletedResponse]:
         """Completed responses to one questionnaire finished in [start, end): who (pseudonymous), the
         version, the answers and whether quality checks left them out; oldest first."""
         # The status is checked here, not in the query: with it, the embedded server scans every
@@ -218,8 +226,8 @@ class Responses:
             "status": 1,
         }
         async for doc in self._docs.find(query, fields).sort("completed_at", 1):
-            if doc.get("status") == "complete":
-                yield doc
+            if doc.get("status") == ResponseStatus.COMPLETE:
+                yield CompletedResponse.from_document(doc)
 
     async def earliest_completed(self, *, questionnaire_id: str) -> datetime | None:
         """When the first completed response to this questionnaire was finished (None: none yet)."""
@@ -229,10 +237,10 @@ class Responses:
             return at if at.tzinfo else at.replace(tzinfo=UTC)
         return None
 
-    async def export(self, *, status: str | None = None) -> AsyncIterator[Document]:
+    async def export(self, *, status: ResponseStatus | None = None) -> AsyncIterator[Response]:
         query: Document = {} if status is None else {"status": status}
         async for doc in self._docs.find(query).sort("started_at", 1):
-            yield doc
+            yield Response.from_document(doc)
 
 
 def new_response_id(*, channel: str, event_id: str) -> str:

@@ -12,6 +12,7 @@ from conversations.admin.questionnaire_templates import LABELS, template
 from conversations.admin.questionnaire_templates import NAMES as TEMPLATE_NAMES
 from conversations.dialogues.start_payload import build_start_payload
 from core.admin_payloads import UseTemplate
+from core.questionnaire_drafts import DraftStatus
 
 if TYPE_CHECKING:
     from conversations.admin.commands import AdminCommands
@@ -73,12 +74,12 @@ async def diff(commands: AdminCommands, args: list[str], document: str) -> Admin
     """What publishing the working copy would change, against the published version."""
     qid = arg(args, 0, "questionnaire id")
     published = await commands.store.questionnaires.latest(questionnaire_id=qid)
-    doc = await commands.store.drafts.get(questionnaire_id=qid)
+    draft = await commands.store.drafts.get(questionnaire_id=qid)
     if published is None:
         raise AdminError(f"{qid!r} is not published; `show {qid}` shows the whole working copy")
-    if doc is None or doc.get("status") in {"published", "closed"}:
+    if draft is None or draft.status in {DraftStatus.PUBLISHED, DraftStatus.CLOSED}:
         return AdminReply(f"{qid}: the working copy is the published v{published.version}.")
-    lines = questionnaire_diff(published, parse(doc["definition"], source=qid))
+    lines = questionnaire_diff(published, parse(draft.definition, source=qid))
     if not lines:
         return AdminReply(f"{qid}: no changes against the published v{published.version}.")
     return AdminReply(f"{qid}, working copy against the published v{published.version}:\n" + "\n".join(lines))

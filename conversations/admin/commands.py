@@ -30,10 +30,11 @@ from conversations.admin.documents import (
     target,
 )
 from conversations.admin.questionnaire_lint import lint
-from conversations.admin.review import AdminNotice, reviewers
+from conversations.admin.review import AdminNotice, ReviewStep, enforce, reviewers
 from core.questionnaire import Questionnaire
+from core.questionnaire_drafts import DraftStatus, QuestionnaireDraft
+from core.responses import ResponseStatus
 from storage.store import Store
-from storage.types import Document
 
 MAX_DOCUMENT = 200_000
 HELP = (
@@ -136,27 +137,27 @@ class AdminCommands:
 
     async def list_(self, args: list[str], document: str) -> AdminReply:
         lines = ["Questionnaires:"]
-        drafts = {doc["_id"]: doc for doc in await self._store.drafts.all()}
+        drafts = {draft.id: draft for draft in await self._store.drafts.all()}
         ids = sorted(set(drafts) | set(await self._published_ids()))
         for qid in ids:
             latest = await self._store.questionnaires.latest(questionnaire_id=qid)
             published = f"v{latest.version}" if latest else "not published"
-            status = drafts[qid]["status"] if qid in drafts else "published"
+            status = drafts[qid].status if qid in drafts else DraftStatus.PUBLISHED
             lines.append(f"• {qid} — {published}, {status}")
         return AdminReply("\n".join(lines) if ids else "No questionnaires yet.")
 
     async def show(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        questionnaire, doc = await self._current(qid)
-        status = doc["status"] if doc else "published"
+        questionnaire, draft = await self._current(qid)
+        status = draft.status if draft else DraftStatus.PUBLISHED
         lines = [
             f"{qid} v{questionnaire.version} — {status}",
             f"Languages: {', '.join(questionnaire.languages)}; about {questionnaire.estimated_minutes()} min",
         ]
-        if doc and doc.get("status") == "draft" and doc.get("rejected_because"):
-            lines.append(f"Sent back by {doc.get('rejected_by') or 'a reviewer'}: {doc['rejected_because']}")
+        if draft and draft.status is DraftStatus.DRAFT and draft.rejected_because:
+            lines.append(f"Sent back by {draft.rejected_by or 'a reviewer'}: {draft.rejected_because}")
         unreviewed = [
-            code for code in (doc or {}).get("machine_translated") or [] if code in questionnaire.languages
+            code for code in (draft.machine_translated if draft else ()) if code in questionnaire.languages
         ]
         source = "en" if "en" in questionnaire.languages else questionnaire.languages[0]
         for number, question in enumerate(questionnaire.questions, 1):
@@ -182,8 +183,8 @@ class AdminCommands:
 
     async def lint(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        questionnaire, doc = await self._current(qid)
-        problems = self._lint(questionnaire, doc)
+        questionnaire, draft = await self._current(qid)
+        problems = self._lint(questionnaire, draft)
         if not problems:
             return AdminReply(f"{qid}: no problems found.")
         return AdminReply(f"{qid}: {len(problems)} problem(s):\n" + "\n".join(f"• {p}" for p in problems))
@@ -199,8 +200,10 @@ class AdminCommands:
         invited = await self._store.invitations.between(questionnaire_id=qid, start=start, end=end)
         orders = [invitation.order_ref for invitation in invited]
         responses = await self._store.responses.for_orders(questionnaire_id=qid, order_refs=orders)
-        consented = {str(doc.get("order_ref")) for doc in responses}
-        completed = {str(doc.get("order_ref")) for doc in responses if doc.get("status") == "complete"}
+        consented = {response.order_ref for response in responses}
+        completed = {
+            response.order_ref for response in responses if response.status is ResponseStatus.COMPLETE
+        }
         counts = [
             ("invited", len(invited)),
             ("opened", sum(1 for invitation in invited if invitation.opened_at)),
@@ -232,8 +235,8 @@ class AdminCommands:
     async def audit(self, args: list[str], document: str) -> AdminReply:
         entries = await self._store.audit.latest(limit=20)
         lines = [
-            f"{e['at']:%Y-%m-%d %H:%M} {e['actor']} {e['action']} {e.get('target') or ''} — {e['outcome']}"
-            + (f" ({e['detail']})" if e.get("detail") else "")
+            f"{e.at:%Y-%m-%d %H:%M} {e.actor} {e.action} {e.target or ''} — {e.outcome}"
+            + (f" ({e.detail})" if e.detail else "")
             for e in entries
         ]
         return AdminReply("Latest admin actions:\n" + "\n".join(lines) if lines else "No admin actions yet.")
@@ -404,11 +407,11 @@ class AdminCommands:
 
     async def submit(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        doc = await self._draft(qid, "draft")
-        await self._set_status(doc, "submitted", submitted_by=self._admin)
-        questionnaire = parse(doc["definition"], source=qid)
+        draft = await self._draft(qid, ReviewStep.SUBMIT)
+        await self._move(draft, ReviewStep.SUBMIT, submitted_by=self._admin)
+        questionnaire = parse(draft.definition, source=qid)
         notices = reviewers(self._context.admins, submitted_by=self._admin, questionnaire=qid)
-        reply = await self.with_lint(f"{qid} submitted for review by another admin.", questionnaire, doc)
+        reply = await self.with_lint(f"{qid} submitted for review by another admin.", questionnaire, draft)
         told = sum(1 for notice in notices if notice.job(cause="") is not None)
         if told:
             reply = dataclasses.replace(
@@ -419,26 +422,24 @@ class AdminCommands:
 
     async def approve(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        doc = await self._draft(qid, "submitted")
-        if self._admin == doc.get("submitted_by") or self._admin in (doc.get("edited_by") or []):
+        draft = await self._draft(qid, ReviewStep.APPROVE)
+        if self._admin == draft.submitted_by or self._admin in draft.edited_by:
             raise AdminError("approval must come from an admin who did not write or submit it")
-        if doc.get("machine_translated"):
+        if draft.machine_translated:
             raise AdminError(
-                f"machine-translated texts are not reviewed: {', '.join(doc['machine_translated'])}"
+                f"machine-translated texts are not reviewed: {', '.join(draft.machine_translated)}"
             )
-        await self._set_status(doc, "approved", approved_by=self._admin)
-        author = AdminNotice(
-            to=str(doc.get("submitted_by")), about="approved", questionnaire=qid, by=self._admin
-        )
+        await self._move(draft, ReviewStep.APPROVE, approved_by=self._admin)
+        author = AdminNotice(to=str(draft.submitted_by), about="approved", questionnaire=qid, by=self._admin)
         return AdminReply(f"{qid} approved; publish it to make it live.", notices=(author,))
 
     async def reject(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
         reason = " ".join(args[1:]).strip() or "no reason given"
-        doc = await self._draft(qid, "submitted")
-        await self._set_status(doc, "draft", rejected_because=reason, rejected_by=self._admin)
+        draft = await self._draft(qid, ReviewStep.REJECT)
+        await self._move(draft, ReviewStep.REJECT, rejected_because=reason, rejected_by=self._admin)
         author = AdminNotice(
-            to=str(doc.get("submitted_by")),
+            to=str(draft.submitted_by),
             about="rejected",
             questionnaire=qid,
             by=self._admin,
@@ -448,13 +449,13 @@ class AdminCommands:
 
     async def publish(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        doc = await self._draft(qid, "approved")
+        draft = await self._draft(qid, ReviewStep.PUBLISH)
         latest = await self._store.questionnaires.latest(questionnaire_id=qid)
         version = 1 if latest is None else latest.version + 1
-        questionnaire = parse(doc["definition"] | {"version": version}, source=qid)
+        questionnaire = parse(draft.definition | {"version": version}, source=qid)
         await self._store.questionnaires.install(questionnaire, source=f"admin {self._admin}")
-        await self._set_status(
-            doc, "published", definition=definition(questionnaire), published_version=version
+        await self._move(
+            draft, ReviewStep.PUBLISH, definition=definition(questionnaire), published_version=version
         )
         return AdminReply(
             f"{qid} v{version} published. Customers who start now get it; those in a survey keep theirs."
@@ -462,7 +463,7 @@ class AdminCommands:
 
     async def close(self, args: list[str], document: str) -> AdminReply:
         qid = arg(args, 0, "questionnaire id")
-        await self._set_status(await self._working_copy(qid), "closed")
+        await self._move(await self._working_copy(qid), ReviewStep.CLOSE)
         return AdminReply(f"{qid} closed: no new customers start it.")
 
     async def questionnaire_for_preview(self, args: list[str]) -> Questionnaire | AdminReply:
@@ -481,37 +482,37 @@ class AdminCommands:
     async def _published_ids(self) -> list[str]:
         return await self._store.questionnaires.ids()
 
-    async def _current(self, qid: str) -> tuple[Questionnaire, Document | None]:
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is not None:
-            return parse(doc["definition"], source=qid), doc
+    async def _current(self, qid: str) -> tuple[Questionnaire, QuestionnaireDraft | None]:
+        draft = await self._store.drafts.get(questionnaire_id=qid)
+        if draft is not None:
+            return parse(draft.definition, source=qid), draft
         latest = await self._store.questionnaires.latest(questionnaire_id=qid)
         if latest is None:
             raise AdminError(f"no questionnaire {qid!r}")
         return latest, None
 
-    async def _working_copy(self, qid: str) -> Document:
+    async def _working_copy(self, qid: str) -> QuestionnaireDraft:
         """The working copy, made from the published version when there is none yet."""
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is None:
+        draft = await self._store.drafts.get(questionnaire_id=qid)
+        if draft is None:
             latest = await self._store.questionnaires.latest(questionnaire_id=qid)
             if latest is None:
                 raise AdminError(f"no questionnaire {qid!r}")
             await self._store.drafts.create(
                 questionnaire_id=qid, definition=definition(latest), author=self._admin
             )
-            doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is None:
+            draft = await self._store.drafts.get(questionnaire_id=qid)
+        if draft is None:
             raise AdminError(f"the working copy of {qid!r} vanished; try again")
-        return doc
+        return draft
 
-    async def _draft(self, qid: str, status: str) -> Document:
-        doc = await self._store.drafts.get(questionnaire_id=qid)
-        if doc is None:
+    async def _draft(self, qid: str, step: ReviewStep) -> QuestionnaireDraft:
+        """The working copy `step` may start from (refused before the step's own checks)."""
+        draft = await self._store.drafts.get(questionnaire_id=qid)
+        if draft is None:
             raise AdminError(f"no working copy of {qid!r} (copy or create one first)")
-        if doc["status"] != status:
-            raise AdminError(f"{qid} is {doc['status']}, not {status}")
-        return doc
+        enforce(step, draft)
+        return draft
 
     async def _edit(
         self,
@@ -522,30 +523,27 @@ class AdminCommands:
         reviewed: str | None = None,
         drafted: tuple[str, ...] = (),
     ) -> AdminReply:
-        doc = await self._working_copy(qid)
-        if doc["status"] in {"submitted", "approved"}:
-            raise AdminError(f"{qid} is {doc['status']}; reject it back to draft before editing")
-        if doc["status"] == "closed":
-            raise AdminError(f"{qid} is closed; copy it to a new id to change it")
-        data = definition(parse(doc["definition"], source=qid))
+        draft = await self._working_copy(qid)
+        status = enforce(ReviewStep.EDIT, draft)
+        data = definition(parse(draft.definition, source=qid))
         change(data)
         questionnaire = parse(complete_languages(data), source=qid)
-        edited_by = sorted({*(doc.get("edited_by") or []), self._admin})
-        unreviewed = [code for code in doc.get("machine_translated") or [] if code != reviewed]
+        edited_by = sorted({*draft.edited_by, self._admin})
+        unreviewed = [code for code in draft.machine_translated if code != reviewed]
         unreviewed += [code for code in drafted if code not in unreviewed]
         if not await self._store.drafts.update(
             questionnaire_id=qid,
-            expected_version=int(doc["version"]),
+            expected_version=draft.version,
             changes={
                 "definition": definition(questionnaire),
-                "status": "draft",
+                "status": status,
                 "edited_by": edited_by,
                 "machine_translated": unreviewed,
             },
         ):
             raise AdminError("another admin changed it at the same moment; try again")
         return await self.with_lint(
-            f"{qid}: {done}.", questionnaire, {**doc, "machine_translated": unreviewed}
+            f"{qid}: {done}.", questionnaire, dataclasses.replace(draft, machine_translated=tuple(unreviewed))
         )
 
     async def edit(
@@ -564,16 +562,17 @@ class AdminCommands:
         await self._store.audit.add(actor=self._admin, action="edit", target=qid, outcome="done", detail=done)
         return reply
 
-    async def _set_status(self, doc: Document, status: str, **fields: Any) -> None:
+    async def _move(self, draft: QuestionnaireDraft, step: ReviewStep, **fields: Any) -> None:
+        """`step` on the working copy as it was read (a copy changed since then is not overwritten)."""
         if not await self._store.drafts.update(
-            questionnaire_id=doc["_id"],
-            expected_version=int(doc["version"]),
-            changes={"status": status, **fields},
+            questionnaire_id=draft.id,
+            expected_version=draft.version,
+            changes={"status": enforce(step, draft), **fields},
         ):
             raise AdminError("another admin changed it at the same moment; try again")
 
-    def _lint(self, questionnaire: Questionnaire, doc: Document | None) -> list[Any]:
-        unreviewed = tuple((doc or {}).get("machine_translated") or ())
+    def _lint(self, questionnaire: Questionnaire, draft: QuestionnaireDraft | None) -> list[Any]:
+        unreviewed = draft.machine_translated if draft else ()
         return lint(
             questionnaire,
             languages=self._context.languages,
@@ -581,9 +580,11 @@ class AdminCommands:
             unreviewed=unreviewed,
         )
 
-    async def with_lint(self, message: str, questionnaire: Questionnaire, doc: Document | None) -> AdminReply:
+    async def with_lint(
+        self, message: str, questionnaire: Questionnaire, draft: QuestionnaireDraft | None
+    ) -> AdminReply:
         """`message`, with what lint finds before review."""
-        problems = self._lint(questionnaire, doc)
+        problems = self._lint(questionnaire, draft)
         if problems:
             message += "\n\nBefore review:\n" + "\n".join(f"• {p}" for p in problems)
         return AdminReply(message)

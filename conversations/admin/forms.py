@@ -18,7 +18,7 @@ from conversations.admin.context import AdminContext, AdminReply, Translate
 from conversations.admin.documents import AdminError, definition, parse
 from core.admin_payloads import DimensionName, KindName
 from core.questionnaire import ID_PATTERN, Questionnaire
-from storage.types import Document
+from core.questionnaire_drafts import QuestionnaireDraft
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,15 +111,15 @@ async def start(
 async def add(context: AdminContext, admin: str, qid: str, form: QuestionForm) -> FormResult:
     """One more question at the end of the working copy, or the errors to show."""
     commands = AdminCommands(context, admin=admin)
-    doc = await context.store.drafts.get(questionnaire_id=qid)
-    current = _parsed(doc)
+    working = await context.store.drafts.get(questionnaire_id=qid)
+    current = _parsed(working)
     errors = _question_errors(form, current)
-    if errors or doc is None or current is None:
+    if errors or working is None or current is None:
         return FormResult(questionnaire_id=qid, errors=errors or {"wording": f"No working copy of {qid!r}."})
     draft = BuilderDraft.from_document(
         {"source": source_language(context), "languages": list(context.languages), "questionnaire_id": qid}
     )
-    draft.questions = [QuestionDraft(**_entry(q)) for q in doc["definition"]["questions"]]
+    draft.questions = [QuestionDraft(**_entry(q)) for q in working.definition["questions"]]
     question, made = await _question(context, draft, form)
     reply: AdminReply = await commands.edit(
         qid,
@@ -143,11 +143,11 @@ async def working_copy(context: AdminContext, qid: str) -> Questionnaire | None:
     return _parsed(await context.store.drafts.get(questionnaire_id=qid))
 
 
-def _parsed(doc: Document | None) -> Questionnaire | None:
-    if doc is None:
+def _parsed(working: QuestionnaireDraft | None) -> Questionnaire | None:
+    if working is None:
         return None
     try:
-        return parse(doc["definition"], source=str(doc["_id"]))
+        return parse(working.definition, source=working.id)
     except AdminError:  # a stored copy that no longer parses is shown as missing, not a crash
         return None
 

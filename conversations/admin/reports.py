@@ -10,6 +10,7 @@ from conversations.reports.effect_evaluation import WINDOW
 from conversations.reports.figures import build_report, parse_report_words
 from conversations.reports.improvement_tasks import ImprovementTask
 from conversations.reports.text import render_csv, render_text
+from storage.improvements import Improvement
 from storage.store import Store
 
 HELP = """report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--by country|language|channel|segment|version]
@@ -43,16 +44,15 @@ async def report(
     return render_text(built), None
 
 
-def _listed(action: dict[str, object]) -> str:
+def _listed(action: Improvement) -> str:
     line = (
-        f"{action['_id']} {action['target']} · {action['team']} · {action['owner']} · due {action['due']}"
-        f" · {action['status']}"
+        f"{action.id} {action.target} · {action.team} · {action.owner} · due {action.due.isoformat()}"
+        f" · {action.status}"
     )
-    task = ImprovementTask.from_doc(action)
+    task = ImprovementTask.of(action)
     if task is None:
         return line
-    evaluation = action.get("evaluation")
-    verdict = f" · {evaluation['verdict']}" if isinstance(evaluation, dict) else ""
+    verdict = f" · {action.verdict}" if action.verdict is not None else ""
     return f"{line} · target: {task.target}{verdict}\n    {task.requirement}"
 
 
@@ -71,7 +71,7 @@ async def action(store: Store, words: list[str], *, admin: str, now: datetime) -
         if not finished:
             raise AdminReportError(f"no open action {words[1]!r}")
         task = await store.improvements.get(action_id=words[1])
-        if task is not None and task.get("kind") == "task":
+        if task is not None and task.is_task:
             day = (now + WINDOW).date()
             return f"{words[1]} marked done; its effect on the target is evaluated on {day}."
         return f"{words[1]} marked done; reports now compare its dimension before and after."

@@ -21,6 +21,7 @@ from conversations.turn import Step, Turn
 from core.admin_payloads import MarkReviewed, ReviewAction, UseTemplate
 from core.events import EventKind, Outbound
 from core.payloads import Resume
+from core.questionnaire_drafts import DraftStatus
 
 log = logging.getLogger("conversations.dialogues.commands")
 
@@ -118,9 +119,9 @@ async def on_admin_button(turn: Turn) -> State | None:
         reply = await commands.run(
             f"review {shlex.quote(marked.questionnaire)} {shlex.quote(marked.language)}"
         )
-        doc = await turn.reads.drafts.get(questionnaire_id=marked.questionnaire) or {}
-        left = [str(code) for code in doc.get("machine_translated") or []]
-        draft = doc.get("status") == "draft"
+        working = await turn.reads.drafts.get(questionnaire_id=marked.questionnaire)
+        left = list(working.machine_translated) if working else []
+        draft = working is not None and working.status is DraftStatus.DRAFT
         turn.say(reply.text, copy_buttons(marked.questionnaire, left) if draft else ())
         return turn.dialogue.state
     if template is not None:

@@ -167,13 +167,14 @@ def mermaid() -> str:
 
 def diagrams() -> dict[str, str]:
     """Each machine's diagram by the name of its markers in the docs."""
-    from conversations.admin import builder
+    from conversations.admin import builder, review
     from conversations.tickets import lifecycle as ticket_lifecycle
 
     return {
         "dialogue-diagram": mermaid(),
         "ticket-diagram": ticket_lifecycle.mermaid(),
         "builder-diagram": builder.mermaid(),
+        "review-diagram": review.mermaid(),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from babel.dates import format_datetime
@@ -13,6 +14,7 @@ from conversations.rendering import answer_label
 from conversations.turn import Turn
 from core.payloads import Erase
 from core.questionnaire import Questionnaire
+from core.responses import Response, ResponseStatus, answers_from_document
 from storage.consents import Decision
 
 
@@ -39,10 +41,10 @@ async def my_data(turn: Turn) -> State:
     # A survey's answers reach `responses` when it ends; the one in progress here, from this chat.
     current = turn.dialogue.response_id
     responses = [
-        {**doc, "answers": await stored_answers(turn)}
-        if doc["_id"] == current and doc.get("status") == "in_progress"
-        else doc
-        for doc in await turn.reads.conversations.with_answers_so_far(responses)
+        dataclasses.replace(response, answers=answers_from_document(await stored_answers(turn)))
+        if response.id == current and response.status is ResponseStatus.IN_PROGRESS
+        else response
+        for response in await turn.reads.conversations.with_answers_so_far(responses)
     ]
     # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
     # The language is listed only when it is stored (chosen or remembered), not when merely guessed
@@ -59,8 +61,8 @@ async def my_data(turn: Turn) -> State:
             lines.append(f"• {_when(e.at, turn.language)} — {purpose}: {decision}")
     if responses:
         lines += ["", turn.t("mydata.responses")]
-        for doc in responses:
-            lines += await _describe_response(turn, doc)
+        for response in responses:
+            lines += await _describe_response(turn, response)
     lines += await _complaints_and_feedback(turn)
     if len(lines) == 1:
         lines = [turn.t("mydata.none")]
@@ -68,35 +70,32 @@ async def my_data(turn: Turn) -> State:
     return turn.dialogue.state
 
 
-async def _describe_response(turn: Turn, doc: dict[str, object]) -> list[str]:
+async def _describe_response(turn: Turn, response: Response) -> list[str]:
     questionnaire = await turn.reads.questionnaires.get(
-        questionnaire_id=str(doc["questionnaire_id"]),
-        version=int(str(doc["questionnaire_version"])),
+        questionnaire_id=response.questionnaire_id, version=response.questionnaire_version
     )
-    status_key = "status.complete" if doc.get("status") == "complete" else "status.in_progress"
-    started = doc.get("started_at")
+    # An abandoned response reads "in progress" too: the customer has only those two words.
+    status_key = "status.complete" if response.complete else "status.in_progress"
     title = (
         questionnaire.title[questionnaire.language_for(turn.language)]
         if questionnaire is not None
-        else str(doc["questionnaire_id"])
+        else response.questionnaire_id
     )
     header = f"— {title}, {turn.t(status_key)}"
-    if isinstance(started, datetime):
-        header += f", {_when(started, turn.language)}"
-    if doc.get("order_ref"):
-        header += f", #{doc['order_ref']}"
+    if response.started_at is not None:
+        header += f", {_when(response.started_at, turn.language)}"
+    if response.order_ref:
+        header += f", #{response.order_ref}"
     lines = [header]
-    answers = doc.get("answers")
-    if not isinstance(answers, dict) or questionnaire is None:
+    if questionnaire is None:
         return lines
     for question in questionnaire.questions:
-        if question.id in answers:
-            answer = answers[question.id]
+        if (answer := response.answers.get(question.id)) is not None:
             label = answer_label(
                 questionnaire,
                 question,
-                answer.get("value"),
-                skipped=bool(answer.get("skipped")),
+                answer.value,
+                skipped=answer.skipped,
                 language=turn.language,
                 catalogs=turn.catalogs,
             )

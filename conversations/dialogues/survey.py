@@ -27,6 +27,7 @@ from core.events import EventKind, Unprompted
 from core.jobs import SurveyReminder
 from core.payloads import Answer, Back, ComplaintOffer, Consent, Resume, Skip, parse
 from core.questionnaire import Question, Questionnaire, QuestionType
+from core.responses import answers_to_document
 from storage.consents import Decision
 from storage.responses import new_response_id
 
@@ -115,7 +116,7 @@ async def on_consent(turn: Turn) -> State:
                 catalogs=turn.catalogs,
                 branding=turn.config.branding,
             )
-            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref())
+            turn.say(f"{shown}\n\n✓ {label}", edit_ref=turn.pressed_ref(), cosmetic=agreed)
     if not agreed:
         turn.say_key("consent.declined")
         return State.DECLINED
@@ -228,8 +229,8 @@ async def stored_answers(turn: Turn) -> dict[str, Any]:
     that started before they were)."""
     d = turn.dialogue
     if d.answers is None:
-        doc = await turn.reads.responses.get(response_id=d.response_id) if d.response_id else None
-        d.answers = dict((doc or {}).get("answers", {}))
+        response = await turn.reads.responses.get(response_id=d.response_id) if d.response_id else None
+        d.answers = answers_to_document(response.answers) if response else {}
     return d.answers
 
 

@@ -3,15 +3,16 @@ or request changes (with a reason). Only approvers decide; a replayed request ch
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Self
 
 from conversations.reports.improvement_tasks import create_tasks
 from conversations.reports.suggested_actions import SuggestedAction, Target
-from storage.report_approvals import ApprovalStatus
+from storage.report_approvals import ApprovalStatus, ReportApproval
 from storage.store import Store
 
 _REPORT_ID = re.compile(r"^report\.(weekly|monthly):\d{4}-\d{2}-\d{2}$")
@@ -58,7 +59,7 @@ def suggestion_doc(action: SuggestedAction) -> dict[str, Any]:
     }
 
 
-def suggestion_from(doc: dict[str, Any]) -> SuggestedAction:
+def suggestion_from(doc: Mapping[str, Any]) -> SuggestedAction:
     target = doc["target"]
     return SuggestedAction(
         team=str(doc["team"]),
@@ -93,22 +94,22 @@ class ReportApprovals:
 
     async def approve(self, button: ReportButton, *, user: str, request: str | None) -> Decision:
         for _ in range(ATTEMPTS):
-            doc = await self._load(button)
-            approved = doc["status"] == ApprovalStatus.APPROVED
-            if approved or (request is not None and request in doc.get("requests", [])):
+            approval = await self._load(button)
+            approved = approval.status is ApprovalStatus.APPROVED
+            if approved or (request is not None and request in approval.requests):
                 # Decided already (or this very request): make sure its tasks exist, change nothing else.
                 tasks = (
-                    await self._tasks(doc, by=str(doc.get("approved_by") or f"slack:{user}"))
+                    await self._tasks(approval, by=approval.approved_by or f"slack:{user}")
                     if approved
                     else []
                 )
                 return Decision(
-                    f"Already approved by {doc.get('approved_by') or 'an approver'}.", False, tuple(tasks)
+                    f"Already approved by {approval.approved_by or 'an approver'}.", False, tuple(tasks)
                 )
             now = self._clock()
             if await self._store.approvals.decide(
                 report_id=button.report_id,
-                version=int(doc["version"]),
+                version=approval.version,
                 changes={
                     "status": ApprovalStatus.APPROVED,
                     "approved_by": f"slack:{user}",
@@ -117,8 +118,7 @@ class ReportApprovals:
                 request=request or f"approve:{now.isoformat()}",
                 note=None,
             ):
-                doc["approved_at"] = now
-                tasks = await self._tasks(doc, by=f"slack:{user}")
+                tasks = await self._tasks(dataclasses.replace(approval, approved_at=now), by=f"slack:{user}")
                 await self._store.audit.add(
                     actor=f"slack:{user}",
                     action="report.approve",
@@ -139,15 +139,15 @@ class ReportApprovals:
         if len(reason) > MAX_REASON:
             raise Refused(f"Keep the reason under {MAX_REASON} characters.")
         for _ in range(ATTEMPTS):
-            doc = await self._load(button)
-            if request is not None and request in doc.get("requests", []):
+            approval = await self._load(button)
+            if request is not None and request in approval.requests:
                 return Decision("Your request was recorded already.", False)
-            if doc["status"] == ApprovalStatus.APPROVED:
-                raise Refused(f"This report was approved already by {doc.get('approved_by')}.")
+            if approval.status is ApprovalStatus.APPROVED:
+                raise Refused(f"This report was approved already by {approval.approved_by}.")
             now = self._clock()
             if await self._store.approvals.decide(
                 report_id=button.report_id,
-                version=int(doc["version"]),
+                version=approval.version,
                 changes={"status": ApprovalStatus.CHANGES_REQUESTED},
                 request=request or f"changes:{now.isoformat()}",
                 note={"by": f"slack:{user}", "at": now, "reason": reason},
@@ -162,20 +162,19 @@ class ReportApprovals:
                 return Decision(f"✏️ Changes requested by <@{user}>:\n>{reason}", True)
         raise Refused("The report changed while you decided; try again.")
 
-    async def _load(self, button: ReportButton) -> dict[str, Any]:
-        doc = await self._store.approvals.get(report_id=button.report_id)
-        if doc is None:
+    async def _load(self, button: ReportButton) -> ReportApproval:
+        approval = await self._store.approvals.get(report_id=button.report_id)
+        if approval is None:
             raise Refused("This report is not awaiting a decision (unknown report).")
-        return doc
+        return approval
 
-    async def _tasks(self, doc: dict[str, Any], *, by: str) -> list[str]:
-        approved_at = doc.get("approved_at")
-        at = approved_at if isinstance(approved_at, datetime) else self._clock()
+    async def _tasks(self, approval: ReportApproval, *, by: str) -> list[str]:
+        at = approval.approved_at or self._clock()
         return await create_tasks(
             self._store,
-            report_id=str(doc["_id"]),
-            suggestions=[suggestion_from(item) for item in doc.get("suggestions") or []],
-            questionnaire=str(doc.get("questionnaire") or ""),
+            report_id=approval.id,
+            suggestions=[suggestion_from(item) for item in approval.suggestions],
+            questionnaire=approval.questionnaire,
             by=by,
             at=at if at.tzinfo else at.replace(tzinfo=UTC),
         )

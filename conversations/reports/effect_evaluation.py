@@ -111,31 +111,31 @@ async def satisfied_share(
 ) -> Share:
     """Respondents in [start, end) who answered the dimension, and how many of them were satisfied."""
     latest: dict[str, float] = {}  # customer → mean on the dimension of their latest response
-    async for doc in store.responses.completed_between(
+    async for response in store.responses.completed_between(
         questionnaire_id=questionnaire_id, start=start, end=end
     ):
-        if (doc.get("quality") or {}).get("excluded"):
+        if response.excluded:
             continue
         questionnaire = await store.questionnaires.get(
-            questionnaire_id=questionnaire_id, version=int(doc.get("questionnaire_version") or 1)
+            questionnaire_id=questionnaire_id, version=response.questionnaire_version
         )
         if questionnaire is None:
             continue
         values: list[int] = []
-        for qid, answer in (doc.get("answers") or {}).items():
+        for qid, answer in response.answers.items():
             question = questionnaire.question(qid)
-            value = (answer or {}).get("value")
+            value = answer.value
             if (
                 question is not None
                 and question.dimension == dimension
                 and question.type is QuestionType.RATING5
-                and not answer.get("skipped")
+                and not answer.skipped
                 and isinstance(value, int)
                 and not isinstance(value, bool)
             ):
                 values.append(value)
         if values:
-            latest[str(doc.get("customer_id"))] = sum(values) / len(values)
+            latest[response.customer_id] = sum(values) / len(values)
     return Share(sum(mean >= 4 for mean in latest.values()), len(latest))
 
 

@@ -421,10 +421,8 @@ def drivers(overall_docs: list[Document]) -> list[DriverAnalysis]:
 async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[ActionStatus]:
     shown: list[ActionStatus] = []
     for action in await store.improvements.all():
-        created, done = action["created_at"], action.get("done_at")
-        due = date.fromisoformat(str(action["due"]))
+        created, done, due, target = action.created_at, action.done_at, action.due, action.target
         before = after = None
-        target = str(action["target"])
         if done is not None and target.startswith("dimension:"):
             dimension = target.removeprefix("dimension:")
             before = await _dimension(
@@ -435,10 +433,10 @@ async def _actions(store: Store, request: ReportRequest, now: datetime) -> list[
             )
         shown.append(
             ActionStatus(
-                action_id=str(action["_id"]),
+                action_id=action.id,
                 target=target,
-                team=str(action["team"]),
-                owner=str(action["owner"]),
+                team=action.team,
+                owner=action.owner,
                 due=due,
                 status="done" if done is not None else "open",
                 overdue=done is None and due < now.date(),

@@ -11,8 +11,8 @@ from typing import Any, Self
 from conversations.reports.effect_evaluation import WINDOW
 from conversations.reports.suggested_actions import SuggestedAction, Target
 from core.jobs import TaskDone, TaskEvaluation, TaskOverdue, TaskPost, TaskReminder
+from storage.improvements import Improvement, ImprovementStatus
 from storage.store import Store
-from storage.types import Document
 
 POST, REMIND, OVERDUE, DONE, EVALUATE = (
     TaskPost.KIND,
@@ -49,7 +49,7 @@ class ImprovementTask:
     target: Target
     report: str
     questionnaire: str
-    status: str  # open | done
+    status: ImprovementStatus
     created_at: datetime
     done_at: datetime | None
     message: tuple[str, str] | None  # Slack channel and message ts, once posted
@@ -59,22 +59,22 @@ class ImprovementTask:
         return self.target.by
 
     @classmethod
-    def from_doc(cls, doc: Document) -> Self | None:
-        goal = doc.get("goal")
-        if doc.get("kind") != "task" or not isinstance(goal, dict):
+    def of(cls, improvement: Improvement) -> Self | None:
+        """The task an improvement is (None: an admin's action, not a task from a report)."""
+        goal = improvement.goal
+        if not improvement.is_task or goal is None:
             return None
-        message = doc.get("message") or None
         return cls(
-            id=str(doc["_id"]),
-            team=str(doc["team"]),
-            requirement=str(doc.get("requirement") or ""),
-            target=Target(str(goal["dimension"]), float(goal["csat"]), date.fromisoformat(str(goal["by"]))),
-            report=str(doc.get("report") or ""),
-            questionnaire=str(doc.get("questionnaire") or ""),
-            status=str(doc.get("status") or "open"),
-            created_at=_aware(doc["created_at"]),
-            done_at=_aware(doc["done_at"]) if doc.get("done_at") else None,
-            message=(str(message["channel"]), str(message["ts"])) if message else None,
+            id=improvement.id,
+            team=improvement.team,
+            requirement=improvement.requirement,
+            target=Target(goal.dimension, goal.csat, goal.by),
+            report=improvement.report,
+            questionnaire=improvement.questionnaire,
+            status=improvement.status,
+            created_at=_aware(improvement.created_at),
+            done_at=_aware(improvement.done_at) if improvement.done_at else None,
+            message=improvement.message,
         )
 
 
@@ -135,8 +135,8 @@ async def finish(store: Store, *, action_id: str, by: str, at: datetime) -> bool
         if await store.improvements.get(action_id=action_id) is None:
             raise NotATask(action_id)
         return False
-    doc = await store.improvements.get(action_id=action_id)
-    if doc is not None and doc.get("kind") == "task":
+    finished = await store.improvements.get(action_id=action_id)
+    if finished is not None and finished.is_task:
         await store.jobs.put(TaskDone(task=action_id), key=action_id, due_at=at)
         await store.jobs.put(TaskEvaluation(task=action_id), key=action_id, due_at=at + WINDOW)
         for before in REMIND_BEFORE:

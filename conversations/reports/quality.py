@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from core.questionnaire import SECONDS_PER_TYPE, Questionnaire, QuestionType
+from core.responses import Response
 
 DUPLICATE = "duplicate"
 INCOMPLETE = "incomplete"
@@ -27,34 +27,34 @@ class QualityRules:
     """Responses without an order: the same customer's repeat within this many days is a duplicate."""
 
 
-def expected_seconds(response: dict[str, Any], questionnaire: Questionnaire) -> float:
+def expected_seconds(response: Response, questionnaire: Questionnaire) -> float:
     """How long the questions this response answered usually take (skips cost nothing)."""
     total = 0
-    for qid, answer in (response.get("answers") or {}).items():
+    for qid, answer in response.answers.items():
         question = questionnaire.question(qid)
-        if question is not None and not (answer or {}).get("skipped"):
+        if question is not None and not answer.skipped:
             total += SECONDS_PER_TYPE[question.type]
     return float(total)
 
 
 def exclusion_reason(
-    response: dict[str, Any], questionnaire: Questionnaire, *, duplicate: bool, rules: QualityRules
+    response: Response, questionnaire: Questionnaire, *, duplicate: bool, rules: QualityRules
 ) -> str | None:
     """Why a completed response stays out of the figures, or None when it counts."""
     if duplicate:
         return DUPLICATE
     expected = expected_seconds(response, questionnaire)
-    duration = response.get("duration_seconds")
-    if not isinstance(duration, int | float) or expected <= 0:
+    duration = response.duration_seconds
+    if duration is None or expected <= 0:
         return None
     if duration < rules.speeder_share * expected:
         return SPEEDER
     ratings = [
-        answer.get("value")
-        for qid, answer in (response.get("answers") or {}).items()
+        answer.value
+        for qid, answer in response.answers.items()
         if (question := questionnaire.question(qid)) is not None
         and question.type is QuestionType.RATING5
-        and not answer.get("skipped")
+        and not answer.skipped
     ]
     if (
         len(ratings) >= rules.straight_line_min

@@ -12,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from conversations.reports.quality import INCOMPLETE
 from core.jobs import JobPayload, Rollup
 from core.questionnaire import Question, Questionnaire, QuestionType
+from core.responses import Response
 from storage.invitations import Invitation
 
 ROLLUP = Rollup.KIND
@@ -44,20 +45,20 @@ class Facets:
         return [(ALL, ALL), *((axis, getattr(self, axis) or UNKNOWN) for axis in AXES)]
 
 
-def facets_of(response: dict[str, Any], invitation: Invitation | None) -> Facets:
+def facets_of(response: Response, invitation: Invitation | None) -> Facets:
     return Facets(
         country=(invitation and invitation.country) or UNKNOWN,
-        language=str(response.get("language") or UNKNOWN),
-        channel=str(response.get("channel") or UNKNOWN),
+        language=response.language or UNKNOWN,
+        channel=response.channel or UNKNOWN,
         segment=(invitation and invitation.segment) or UNKNOWN,
-        version=str(response.get("questionnaire_version") or UNKNOWN),
+        version=str(response.questionnaire_version or UNKNOWN),
     )
 
 
-def stopped_at(response: dict[str, Any], questionnaire: Questionnaire) -> str:
+def stopped_at(response: Response, questionnaire: Questionnaire) -> str:
     """The question an unfinished response was left at (the first visible one not answered)."""
-    answers = response.get("answers") or {}
-    values = {qid: a.get("value") for qid, a in answers.items() if not a.get("skipped")}
+    answers = response.answers
+    values = {qid: a.value for qid, a in answers.items() if not a.skipped}
     current: str | None = None
     while True:
         following = questionnaire.next_question(current, values)
@@ -69,7 +70,7 @@ def stopped_at(response: dict[str, Any], questionnaire: Questionnaire) -> str:
 
 
 def response_increments(
-    response: dict[str, Any], questionnaire: Questionnaire, *, reason: str | None
+    response: Response, questionnaire: Questionnaire, *, reason: str | None
 ) -> Increments:
     """What one finished response adds to its counters (an excluded one only counts its reason)."""
     if reason == INCOMPLETE:
@@ -97,20 +98,20 @@ def response_increments(
     return counts
 
 
-def _values(response: dict[str, Any], questionnaire: Questionnaire) -> list[tuple[Question, int]]:
+def _values(response: Response, questionnaire: Questionnaire) -> list[tuple[Question, int]]:
     """The response's answered 1–5 and 0–10 questions with their values."""
     found: list[tuple[Question, int]] = []
-    for qid, answer in (response.get("answers") or {}).items():
+    for qid, answer in response.answers.items():
         question = questionnaire.question(qid)
-        value = (answer or {}).get("value")
-        if question is None or answer.get("skipped") or not isinstance(value, int) or isinstance(value, bool):
+        value = answer.value
+        if question is None or answer.skipped or not isinstance(value, int) or isinstance(value, bool):
             continue
         if question.type in (QuestionType.RATING5, QuestionType.SCALE10):
             found.append((question, value))
     return found
 
 
-def driver_increments(response: dict[str, Any], questionnaire: Questionnaire) -> Increments:
+def driver_increments(response: Response, questionnaire: Questionnaire) -> Increments:
     """A kept response's sums and cross-products of its dimension scores and 0–10 outcome (drivers).
 
     Only complete cases count: the outcome and every dimension of the questionnaire answered. A

@@ -21,6 +21,7 @@ from conversations.reports.deidentify import redact
 from conversations.reports.theme_lexicon import ThemeKey
 from conversations.reports.theme_matching import METHOD, Pivot, assign
 from core.questionnaire import QuestionType
+from core.responses import CompletedResponse
 from storage.store import Store
 
 LOW_RATING = 2  # a 1–5 answer this low links the response's text to its dimension
@@ -84,32 +85,33 @@ async def _read(store: Store, source: str, start: datetime, end: datetime) -> li
                 )
     else:
         for questionnaire_id in await store.questionnaires.ids():
-            async for doc in store.responses.completed_between(
+            async for response in store.responses.completed_between(
                 questionnaire_id=questionnaire_id, start=start, end=end
             ):
-                texts.extend(await _answers(store, questionnaire_id, doc))
+                texts.extend(await _answers(store, questionnaire_id, response))
     return texts
 
 
-async def _answers(store: Store, questionnaire_id: str, doc: dict[str, Any]) -> list[FreeText]:
+async def _answers(store: Store, questionnaire_id: str, response: CompletedResponse) -> list[FreeText]:
     questionnaire = await store.questionnaires.get(
-        questionnaire_id=questionnaire_id, version=int(doc.get("questionnaire_version") or 1)
+        questionnaire_id=questionnaire_id, version=response.questionnaire_version
     )
     if questionnaire is None:
         return []
     low: set[str] = set()
     words: list[tuple[str, str, str]] = []
-    for qid, answer in (doc.get("answers") or {}).items():
+    for qid, answer in response.answers.items():
         question = questionnaire.question(qid)
-        value = (answer or {}).get("value")
-        if question is None or answer.get("skipped"):
+        value = answer.value
+        if question is None or answer.skipped:
             continue
         if question.type is QuestionType.RATING5 and isinstance(value, int) and value <= LOW_RATING:
             low.add(question.dimension)
         elif question.type is QuestionType.TEXT and isinstance(value, str) and value.strip():
-            words.append((qid, value, str(answer.get("language") or doc.get("language") or "")))
+            # Only the answer's own language: `completed_between` does not read the response's.
+            words.append((qid, value, answer.language or ""))
     return [
-        FreeText(f"answer:{doc['_id']}:{qid}", text, language, doc["completed_at"], tuple(sorted(low)))
+        FreeText(f"answer:{response.id}:{qid}", text, language, response.completed_at, tuple(sorted(low)))
         for qid, text, language in words
     ]
 
@@ -196,8 +198,9 @@ async def _words(store: Store, key: str) -> str | None:
         ticket = await store.tickets.get(ticket_id=rest)
         return ticket.description if ticket and not ticket.redacted_at else None
     response_id, _, qid = rest.partition(":")
-    doc = await store.responses.get(response_id=response_id)
-    value = ((doc or {}).get("answers") or {}).get(qid, {}).get("value")
+    response = await store.responses.get(response_id=response_id)
+    answer = response.answers.get(qid) if response else None
+    value = answer.value if answer else None
     return value if isinstance(value, str) else None
 
 

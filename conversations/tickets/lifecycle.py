@@ -258,9 +258,14 @@ class TicketLifecycle:
                 {"met": met, f"deadlines.{Deadline.RESOLUTION.value}": deadline, "closed_at": None}
             )
         done = await self._change(ticket_id, lambda _: changes, event, request=request)
-        if not solved and not done.replayed:
+        if not solved:
+            # Also on a replay (a worker died after the change): the keyed jobs are added only once,
+            # and they take their times from what was saved.
+            entry = history_entry(done.ticket, done.entry)
+            start = entry.at if entry is not None and entry.at is not None else now
+            saved = done.ticket.deadlines.get(Deadline.RESOLUTION.value, deadline)
             await self._schedule_deadline(
-                ticket_id, Deadline.RESOLUTION, start=now, deadline=deadline, round_="reopened"
+                ticket_id, Deadline.RESOLUTION, start=start, deadline=saved, round_="reopened"
             )
             await self._note(
                 done, "🔁 Follow-up: the customer says the problem is NOT solved. Ticket reopened."

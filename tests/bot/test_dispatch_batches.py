@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 from bot.dispatch import Dispatcher
 from bot.metrics import Metrics
-from conversations.turn import Reply
+from conversations.engine import Engine
+from conversations.turn import AnsweredQuestion, Reply
 from core.events import InboundEvent, Outbound
 from core.questionnaire import Questionnaire
-from storage.inbox import event_key
+from storage.inbox import Inbox, event_key
 from storage.types import Database
 from tests.conversations.test_deferred_effects import NEVER, deferring
-from tests.conversations.test_engine import CHANNEL, Chat, default_questionnaire, open_store
+from tests.conversations.test_engine import CHANNEL, CONFIG, Chat, default_questionnaire, open_store, ui
 
 __all__ = ["default_questionnaire"]  # the fixture, shared with the engine's tests
 
@@ -38,10 +40,18 @@ class Quiet:
         return None
 
 
+async def editing(db: Database, questionnaire: Questionnaire) -> Engine:
+    """An engine whose answers edit the answered question into the next one (as on Telegram)."""
+    config = dataclasses.replace(CONFIG, answered_question={CHANNEL: AnsweredQuestion.EDIT})
+    return Engine(
+        store=await open_store(db, questionnaire), catalogs=ui(), config=config, defer_seconds=NEVER
+    )
+
+
 async def test_inbox_entries_are_marked_done_together_after_their_effects(
     db: Database, default_questionnaire: Questionnaire
 ) -> None:
-    engine = await deferring(db, default_questionnaire)
+    engine = await editing(db, default_questionnaire)
     store = await open_store(db, default_questionnaire)
     dispatcher = Dispatcher(engine=engine, inbox=store.inbox, metrics=Metrics(), batch_seconds=NEVER)
     channel = Quiet(expected=2)
@@ -63,3 +73,50 @@ async def test_inbox_entries_are_marked_done_together_after_their_effects(
         "product_match": 4,
     }
     await dispatcher.close()
+
+
+async def test_a_new_message_sent_before_a_crash_is_not_sent_again_when_its_event_is_replayed(
+    db: Database, default_questionnaire: Questionnaire
+) -> None:
+    """A new message has no idempotency key: once it is out the inbox notes it, at once, and the
+    worker that replays the event (the first died before its batch marked it done) does not send
+    it again. One that did not go out is sent by the replay."""
+    store = await open_store(db, default_questionnaire)
+    engine = await deferring(db, default_questionnaire)
+    first = Dispatcher(
+        engine=engine,
+        inbox=Inbox(db, worker="first"),
+        metrics=Metrics(),
+        batch_seconds=NEVER,
+    )
+    sent = Quiet(expected=2)
+    first.register(sent)
+    start, again = Chat(engine, db).command("start"), Chat(engine, db, chat_key="chat-2").command("start")
+    for event in (start, again):
+        assert await first.submit(event)
+    await sent.answered.wait()
+    keys = {event.event_id: event_key(CHANNEL, event.event_id) for event in (start, again)}
+    for key in keys.values():
+        entry = await db["inbox"].find_one({"_id": key})
+        assert entry is not None and entry["status"] == "pending" and "delivered_at" in entry
+    # The first worker dies now. Suppose the second chat's message had not gone out after all.
+    await db["inbox"].update_one({"_id": keys[again.event_id]}, {"$unset": {"delivered_at": ""}})
+    await db["inbox"].update_many({}, {"$set": {"lease_until": None}})
+
+    second = Dispatcher(
+        engine=await deferring(db, default_questionnaire),
+        inbox=Inbox(db, worker="second"),
+        metrics=Metrics(),
+        batch_seconds=None,
+    )
+    resent: list[str] = []
+
+    class Recording(Quiet):
+        async def deliver(self, event: InboundEvent, reply: Reply) -> None:
+            resent.append(event.event_id)
+
+    second.register(Recording(expected=0))
+    assert await second.replay_pending() == 2
+    await second.wait_idle()
+    assert resent == [again.event_id]
+    assert await store.inbox.count_pending() == 0

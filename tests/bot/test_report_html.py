@@ -10,7 +10,6 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -22,10 +21,12 @@ from conversations.reports.figures import ReportRequest, build_report
 from conversations.reports.theme_lexicon import ThemeKey
 from conversations.reports.themes import Theme
 from conversations.tickets.policy import ComplaintPolicy, Team
+from core.responses import Response
 from storage.store import Store
 from storage.types import Database
 from tests.default_questionnaire import DEFAULT, RATED
 from tests.handlers.test_webchat_browser import ARTIFACTS, chromium
+from tests.responses import completed
 
 START = date(2026, 9, 7)  # a Monday; eight weeks follow
 END = START + timedelta(days=55)
@@ -37,7 +38,7 @@ def team_for(category: str) -> str:
     return TEAMS.get(category, "support")
 
 
-def response(rng: random.Random, week: int) -> dict[str, Any]:
+def response(rng: random.Random, week: int) -> Response:
     """Delivery drags the recommendation down and gets worse in the later weeks."""
     mood = rng.choice((3, 4, 4, 5))
     values = {qid: min(5, max(1, mood + rng.choice((-1, 0, 0, 1)))) for qid in RATED}
@@ -45,7 +46,7 @@ def response(rng: random.Random, week: int) -> dict[str, Any]:
     recommend = min(10, max(0, 2 * values["delivery_speed"] + mood - 3 + rng.randrange(-1, 2)))
     answers = {qid: {"value": v, "skipped": False} for qid, v in values.items()}
     answers["recommend"] = {"value": recommend, "skipped": False}
-    return {"answers": answers}
+    return completed(answers)
 
 
 @pytest.fixture

@@ -60,6 +60,8 @@ async def idle(*workers: Worker) -> None:
     for _ in range(3):  # an event one worker finishes can wake the other's retry of it
         for worker in workers:
             await worker.bot.dispatcher.wait_idle()
+            if worker.bot.telegram is not None:
+                await worker.bot.telegram.settled()  # the consent's "✓ Agree" goes after the reply
         await asyncio.sleep(0.05)
 
 

@@ -76,6 +76,8 @@ class BotRunner:
             update_id = update["update_id"]
             await self.telegram.wait_for(lambda: self.telegram.confirmed_offset > update_id)
         await self.current.dispatcher.wait_idle()
+        if self.current.telegram is not None:
+            await self.current.telegram.settled()  # old buttons taken off after the reply
 
 
 @dataclass

@@ -104,3 +104,27 @@ async def test_idle_chats_are_forgotten_beyond_max_chats() -> None:
     await pacer.wait("d")
     assert len(pacer._chats) <= 2  # memory stays bounded by max_chats
     assert "d" in pacer._chats
+
+
+async def test_spare_messages_wait_while_others_wait_for_the_global_limit() -> None:
+    """Tidying (old buttons off) takes only capacity nobody else is waiting for."""
+    pacer = Pacer(global_rate=20, chat_rate=1000, chat_burst=100)
+    order: list[str] = []
+
+    async def send(name: str, *, spare: bool = False) -> None:
+        await (pacer.wait_spare if spare else pacer.wait)(name)
+        order.append(name)
+
+    await pacer.wait("first")  # the global bucket (burst 1) is empty now: the next ones queue
+    tasks = [asyncio.create_task(send(f"reply-{i}")) for i in range(3)]
+    await asyncio.sleep(0)
+    tidy = asyncio.create_task(send("tidy", spare=True))
+    await asyncio.sleep(0)
+    tasks += [asyncio.create_task(send(f"reply-{i}")) for i in range(3, 5)]
+    await asyncio.gather(*tasks, tidy)
+    assert order == [f"reply-{i}" for i in range(5)] + ["tidy"]
+
+
+async def test_a_spare_message_goes_at_once_when_nothing_waits() -> None:
+    pacer = Pacer(global_rate=1000, chat_rate=1000, chat_burst=10)
+    assert await _timed(pacer.wait_spare("quiet")) < INSTANT

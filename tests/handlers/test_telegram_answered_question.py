@@ -129,3 +129,19 @@ async def test_a_button_answer_replayed_after_a_crash_is_not_shown_again(
     assert [(m.message_id, m.text, m.buttons) for m in customer.messages] == before
     entry = await db["inbox"].find_one({"_id": entry["_id"]})
     assert entry is not None and entry["status"] == "done", "not modified counts as delivered"
+
+
+async def test_agreeing_sends_the_first_question_before_the_consent_is_tidied(polling: BotRunner) -> None:
+    """The consent keeps its text with "✓ Agree" under it, but that edit only restates the decision:
+    it goes after the first question, in capacity no reply is waiting for."""
+    await polling.start()
+    customer = Customer(polling, chat_id=707)
+    await customer.say("/start")
+    consent = customer.last
+    before = len(customer.telegram.calls)
+    await customer.press("Agree")
+    calls = [c for c in customer.telegram.calls[before:] if c.method in MESSAGE_CALLS]
+    assert [c.method for c in calls] == ["sendMessage", "editMessageText"]
+    shown = next(m for m in customer.messages if m.message_id == consent.message_id)
+    assert shown.text.endswith("✓ Agree") and shown.buttons == []
+    assert customer.last.text.startswith("Question 1 of 10")

@@ -10,8 +10,10 @@ import pytest
 from conversations.reports.figures import ReportRequest, build_report
 from conversations.reports.quality import QualityRules, exclusion_reason
 from core.questionnaire import BUILTIN_DIR, load_file
+from core.responses import Response
 from storage.store import Store
 from tests.default_questionnaire import RATED
+from tests.responses import completed
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
@@ -128,9 +130,9 @@ async def test_improvement_actions_open_overdue_and_before_after(store: Store) -
     assert (done.before.mean, done.before.csat, done.after.mean, done.after.csat) == (2.0, 0.0, 4.0, 1.0)
 
 
-def response(ratings: list[int], seconds: float, *, skipped: tuple[str, ...] = ()) -> dict[str, Any]:
+def response(ratings: list[int], seconds: float, *, skipped: tuple[str, ...] = ()) -> Response:
     answers = {q: {"value": v, "skipped": q in skipped} for q, v in zip(RATED, ratings, strict=False)}
-    return {"answers": answers, "duration_seconds": seconds}
+    return completed(answers, duration_seconds=seconds)
 
 
 def test_each_quality_rule() -> None:
@@ -148,4 +150,4 @@ def test_each_quality_rule() -> None:
     # Five identical answers (three skipped): too few to call it straight-lining; skips cost no time.
     five = response(same, 25, skipped=("after_sales", "ease_of_use", "payment_security"))
     assert exclusion_reason(five, questionnaire, duplicate=False, rules=rules) is None
-    assert exclusion_reason({"answers": {}}, questionnaire, duplicate=False, rules=rules) is None
+    assert exclusion_reason(completed({}), questionnaire, duplicate=False, rules=rules) is None

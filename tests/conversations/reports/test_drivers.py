@@ -17,6 +17,7 @@ from conversations.reports.drivers import (
     sums_from_counts,
 )
 from tests.default_questionnaire import DEFAULT, RATED
+from tests.responses import completed
 
 # RATED's dimensions, in order: product ×2, logistics ×2, after_sales, usability, payment, communication.
 DIMENSION_OF = {q.id: q.dimension for q in DEFAULT.questions}
@@ -31,10 +32,10 @@ def test_shapley_of_two_correlated_predictors_by_hand() -> None:
     assert values == [pytest.approx(0.315), pytest.approx(0.045)]
 
 
-def response(scores: dict[str, int], recommend: int) -> dict[str, Any]:
-    answers: dict[str, Any] = {qid: {"value": scores[DIMENSION_OF[qid]], "skipped": False} for qid in RATED}
-    answers["recommend"] = {"value": recommend, "skipped": False}
-    return {"answers": answers}
+def answers(scores: dict[str, int], recommend: int) -> dict[str, Any]:
+    stored: dict[str, Any] = {qid: {"value": scores[DIMENSION_OF[qid]], "skipped": False} for qid in RATED}
+    stored["recommend"] = {"value": recommend, "skipped": False}
+    return stored
 
 
 def counts_for(n: int) -> dict[str, float]:
@@ -53,7 +54,7 @@ def counts_for(n: int) -> dict[str, float]:
         parts.append(
             {
                 ("d", "q", "all", "all"): rollups.driver_increments(
-                    response(scores, 2 * scores["logistics"]), DEFAULT
+                    completed(answers(scores, 2 * scores["logistics"])), DEFAULT
                 )
             }
         )
@@ -92,10 +93,10 @@ def test_only_complete_cases_add_to_the_sums() -> None:
     scores = dict.fromkeys(
         ("product", "logistics", "after_sales", "usability", "payment", "communication"), 4
     )
-    whole = response(scores, 9)
-    assert rollups.driver_increments(whole, DEFAULT)["drivers.n"] == 1
-    whole["answers"]["after_sales"]["skipped"] = True
-    assert rollups.driver_increments(whole, DEFAULT) == {}
-    no_outcome = response(scores, 9)
-    del no_outcome["answers"]["recommend"]
-    assert rollups.driver_increments(no_outcome, DEFAULT) == {}
+    whole = answers(scores, 9)
+    assert rollups.driver_increments(completed(whole), DEFAULT)["drivers.n"] == 1
+    whole["after_sales"]["skipped"] = True
+    assert rollups.driver_increments(completed(whole), DEFAULT) == {}
+    no_outcome = answers(scores, 9)
+    del no_outcome["recommend"]
+    assert rollups.driver_increments(completed(no_outcome), DEFAULT) == {}

@@ -276,7 +276,7 @@ async def test_admin_report_and_improvement_action_commands(fed: Store) -> None:
     assert (await admin.run("action done A1")).text.startswith("A1 marked done")
     assert (await admin.run("action done A1")).text == "Not done: no open action 'A1'"
     audit = await fed.audit.latest(limit=10)
-    outcomes = [(entry["action"], entry["outcome"]) for entry in audit]
+    outcomes = [(entry.action, entry.outcome) for entry in audit]
     assert (
         ("action", "refused") in outcomes
         and ("action", "done") in outcomes
