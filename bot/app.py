@@ -316,7 +316,9 @@ class FeedbackBot:
         await self.themes.plan()
         self._spawn(self._purge_loop(), "retention purge")
         self._spawn(self._retry_loop(), "event retries")
-        self.jobs = JobRunner(jobs=self.store.jobs, handlers=handlers, clock=self.clock)
+        self.jobs = JobRunner(
+            jobs=self.store.jobs, handlers=handlers, clock=self.clock, batches=self.rollups.batches()
+        )
         self._spawn(self.jobs.run_forever(), "jobs")
 
     def _job_handlers(self, settings: Settings, web_app: web.Application) -> dict[str, Handler]:

@@ -88,7 +88,9 @@ async def export_responses(store: Store, out: TextIO, *, fmt: str, clean: bool =
         ]
         fields: tuple[str, ...] = CLEAN_FIELDS
     else:
-        rows = [_row(response) async for response in store.responses.export()]
+        # In-progress answers live in the conversation until the survey ends.
+        everything = [response async for response in store.responses.export()]
+        rows = [_row(response) for response in await store.conversations.with_answers_so_far(everything)]
         fields = FIELDS
     if fmt == "jsonl":
         for row in rows:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from bot.scheduler import Handler
+from bot.scheduler import BatchHandler, Handler
 from conversations.calling_codes import country_of_number
 from conversations.dialogues.invitations import invitation_id_for
 from conversations.reports import rollups
@@ -39,27 +39,40 @@ class RollupJobs:
     def handlers(self) -> dict[str, Handler]:
         return {rollups.ROLLUP: self.apply}
 
-    async def apply(self, job: Job) -> None:
-        rollup = Rollup.read(job.payload)
-        day = date.fromisoformat(rollup.day)
-        if rollup.stage == rollups.UNSERVED:
-            language = str(rollup.language)
-            await self._store.rollups.add(rollups.unserved_increment(day, rollup.questionnaire, language))
-            return
-        if rollup.stage != rollups.FINAL:
-            await self._store.rollups.add(rollups.funnel_increment(day, rollup.questionnaire, rollup.stage))
-            return
-        await self._final(str(rollup.response))
+    def batches(self) -> dict[str, BatchHandler]:
+        """The same jobs, run a pass's worth at a time: one write of the counters for all of them."""
+        return {rollups.ROLLUP: self.apply_many}
 
-    async def _final(self, response_id: str) -> None:
+    async def apply(self, job: Job) -> None:
+        await self.apply_many([job])
+
+    async def apply_many(self, jobs: list[Job]) -> None:
+        """Count the jobs' stages and finished responses; the counters are written last, in one
+        command, so a failure before it counts nothing (the jobs run again)."""
+        parts: list[Counters] = []
+        for job in jobs:
+            rollup = Rollup.read(job.payload)
+            day = date.fromisoformat(rollup.day)
+            if rollup.stage == rollups.UNSERVED:
+                parts.append(rollups.unserved_increment(day, rollup.questionnaire, str(rollup.language)))
+            elif rollup.stage != rollups.FINAL:
+                # A job may name several stages ("started+consented": a decision that starts a survey).
+                stages = rollup.stage.split("+")
+                parts += [rollups.funnel_increment(day, rollup.questionnaire, stage) for stage in stages]
+            else:
+                parts.append(await self._final(str(rollup.response)))
+        await self._store.rollups.add(rollups.merge(parts))
+
+    async def _final(self, response_id: str) -> Counters:
         response = await self._store.responses.get(response_id=response_id)
         if response is None or not response.status.finished:
-            return  # erased at the customer's request, or restarted in the meantime
+            return {}  # erased at the customer's request, or restarted in the meantime
         assessed = await self.assess(response)
-        if assessed is not None:
-            increments, reason = assessed
-            await self._store.responses.set_quality(response_id=response_id, excluded=reason)
-            await self._store.rollups.add(increments)
+        if assessed is None:
+            return {}
+        increments, reason = assessed
+        await self._store.responses.set_quality(response_id=response_id, excluded=reason)
+        return increments
 
     async def assess(
         self, response: Response
@@ -164,6 +177,12 @@ class RollupJobs:
         cutoff = self._clock() - self._incomplete_after
         stale = await self._store.responses.stale(started_before=cutoff)
         for response in stale:
+            chat = await self._store.conversations.for_response(response_id=response.id)
+            if chat is not None and isinstance(chat.get("answers"), dict):
+                # Answers reach `responses` when a survey ends; where it stopped is counted from them.
+                await self._store.responses.save_answers(
+                    response_id=response.id, answers=dict(chat["answers"]), seq=int(chat.get("version", 0))
+                )
             await self._store.responses.abandon(response_id=response.id)
             await rollups.count(
                 self._store.jobs,

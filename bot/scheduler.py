@@ -14,6 +14,8 @@ from storage.jobs import Job, Jobs
 
 log = logging.getLogger("bot.scheduler")
 Handler = Callable[[Job], Awaitable[None]]
+# Runs every claimed job of its kind together (e.g. counter jobs summed into one write); all or none.
+BatchHandler = Callable[[list[Job]], Awaitable[None]]
 Clock = Callable[[], datetime]
 FIRST_BACKOFF_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 600.0
@@ -55,9 +57,12 @@ class JobRunner:
         lease: timedelta = timedelta(minutes=2),
         poll_seconds: float = 1.0,
         worker: str | None = None,
+        batches: dict[str, BatchHandler] | None = None,
     ) -> None:
         self._jobs = jobs
         self._handlers = handlers
+        # Kinds run a pass's claimed jobs at once: one write for all of them, one to mark them done.
+        self._batches = batches or {}
         self._clock = clock
         self._lease = lease
         self._poll_seconds = poll_seconds
@@ -92,15 +97,21 @@ class JobRunner:
                     worker=self.worker,
                     lease=self._lease,
                     limit=50,
-                    kinds=list(self._handlers),
+                    kinds=self.kinds(),
                 )
+            together: dict[str, list[Job]] = {}
             for job in claimed:
+                if job.kind in self._batches:
+                    together.setdefault(job.kind, []).append(job)
+                    continue
                 key = lane(job)
                 if key in lanes:
                     lanes[key].append(job)
                 else:
                     lanes[key] = collections.deque([job])
                     workers.add(asyncio.create_task(self._run_lane(key, lanes)))
+            for kind, batch in together.items():
+                workers.add(asyncio.create_task(self._run_batch(kind, batch)))
             if not workers:
                 return done
             if claimed and in_hand + len(claimed) < MAX_IN_HAND:
@@ -130,7 +141,27 @@ class JobRunner:
 
     def kinds(self) -> list[str]:
         """The job kinds this runner takes (others wait for a worker that runs them)."""
-        return list(self._handlers)
+        return [*self._handlers, *(kind for kind in self._batches if kind not in self._handlers)]
+
+    async def _run_batch(self, kind: str, batch: list[Job]) -> int:
+        async with self._slots:
+            if self._stopping:
+                for job in batch:
+                    await self._jobs.retry(job, due_at=self._clock(), error="worker stopped")
+                return len(batch)
+            try:
+                await self._batches[kind](batch)
+            except Exception as error:  # all of them wait and are tried again
+                for job in batch:
+                    await self._jobs.retry(
+                        job, due_at=self._clock() + backoff(job.attempts), error=type(error).__name__
+                    )
+                log.warning("%d %s jobs failed: %s", len(batch), kind, type(error).__name__)
+                return len(batch)
+            held = await self._jobs.complete_many(batch)
+            if held < len(batch):
+                log.info("%d %s jobs finished after their lease passed on", len(batch) - held, kind)
+        return len(batch)
 
     async def _run(self, job: Job) -> None:
         try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
+from core.responses import Response, ResponseStatus, answers_from_document
 from storage.types import Database, Document
 
 RECENT_EVENTS_KEPT = 20
@@ -54,6 +56,29 @@ class Conversations:
             {"$set": body, "$inc": {"version": 1}},
         )
         return stored if result.matched_count == 1 else None
+
+    async def with_answers_so_far(self, responses: list[Response]) -> list[Response]:
+        """`responses` with the answers of those still in progress taken from their conversations.
+
+        A survey's answers are copied to `responses` when it is completed or left; until then they
+        live in the conversation, so whoever shows a response in progress (/mydata, the export)
+        reads them there. One query, however many responses.
+        """
+        ids = [response.id for response in responses if response.status is ResponseStatus.IN_PROGRESS]
+        if not ids:
+            return responses
+        query = {"response_id": ids[0]} if len(ids) == 1 else {"response_id": {"$in": ids}}
+        so_far = {
+            str(doc["response_id"]): answers_from_document(doc["answers"])
+            async for doc in self._docs.find(query, {"response_id": 1, "answers": 1})
+            if isinstance(doc.get("answers"), dict)  # None: a chat from before answers were kept there
+        }
+        return [
+            dataclasses.replace(response, answers=so_far[response.id])
+            if response.status is ResponseStatus.IN_PROGRESS and response.id in so_far
+            else response
+            for response in responses
+        ]
 
     async def clear_outbox(self, *, key: str, event_id: str) -> None:
         """Forget effects once applied; only those of `event_id` (a newer commit brings its own).

@@ -8,16 +8,19 @@ once even with several workers.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from core.jobs import JobPayload
 from storage.types import Database, Document
 
 MAX_ATTEMPTS = 8
+BULK_CLAIM_FROM = 3  # due jobs found in one pass from which claiming them together saves commands
 # Payload fields that carried personal data before jobs referred to it by id.
 CARRIED = ("text", "words", "language", "chat_key", "channel")
 
@@ -71,6 +74,7 @@ class Jobs:
                     "attempts": 0,
                     "version": 0,
                     "lease_until": None,
+                    "scheduled_at": due_at,
                     "created_at": datetime.now(UTC),
                 }
             )
@@ -108,28 +112,46 @@ class Jobs:
         if kinds is not None:
             query["kind"] = {"$in": kinds}
         cursor = self._docs.find(query).sort("due_at", 1).limit(limit)
-        claimed: list[Job] = []
-        async for doc in cursor:
-            if doc.get("lease_until") is not None and doc["lease_until"].replace(tzinfo=UTC) > now:
-                continue  # claimed by a version that did not move `due_at`
+        found = [
+            doc
+            async for doc in cursor
+            # Claimed by a version that did not move `due_at`: its lease still holds.
+            if doc.get("lease_until") is None or doc["lease_until"].replace(tzinfo=UTC) <= now
+        ]
+        held = {"lease_until": now + lease, "leased_by": worker, "due_at": now + lease}
+        # Jobs that know when they were meant to run (`scheduled_at`, set since scheduling) are
+        # claimed together: one `update_many` whose filter still requires them due — a job another
+        # worker claimed meanwhile is not, its `due_at` moved — and one read of those that carry
+        # this pass's token. For one or two jobs, a versioned `update_one` each costs no more.
+        together = [doc for doc in found if doc.get("scheduled_at") is not None]
+        if len(together) < BULK_CLAIM_FROM:
+            together = []
+        claimed: dict[str, Job] = {}
+        if together:
+            token = uuid.uuid4().hex
+            ids = [doc["_id"] for doc in together]
+            pending = {"_id": {"$in": ids}, "status": JobStatus.PENDING, "due_at": {"$lte": now}}
+            await self._docs.update_many(
+                pending, {"$set": {**held, "claim": token}, "$inc": {"version": 1, "attempts": 1}}
+            )
+            async for doc in self._docs.find({"_id": {"$in": ids}, "claim": token}):
+                claimed[doc["_id"]] = _job(doc)
+        for doc in found:
+            if doc["_id"] in claimed or any(doc["_id"] == other["_id"] for other in together):
+                continue
             won = await self._docs.update_one(
                 {"_id": doc["_id"], "version": doc.get("version", 0), "status": JobStatus.PENDING},
                 {
-                    "$set": {
-                        "lease_until": now + lease,
-                        "leased_by": worker,
-                        "due_at": now + lease,
-                        "scheduled_at": doc.get("scheduled_at") or doc["due_at"],
-                    },
+                    "$set": {**held, "scheduled_at": doc.get("scheduled_at") or doc["due_at"]},
                     "$inc": {"version": 1, "attempts": 1},
                 },
             )
             if won.modified_count == 1:
                 job = _job(doc)
-                claimed.append(
-                    Job(job.id, job.kind, job.due_at, job.payload, job.attempts + 1, job.version + 1)
+                claimed[job.id] = Job(
+                    job.id, job.kind, job.due_at, job.payload, job.attempts + 1, job.version + 1
                 )
-        return claimed
+        return [claimed[doc["_id"]] for doc in found if doc["_id"] in claimed]  # in due order
 
     async def complete(self, job: Job) -> bool:
         """Mark done; False when the lease was lost to another worker meanwhile."""
@@ -141,6 +163,25 @@ class Jobs:
             },
         )
         return result.modified_count == 1
+
+    async def complete_many(self, jobs: list[Job]) -> int:
+        """`complete` for several jobs in one command; how many were still held (the others' leases
+        passed to another worker meanwhile)."""
+        if not jobs:
+            return 0
+        now = datetime.now(UTC)
+        done = [
+            UpdateOne(
+                {"_id": job.id, "version": job.version},
+                {
+                    "$set": {"status": JobStatus.DONE, "done_at": now, "lease_until": None},
+                    "$inc": {"version": 1},
+                },
+            )
+            for job in jobs
+        ]
+        result = await self._docs.bulk_write(done, ordered=False)
+        return result.modified_count
 
     async def retry(self, job: Job, *, due_at: datetime, error: str) -> None:
         """Release the job to run again at `due_at`; after MAX_ATTEMPTS it is parked as failed."""

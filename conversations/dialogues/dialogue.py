@@ -64,7 +64,8 @@ class Dialogue:
     """Where the chat goes back to when the detour ends."""
     answers: dict[str, Any] | None = None
     """The survey's answers so far, by question id (None: not yet read, for chats from before
-    answers were kept here); committed with the state, copied to `responses` by the outbox."""
+    answers were kept here); committed with the state, copied to `responses` when the survey is
+    completed or abandoned."""
     builder: dict[str, Any] | None = None
     """An admin's questionnaire being built in this chat (conversations/admin/builder_draft.py), or None."""
     review_reason_for: str | None = None

@@ -34,6 +34,7 @@ from storage.responses import new_response_id
 log = logging.getLogger("conversations.dialogues.survey")
 SURVEY_CONSENT = "survey"
 REMIND = SurveyReminder.KIND
+STARTED_AND_CONSENTED = "started+consented"  # funnel stages counted by one job, joined by "+"
 
 
 def is_preview(turn: Turn) -> bool:
@@ -45,6 +46,7 @@ async def start_preview(turn: Turn, questionnaire: Questionnaire) -> State:
     """Take `questionnaire` (published or a working copy) as a customer would, without consent or storage."""
     d = turn.dialogue
     back = d.state if d.state not in {State.SURVEY, State.RESUME} else State.NEW
+    keep_answers_so_far(turn)  # the admin's own survey in progress, if any, is left here
     d.detour, d.return_to = PreviewDraft(questionnaire=questionnaire), back
     d.questionnaire_id, d.questionnaire_version = questionnaire.id, questionnaire.version
     turn.say(f"Preview of {questionnaire.id} v{questionnaire.version} — your answers are not stored.")
@@ -93,7 +95,7 @@ async def on_consent(turn: Turn) -> State:
         return State.CONSENT
     questionnaire = await turn.questionnaire()
     record_consent(turn, Decision.GRANTED if agreed else Decision.REFUSED)
-    if not is_preview(turn):
+    if not is_preview(turn) and not agreed:  # agreed: counted with the survey's start, one job for both
         await rollups.count(
             turn.outbox,
             stage="started",
@@ -118,7 +120,32 @@ async def on_consent(turn: Turn) -> State:
     if not agreed:
         turn.say_key("consent.declined")
         return State.DECLINED
-    return await begin_survey(turn, questionnaire)
+    return await begin_survey(turn, questionnaire, consented=True)
+
+
+async def abandon(turn: Turn, questionnaire_id: str) -> None:
+    """The survey in progress is left (/stop, a restart): its answers so far, then the abandonment,
+    then its count (which reads where it stopped from those answers)."""
+    d = turn.dialogue
+    if not d.response_id:
+        return
+    if not is_preview(turn):
+        # The whole set, guarded by the conversation's version (a late copy never wins).
+        answers = dict(await stored_answers(turn))
+        turn.outbox.add(Op.RESPONSE_ANSWERS, response_id=d.response_id, answers=answers, seq=d.version + 1)
+    turn.outbox.add(Op.RESPONSE_ABANDON, response_id=d.response_id)
+    await finished(turn, d.response_id, questionnaire_id)
+    d.answers = None  # written with the abandonment; nothing of this survey is carried any further
+
+
+def keep_answers_so_far(turn: Turn) -> None:
+    """A survey in progress that is left without being completed or abandoned (another one starts in
+    this chat): its answers so far go to `responses`, where the sweep of forgotten surveys finds them."""
+    d = turn.dialogue
+    if not d.response_id or not d.answers or is_preview(turn):
+        return
+    answers = dict(d.answers)
+    turn.outbox.add(Op.RESPONSE_ANSWERS, response_id=d.response_id, answers=answers, seq=d.version + 1)
 
 
 async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
@@ -148,8 +175,12 @@ def record_consent(turn: Turn, decision: Decision) -> None:
     )
 
 
-async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None) -> State:
+async def begin_survey(
+    turn: Turn, questionnaire: Questionnaire, *, edit_ref: str | None = None, consented: bool = False
+) -> State:
+    """Start a response; `consented`: right after the consent decision, which it counts as well."""
     d = turn.dialogue
+    keep_answers_so_far(turn)
     d.history, d.question_id, d.answers = [], None, {}
     if isinstance(d.detour, PreviewDraft):
         d.response_id = None
@@ -169,7 +200,8 @@ async def begin_survey(turn: Turn, questionnaire: Questionnaire, *, edit_ref: st
     )
     await rollups.count(
         turn.outbox,
-        stage="consented",
+        # One counter job for the decision and the start (the job counts each stage it names).
+        stage=STARTED_AND_CONSENTED if consented else "consented",
         questionnaire_id=questionnaire.id,
         entity=d.response_id,
         at=turn.config.clock(),
@@ -382,20 +414,15 @@ async def _accept(
             found = detect(value)
             written_in = found.language if found is not None and found.confident else None
         stored = await stored_answers(turn)
+        # Kept in the conversation only (committed with the state): `responses` gets the whole set
+        # when the survey is completed or left (`_finish`, `abandon`), one write per survey rather
+        # than one per answer. /mydata and the export read in-progress answers from here.
         stored[question.id] = {
             "value": value,
             "skipped": skipped,
             "at": turn.config.clock(),
             **({"language": written_in} if written_in else {}),
         }
-        # The whole set, guarded by the conversation's version: an older snapshot applied late by
-        # a slow worker can never overwrite a newer one.
-        turn.outbox.add(
-            Op.RESPONSE_ANSWERS,
-            response_id=turn.dialogue.response_id or "",
-            answers=dict(stored),
-            seq=turn.dialogue.version + 1,
-        )
     answers = {k: v for k, v in answers.items() if k != question.id}
     if not skipped:
         answers[question.id] = value
@@ -478,9 +505,7 @@ async def on_resume(turn: Turn) -> State:
     if resume is not None and resume.how == "continue":
         return ask_current(turn, questionnaire, await current_answers(turn), edit_ref=turn.pressed_ref())
     if resume is not None and resume.how == "restart":
-        if turn.dialogue.response_id:
-            turn.outbox.add(Op.RESPONSE_ABANDON, response_id=turn.dialogue.response_id)
-            await finished(turn, turn.dialogue.response_id, questionnaire.id)
+        await abandon(turn, questionnaire.id)
         return await begin_survey(turn, questionnaire, edit_ref=turn.pressed_ref())
     if event.kind is EventKind.BUTTON and not isinstance(parse(event.text), Answer | Skip | Back):
         turn.notice = turn.t("unknown.button")

@@ -13,7 +13,7 @@ from core.events import InboundEvent, Outbound
 from core.questionnaire import Questionnaire
 from storage.inbox import Inbox, event_key
 from storage.types import Database
-from tests.conversations.test_deferred_effects import NEVER, deferring, values
+from tests.conversations.test_deferred_effects import NEVER, deferring
 from tests.conversations.test_engine import CHANNEL, CONFIG, Chat, default_questionnaire, open_store, ui
 
 __all__ = ["default_questionnaire"]  # the fixture, shared with the engine's tests
@@ -68,7 +68,10 @@ async def test_inbox_entries_are_marked_done_together_after_their_effects(
     assert await inbox.count_documents({"_id": {"$in": keys}, "status": "pending"}) == 2
     await dispatcher.wait_idle()
     assert await inbox.count_documents({"_id": {"$in": keys}, "status": "done"}) == 2
-    assert values(await chat.response()) == {"product_quality": 5, "product_match": 4}
+    assert {qid: a["value"] for qid, a in (await chat.answers()).items()} == {
+        "product_quality": 5,
+        "product_match": 4,
+    }
     await dispatcher.close()
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.deferred import deferrable, latest_only
+from conversations.dialogues.dialogue import State
 from conversations.engine import Engine
 from conversations.outbox import Effect, Op
-from core.questionnaire import Questionnaire
+from core.events import InboundEvent
+from core.questionnaire import Questionnaire, QuestionType
 from storage.types import Database
 from tests.conversations.test_engine import CONFIG, Chat, default_questionnaire, open_store, ui
 
@@ -29,35 +31,54 @@ def carried(conversation: dict[str, Any]) -> list[dict[str, Any]]:
     return list((conversation.get("outbox") or {}).get("effects", []))
 
 
-def answer_sets(conversation: dict[str, Any]) -> list[set[str]]:
-    return [set(e["args"]["answers"]) for e in carried(conversation) if e["op"] == "responses.answers"]
-
-
 def values(response: dict[str, Any]) -> dict[str, Any]:
     return {qid: a["value"] for qid, a in response["answers"].items()}
 
 
-async def test_answers_ride_along_in_each_commit_until_a_flush_applies_them(
+async def finish(chat: Chat, questionnaire: Questionnaire) -> InboundEvent:
+    """Answer every question still asked (4 to each rating); the last answer sent."""
+    last: InboundEvent | None = None
+    while (conversation := await chat.existing())["state"] == State.SURVEY:
+        qid = str(conversation["question_id"])
+        question = questionnaire.question(qid)
+        assert question is not None
+        if question.type is QuestionType.RATING5:
+            last = chat.button(f"a:{qid}:4")
+        elif question.type is QuestionType.SCALE10:
+            last = chat.button(f"a:{qid}:9")
+        else:
+            last = chat.button(f"skip:{qid}")
+        await chat.send(last)
+    assert last is not None
+    return last
+
+
+async def test_answers_stay_in_the_conversation_until_the_survey_ends(
     db: Database, default_questionnaire: Questionnaire
 ) -> None:
     engine = await deferring(db, default_questionnaire)
     chat = Chat(engine, db)
     await chat.agree()  # consent and the response's start are applied at once
     await chat.send(chat.button("a:product_quality:5"))
-    assert values(await chat.response()) == {}
-    assert answer_sets(await chat.existing()) == [{"product_quality"}]
-
     await chat.send(chat.button("a:product_match:4"))
-    # Only the latest set rides along: it holds every answer so far.
-    assert answer_sets(await chat.existing()) == [{"product_quality", "product_match"}]
+    # An answer writes nothing but its commit: the conversation holds the answers so far.
+    conversation = await chat.existing()
+    assert carried(conversation) == []
+    assert {qid: a["value"] for qid, a in conversation["answers"].items()} == {
+        "product_quality": 5,
+        "product_match": 4,
+    }
+    await engine.flush()
     assert values(await chat.response()) == {}
 
-    await engine.flush()
-    assert values(await chat.response()) == {"product_quality": 5, "product_match": 4}
-    await chat.send(chat.button("a:delivery_speed:3"))
-    assert answer_sets(await chat.existing()) == [{"product_quality", "product_match", "delivery_speed"}]
+    await finish(chat, default_questionnaire)
+    # The completion, with the whole set, rides along in the commit until a flush applies it.
+    assert "responses.complete" in [e["op"] for e in carried(await chat.existing())]
+    assert (await chat.response())["status"] == "in_progress"
     await engine.close()
-    assert values(await chat.response())["delivery_speed"] == 3
+    response = await chat.response()
+    assert response["status"] == "complete"
+    assert values(response)["product_quality"] == 5 and values(response)["recommend"] == 9
 
 
 async def test_a_worker_that_dies_before_flushing_leaves_its_effects_to_the_next(
@@ -67,25 +88,29 @@ async def test_a_worker_that_dies_before_flushing_leaves_its_effects_to_the_next
     chat = Chat(doomed, db)
     await chat.agree()
     await chat.send(chat.button("a:product_quality:5"))
-    last = chat.button("a:product_match:2")
-    reply = await chat.send(last)
+    last = await finish(chat, default_questionnaire)
     # `doomed` never flushes. Its event is replayed elsewhere (its inbox entry was never marked done):
     # the other worker applies what the commit carries and answers with the stored reply.
     survivor = await deferring(db, default_questionnaire)
-    assert await chat.send(last, survivor) == reply
-    assert values(await chat.response()) == {"product_quality": 5, "product_match": 2}
+    assert (await chat.send(last, survivor)).messages
+    response = await chat.response()
+    assert response["status"] == "complete"
+    assert values(response)["product_quality"] == 5 and len(values(response)) > 5
 
 
-async def test_a_command_first_applies_what_its_chat_has_queued(
+async def test_leaving_a_survey_writes_its_answers_so_far(
     db: Database, default_questionnaire: Questionnaire
 ) -> None:
     engine = await deferring(db, default_questionnaire)
     chat = Chat(engine, db)
     await chat.agree()
     await chat.send(chat.button("a:product_quality:1"))
+    await chat.send(chat.button("a:product_match:3"))
     assert values(await chat.response()) == {}
-    await chat.send(chat.command("help"))
-    assert values(await chat.response()) == {"product_quality": 1}
+    await chat.send(chat.command("stop"))
+    response = await chat.response()
+    assert response["status"] == "abandoned"
+    assert values(response) == {"product_quality": 1, "product_match": 3}
 
 
 def test_only_the_latest_answer_set_of_a_response_is_kept() -> None:

@@ -113,6 +113,10 @@ class Chat:
         assert doc is not None
         return doc
 
+    async def answers(self) -> dict[str, Any]:
+        """The answers so far of the survey in progress: kept in the conversation until it ends."""
+        return dict((await self.existing()).get("answers") or {})
+
     async def agree(self) -> Reply:
         await self.send(self.command("start"))
         return await self.send(self.button("consent:yes"))
@@ -296,7 +300,7 @@ async def test_two_engines_on_one_chat_apply_both_events_once(
     assert {answer.event_id, helping.event_id} <= set(after["recent_events"])
     assert after["question_id"] == "product_match"
     assert after["history"] == ["product_quality"]
-    answers = (await chat.response())["answers"]
+    answers = await chat.answers()
     assert {qid: a["value"] for qid, a in answers.items()} == {"product_quality": 5}
 
     # The optimistic-concurrency path was really exercised, not just sequential luck.
@@ -330,7 +334,7 @@ async def test_back_returns_to_the_previous_question(
     await chat.send(chat.button("a:product_quality:1"))
     conversation = await chat.conversation()
     assert conversation is not None and conversation["question_id"] == "product_match"
-    assert (await chat.response())["answers"]["product_quality"]["value"] == 1
+    assert (await chat.answers())["product_quality"]["value"] == 1
 
 
 async def test_back_on_the_first_question_is_refused(db: Database, engine: Engine) -> None:
@@ -352,7 +356,7 @@ async def test_skip_on_a_required_question_is_refused(db: Database, engine: Engi
     assert conversation is not None
     assert conversation["question_id"] == "product_quality"
     assert conversation["state"] == State.SURVEY
-    assert (await chat.response())["answers"] == {}
+    assert await chat.answers() == {}
 
 
 async def test_skip_on_an_optional_question_records_a_skip(db: Database, engine: Engine) -> None:
@@ -365,7 +369,7 @@ async def test_skip_on_an_optional_question_records_a_skip(db: Database, engine:
     assert reply.notice is None
     assert t("survey.skipped") in reply.messages[0].text
     assert (await chat.conversation() or {})["question_id"] == "ease_of_use"
-    answer = (await chat.response())["answers"]["after_sales"]
+    answer = (await chat.answers())["after_sales"]
     assert answer["skipped"] is True and answer["value"] is None
 
 
@@ -374,7 +378,7 @@ async def test_stale_button_gives_a_notice_and_changes_nothing(db: Database, eng
     await chat.agree()
     await chat.send(chat.button("a:product_quality:4"))
     before = await chat.conversation()
-    answers_before = (await chat.response())["answers"]
+    answers_before = await chat.answers()
 
     reply = await chat.send(chat.button("a:product_quality:1"))  # a button of the previous question
     assert reply.messages == ()
@@ -384,7 +388,7 @@ async def test_stale_button_gives_a_notice_and_changes_nothing(db: Database, eng
     assert after is not None and before is not None
     assert after["question_id"] == before["question_id"] == "product_match"
     assert after["history"] == before["history"]
-    assert (await chat.response())["answers"] == answers_before
+    assert await chat.answers() == answers_before
 
 
 async def test_forged_button_value_gives_a_notice(db: Database, engine: Engine) -> None:
@@ -395,7 +399,7 @@ async def test_forged_button_value_gives_a_notice(db: Database, engine: Engine) 
         assert reply.notice == t("unknown.button"), payload
         assert reply.messages == ()
     assert (await chat.conversation() or {})["question_id"] == "product_quality"
-    assert (await chat.response())["answers"] == {}
+    assert await chat.answers() == {}
 
 
 async def test_typed_answer_that_is_invalid_repeats_the_question_with_a_hint(
@@ -411,7 +415,7 @@ async def test_typed_answer_that_is_invalid_repeats_the_question_with_a_hint(
     assert (await chat.conversation() or {})["question_id"] == "product_quality"
     reply = await chat.send(chat.text("vier"))  # German, understood in an English chat too
     assert (await chat.conversation() or {})["question_id"] == "product_match"
-    assert (await chat.response())["answers"]["product_quality"]["value"] == 4
+    assert (await chat.answers())["product_quality"]["value"] == 4
     # How the typed word was read opens the next question's message (one message, not two).
     (message,) = reply.messages
     assert message.text.startswith("✓ Your answer: 4 · Satisfied\n\n")
@@ -491,7 +495,7 @@ async def test_forged_superscript_digit_button_gives_a_notice(db: Database, engi
     await chat.agree()
     reply = await chat.send(chat.button("a:product_quality:²"))
     assert reply.notice == t("unknown.button")
-    assert (await chat.response())["answers"] == {}
+    assert await chat.answers() == {}
 
 
 async def test_a_replayed_event_gets_its_reply_again_and_changes_nothing(

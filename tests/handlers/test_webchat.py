@@ -14,6 +14,7 @@ from core.events import Outbound
 from handlers.webchat import WebChatChannel
 from storage.types import Database
 from storage.webchat import WebChatTranscripts
+from tests.answers import answers_so_far
 from tests.handlers.telegram_harness import BotRunner
 
 
@@ -124,7 +125,7 @@ async def test_a_new_browser_gets_a_token_and_consent_then_finds_its_chat_again(
         assert edited["id"] == question["id"] and edited["choices"] == []  # the answer, in place
     response = await db["responses"].find_one({})
     assert response is not None and response["channel"] == "web"
-    assert response["answers"]["product_quality"]["value"] == 5
+    assert (await answers_so_far(db, response))["product_quality"]["value"] == 5
 
 
 async def test_a_forged_token_gets_a_new_conversation_not_someone_elses(polling: BotRunner) -> None:

@@ -90,3 +90,36 @@ async def test_a_worker_claims_only_the_kinds_it_can_run(db: Database) -> None:
     claimed = await store.jobs.claim_due(now=T0, worker="w", lease=LEASE, kinds=["followup"])
     assert [job.id for job in claimed] == ["b"]
     assert await store.jobs.backlog(now=T0) == 1  # the other kind waits; the claimed one is held
+
+
+async def test_complete_many_marks_only_the_jobs_still_held(db: Database) -> None:
+    store = await Store.open(db)
+    for name in ("a", "b"):
+        await store.jobs.schedule(job_id=name, kind="k", due_at=T0)
+    held = await store.jobs.claim_due(now=T0, worker="w1", lease=LEASE)
+    # b's lease ran out and another worker took it over (its version moved on): w1's copy is stale.
+    await db["jobs"].update_one({"_id": "b"}, {"$inc": {"version": 1}})
+    assert await store.jobs.complete_many(held) == 1
+    assert [doc["status"] async for doc in db["jobs"].find({}).sort("_id", 1)] == [
+        JobStatus.DONE,
+        JobStatus.PENDING,
+    ]
+    assert await store.jobs.complete_many([]) == 0
+
+
+async def test_many_due_jobs_are_claimed_together_by_one_worker_each(db: Database) -> None:
+    store = await Store.open(db)
+    for number in range(40):
+        await store.jobs.schedule(job_id=f"j{number:02}", kind="k", due_at=T0 + timedelta(seconds=number))
+    await db["jobs"].update_many({"_id": {"$in": ["j00", "j01"]}}, {"$unset": {"scheduled_at": ""}})  # older
+    results = await asyncio.gather(
+        *(store.jobs.claim_due(now=T0 + LEASE, worker=f"w{n}", lease=LEASE, limit=40) for n in range(4))
+    )
+    ids = [job.id for jobs in results for job in jobs]
+    assert sorted(ids) == [f"j{n:02}" for n in range(40)] and len(ids) == len(set(ids))
+    for jobs in results:
+        assert [job.id for job in jobs] == sorted(job.id for job in jobs)  # in due order
+        assert all(job.attempts == 1 and job.version == 1 for job in jobs)
+        assert all(job.due_at == T0 + timedelta(seconds=int(job.id[1:])) for job in jobs)
+    # Whoever holds a job can finish it: its version is the one stored.
+    assert await store.jobs.complete_many([job for jobs in results for job in jobs]) == 40

@@ -367,3 +367,18 @@ async def test_translate_without_a_language_drafts_every_language_the_shop_serve
     assert (
         await run(alice, "translate pulse") == "pulse: every language the shop serves has its texts already."
     )
+
+
+async def test_a_preview_started_in_the_middle_of_a_survey_keeps_its_answers_so_far(
+    db: Database, store: Store
+) -> None:
+    alice = admin(engine(store), db, ALICE)
+    await alice.agree()
+    await alice.send(alice.button("a:product_quality:4"))
+    await run(alice, "new\n" + PULSE)
+    reply = await alice.send(alice.command("admin", "preview pulse"))
+    assert reply.messages[0].text.startswith("Preview of pulse v1")
+    # The survey left for the preview: its answers are in `responses` (the conversation's are the preview's).
+    (response,) = await db["responses"].find({}).to_list()
+    assert response["status"] == "in_progress"
+    assert {qid: a["value"] for qid, a in response["answers"].items()} == {"product_quality": 4}
