@@ -96,9 +96,11 @@ async def test_a_new_message_sent_before_a_crash_is_not_sent_again_when_its_even
         assert await first.submit(event)
     await sent.answered.wait()
     keys = {event.event_id: event_key(CHANNEL, event.event_id) for event in (start, again)}
-    for key in keys.values():
-        entry = await db["inbox"].find_one({"_id": key})
-        assert entry is not None and entry["status"] == "pending" and "delivered_at" in entry
+    noted = {"_id": {"$in": list(keys.values())}, "delivered_at": {"$exists": True}}
+    async with asyncio.timeout(30):  # the note follows the delivery; bounded so a regression fails
+        while await db["inbox"].count_documents(noted) < 2:  # noqa: ASYNC110 (a database state)
+            await asyncio.sleep(0.01)
+    assert await db["inbox"].count_documents({"_id": {"$in": list(keys.values())}, "status": "pending"}) == 2
     # The first worker dies now. Suppose the second chat's message had not gone out after all.
     await db["inbox"].update_one({"_id": keys[again.event_id]}, {"$unset": {"delivered_at": ""}})
     await db["inbox"].update_many({}, {"$set": {"lease_until": None}})
