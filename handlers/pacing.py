@@ -30,8 +30,9 @@ class Pacer:
         self._chat_burst = chat_burst
         self._chats: OrderedDict[str, TokenBucket] = OrderedDict()
         self._max_chats = max_chats
-        self._global_rate = global_rate
         self._queued = 0  # callers of `wait` waiting for the global limit
+        self._none_queued = asyncio.Event()
+        self._none_queued.set()
         self._spare = asyncio.Lock()
 
     def _bucket(self, chat: str) -> TokenBucket:
@@ -56,10 +57,13 @@ class Pacer:
     async def wait(self, chat: str) -> None:
         await self._bucket(chat).take()
         self._queued += 1
+        self._none_queued.clear()
         try:
             await self._global.take()
         finally:
             self._queued -= 1
+            if not self._queued:
+                self._none_queued.set()
 
     async def wait_spare(self, chat: str) -> None:
         """For a message that can wait (tidying): it goes only while no other waits for the global
@@ -67,7 +71,7 @@ class Pacer:
         await self._bucket(chat).take()
         async with self._spare:
             while self._queued:
-                await self._sleep(1 / self._global_rate)
+                await self._none_queued.wait()
             await self._global.take()
 
     def retry_after(self, chat: str, seconds: float) -> None:
