@@ -89,6 +89,8 @@ async def survey_chat(answered: str) -> str:
                 load = Load(fake=fake, mode="polling", webhook_url=None, think_seconds=0)
                 await load.run_customer(Customer(index=0, chat_id=FIRST_CHAT_ID))
                 await feedback_bot.dispatcher.wait_idle()
+                if feedback_bot.telegram is not None:
+                    await feedback_bot.telegram.settled()  # the tidying after the last reply
             finally:
                 await feedback_bot.stop()
             calls = ", ".join(

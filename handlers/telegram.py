@@ -45,6 +45,7 @@ MAX_FETCH_BYTES = 20_000_000  # the Bot API's own download limit
 MAX_DOCUMENT_BYTES = 200_000  # an admin's questionnaire YAML; larger uploads are not read
 MAX_SEND_ATTEMPTS = 4
 KEYBOARDS_REMEMBERED = 10_000  # chats whose current buttons this process knows
+TIDY_AT_CLOSE_SECONDS = 2.0  # a stopping worker finishes the tidying it can in this long
 COMMANDS = ("start", "complain", "language", "help", "stop", "mydata", "delete")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Submit = Callable[[InboundEvent], Awaitable[bool]]
@@ -239,8 +240,11 @@ class TelegramChannel:
         self._closed = False
 
     async def close(self) -> None:
-        """Stop tidying: what is left undone leaves old buttons, which the dialogue still answers."""
+        """Stop tidying, after a moment to finish: what is left undone leaves old buttons, which the
+        dialogue still answers."""
         self._closed = True
+        if self._tidying:
+            await asyncio.wait(list(self._tidying), timeout=TIDY_AT_CLOSE_SECONDS)
         for task in self._tidying:
             task.cancel()
         await asyncio.gather(*self._tidying, return_exceptions=True)
