@@ -45,20 +45,20 @@ MAX_EPHEMERAL = 3500  # a slash command's answer is one message; long exports ar
 MEMBERS_TTL_SECONDS = 300.0
 MAX_BODY_BYTES = 1_000_000
 SIGNATURE_MAX_AGE_SECONDS = 300  # Slack's own advice: older requests may be replays
-# Button → (modal title, input label).
+# Button → (what the agent asks for, modal title, input label).
 TEXT_ACTIONS = {
-    "ticket_reply": ("Reply to the customer", "Your reply (it is translated for the customer)"),
-    "ticket_propose": ("Propose a resolution", "The resolution (the customer accepts or rejects it)"),
-    "ticket_resolve": ("Resolve and close", "What was done (sent to the customer)"),
-    "ticket_escalate": ("Escalate", "Why this needs escalation"),
-}
-
-
-TEXT_ACTS = {
-    "ticket_reply": AgentAct.REPLY,
-    "ticket_propose": AgentAct.PROPOSE,
-    "ticket_resolve": AgentAct.RESOLVE,
-    "ticket_escalate": AgentAct.ESCALATE,
+    "ticket_reply": (
+        AgentAct.REPLY,
+        "Reply to the customer",
+        "Your reply (it is translated for the customer)",
+    ),
+    "ticket_propose": (
+        AgentAct.PROPOSE,
+        "Propose a resolution",
+        "The resolution (the customer accepts or rejects it)",
+    ),
+    "ticket_resolve": (AgentAct.RESOLVE, "Resolve and close", "What was done (sent to the customer)"),
+    "ticket_escalate": (AgentAct.ESCALATE, "Escalate", "Why this needs escalation"),
 }
 
 
@@ -218,8 +218,8 @@ class SlackAgents:
             return
         act = AgentAction(AgentAct.CLAIM, ticket_id=str(action.get("value")), agent=user)
         refusal = await self._act(act, request=request_identity(body), reply_to=channel_of(body))
-        if refusal is not None:
-            await self._refuse(body, refusal)
+        if refusal is not None:  # logged where the ticket refused it
+            await self._tell(user, channel_of(body), refusal)
 
     async def _act(self, action: AgentAction, *, request: str | None, reply_to: str | None) -> str | None:
         """Submit the action as an event of its ticket and wait for the outcome; why it was refused,
@@ -248,7 +248,7 @@ class SlackAgents:
             element: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": options}
             title, label = "Reclassify", "New category"
         else:
-            title, label = TEXT_ACTIONS[name]
+            _, title, label = TEXT_ACTIONS[name]
             element = {
                 "type": "plain_text_input",
                 "action_id": "value",
@@ -276,7 +276,7 @@ class SlackAgents:
 
     async def _text_submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         text = str(modal_input(view).get("value") or "")
-        act = TEXT_ACTS[str(view.get("callback_id")).removesuffix("_modal")]
+        act, _, _ = TEXT_ACTIONS[str(view.get("callback_id")).removesuffix("_modal")]
         await self._submitted(ack, body, view, act, text)
 
     async def _reclassified(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
