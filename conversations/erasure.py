@@ -28,7 +28,10 @@ async def erase_customer(
     written = await store.tickets.texts_for_customer(customer_id=customer_id)
     feedback = await store.feedback.for_customer(customer_id=customer_id)
     written += [str(doc.get("text") or "") for doc in feedback]
-    responses = await store.responses.for_customer(customer_id=customer_id)
+    # A survey in progress keeps its answers in the conversation until it ends.
+    responses = await store.conversations.with_answers_so_far(
+        await store.responses.for_customer(customer_id=customer_id)
+    )
     for response in responses:
         written += [a.value for a in response.answers.values() if isinstance(a.value, str)]
     await store.translations.forget(text_hashes=sorted({text_hash(t) for t in written if t.strip()}))
