@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hmac
-import importlib.util
 import json
 import logging
-import sys
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -27,13 +25,13 @@ from telegram import (
 )
 from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from conversations.turn import Reply
 from core.events import Attachment, Choice, EventKind, InboundEvent, Outbound
 from handlers.http_input import RefusalLog, header_bytes
 from handlers.pacing import Pacer
+from handlers.telegram_transport import AiohttpRequest
 from locales.catalog import Catalogs
 
 log = logging.getLogger("handlers.telegram")
@@ -51,19 +49,6 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 Submit = Callable[[InboundEvent], Awaitable[bool]]
 
 
-def skip_absent_sniffio() -> None:
-    """Make httpcore's per-request `import sniffio` fail at once when sniffio is not installed.
-
-    httpcore tries that import on every request (to tell asyncio from trio); anyio no longer depends
-    on sniffio, so it is absent and each try searched every `sys.path` entry: 6 % of the bot
-    process's CPU samples under load (py-spy, docs/benchmarks.md). A `None` in `sys.modules` is
-    Python's record of a module known to be missing: the import raises the same ImportError, now
-    without looking. Nothing changes where sniffio is installed.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
 def make_bot(
     *,
     token: str,
@@ -71,10 +56,9 @@ def make_bot(
     poll_timeout: int = 30,
     base_file_url: str = "https://api.telegram.org/file/bot",
 ) -> Bot:
-    skip_absent_sniffio()
     # getUpdates holds the connection for the poll timeout, so reads must be allowed to last longer.
-    polling = HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout + 10)
-    sending = HTTPXRequest(connection_pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
+    polling = AiohttpRequest(pool_size=2, read_timeout=poll_timeout + 10)
+    sending = AiohttpRequest(pool_size=64, read_timeout=20, write_timeout=20, connect_timeout=10)
     return Bot(
         token=token,
         base_url=base_url,
