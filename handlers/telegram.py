@@ -240,12 +240,27 @@ class TelegramChannel:
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
         callback_id = event.ack_ref if event.kind is EventKind.BUTTON else None
-        if callback_id:
-            await self._call(
-                event.chat_key,
-                lambda: self.bot.answer_callback_query(callback_id, text=reply.notice),
-                into_chat=False,
+        # The acknowledgement only stops the button's spinner: it goes alongside the reply rather
+        # than one round trip ahead of it.
+        acknowledged = (
+            asyncio.create_task(
+                self._call(
+                    event.chat_key,
+                    lambda: self.bot.answer_callback_query(callback_id, text=reply.notice),
+                    into_chat=False,
+                ),
+                name="answer-callback",
             )
+            if callback_id
+            else None
+        )
+        try:
+            await self._reply(event, reply)
+        finally:
+            if acknowledged is not None:
+                await acknowledged
+
+    async def _reply(self, event: InboundEvent, reply: Reply) -> None:
         known = self._keyboards.pop(event.chat_key, None)  # None: this process does not know them
         stale = self._superseded(event, reply, known)
         shown: list[int] = []
