@@ -18,10 +18,6 @@ MEMORY = ":memory:"
 CACHE_SIZE = "32M"
 # How often expired documents of TTL indexes are deleted (mongod: 60 s); a pass is cheap at our sizes.
 TTL_SWEEP_SECONDS = 5.0
-# The server runs a thread per connection under one GIL. A thread back from a socket call waits for the
-# GIL up to the switch interval (CPython's default 5 ms) while another thread computes, and a command
-# makes several such calls: under load that wait, not the work, was most of a command's latency.
-SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -30,12 +26,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--cache-size", default=CACHE_SIZE, help="WiredTiger cache, e.g. 32M")
-    parser.add_argument(
-        "--switch-interval",
-        type=float,
-        default=SWITCH_INTERVAL_SECONDS,
-        help="the interpreter's thread switch interval in seconds (see SWITCH_INTERVAL_SECONDS)",
-    )
     parser.add_argument(
         "--secantus-per-command-lookups",
         action="store_true",
@@ -85,7 +75,6 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_term)
     if not args.secantus_per_command_lookups:
         skip_profile_lookups()
-    sys.setswitchinterval(args.switch_interval)
     server = SecantusDBServer(
         host=args.host,
         port=args.port,
