@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,20 @@ from storage.store import Store
 log = logging.getLogger("bot.service_window")
 WINDOW = timedelta(hours=24)
 MARGIN = timedelta(minutes=10)  # a message sent at the very edge must not arrive after it closes
+# A chat's window is written at most once per REFRESH by a worker: every answer wrote it before, a
+# round trip on each reply's path. The stored time may then lag by up to REFRESH, so the window is
+# taken to close that much earlier: a message at its very end goes as a template instead, never the
+# other way round.
+REFRESH = timedelta(minutes=5)
+CHATS_REMEMBERED = 10_000
+
+
+@dataclass(slots=True)
+class _Written:
+    at: datetime
+    """The customer's message time this worker last stored for the chat."""
+    taken: bool = False
+    """Held messages were looked for since then."""
 
 
 class TemplateChannel(Channel, Protocol):
@@ -62,13 +77,21 @@ class WindowedChannel:
         self._store = store
         self._templates = templates
         self._clock = clock
+        self._written: OrderedDict[str, _Written] = OrderedDict()
 
     async def customer_wrote(self, event: InboundEvent) -> None:
         now = self._clock()
         sent = event.sent_at
         # The platform's time when plausible: a message redelivered hours later opened the window then.
         at = min(now, datetime.fromtimestamp(sent, UTC)) if isinstance(sent, int) and sent > 0 else now
+        written = self._written.get(event.chat_key)
+        if written is not None and at <= written.at + REFRESH:
+            return
         await self._store.windows.customer_wrote(channel=self.name, chat_key=event.chat_key, at=at)
+        self._written[event.chat_key] = _Written(at)
+        self._written.move_to_end(event.chat_key)
+        while len(self._written) > CHATS_REMEMBERED:
+            self._written.popitem(last=False)
 
     async def window_open(self, chat_key: str) -> bool:
         last = await self._store.windows.last_inbound(channel=self.name, chat_key=chat_key)
@@ -80,9 +103,16 @@ class WindowedChannel:
 
     async def deliver(self, event: InboundEvent, reply: Reply) -> None:
         """A reply to the customer's message; whatever was held for them goes first."""
-        held = await self._store.held.take(channel=self.name, chat_key=event.chat_key)
-        if held:
-            await self._inner.send(event.chat_key, [Outbound.from_document(doc) for doc in held])
+        written = self._written.get(event.chat_key)
+        # Only a closed window holds messages, and since this worker stored the window open and
+        # looked, it has stayed open: nothing new can have been held (a send that found it closed
+        # just before and held after the look waits for the next refresh).
+        if written is None or not written.taken:
+            held = await self._store.held.take(channel=self.name, chat_key=event.chat_key)
+            if written is not None:
+                written.taken = True
+            if held:
+                await self._inner.send(event.chat_key, [Outbound.from_document(doc) for doc in held])
         await self._inner.deliver(event, reply)
 
     async def fetch(self, ref: str) -> bytes | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.service_window import Templates, WindowedChannel
+from bot.service_window import MARGIN, REFRESH, WINDOW, Templates, WindowedChannel
+from conversations.turn import Reply
 from core.events import Choice, EventKind, InboundEvent, Outbound, Unprompted
 from handlers.whatsapp import WhatsAppChannel
 from locales.catalog import catalogs
@@ -108,3 +109,62 @@ async def test_no_template_for_the_purpose_or_language_holds_the_message_once(
     # A language without its own template falls back to the default language's.
     await channel.send(NUMBER, [invitation(language="fr")])
     assert graph.templates(NUMBER)[-1]["language"] == {"code": "en_US"}
+
+
+async def stored_window(db: Database) -> datetime:
+    doc = await db["service_windows"].find_one({"_id": f"whatsapp:{NUMBER}"})
+    assert doc is not None
+    at: datetime = doc["last_inbound_at"]
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+async def test_a_chat_s_window_is_stored_once_per_refresh_and_closes_that_much_earlier(
+    db: Database, graph: FakeGraph
+) -> None:
+    clock = Clock(NOW)
+    channel = await windowed(db, graph, clock)
+    await channel.customer_wrote(wrote(NOW))
+    clock.now = NOW + REFRESH - timedelta(seconds=1)
+    await channel.customer_wrote(wrote(clock.now, "wamid.2"))  # an answer a moment later: not stored
+    assert await stored_window(db) == NOW
+    clock.now = NOW + REFRESH + timedelta(seconds=1)
+    await channel.customer_wrote(wrote(clock.now, "wamid.3"))
+    assert await stored_window(db) == clock.now
+    # What was not stored only makes the window close earlier: free-form is never sent after it.
+    last_stored = clock.now
+    clock.now = last_stored + WINDOW - MARGIN - timedelta(seconds=1)
+    assert await channel.window_open(NUMBER)
+    clock.now = last_stored + WINDOW - MARGIN
+    assert not await channel.window_open(NUMBER)
+
+
+async def test_held_messages_are_looked_for_once_after_each_stored_window(
+    db: Database, graph: FakeGraph
+) -> None:
+    clock = Clock(NOW - timedelta(days=2))
+    channel = await windowed(db, graph, clock)
+    followup = Outbound("Still solved?", unprompted=Unprompted("followup", "de", ("C-1",)))
+    await channel.send(NUMBER, [followup])  # no window, no template: held
+    clock.now = NOW
+    first = wrote(NOW)
+    await channel.customer_wrote(first)
+    await channel.deliver(first, Reply((Outbound("Danke"),)))
+    assert [m["text"]["body"] for m in graph.to(NUMBER)] == ["Still solved?", "Danke"]
+    assert await db["held_messages"].count_documents({}) == 0
+
+    # Held by another worker that found the window closed just before it was stored (a race): the
+    # answers of the next minutes do not look again; the first message after the refresh brings it.
+    await db["held_messages"].insert_one(
+        {"_id": "late", "chat": f"whatsapp:{NUMBER}", "message": followup.to_document(), "held_at": NOW}
+    )
+    clock.now = NOW + timedelta(minutes=1)
+    second = wrote(clock.now, "wamid.2")
+    await channel.customer_wrote(second)
+    await channel.deliver(second, Reply((Outbound("Frage 2"),)))
+    assert await db["held_messages"].count_documents({}) == 1
+    clock.now = NOW + REFRESH + timedelta(minutes=1)
+    third = wrote(clock.now, "wamid.3")
+    await channel.customer_wrote(third)
+    await channel.deliver(third, Reply((Outbound("Frage 3"),)))
+    assert [m["text"]["body"] for m in graph.to(NUMBER)][-2:] == ["Still solved?", "Frage 3"]
+    assert await db["held_messages"].count_documents({}) == 0
