@@ -121,7 +121,7 @@ def per_action(
     count = sum(len(by_kind[k]) for k in answers)
     label = f"store round trips per answer (steady state, {count} answers)"
     if at_reply is None:
-        lines.append((label, describe(total, max(1, count))))
+        lines.append((label, f"all of it (not split at the reply) {describe(total, max(1, count))}"))
         return lines
     waited = sum((sum(reply_path[k], Counter()) for k in answers), Counter())
     background = difference(total, waited)
