@@ -56,8 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pymongo import AsyncMongoClient
-
 from benchmarks.bot_child import (
     PROJECT_ROOT,
     BotProcess,
@@ -69,6 +67,7 @@ from benchmarks.bot_child import (
     tree_pids,
     wait_until,
 )
+from benchmarks.store_counters import StoreCounters, describe, difference, idle, per_action
 from benchmarks.survey_load import latency_line, percentile
 from benchmarks.telegram_load import (
     FIRST_CHAT_ID,
@@ -80,10 +79,7 @@ from benchmarks.telegram_load import (
 
 BOTS = ("peer", "feedback", "feedback-256m", "feedback-inline", "feedback-baseline")
 DATABASE = "feedback_peer_bench"
-SETTLE_SECONDS = 0.25  # counters unchanged this long: the probe's action is finished in the store
 PROBE_CHAT_ID = 699_999
-IDLE_SECONDS = 3.0
-NOT_ANSWERS = frozenset({"start", "consent"})  # the probe's actions that are not a survey answer
 
 
 # --------------------------------------------------------------------------- the bots
@@ -114,54 +110,6 @@ async def start_bot(kind: str, fake: TimedTelegram, data_dir: Path, baseline_roo
     else:
         argv += ["--writes", writes]  # a baseline checkout may predate the option
     return await start_child(argv, env, cwd=root)
-
-
-# --------------------------------------------------------------------------- store round trips
-
-
-class StoreCounters:
-    """Per-namespace command counts of the embedded server (its `top` command)."""
-
-    def __init__(self, uri: str) -> None:
-        # SecantusDB closes a connection idle for 300 s, which a slow load outlasts: drop it first.
-        self.client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, maxIdleTimeMS=60_000)
-
-    async def snapshot(self) -> Counter[str]:
-        """`<collection> <section>` -> commands so far, for the benchmark's database."""
-        reply = await self.client.admin.command("top")
-        counts: Counter[str] = Counter()
-        for namespace, sections in reply.get("totals", {}).items():
-            if not isinstance(sections, dict) or not namespace.startswith(DATABASE + "."):
-                continue
-            collection = namespace.split(".", 1)[1]
-            for section in ("queries", "getmore", "insert", "update", "remove", "commands"):
-                count = int(sections.get(section, {}).get("count", 0))
-                if count:
-                    counts[f"{collection} {section}"] = count
-        return counts
-
-    async def settled(self) -> Counter[str]:
-        """A snapshot once nothing has changed for SETTLE_SECONDS (the bot finished its writes)."""
-        last = await self.snapshot()
-        while True:
-            await asyncio.sleep(SETTLE_SECONDS)
-            now = await self.snapshot()
-            if now == last:
-                return now
-            last = now
-
-    async def close(self) -> None:
-        await self.client.close()
-
-
-def _per_second(delta: Counter[str], seconds: float) -> str:
-    parts = ", ".join(f"{k} {v / seconds:.2f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1]))
-    return f"{delta.total() / seconds:.2f} ({parts})"
-
-
-def describe(delta: Counter[str], per: int) -> str:
-    parts = ", ".join(f"{k} {v / per:.2f}" for k, v in sorted(delta.items(), key=lambda kv: -kv[1]))
-    return f"{delta.total() / per:.2f} ({parts})"
 
 
 # --------------------------------------------------------------------------- py-spy
@@ -223,13 +171,7 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
     """One customer alone, every action's round trips counted once the counters have settled."""
     load = Load(fake=fake, mode="polling", webhook_url=None, think_seconds=0.0)
     customer = Customer(index=-1, chat_id=PROBE_CHAT_ID)
-    idle_start = await counters.settled()
-    idle_began = time.monotonic()
-    await asyncio.sleep(IDLE_SECONDS)
-    idle = await counters.snapshot()
-    idle_seconds = time.monotonic() - idle_began
-    idle.subtract(idle_start)
-    lines = [f"idle bot over {idle_seconds:.1f} s, per second: {_per_second(+idle, idle_seconds)}"]
+    lines = [await idle(counters)]
     snapshots: list[Counter[str]] = [await counters.settled()]
     at_reply: list[Counter[str]] = []
     waiting = False
@@ -259,33 +201,8 @@ async def probe(fake: TimedTelegram, counters: StoreCounters) -> list[str]:
         await load.run_customer(customer)
     finally:
         fake.before_output = None
-    by_kind: dict[str, list[Counter[str]]] = {}
-    reply_path: dict[str, list[Counter[str]]] = {}
-    steps = zip(customer.actions, snapshots, at_reply, snapshots[1:], strict=False)
-    for action, before, replied, after in steps:
-        delta = after.copy()
-        delta.subtract(before)
-        by_kind.setdefault(action.kind, []).append(+delta)
-        waited = replied.copy()
-        waited.subtract(before)
-        reply_path.setdefault(action.kind, []).append(+waited)
-    for kind, deltas in by_kind.items():
-        merged: Counter[str] = Counter()
-        for delta in deltas:
-            merged.update(delta)
-        each = "/".join(str(d.total()) for d in deltas)
-        lines.append(f"{kind} (x{len(deltas)}: {each}): mean {describe(merged, len(deltas))}")
-    answers = [kind for kind in by_kind if kind not in NOT_ANSWERS]
-    total = sum((sum(by_kind[k], Counter()) for k in answers), Counter())
-    waited = sum((sum(reply_path[k], Counter()) for k in answers), Counter())
-    count = sum(len(by_kind[k]) for k in answers)
-    background = total.copy()
-    background.subtract(waited)
-    lines.append(
-        f"store round trips per answer (steady state, {count} answers): reply path (before the bot's "
-        f"first message call) {describe(waited, count)}; after it {describe(+background, count)}"
-    )
-    return lines
+    lines += per_action([a.kind for a in customer.actions], snapshots, at_reply)
+    return [f"{label}: {figures}" for label, figures in lines]
 
 
 async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None, index: int) -> Result:
@@ -313,7 +230,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                 if kind != "peer":
                     if bot.store_uri is None:
                         raise RuntimeError("embedded server URI not found in the bot's log")
-                    counters = StoreCounters(bot.store_uri)
+                    counters = StoreCounters(bot.store_uri, DATABASE)
                     before = await counters.settled()
                 if profile_dir is not None and kind != "peer":
                     for pid in tree_pids(bot.process.pid):
@@ -352,10 +269,7 @@ async def run_one(kind: str, args: argparse.Namespace, profile_dir: Path | None,
                     if subset:
                         notes.append(f"reply latency, {action_kind}: {latency_line(subset)}")
                 if counters is not None:
-                    after = await counters.settled()
-                    delta = after.copy()
-                    delta.subtract(before)
-                    delta = +delta
+                    delta = difference(await counters.settled(), before)
                     notes.append(
                         f"store round trips over the load: {delta.total()} for {len(actions)} actions "
                         f"({answers} answers): per action {describe(delta, max(1, len(actions)))}"

@@ -6,6 +6,13 @@ starts Feedback Bot as a child process with its embedded store (``benchmarks.bot
 customers at once under a duration limit while sampling the bot's process tree, then reads MongoDB:
 every finished customer must have exactly one response with status ``complete`` holding exactly the
 answers it gave (matched by its comment, which names the customer), nothing lost, nothing doubled.
+
+Store round trips come from the embedded server's own counters (``benchmarks.store_counters``): read
+before and after the load once they have settled, divided by customer actions; then a probe customer
+takes the survey alone and each of its actions is counted once the counters have stopped moving. Where
+the channel's bot waits for its message call (the fake Graph API answers it), the counters are also read
+while the bot's first message of a reply waits, which splits an answer's round trips into the reply path
+and after it; the web chat's frames do not make the bot wait, so there the split is not printed.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from aiohttp import ClientSession
 from pymongo import AsyncMongoClient
 
 from benchmarks.bot_child import BotProcess, TreeSampler, start_feedback_bot
+from benchmarks.store_counters import StoreCounters, describe, difference, idle, per_action
 
 DATABASE = "feedback_channel_bench"
 REPLY_TIMEOUT = 60.0  # a customer who waits this long for an answer has been lost by the bot
@@ -58,8 +66,14 @@ class Customer:
     answers: dict[str, Any] = field(default_factory=dict)  # what the customer gave, per question id
     completed: bool = False
     problem: str | None = None
+    # Set for the probe customer only: awaited before each action is sent (its counters settle) ...
+    before_action: Callable[[], Awaitable[None]] | None = None
+    # ... and by a channel whose bot waits for its message calls, while one to this customer waits.
+    at_bot_message: Callable[[], Awaitable[None]] | None = None
 
-    def begin(self, kind: str) -> Action:
+    async def begin(self, kind: str) -> Action:
+        if self.before_action is not None:
+            await self.before_action()
         action = Action(kind=kind, sent_at=time.monotonic())
         self.actions.append(action)
         return action
@@ -186,6 +200,43 @@ async def verify(uri: str, customers: list[Customer], channel: str) -> list[tupl
     ]
 
 
+async def probe(drive: Drive, customer: Customer, counters: StoreCounters) -> list[tuple[str, str]]:
+    """`customer` alone, each of its actions' round trips counted once the counters have settled."""
+    lines = [await idle(counters)]
+    settled: list[Counter[str]] = []
+    at_reply: list[Counter[str]] = []
+    waiting = held = False
+
+    async def reply_arrived() -> None:
+        nonlocal waiting
+        if waiting:  # no message call held for this action: count up to the reply's arrival
+            waiting = False
+            at_reply.append(await counters.snapshot())
+
+    async def before_action() -> None:
+        nonlocal waiting
+        await reply_arrived()
+        settled.append(await counters.settled())
+        waiting = True
+
+    async def at_bot_message() -> None:
+        # The bot's call waits while the counters are read: what the reply path cost, before
+        # anything the bot does after replying.
+        nonlocal waiting, held
+        if waiting:
+            waiting, held = False, True
+            at_reply.append(await counters.snapshot())
+
+    customer.before_action, customer.at_bot_message = before_action, at_bot_message
+    try:
+        await drive(customer)
+    except Lost as error:
+        return [*lines, ("lost", str(error))]
+    await reply_arrived()
+    settled.append(await counters.settled())
+    return lines + per_action([a.kind for a in customer.actions], settled, at_reply if held else None)
+
+
 async def wait_healthy(session: ClientSession, base_url: str) -> None:
     """Until `GET /healthz` answers 200 (the bot has finished starting)."""
     deadline = time.monotonic() + 60
@@ -209,6 +260,7 @@ class Run:
     channel: str
     customers: list[Customer]
     lines: list[tuple[str, str]] = field(default_factory=list)
+    probe: Customer | None = None  # the customer who took the survey alone after the load
 
     def out(self, key: str, value: object) -> None:
         self.lines.append((key, str(value)))
@@ -220,12 +272,18 @@ class Run:
         drive_factory: Callable[[BotProcess], Awaitable[Drive]],
         limit: float,
     ) -> None:
+        """Start the bot, run the customers, read the store; `drive_factory` is called again for the
+        probe customer, so that what a channel's driver measures stays the load's."""
         with tempfile.TemporaryDirectory(prefix=f"{self.channel}-bench-") as data_dir:
             started = time.monotonic()
             bot = await start_feedback_bot(data_dir=Path(data_dir), database=DATABASE, settings=settings)
+            counters: StoreCounters | None = None
             try:
                 drive = await drive_factory(bot)
                 self.out("bot start-up", f"{time.monotonic() - started:.1f} s (not included below)")
+                assert bot.store_uri is not None
+                counters = StoreCounters(bot.store_uri, DATABASE)
+                before = await counters.settled()
                 sampler = TreeSampler(bot.process.pid)
                 cpu_before, own_before = sampler.cpu_seconds(), own_cpu_seconds()
                 sampler.start()
@@ -235,9 +293,19 @@ class Run:
                 await sampler.stop()
                 self._measured(wall, stopped, limit, cpu, sampler)
                 self.out("CPU, this benchmark process (customers + fakes)", _share(own, wall))
-                assert bot.store_uri is not None
+                # Before `settled`, whose reads of the store would be counted as the bot's.
+                self._round_trips(difference(await counters.settled(), before))
                 self.lines += await settled(bot.store_uri, self.customers, self.channel)
+                self.probe = Customer(index=len(self.customers))
+                self.out(
+                    "probe customer alone, round trips per action",
+                    "after the load, each counted once settled",
+                )
+                lines = await probe(await drive_factory(bot), self.probe, counters)
+                self.lines += [(f"  {label}", figures) for label, figures in lines]
             finally:
+                if counters is not None:
+                    await counters.close()
                 code = await bot.stop()
             problems = bot.log_problems()
             self.out("bot exit code", code)
@@ -275,6 +343,15 @@ class Run:
         for line in sampler.per_process():
             self.out("  process", line)
         self.out("CPU, bot process tree, during the load", _share(cpu, wall))
+
+    def _round_trips(self, delta: Counter[str]) -> None:
+        actions = sum(a.latency is not None for c in self.customers for a in c.actions)
+        answers = sum(len(c.answers) for c in self.customers)
+        self.out(
+            "store round trips over the load",
+            f"{delta.total()} for {actions} actions ({answers} answers): "
+            f"per action {describe(delta, max(1, actions))}",
+        )
 
     def report(self) -> None:
         print(f"== {self.title} {' '.join(sys.argv[1:])}".rstrip())

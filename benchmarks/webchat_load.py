@@ -20,6 +20,10 @@ pacing off; every refusal the bot sends (``error`` frames) is counted.
 Reply latency of an action = from just before the frame is sent until the ``message`` frame with the
 next prompt (a message with choices; after the comment, the thank-you) arrives. "First output" = until
 the bot's first frame for it other than the ``ack`` (an ``edit`` of the answered question, a ``message``).
+
+Store round trips (the embedded server's counters, as ``benchmarks.survey_load`` describes): over the
+load per action, then a probe visitor alone; not split at the reply, since sending a frame does not make
+the bot wait while the counters are read.
 """
 
 from __future__ import annotations
@@ -117,7 +121,7 @@ class WebVisitors:
     ) -> dict[str, Any]:
         """Send the frame; the next prompt's message (or, after the last answer, the next message)."""
         index = len(page.frames)
-        action = customer.begin(kind)
+        action = await customer.begin(kind)
         await page.send(frame)
         while True:
             at, received = await page.frame(index)
@@ -191,18 +195,18 @@ async def run(args: argparse.Namespace) -> int:
         "TRUSTED_PROXIES": '["127.0.0.1"]',
         "WEBCHAT_TOTAL_MESSAGES_PER_MINUTE": str(TOTAL_MESSAGES_PER_MINUTE),
     }
-    visitors: WebVisitors | None = None
+    drivers: list[WebVisitors] = []  # the load's, then the probe visitor's
     async with ClientSession(connector=TCPConnector(limit=0)) as session:
 
         async def drive_factory(bot: BotProcess) -> Drive:
-            nonlocal visitors
             assert bot.http_url is not None
             await wait_healthy(session, bot.http_url)
-            visitors = WebVisitors(session, bot.http_url)
-            return visitors.drive
+            drivers.append(WebVisitors(session, bot.http_url))
+            return drivers[-1].drive
 
         await run.execute(settings=settings, drive_factory=drive_factory, limit=args.duration_limit)
-    if visitors is not None:
+    if drivers:
+        visitors = drivers[0]
         run.out("error frames from the bot", dict(visitors.errors) or 0)
         for kind in ("message", "edit", "ack"):
             counts = [visitors.frames.get(c.index, Counter())[kind] for c in customers]

@@ -16,6 +16,10 @@ Reply latency of an action = from just before the webhook POST until the fake re
 with the next prompt (an interactive message, or the written-out scale; after the comment, the
 thank-you). "First output" = until the bot's first message to that number after the action (after
 consent, the short acknowledgement comes first).
+
+Store round trips (the embedded server's counters, as ``benchmarks.survey_load`` describes): over the
+load per action, then a probe customer alone; the fake holds the bot's first message call of each of the
+probe's replies while the counters are read, which splits its answers' round trips at the reply.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import re
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +73,14 @@ class TimedGraph(FakeGraph):
         default_factory=lambda: defaultdict(list)
     )
     _wakers: dict[str, asyncio.Event] = field(default_factory=dict)
+    # Per number: awaited before the fake answers the bot's message call, the bot's call waiting meanwhile.
+    holds: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
 
     async def _messages(self, request: web.Request) -> web.Response:
+        if self.holds:
+            hold = self.holds.get(str((await request.json()).get("to")))  # aiohttp keeps the body read
+            if hold is not None:
+                await hold()
         before = len(self.sent)
         response = await super()._messages(request)
         if len(self.sent) > before:
@@ -133,7 +144,7 @@ class WhatsAppCustomers:
     ) -> dict[str, Any]:
         """Post the body; the bot's next prompt (or, after the last answer, its next message)."""
         seen = len(self.graph.received[number])
-        action: Action = customer.begin(kind)
+        action: Action = await customer.begin(kind)
         await self.post(body)
         index = seen
         while True:
@@ -153,7 +164,16 @@ class WhatsAppCustomers:
         raise Lost(f"a 0-10 prompt that is no question of the default survey: {text[:60]!r}")
 
     async def drive(self, customer: Customer) -> None:
-        graph, number = self.graph, str(FIRST_NUMBER + customer.index)
+        number = str(FIRST_NUMBER + customer.index)
+        if customer.at_bot_message is not None:
+            self.graph.holds[number] = customer.at_bot_message
+        try:
+            await self.take_survey(customer, number)
+        finally:
+            self.graph.holds.pop(number, None)
+
+    async def take_survey(self, customer: Customer, number: str) -> None:
+        graph = self.graph
         last = await self.act(customer, number, "start", graph.text(number, "Hi"), final=False)
         answered_text = False
         for _ in range(MAX_STEPS):
@@ -201,22 +221,23 @@ async def run(args: argparse.Namespace) -> int:
             "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
             "WEBCHAT_ENABLED": "false",
         }
-        driver: WhatsAppCustomers | None = None
+        drivers: list[WhatsAppCustomers] = []  # the load's, then the probe customer's
 
         async def drive_factory(bot: BotProcess) -> Drive:
-            nonlocal driver
             assert bot.http_url is not None
             await wait_healthy(session, bot.http_url)
-            driver = WhatsAppCustomers(graph, bot.http_url + WEBHOOK_PATH, session)
-            return driver.drive
+            drivers.append(WhatsAppCustomers(graph, bot.http_url + WEBHOOK_PATH, session))
+            return drivers[-1].drive
 
         await run.execute(settings=settings, drive_factory=drive_factory, limit=args.duration_limit)
-        if driver is not None:
-            run.out("webhook POST -> 200 (stored)", latency_line(driver.acks))
-            run.out("webhook non-200 answers", driver.non_200)
-        run.out("Graph API messages received", len(graph.sent))
+        if drivers:
+            run.out("webhook POST -> 200 (stored)", latency_line(drivers[0].acks))
+            run.out("webhook non-200 answers", drivers[0].non_200)
+        probe_messages = len(graph.received[str(FIRST_NUMBER + run.probe.index)]) if run.probe else 0
+        run.out("Graph API messages received (the load's)", len(graph.sent) - probe_messages)
         per_customer = [len(graph.received[str(FIRST_NUMBER + c.index)]) for c in customers]
         run.out("  per customer", spread(per_customer))
+        # The probe's refusals, if any, are included: the fake records no number for them.
         run.out("messages the fake refused (Cloud API limits)", len(graph.refused))
     run.report()
     return 0
