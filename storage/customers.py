@@ -34,6 +34,11 @@ class Customers:
         self._identities = db["identities"]
 
     async def identify(self, *, channel: str, user_key: str) -> Customer:
+        """The customer behind a platform user, created on first sight.
+
+        A returning user costs two reads, a new one a read and two writes (five round trips before:
+        what was just written was read back).
+        """
         identity_id = f"{channel}:{user_key}"
         found = await self._identities.find_one({"_id": identity_id})
         if found is None:
@@ -49,18 +54,23 @@ class Customers:
                     }
                 )
             except DuplicateKeyError:
-                pass  # another worker identified this user first: use its id
-            found = await self._identities.find_one({"_id": identity_id})
-            if found is None:
-                raise RuntimeError("identity vanished right after it was written")
+                # Another worker identified this user first: use its id.
+                found = await self._identities.find_one({"_id": identity_id})
+                if found is None:
+                    raise RuntimeError("identity vanished right after it was written") from None
+            else:
+                return await self._created(candidate)
         customer_id: str = found["customer_id"]
-        await self._customers.update_one(
-            {"_id": customer_id},
-            {"$setOnInsert": {"created_at": datetime.now(UTC)}},
-            upsert=True,
-        )
         doc = await self._customers.find_one({"_id": customer_id})
-        return _customer(doc or {"_id": customer_id})
+        # Missing only when a worker died between the identity and the customer: create it now.
+        return _customer(doc) if doc is not None else await self._created(customer_id)
+
+    async def _created(self, customer_id: str) -> Customer:
+        # An upsert, not an insert: two workers finishing the same identity create one customer.
+        await self._customers.update_one(
+            {"_id": customer_id}, {"$setOnInsert": {"created_at": datetime.now(UTC)}}, upsert=True
+        )
+        return Customer(id=customer_id, language=None, language_explicit=False)
 
     async def known(self, *, channel: str, user_key: str) -> bool:
         """Whether this platform user was ever identified (a read: nothing is created)."""
