@@ -492,23 +492,48 @@ class TelegramPoller:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
+            if not updates:
+                continue
             try:
-                for update in updates:
-                    await _accept(update, self._submit)
-                    self._offset = update.update_id + 1
+                self._offset = await self._store(updates)
+                continue
             except Exception as error:
                 # Not stored means not confirmed: Telegram serves the update again on the next call.
                 log.error("could not store an update (%s); retrying in %.0f s", type(error).__name__, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 30.0)
+
+    async def _store(self, updates: tuple[Update, ...]) -> int:
+        """Store a batch; the offset that confirms it. On a failure, the updates before the first one
+        not stored are confirmed (kept in `_offset`) and the error raised."""
+        # Documents are fetched first, so the events reach the inbox in the batch's order (one chat's
+        # updates queue as sent), all at once: the inbox stores them in one command.
+        events = await asyncio.gather(*(_event_of(update) for update in updates))
+        readable = [
+            (update, event) for update, event in zip(updates, events, strict=True) if event is not None
+        ]
+        outcomes = await asyncio.gather(
+            *(self._submit(event) for _, event in readable), return_exceptions=True
+        )
+        for (update, _), outcome in zip(readable, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                self._offset = update.update_id
+                raise outcome
+        return updates[-1].update_id + 1
 
 
-async def _accept(update: Update, submit: Submit) -> None:
+async def _event_of(update: Update) -> InboundEvent | None:
     event = to_event(update)  # never raises: an unreadable update is skipped, not retried for ever
     if event is None:
         log.debug("update %s ignored", update.update_id)
-        return
-    await submit(await _with_document(update, event))
+        return None
+    return await _with_document(update, event)
+
+
+async def _accept(update: Update, submit: Submit) -> None:
+    event = await _event_of(update)
+    if event is not None:
+        await submit(event)
 
 
 async def _with_document(update: Update, event: InboundEvent) -> InboundEvent:

@@ -63,3 +63,39 @@ async def test_translation_of_updates(telegram: FakeTelegram) -> None:
     press = event(telegram.callback_update(chat_id=701, message_id=3, data="consent:yes"))
     assert press is not None and press.kind is EventKind.BUTTON and press.message_ref == "3"
     assert press.ack_ref
+
+
+async def test_a_batch_is_stored_at_once_in_order_and_confirmed_up_to_its_first_failure(
+    telegram: FakeTelegram,
+) -> None:
+    stored: list[str] = []
+    refuse = {"3"}  # the third update's store fails once
+    started: list[str] = []
+
+    async def submit(event: InboundEvent) -> bool:
+        started.append(event.text)
+        await asyncio.sleep(0)  # all of a batch's submits are under way together
+        if event.text in refuse:
+            refuse.discard(event.text)
+            raise ConnectionError("database unavailable")
+        stored.append(event.text)
+        return True
+
+    updates = [telegram.text_update(chat_id=702, text=str(n)) for n in range(1, 6)]
+    for update in updates:
+        telegram.queue_update(update)
+    bot = make_bot(token=telegram.token, base_url=telegram.base_url, poll_timeout=1)
+    await bot.initialize()
+    poller = TelegramPoller(bot=bot, submit=submit, timeout=1)
+    task = asyncio.create_task(poller.run())
+    try:
+        await telegram.wait_for(lambda: telegram.confirmed_offset > updates[-1]["update_id"], timeout=15)
+        # The first batch: submitted in order, all at once; 1 and 2 confirmed, 3 to 5 served again.
+        assert started[:5] == ["1", "2", "3", "4", "5"]
+        assert started[5:] == ["3", "4", "5"]
+        assert stored == ["1", "2", "4", "5", "3", "4", "5"]  # 4 and 5 again: the inbox knows them
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await bot.shutdown()
