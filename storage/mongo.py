@@ -27,6 +27,9 @@ SERVING_COMMAND = "run"
 HOLDER_STARTUP_SECONDS = 30.0
 
 
+EMBEDDED_POOL_SIZE = 16
+
+
 class DatabaseUnreachable(RuntimeError):
     """The first contact with MongoDB failed; the message names the hosts, never the password."""
 
@@ -64,7 +67,14 @@ async def open_database(
         configured = uri is not None
         if uri is None:
             uri = await stack.enter_async_context(_embedded(data_dir, command=command, share=share))
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
+        # The embedded server runs a thread per connection under one interpreter lock: a pool as large
+        # as pymongo's default (100) bought no throughput under a burst of commands, only threads and
+        # their memory. A configured server keeps the URI's own pool settings.
+        client: AsyncMongoClient[dict[str, Any]] = (
+            AsyncMongoClient(uri, tz_aware=True)
+            if configured
+            else AsyncMongoClient(uri, tz_aware=True, maxPoolSize=EMBEDDED_POOL_SIZE)
+        )
         stack.push_async_callback(client.close)
         await _first_contact(client, uri)
         if configured and command == SERVING_COMMAND:

@@ -16,7 +16,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import DuplicateKeyError
 
 from storage.embedded import EmbeddedMongo, EmbeddedMongoError
-from storage.mongo import open_database, redact_uri
+from storage.mongo import EMBEDDED_POOL_SIZE, open_database, redact_uri
 
 
 def _has_exited(pid: int) -> bool:
@@ -124,6 +124,8 @@ async def test_open_database_embedded(tmp_path: Path, caplog: pytest.LogCaptureF
     async with open_database(uri=None, data_dir=tmp_path, database="bot") as db:
         await db.c.insert_one({"_id": 1})
         assert db.name == "bot"
+        # A connection is a server thread: the embedded server gets a small pool.
+        assert db.client.options.pool_options.max_pool_size == EMBEDDED_POOL_SIZE
     async with open_database(uri=None, data_dir=tmp_path, database="bot") as db:
         assert await db.c.find_one({}) == {"_id": 1}
     assert "using embedded MongoDB" in caplog.text
@@ -137,6 +139,7 @@ async def test_open_database_with_uri_logs_no_credentials(
     # The embedded server has no users: pymongo only authenticates on first use.
     uri = f"mongodb://{host}"
     async with open_database(uri=uri, data_dir=None, database="x") as db:
+        assert db.client.options.pool_options.max_pool_size == 100  # a configured server: pymongo's
         await db.c.insert_one({"a": 1})
         assert await db.c.find_one({}, {"_id": 0}) == {"a": 1}
         await db.client.drop_database("x")
