@@ -7,6 +7,7 @@ cd "$(dirname "$0")"
 
 UV_VERSION=0.13.9
 LOCK=requirements.lock
+SETUP_REVISION=2  # 2: dependencies' bytecode compiled at install
 
 # pyproject.toml promises Python >= 3.13; any of these that is new enough will do.
 find_python() {
@@ -40,7 +41,9 @@ find_uv() {
 
 setup() {
     local uv py stamp
-    stamp=.venv/.installed-$(cat "$LOCK" pyproject.toml | cksum | cut -d' ' -f1)
+    # The stamp follows the lock, pyproject.toml and SETUP_REVISION (how this function installs), so a
+    # .venv made by an older setup is brought up to date by the next ./dev.sh command.
+    stamp=.venv/.installed-$({ cat "$LOCK" pyproject.toml; echo "$SETUP_REVISION"; } | cksum | cut -d' ' -f1)
     if [ -f "$stamp" ] && [ -x .venv/bin/python ]; then return; fi
     uv=$(find_uv)
     py=$(find_python)
@@ -49,7 +52,10 @@ setup() {
         "$uv" venv --quiet --python "$py" .venv
     fi
     # Exactly the locked versions, every file checked against its hash; nothing newer sneaks in.
-    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes "$LOCK"
+    # Compiled once here: where bytecode is not written at run time (PYTHONDONTWRITEBYTECODE, a read-only
+    # folder), every start would compile SecantusDB, pymongo, ... from source again, which costs the bot
+    # and its embedded server ~28 MiB at peak together and seconds of start-up (docs/benchmarks.md).
+    "$uv" pip sync --quiet --python .venv/bin/python --require-hashes --compile-bytecode "$LOCK"
     "$uv" pip install --quiet --python .venv/bin/python --no-deps -e .
     if ! "$uv" pip check --quiet --python .venv/bin/python >/dev/null 2>&1; then
         "$uv" pip check --python .venv/bin/python >&2 || true

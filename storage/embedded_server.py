@@ -10,7 +10,7 @@ import sys
 import threading
 from types import FrameType
 
-from secantus.server import SecantusDBServer
+from storage import embedded_geo
 
 MEMORY = ":memory:"
 # WiredTiger's cache; the server's own default (1 GB) is sized for a dedicated database host. A bot's
@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
 
     signal.signal(signal.SIGTERM, on_term)
+    embedded_geo.defer()
+    # SecantusDB only after the geo modules are deferred: importing it imports them.
+    from secantus.server import SecantusDBServer
+
     if not args.secantus_per_command_lookups:
         skip_profile_lookups()
     server = SecantusDBServer(

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from storage.embedded import EmbeddedMongo, EmbeddedMongoError
 from storage.mongo import EMBEDDED_POOL_SIZE, open_database, redact_uri
@@ -197,3 +197,42 @@ def test_the_default_cache_is_sized_for_a_bot() -> None:
 
     assert _parse_args([]).cache_size == CACHE_SIZE == "32M"
     assert not _parse_args([]).secantus_per_command_lookups
+
+
+def _loaded_libraries(pid: int) -> set[str]:
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    return {name for name in ("numpy", "shapely") if f"/{name}" in maps}
+
+
+async def test_geo_libraries_load_on_first_geo_use() -> None:
+    """shapely and numpy stay out of the server until a geo index needs them; then geo works as before."""
+    server = await EmbeddedMongo.start(data_dir=None)
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(server.uri)
+    try:
+        places = client["geo_check"]["places"]
+        await places.insert_one({"_id": 0, "name": "no location"})
+        assert await places.find_one({"name": "no location"}) is not None
+        assert _loaded_libraries(server.pid) == set()
+
+        await places.create_index([("loc", "2dsphere")])
+        await places.insert_many(
+            [
+                {"_id": 1, "loc": {"type": "Point", "coordinates": [13.4, 52.5]}},
+                {"_id": 2, "loc": {"type": "Point", "coordinates": [2.35, 48.85]}},
+            ]
+        )
+        ring = [[10, 50], [15, 50], [15, 55], [10, 55], [10, 50]]
+        within = {"loc": {"$geoWithin": {"$geometry": {"type": "Polygon", "coordinates": [ring]}}}}
+        assert [doc["_id"] async for doc in places.find(within)] == [1]
+        near = {"loc": {"$near": {"$geometry": {"type": "Point", "coordinates": [2, 48]}}}}
+        assert {doc["_id"] async for doc in places.find(near)} == {1, 2}
+        # Malformed geometry is the client's error (BadValue), not a server failure: the error class
+        # SecantusDB catches is the one the deferred module raises.
+        malformed = {"$geometry": {"type": "Polygon", "coordinates": "x"}}
+        with pytest.raises(OperationFailure) as refused:
+            await places.find_one({"loc": {"$geoWithin": malformed}})
+        assert refused.value.code == 2
+        assert _loaded_libraries(server.pid) == {"numpy", "shapely"}
+    finally:
+        await client.close()
+        await server.stop()
