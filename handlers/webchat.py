@@ -138,25 +138,24 @@ class WebChatChannel:
         await self.send(event.chat_key, list(reply.messages))
 
     async def send(self, chat_key: str, messages: list[Outbound]) -> None:
-        at = self._clock()
-        bodies = [_body(outbound) for outbound in messages]
-        stored = await self._transcripts.store_out(
-            chat_key=chat_key,
-            messages=[(o.edit_ref, b) for o, b in zip(messages, bodies, strict=True)],
-            at=at,
-        )
-        for outbound, body, (message_id, replaced) in zip(messages, bodies, stored, strict=True):
-            if replaced:
-                shown = {"id": message_id, "direction": "out", **body}
+        for outbound in messages:
+            body = _body(outbound)
+            if outbound.edit_ref is not None and await self._transcripts.edit(
+                chat_key=chat_key, message_id=outbound.edit_ref, body=body
+            ):
+                shown = {"id": outbound.edit_ref, "direction": "out", **body}
                 await self._push(chat_key, {"type": "edit", "message": shown})
-            elif outbound.edit_ref is not None:
+                continue
+            at = self._clock()
+            message_id = await self._transcripts.add(chat_key=chat_key, direction="out", body=body, at=at)
+            if outbound.edit_ref is not None:
                 # An edit of a message never stored (the prompt an anonymous visitor saw): stored now,
                 # and replaced in place on the page that shows it.
                 shown = {"id": outbound.edit_ref, "direction": "out", "at": stamp(at), **body}
                 await self._push(chat_key, {"type": "edit", "message": shown}, message_id=message_id)
-            else:
-                shown = {"id": message_id, "direction": "out", "at": stamp(at), **body}
-                await self._push(chat_key, {"type": "message", "message": shown}, message_id=message_id)
+                continue
+            shown = {"id": message_id, "direction": "out", "at": stamp(at), **body}
+            await self._push(chat_key, {"type": "message", "message": shown}, message_id=message_id)
 
     async def show_unstored(self, page: _Page, reply: Reply) -> None:
         """A reply shown on one page only, kept nowhere: a reload asks for it again."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, InsertOne, UpdateOne
+from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
 from storage.types import Database, Document
@@ -32,44 +32,13 @@ class WebChatTranscripts:
             pass
         return str(message_id)
 
-    async def store_out(
-        self, *, chat_key: str, messages: list[tuple[str | None, dict[str, Any]]], at: datetime
-    ) -> list[tuple[str, bool]]:
-        """The bot's messages of one reply, in one round trip and in order: each replaces the body of
-        the stored message its ref names, or is stored new. Per message: its id, and whether it
-        replaced a stored one."""
-        # Ids made now, in order: messages stored at the same `at` sort by id.
-        fresh = [ObjectId() for _ in messages]
-        edits: dict[int, ObjectId] = {}
-        ops: list[InsertOne[Document] | UpdateOne] = []
-        for index, ((ref, body), message_id) in enumerate(zip(messages, fresh, strict=True)):
-            if ref is not None and ObjectId.is_valid(ref):
-                edits[index] = ObjectId(ref)
-                ops.append(
-                    UpdateOne(
-                        {"_id": edits[index], "chat": chat_key, "direction": "out"}, {"$set": {"body": body}}
-                    )
-                )
-            else:
-                ops.append(InsertOne(_out(message_id, chat_key, body, at)))
-        if not ops:
-            return []
-        result = await self._docs.bulk_write(ops, ordered=True)
-        missing: set[int] = set()
-        if result.matched_count < len(edits):
-            # A ref to a message never stored (the prompt an anonymous visitor was shown): stored new.
-            query = {"_id": {"$in": list(edits.values())}, "chat": chat_key, "direction": "out"}
-            found = {doc["_id"] async for doc in self._docs.find(query, {"_id": 1})}
-            missing = {index for index, ref in edits.items() if ref not in found}
-            await self._docs.insert_many(
-                [_out(fresh[index], chat_key, messages[index][1], at) for index in sorted(missing)]
-            )
-        return [
-            (str(edits[index]), True)
-            if index in edits and index not in missing
-            else (str(fresh[index]), False)
-            for index in range(len(messages))
-        ]
+    async def edit(self, *, chat_key: str, message_id: str, body: dict[str, Any]) -> bool:
+        if not ObjectId.is_valid(message_id):
+            return False
+        result = await self._docs.update_one(
+            {"_id": ObjectId(message_id), "chat": chat_key, "direction": "out"}, {"$set": {"body": body}}
+        )
+        return result.matched_count == 1
 
     async def recent(self, *, chat_key: str, limit: int) -> list[Document]:
         """The last `limit` messages, oldest first."""
@@ -86,7 +55,3 @@ class WebChatTranscripts:
 
     async def erase(self, *, chat_key: str) -> int:
         return (await self._docs.delete_many({"chat": chat_key})).deleted_count
-
-
-def _out(message_id: ObjectId, chat_key: str, body: dict[str, Any], at: datetime) -> Document:
-    return {"_id": message_id, "chat": chat_key, "direction": "out", "body": body, "at": at}
