@@ -411,7 +411,7 @@ async def _accept(
     else:
         written_in = None
         if question.type is QuestionType.TEXT and isinstance(value, str):
-            found = detect(value)
+            found = detect(value, expected=turn.language)
             written_in = found.language if found is not None and found.confident else None
         stored = await stored_answers(turn)
         # Kept in the conversation only (committed with the state): `responses` gets the whole set

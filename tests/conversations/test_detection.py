@@ -166,3 +166,15 @@ def test_a_word_shared_by_languages_is_less_certain_than_a_sentence() -> None:
     assert shared is not None and sentence is not None
     assert sentence.language == "es" and sentence.confident
     assert shared.confidence < sentence.confidence
+
+
+def test_the_expected_language_settles_it_when_fasttext_agrees_with_it() -> None:
+    comment = "comments from benchmark customer 0: quick delivery, thanks"
+    expected = detect(comment, served={"en"}, expected="en")
+    assert expected is not None and expected.language == "en" and expected.served and expected.confident
+    # fastText ranks another language first: the whole detector decides, whatever was expected.
+    spanish = detect("El paquete llegó roto", expected="en")
+    assert spanish is not None and spanish.language == "es"
+    # The price, measured on the chat lines (2 of 990): fastText sure of English on a Dutch line.
+    assert (detect("De doos was nat") or Detection("", 0)).language == "nl"
+    assert (detect("De doos was nat", expected="en") or Detection("", 0)).language == "en"
