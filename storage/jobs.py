@@ -136,8 +136,9 @@ class Jobs:
             )
             async for doc in self._docs.find({"_id": {"$in": ids}, "claim": token}):
                 claimed[doc["_id"]] = _job(doc)
+        in_bulk = {doc["_id"] for doc in together}
         for doc in found:
-            if doc["_id"] in claimed or any(doc["_id"] == other["_id"] for other in together):
+            if doc["_id"] in in_bulk:
                 continue
             won = await self._docs.update_one(
                 {"_id": doc["_id"], "version": doc.get("version", 0), "status": JobStatus.PENDING},
