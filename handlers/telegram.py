@@ -294,8 +294,6 @@ class TelegramChannel:
             await self._retire(chat_key, stale, spare=spare)
             for outbound in later:
                 await self._send(chat_key, outbound, spare=spare)
-        except asyncio.CancelledError:
-            raise
         except Exception as error:  # cosmetic: a failure leaves old buttons the dialogue still answers
             log.info("tidying a chat failed (%s)", type(error).__name__)
 

@@ -13,8 +13,6 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-USER_AGENT = BaseRequest.USER_AGENT
-
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded pool; python-telegram-bot's timeouts mapped onto aiohttp's."""
@@ -41,11 +39,11 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            # Telegram's answers are JSON bodies; no cookies, no auto-decompression surprises.
+            # The Bot API sets no cookies worth keeping.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, keepalive_timeout=30),
                 cookie_jar=aiohttp.DummyCookieJar(),
-                headers={"User-Agent": USER_AGENT},
+                headers={"User-Agent": self.USER_AGENT},
             )
 
     async def shutdown(self) -> None:
