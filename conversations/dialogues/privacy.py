@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 from babel.dates import format_datetime
 
 from conversations.dialogues.dialogue import State
-from conversations.dialogues.survey import SURVEY_CONSENT, abandon, record_consent, reshow, stored_answers
+from conversations.dialogues.survey import SURVEY_CONSENT, abandon, record_consent, reshow
 from conversations.outbox import Op
 from conversations.rendering import answer_label
 from conversations.turn import Turn
 from core.payloads import Erase
 from core.questionnaire import Questionnaire
-from core.responses import Response, ResponseStatus, answers_from_document
+from core.responses import Response
 from storage.consents import Decision
 
 
@@ -38,14 +37,9 @@ async def my_data(turn: Turn) -> State:
     """Send everything stored about the customer, in their language."""
     history = await turn.reads.consents.history(customer_id=turn.customer.id)
     responses = await turn.reads.responses.for_customer(customer_id=turn.customer.id)
-    # A survey's answers reach `responses` when it ends; the one in progress here, from this chat.
-    current = turn.dialogue.response_id
-    responses = [
-        dataclasses.replace(response, answers=answers_from_document(await stored_answers(turn)))
-        if response.id == current and response.status is ResponseStatus.IN_PROGRESS
-        else response
-        for response in await turn.reads.conversations.with_answers_so_far(responses)
-    ]
+    # A survey's answers reach `responses` when it ends; those in progress (this chat's included)
+    # are read from the conversations.
+    responses = await turn.reads.conversations.with_answers_so_far(responses)
     # Ids (the pseudonymous customer, consent-text hashes) mean nothing to the customer: not shown.
     # The language is listed only when it is stored (chosen or remembered), not when merely guessed
     # for this message, e.g. right after an erasure.
