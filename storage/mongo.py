@@ -25,9 +25,7 @@ logger = logging.getLogger("storage")
 SERVING_COMMAND = "run"
 # How long to wait for a bot that holds the data folder but whose server is still starting.
 HOLDER_STARTUP_SECONDS = 30.0
-
-
-EMBEDDED_POOL_SIZE = 16
+EMBEDDED_POOL_SIZE = 16  # connections to the embedded server, each a thread there (see open_database)
 
 
 class DatabaseUnreachable(RuntimeError):
