@@ -128,6 +128,9 @@ async def test_consent_and_a_whole_survey_by_clicks_surviving_a_reload(
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await shot(page, "webchat-survey-mobile.png")
 
+    # The completion reaches `responses` in the background batch after the thanks is shown.
+    assert polling.current is not None
+    await polling.current.dispatcher.wait_idle()
     response = await db["responses"].find_one({"channel": "web"})
     assert response is not None and response["status"] == "complete" and response["language"] == "en"
     answers = {qid: a["value"] for qid, a in response["answers"].items()}
