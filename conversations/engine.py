@@ -252,14 +252,7 @@ class Engine:
         detected = foreign = None
         if customer.language is None and hinted is None:
             foreign = unserved.of_hint(event.language_hint, supported)
-            # Past its first message the chat has been in the default language: a reply fastText
-            # confidently puts in it is settled without lingua's models (~20 MiB once loaded).
-            expected = None if dialogue.state is State.NEW else self._config.default_language
-            found = (
-                detect(event.text, served=supported, expected=expected)
-                if event.kind is EventKind.TEXT
-                else None
-            )
+            found = detect(event.text, served=supported) if event.kind is EventKind.TEXT else None
             if found and found.confidence >= self._config.detection_min_confidence:
                 if found.served:
                     detected, foreign = found.language, None

@@ -7,7 +7,6 @@ import itertools
 
 import pytest
 
-from conversations import detection
 from conversations.dialogues import unserved
 from conversations.engine import Engine
 from conversations.rendering import Branding
@@ -115,23 +114,6 @@ async def test_a_served_detection_beats_an_unserved_hint(db: Database, store: St
     reply = await engine(store).handle(event(EventKind.TEXT, "Mi pedido no ha llegado", hint="it"))
     assert (await customer(db))["language"] == "es"
     assert not any("Italian" in text or "italiano" in text for text in texts(reply))
-
-
-async def test_past_the_first_message_the_default_language_is_expected(db: Database, store: Store) -> None:
-    bot = engine(store)
-    await bot.handle(event(EventKind.COMMAND))
-    lingua_before = detection._detector.cache_info()
-    await bot.handle(event(EventKind.TEXT, "The parcel came quickly, thank you very much"))
-    # fastText ranks the default first at EXPECTED_AGREEMENT or more: lingua's models are not asked.
-    assert detection._detector.cache_info() == lingua_before
-    assert (await customer(db))["language"] == "en"
-
-
-async def test_an_expected_language_does_not_hide_another_one(db: Database, store: Store) -> None:
-    bot = engine(store)
-    await bot.handle(event(EventKind.COMMAND))
-    await bot.handle(event(EventKind.TEXT, "Mi pedido no ha llegado"))
-    assert (await customer(db))["language"] == "es"
 
 
 @pytest.mark.parametrize(
