@@ -494,12 +494,11 @@ class TelegramPoller:
                 continue
             try:
                 self._offset = await self._store(updates)
-                continue
             except Exception as error:
                 # Not stored means not confirmed: Telegram serves the update again on the next call.
                 log.error("could not store an update (%s); retrying in %.0f s", type(error).__name__, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 30.0)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
 
     async def _store(self, updates: tuple[Update, ...]) -> int:
         """Store a batch; the offset that confirms it. On a failure, the updates before the first one
