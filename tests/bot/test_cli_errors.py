@@ -10,7 +10,7 @@ import io
 import json
 import socket
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +27,30 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The test's commands take well under this; a job due sooner (the rollups run on the hour) could
+# land between the two snapshots, so the first snapshot waits until it has run.
+QUIET_AHEAD = timedelta(seconds=90)
+
+
 def _settled(data_dir: Path) -> dict[str, list[str]]:
-    """What is stored once the running bot has done its due jobs (the invitation's counter); jobs
-    planned for later (the hourly themes run) wait, and change nothing meanwhile."""
-    for _ in range(120):
+    """What is stored once the running bot has done every job due now or within `QUIET_AHEAD`;
+    jobs planned for later wait, and change nothing while the test runs."""
+    deadline = time.monotonic() + QUIET_AHEAD.total_seconds() + 60
+    while time.monotonic() < deadline:
         snapshot = stored(data_dir)
-        now = datetime.now(UTC)
-        if all(_done_or_later(json.loads(job), now) for job in snapshot.get("jobs", [])):
+        quiet_until = datetime.now(UTC) + QUIET_AHEAD
+        if all(_done_or_later(json.loads(job), quiet_until) for job in snapshot.get("jobs", [])):
             return snapshot
         time.sleep(0.5)
     raise AssertionError("the running bot did not do its due jobs")
 
 
-def _done_or_later(job: dict[str, Any], now: datetime) -> bool:
+def _done_or_later(job: dict[str, Any], quiet_until: datetime) -> bool:
     # A job being run is due later too (its claim moves `due_at` to the lease's end): not settled.
     if job["status"] == "done":
         return True
-    return job.get("lease_until") is None and datetime.fromisoformat(job["due_at"]).replace(tzinfo=UTC) > now
+    due = datetime.fromisoformat(job["due_at"]).replace(tzinfo=UTC)
+    return job.get("lease_until") is None and due > quiet_until
 
 
 def test_read_only_commands_use_the_running_bot_and_a_second_run_is_refused(tmp_path: Path) -> None:
