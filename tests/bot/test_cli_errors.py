@@ -47,7 +47,7 @@ def _settled(data_dir: Path) -> dict[str, list[str]]:
 
 def _done_or_later(job: dict[str, Any], quiet_until: datetime) -> bool:
     # A job being run is due later too (its claim moves `due_at` to the lease's end): not settled.
-    if job["status"] == "done":
+    if job["status"] != "pending":  # done, failed or cancelled: it does not run again
         return True
     due = datetime.fromisoformat(job["due_at"]).replace(tzinfo=UTC)
     return job.get("lease_until") is None and due > quiet_until

@@ -56,7 +56,7 @@ async def settled(db: Database) -> dict[str, int]:
         while True:
             quiet_until = datetime.now(UTC) + QUIET_AHEAD
             busy = {
-                "status": {"$ne": "done"},
+                "status": "pending",  # done, failed and cancelled jobs do not run again
                 "$or": [{"lease_until": {"$ne": None}}, {"due_at": {"$lte": quiet_until}}],
             }
             if await db["jobs"].count_documents(busy) == 0:
