@@ -130,7 +130,7 @@ async def abandon(turn: Turn, questionnaire_id: str) -> None:
     if not d.response_id:
         return
     if not is_preview(turn):
-        _copy_answers(turn, await stored_answers(turn))
+        _copy_answers(turn, d.response_id, await stored_answers(turn))
     turn.outbox.add(Op.RESPONSE_ABANDON, response_id=d.response_id)
     await finished(turn, d.response_id, questionnaire_id)
     d.answers = None  # written with the abandonment; nothing of this survey is carried any further
@@ -141,15 +141,13 @@ def keep_answers_so_far(turn: Turn) -> None:
     this chat): its answers so far go to `responses`, where the sweep of forgotten surveys finds them."""
     d = turn.dialogue
     if d.response_id and d.answers and not is_preview(turn):
-        _copy_answers(turn, d.answers)
+        _copy_answers(turn, d.response_id, d.answers)
 
 
-def _copy_answers(turn: Turn, answers: dict[str, Any]) -> None:
+def _copy_answers(turn: Turn, response_id: str, answers: dict[str, Any]) -> None:
     # The whole set, guarded by the conversation's version (a late copy never wins).
-    d = turn.dialogue
-    turn.outbox.add(
-        Op.RESPONSE_ANSWERS, response_id=d.response_id or "", answers=dict(answers), seq=d.version + 1
-    )
+    seq = turn.dialogue.version + 1
+    turn.outbox.add(Op.RESPONSE_ANSWERS, response_id=response_id, answers=dict(answers), seq=seq)
 
 
 async def finished(turn: Turn, response_id: str, questionnaire_id: str) -> None:
